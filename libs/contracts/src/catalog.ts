@@ -1,0 +1,71 @@
+import type { z } from 'zod';
+import { AnyEnvelope } from './envelope.js';
+import * as config from './config-events.js';
+import * as inbound from './inbound-events.js';
+import * as outbound from './outbound-events.js';
+import { tenantOfSubject } from './subjects.js';
+
+/** One schema per event type: the single source for validation, types and the AsyncAPI document. */
+export const EVENT_SCHEMAS = {
+  MessageReceived: inbound.MessageReceived,
+  CallEnded: inbound.CallEnded,
+  ChatMessageSent: inbound.ChatMessageSent,
+  ChatMessageRead: inbound.ChatMessageRead,
+  MemberRemoved: inbound.MemberRemoved,
+  MemberJoined: inbound.MemberJoined,
+  ConversationRequested: inbound.ConversationRequested,
+  ConversationCreated: outbound.ConversationCreated,
+  ConversationLinked: outbound.ConversationLinked,
+  MembersAdded: outbound.MembersAdded,
+  ConversationDetached: outbound.ConversationDetached,
+  BotReplyRequested: outbound.BotReplyRequested,
+  BotMessageRequested: outbound.BotMessageRequested,
+  TimerFired: outbound.TimerFired,
+  OutboundMessageRequested: outbound.OutboundMessageRequested,
+  OutboundMessageRejected: outbound.OutboundMessageRejected,
+  MessageRejected: outbound.MessageRejected,
+  ContactMessageAppended: outbound.ContactMessageAppended,
+  DirectoryReplaced: config.DirectoryReplaced,
+  NumberConfigurationSaved: config.NumberConfigurationSaved,
+  NumberConfigurationRemoved: config.NumberConfigurationRemoved,
+} as const;
+
+export type EventType = keyof typeof EVENT_SCHEMAS;
+export type EventOf<T extends EventType> = z.infer<(typeof EVENT_SCHEMAS)[T]>;
+export type AnyEvent = { [T in EventType]: EventOf<T> }[EventType];
+
+export type Decoded<E> = { ok: true; event: E } | { ok: false; reason: string; tenant?: string };
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`).join('; ');
+}
+
+/**
+ * Decodes and validates one event read from `subject`: JSON, envelope, a type among `accepted`, its
+ * data, and a tenant equal to the subject's. Every failure says why, for the dead letter.
+ */
+export function decodeEvent<T extends EventType>(subject: string, payload: Uint8Array | string, accepted: readonly T[]): Decoded<EventOf<T>> {
+  let json: unknown;
+  try {
+    json = JSON.parse(typeof payload === 'string' ? payload : new TextDecoder('utf-8', { fatal: true }).decode(payload));
+  } catch (e) {
+    return { ok: false, reason: `not JSON in UTF-8: ${(e as Error).message}` };
+  }
+  const envelope = AnyEnvelope.safeParse(json);
+  if (!envelope.success) return { ok: false, reason: `bad envelope: ${describeIssues(envelope.error)}` };
+  const { type, tenant } = envelope.data;
+  if (!(accepted as readonly string[]).includes(type)) {
+    return { ok: false, tenant, reason: `unexpected event type ${JSON.stringify(type)} on ${subject}` };
+  }
+  const subjectTenant = tenantOfSubject(subject);
+  if (subjectTenant !== tenant) {
+    return { ok: false, tenant, reason: `tenant ${JSON.stringify(tenant)} does not match the subject's tenant ${JSON.stringify(subjectTenant)}` };
+  }
+  const parsed = EVENT_SCHEMAS[type as T].safeParse(json);
+  if (!parsed.success) return { ok: false, tenant, reason: `invalid ${type}: ${describeIssues(parsed.error)}` };
+  return { ok: true, event: parsed.data as EventOf<T> };
+}
+
+export function encodeEvent(event: { id: string }): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(event));
+}

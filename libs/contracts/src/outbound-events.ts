@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { envelopeOf } from './envelope.js';
+import { Channel, E164, ExternalId, Instant, Member } from './primitives.js';
+
+/** Events the system publishes on `kite.out.<tenant>.…` (contract.md). */
+export const ConversationCreatedData = z.object({
+  conversationId: ExternalId,
+  contact: E164,
+  serviceId: ExternalId,
+  number: E164,
+  channel: z.enum(['sms', 'whatsapp', 'call']),
+  origin: z.enum(['inbound', 'call', 'agent']),
+});
+export const ConversationCreated = envelopeOf('ConversationCreated', ConversationCreatedData);
+export type ConversationCreated = z.infer<typeof ConversationCreated>;
+
+export const ConversationLinkedData = z.object({ conversationId: ExternalId, channel: Channel, number: E164 });
+export const ConversationLinked = envelopeOf('ConversationLinked', ConversationLinkedData);
+export type ConversationLinked = z.infer<typeof ConversationLinked>;
+
+export const MembersAddedData = z.object({
+  conversationId: ExternalId,
+  members: z.array(Member).min(1),
+  reason: z.enum(['routing', 'action', 'create']),
+  silent: z.boolean(),
+});
+export const MembersAdded = envelopeOf('MembersAdded', MembersAddedData);
+export type MembersAdded = z.infer<typeof MembersAdded>;
+
+export const ConversationDetachedData = z.object({ conversationId: ExternalId, number: E164, reason: z.literal('linked_service_changed') });
+export const ConversationDetached = envelopeOf('ConversationDetached', ConversationDetachedData);
+export type ConversationDetached = z.infer<typeof ConversationDetached>;
+
+export const BotReplyRequestedData = z.object({ conversationId: ExternalId, botId: ExternalId, messageId: ExternalId });
+export const BotReplyRequested = envelopeOf('BotReplyRequested', BotReplyRequestedData);
+export type BotReplyRequested = z.infer<typeof BotReplyRequested>;
+
+export const BotMessageRequestedData = z.object({ conversationId: ExternalId, botId: ExternalId, text: z.string().min(1).max(1600), actionId: ExternalId });
+export const BotMessageRequested = envelopeOf('BotMessageRequested', BotMessageRequestedData);
+export type BotMessageRequested = z.infer<typeof BotMessageRequested>;
+
+export const TimerFiredData = z.object({ timerId: ExternalId, conversationId: ExternalId, actionId: ExternalId, dueAt: Instant, firedAt: Instant });
+export const TimerFired = envelopeOf('TimerFired', TimerFiredData);
+export type TimerFired = z.infer<typeof TimerFired>;
+
+export const OutboundMessageRequestedData = z.object({
+  conversationId: ExternalId,
+  messageId: ExternalId,
+  channel: Channel,
+  from: E164,
+  to: E164,
+  text: z.string(),
+  route: z.enum(['number_configuration', 'dialplan']),
+});
+export const OutboundMessageRequested = envelopeOf('OutboundMessageRequested', OutboundMessageRequestedData);
+export type OutboundMessageRequested = z.infer<typeof OutboundMessageRequested>;
+
+export const OutboundMessageRejectedData = z.object({
+  conversationId: ExternalId,
+  messageId: ExternalId,
+  reason: z.enum(['no_route', 'linked_service_changed', 'channel_not_enabled']),
+});
+export const OutboundMessageRejected = envelopeOf('OutboundMessageRejected', OutboundMessageRejectedData);
+export type OutboundMessageRejected = z.infer<typeof OutboundMessageRejected>;
+
+export const MessageRejectedData = z.object({
+  messageId: ExternalId,
+  from: E164,
+  to: E164,
+  channel: Channel,
+  reason: z.enum(['number_not_configured', 'channel_not_enabled']),
+});
+export const MessageRejected = envelopeOf('MessageRejected', MessageRejectedData);
+export type MessageRejected = z.infer<typeof MessageRejected>;
+
+/**
+ * Extension of the contract: a contact's message accepted into a conversation (L3). Gives the chat
+ * platform the conversation a message belongs to, and gives routing and actions their trigger.
+ */
+export const ContactMessageAppendedData = z.object({
+  conversationId: ExternalId,
+  messageId: ExternalId,
+  channel: Channel,
+  contact: E164,
+  number: E164,
+  serviceId: ExternalId,
+  text: z.string(),
+  receivedAt: Instant,
+});
+export const ContactMessageAppended = envelopeOf('ContactMessageAppended', ContactMessageAppendedData);
+export type ContactMessageAppended = z.infer<typeof ContactMessageAppended>;

@@ -1,0 +1,39 @@
+import { deterministicId, makeEvent, type MessageReceived } from '@kite/contracts';
+import { conversationIdFor } from './conversation-id.js';
+import { linkOf, type InboundDecision, type LinkingConversation, type LinkingEvent, type NumberRoute } from './linking.js';
+
+/** L2: why an inbound message cannot be routed, if it cannot. */
+export function rejectionOf(message: MessageReceived, route: NumberRoute | undefined): 'number_not_configured' | 'channel_not_enabled' | undefined {
+  if (!route || route.status === 'not_configured' || !route.linkedServiceId) return 'number_not_configured';
+  if (!route.channels.includes(message.data.channel)) return 'channel_not_enabled';
+  return undefined;
+}
+
+/** Event ids derive from the provider's message id, so a republished message decides the same events. */
+const idFor = (message: MessageReceived, what: string): string => deterministicId(message.tenant, 'message', message.data.messageId, what);
+
+/**
+ * L2, L3: an inbound message on a configured number joins conversation (contact, linked service),
+ * creating it when absent (origin `inbound`) and announcing a channel/number it did not use yet.
+ */
+export function decideInbound(message: MessageReceived, route: NumberRoute | undefined, conversation: LinkingConversation): InboundDecision {
+  const { tenant, data } = message;
+  const cause = { cause: message };
+  const reason = rejectionOf(message, route);
+  if (reason || !route?.linkedServiceId) {
+    const rejected = makeEvent('MessageRejected', tenant, { messageId: data.messageId, from: data.from, to: data.to, channel: data.channel, reason: reason ?? 'number_not_configured' }, { ...cause, id: idFor(message, 'rejected') });
+    return { kind: 'rejected', events: [rejected] };
+  }
+  const serviceId = route.linkedServiceId;
+  const conversationId = conversation.status === 'open' ? conversation.conversationId : conversationIdFor(tenant, data.from, serviceId);
+  const events: LinkingEvent[] = [];
+  if (conversation.status === 'none') {
+    events.push(makeEvent('ConversationCreated', tenant, { conversationId, contact: data.from, serviceId, number: data.to, channel: data.channel, origin: 'inbound' }, { ...cause, id: idFor(message, 'created') }));
+  } else if (!conversation.links.includes(linkOf(data.channel, data.to))) {
+    events.push(makeEvent('ConversationLinked', tenant, { conversationId, channel: data.channel, number: data.to }, { ...cause, id: idFor(message, 'linked') }));
+  }
+  events.push(
+    makeEvent('ContactMessageAppended', tenant, { conversationId, messageId: data.messageId, channel: data.channel, contact: data.from, number: data.to, serviceId, text: data.text, receivedAt: data.receivedAt }, { ...cause, id: idFor(message, 'appended') }),
+  );
+  return { kind: 'appended', conversationKey: { contact: data.from, serviceId }, events };
+}

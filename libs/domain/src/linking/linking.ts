@@ -1,0 +1,43 @@
+import type { Channel, ContactMessageAppended, ConversationCreated, ConversationLinked, MessageReceived, MessageRejected } from '@kite/contracts';
+
+/** What linking knows of one number: its channels (directory) and its configuration's status. */
+export interface NumberRoute {
+  number: string;
+  channels: readonly Channel[];
+  status: 'not_configured' | 'partially_configured' | 'configured';
+  linkedServiceId?: string | undefined;
+}
+
+/** Linking's view of one conversation: whether it exists and which channel/number pairs it uses. */
+export type LinkingConversation =
+  | { status: 'none' }
+  | { status: 'open'; conversationId: string; links: readonly string[] };
+
+export const linkOf = (channel: string, number: string): string => `${channel}:${number}`;
+
+export type LinkingEvent = ConversationCreated | ConversationLinked | ContactMessageAppended;
+
+export function evolveLinking(state: LinkingConversation, event: LinkingEvent | { type: string }): LinkingConversation {
+  switch (event.type) {
+    case 'ConversationCreated': {
+      const { data } = event as ConversationCreated;
+      if (state.status === 'open') return state;
+      const links = data.channel === 'call' ? [] : [linkOf(data.channel, data.number)];
+      return { status: 'open', conversationId: data.conversationId, links };
+    }
+    case 'ConversationLinked': {
+      const { data } = event as ConversationLinked;
+      if (state.status !== 'open') return state;
+      const link = linkOf(data.channel, data.number);
+      return state.links.includes(link) ? state : { ...state, links: [...state.links, link] };
+    }
+    default:
+      return state;
+  }
+}
+
+export type ReceiveMessageCommand = { type: 'ReceiveMessage'; message: MessageReceived; route: NumberRoute | undefined };
+
+export type InboundDecision =
+  | { kind: 'rejected'; events: [MessageRejected] }
+  | { kind: 'appended'; conversationKey: { contact: string; serviceId: string }; events: LinkingEvent[] };

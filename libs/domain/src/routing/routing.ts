@@ -1,0 +1,52 @@
+import type { Member } from '@kite/contracts';
+
+/**
+ * Routing's view of one conversation: who is a member now, which bots were ever members (R5), and
+ * which bots an agent removed (R7: inactive for good in this conversation).
+ */
+export interface RoutingConversation {
+  members: readonly string[];
+  botsEverPresent: readonly string[];
+  inactiveBots: readonly string[];
+}
+
+export const initialRoutingConversation = (): RoutingConversation => ({ members: [], botsEverPresent: [], inactiveBots: [] });
+
+export const memberKey = (m: Member): string => `${m.kind}:${m.id}`;
+
+type MembershipEvent =
+  | { type: 'MembersAdded'; data: { members: readonly Member[] } }
+  | { type: 'MemberJoined'; data: { member: Member } }
+  | { type: 'MemberRemoved'; data: { member: Member; by: Member } };
+
+const union = (list: readonly string[], more: readonly string[]): readonly string[] => {
+  const fresh = more.filter((x, i) => !list.includes(x) && more.indexOf(x) === i);
+  return fresh.length ? [...list, ...fresh] : list;
+};
+
+function join(state: RoutingConversation, joined: readonly Member[]): RoutingConversation {
+  const bots = joined.filter((m) => m.kind === 'bot').map((m) => m.id);
+  return { ...state, members: union(state.members, joined.map(memberKey)), botsEverPresent: union(state.botsEverPresent, bots) };
+}
+
+/** Folds membership facts; any other event leaves the state as it is. Idempotent for replays. */
+export function evolveRouting(state: RoutingConversation, event: MembershipEvent | { type: string }): RoutingConversation {
+  const e = event as MembershipEvent;
+  switch (e.type) {
+    case 'MembersAdded':
+      return join(state, e.data.members);
+    case 'MemberJoined':
+      return join(state, [e.data.member]);
+    case 'MemberRemoved': {
+      const key = memberKey(e.data.member);
+      const removedBotByAgent = e.data.member.kind === 'bot' && e.data.by.kind === 'agent';
+      return {
+        ...state,
+        members: state.members.filter((m) => m !== key),
+        inactiveBots: removedBotByAgent ? union(state.inactiveBots, [e.data.member.id]) : state.inactiveBots,
+      };
+    }
+    default:
+      return state;
+  }
+}

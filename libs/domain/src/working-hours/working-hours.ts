@@ -1,0 +1,81 @@
+import { formatInTimeZone } from 'date-fns-tz';
+import type { Schedule, ScheduleDays, ScheduleRule } from '@kite/contracts';
+import { resolveTimeZone } from './time-zone.js';
+
+export type Period = 'working_hours' | 'out_of_hours';
+
+/** An administrator's emergency override: `closed` or `open` until an instant, or until cleared. */
+export interface Override {
+  mode: 'open' | 'closed';
+  until?: string | undefined;
+}
+
+/** ISO weekday: 1 = Monday … 7 = Sunday. */
+type IsoWeekday = 1 | 2 | 3 | 4 | 5 | 6 | 7;
+const NAMED_DAY: Record<string, IsoWeekday> = { monday: 1, tuesday: 2, wednesday: 3, thursday: 4, friday: 5, saturday: 6, sunday: 7 };
+
+function coversWeekday(days: ScheduleDays, weekday: IsoWeekday): boolean {
+  switch (days) {
+    case 'everyday':
+      return true;
+    case 'weekdays':
+      return weekday <= 5;
+    case 'weekends':
+      return weekday >= 6;
+    default:
+      return NAMED_DAY[days] === weekday;
+  }
+}
+
+const minutesOf = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+/** The local wall clock of an instant in a zone: its date, weekday and minute of the day. */
+interface WallClock {
+  date: string;
+  weekday: IsoWeekday;
+  minute: number;
+}
+
+function wallClockAt(instant: Date, zone: string): WallClock {
+  const [date = '', weekday = '1', time = '00:00'] = formatInTimeZone(instant, zone, 'yyyy-MM-dd i HH:mm').split(' ');
+  return { date, weekday: Number(weekday) as IsoWeekday, minute: minutesOf(time) };
+}
+
+function previousDate(date: string): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() - 1);
+  return d.toISOString().slice(0, 10);
+}
+
+/**
+ * Whether a rule covers the wall clock. A range whose `to` is earlier than `from` runs past midnight
+ * and belongs to the day it starts on; `from` equal to `to` is a whole 24 hours from `from`.
+ * `to` itself is not covered (08:00–18:00 is closed at 18:00).
+ */
+function ruleCovers(rule: ScheduleRule, clock: WallClock, closures: ReadonlySet<string>): boolean {
+  const from = minutesOf(rule.from);
+  const to = minutesOf(rule.to);
+  if (from < to) return coversWeekday(rule.days, clock.weekday) && clock.minute >= from && clock.minute < to;
+  if (clock.minute >= from && coversWeekday(rule.days, clock.weekday)) return true;
+  const dayBefore = (((clock.weekday + 5) % 7) + 1) as IsoWeekday;
+  return clock.minute < to && coversWeekday(rule.days, dayBefore) && !closures.has(previousDate(clock.date));
+}
+
+/**
+ * R1: the period at an instant. Working hours when a rule covers the local wall clock in the
+ * schedule's zone and the local date is not a closure; an active override beats the schedule.
+ * Wall-clock evaluation makes DST follow the zone: a skipped local time never happens, a repeated
+ * one is evaluated the same both times. A schedule with no rules is always working hours (C4).
+ */
+export function periodAt(schedule: Schedule, instant: Date, override?: Override): Period {
+  if (override && (override.until === undefined || instant.getTime() < Date.parse(override.until))) {
+    return override.mode === 'open' ? 'working_hours' : 'out_of_hours';
+  }
+  if (schedule.rules.length === 0) return 'working_hours';
+  const zone = resolveTimeZone(schedule.timeZone);
+  if (zone === undefined) throw new RangeError(`unknown time zone ${JSON.stringify(schedule.timeZone)}`);
+  const clock = wallClockAt(instant, zone);
+  const closures = new Set(schedule.closures);
+  if (closures.has(clock.date)) return 'out_of_hours';
+  return schedule.rules.some((rule) => ruleCovers(rule, clock, closures)) ? 'working_hours' : 'out_of_hours';
+}
