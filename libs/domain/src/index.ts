@@ -6,3 +6,4 @@ export * from './linking/linking.js';
 export * from './linking/linking.decide.js';
 export * from './routing/routing.js';
 export * from './routing/routing.decide.js';
+export * from './configuration/configuration.decide.js';

@@ -1,0 +1,85 @@
+import { JetStreamApiCodes, JetStreamApiError, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { headers as makeHeaders, type NatsConnection } from '@nats-io/nats-core';
+import { AnyEnvelope, deterministicId, type AnyEnvelope as Envelope } from '@kite/contracts';
+import { z } from 'zod';
+
+/** The header carrying the sequence of the previous entry on the same subject: the chain. */
+export const PREVIOUS_HEADER = 'Kite-Prev-Seq';
+
+/** One entry of an aggregate's log: the events of one decision, and its place in the chain. */
+export interface LogEntry {
+  subject: string;
+  seq: number;
+  /** Sequence of the entry before this one on the same subject; 0 for the first. */
+  prev: number;
+  events: Envelope[];
+}
+
+const Entry = z.array(AnyEnvelope).min(1);
+
+export function decodeLogEntry(subject: string, seq: number, prevHeader: string | undefined, data: Uint8Array): LogEntry {
+  const prev = Number(prevHeader);
+  if (!Number.isInteger(prev) || prev < 0) throw new Error(`log entry ${seq} on ${subject} has no valid ${PREVIOUS_HEADER} header`);
+  const events = Entry.parse(JSON.parse(new TextDecoder().decode(data)));
+  return { subject, seq, prev, events };
+}
+
+/** The message id of an entry: the event's own id, or one derived from all of them. */
+export const entryId = (events: readonly { id: string }[]): string => (events.length === 1 ? events[0]!.id : deterministicId(...events.map((e) => e.id)));
+
+/**
+ * An event store over one JetStream stream, one subject per aggregate. Every append names the
+ * entry it follows (`Nats-Expected-Last-Subject-Sequence`), so concurrent writers cannot interleave
+ * unseen, and stamps that sequence in `Kite-Prev-Seq` so readers can check they miss nothing.
+ */
+export class EventLog {
+  private constructor(
+    private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
+    readonly stream: string,
+  ) {}
+
+  static async open(nc: NatsConnection, stream: string): Promise<EventLog> {
+    return new EventLog(jetstream(nc), await jetstreamManager(nc), stream);
+  }
+
+  /** The sequence of the last entry on `subject`, 0 when there is none. */
+  async tail(subject: string): Promise<number> {
+    const last = await this.jsm.streams.getMessage(this.stream, { last_by_subj: subject });
+    return last?.seq ?? 0;
+  }
+
+  async entryAt(seq: number): Promise<LogEntry | undefined> {
+    const m = await this.jsm.streams.getMessage(this.stream, { seq });
+    return m ? decodeLogEntry(m.subject, m.seq, m.header?.get(PREVIOUS_HEADER), m.data) : undefined;
+  }
+
+  /**
+   * Appends one decision's events after entry `after` (the tail the writer knows, or the current
+   * tail when undefined). When others appended since, it is appended at the new tail, up to
+   * `attempts` times: callers only append decisions that stay right whatever others wrote. A retry
+   * of an entry already stored (same ids, inside the duplicate window) returns the stored one.
+   */
+  async append(subject: string, events: readonly Envelope[], after: number | undefined, attempts = 10): Promise<{ seq: number; prev: number; duplicate: boolean }> {
+    let prev = after ?? (await this.tail(subject));
+    for (let attempt = 1; ; attempt++) {
+      const h = makeHeaders();
+      h.set(PREVIOUS_HEADER, String(prev));
+      try {
+        const ack = await this.js.publish(subject, JSON.stringify(events), {
+          msgID: entryId(events),
+          expect: { lastSubjectSequence: prev },
+          headers: h,
+        });
+        return { seq: ack.seq, prev, duplicate: ack.duplicate };
+      } catch (e) {
+        if (!isWrongLastSequence(e) || attempt >= attempts) throw e;
+        prev = await this.tail(subject);
+      }
+    }
+  }
+}
+
+export function isWrongLastSequence(e: unknown): boolean {
+  return e instanceof JetStreamApiError && e.code === JetStreamApiCodes.StreamWrongLastSequence;
+}

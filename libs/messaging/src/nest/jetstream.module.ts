@@ -1,0 +1,88 @@
+import { Inject, Injectable, Logger, Module, SetMetadata, type BeforeApplicationShutdown, type DynamicModule, type OnApplicationBootstrap } from '@nestjs/common';
+import { DiscoveryModule, DiscoveryService, MetadataScanner } from '@nestjs/core';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { connectNats } from '../connection.js';
+import { ConsumerRunner, type ConsumerSpec, type DeliveryHandler, type SettlementObserver } from '../consumer-runner.js';
+import { provisionStreams } from '../streams.js';
+
+export const NATS_CONNECTION = Symbol('NATS_CONNECTION');
+export const SETTLEMENT_OBSERVER = Symbol('SETTLEMENT_OBSERVER');
+const HANDLER_METADATA = 'kite:jetstream-handler';
+
+/** Marks a method `(delivery) => Promise<Settlement | void>` as the handler of a durable consumer. */
+export const JetStreamHandler = (spec: Omit<ConsumerSpec, 'service'>): MethodDecorator => SetMetadata(HANDLER_METADATA, spec);
+
+export interface JetStreamModuleOptions {
+  url: string;
+  /** The service name: the connection's name and the owner of its dead letters. */
+  service: string;
+  /** Told of every settlement (for metrics). */
+  observer?: SettlementObserver;
+}
+
+/**
+ * Starts every decorated handler's consumer once the application has bootstrapped (streams
+ * provisioned first), and on shutdown stops pulling, lets in-flight work settle, then drains.
+ */
+@Injectable()
+export class JetStreamConsumers implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('JetStream');
+  private readonly runners: ConsumerRunner[] = [];
+  private started = false;
+
+  constructor(
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject('KITE_JETSTREAM_OPTIONS') private readonly options: JetStreamModuleOptions,
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+    @Inject(SETTLEMENT_OBSERVER) private readonly observer: SettlementObserver | null,
+  ) {}
+
+  get ready(): boolean {
+    return this.started && !this.nc.isClosed();
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await provisionStreams(this.nc);
+    for (const wrapper of this.discovery.getProviders()) {
+      const instance = wrapper.instance as Record<string, unknown> | undefined;
+      if (!instance || typeof instance !== 'object') continue;
+      const prototype = Object.getPrototypeOf(instance) as object;
+      for (const name of this.scanner.getAllMethodNames(prototype)) {
+        const method = instance[name] as DeliveryHandler;
+        const spec = Reflect.getMetadata(HANDLER_METADATA, method) as Omit<ConsumerSpec, 'service'> | undefined;
+        if (!spec) continue;
+        // Durable names are the service's own: two services never share a consumer.
+        const durable = `${this.options.service}-${spec.durable}`;
+        this.runners.push(new ConsumerRunner(this.nc, { ...spec, durable, service: this.options.service }, method.bind(instance), this.observer ?? undefined));
+      }
+    }
+    await Promise.all(this.runners.map((r) => r.start()));
+    this.started = true;
+    this.logger.log(`consuming: ${this.runners.map((r) => r.spec.durable).join(', ')}`);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.started = false;
+    await Promise.all(this.runners.map((r) => r.stop()));
+    await this.nc.drain().catch(() => undefined);
+  }
+}
+
+@Module({})
+export class JetStreamModule {
+  static forRoot(options: JetStreamModuleOptions): DynamicModule {
+    return {
+      module: JetStreamModule,
+      global: true,
+      imports: [DiscoveryModule],
+      providers: [
+        { provide: 'KITE_JETSTREAM_OPTIONS', useValue: options },
+        { provide: NATS_CONNECTION, useFactory: () => connectNats(options.url, options.service) },
+        { provide: SETTLEMENT_OBSERVER, useValue: options.observer ?? null },
+        JetStreamConsumers,
+      ],
+      exports: [NATS_CONNECTION, JetStreamConsumers, SETTLEMENT_OBSERVER],
+    };
+  }
+}

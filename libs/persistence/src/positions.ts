@@ -1,0 +1,35 @@
+import type { EntityManager, QueryRunner } from 'typeorm';
+
+/**
+ * Where a projection stands in each aggregate's log (the sequence of the last entry applied),
+ * kept in the same transaction as the rows the entry changed. Every service schema has a
+ * `positions` table created by its first migration (`createPositionsTable`).
+ */
+export async function createPositionsTable(runner: QueryRunner): Promise<void> {
+  await runner.query(`CREATE TABLE positions (projection text NOT NULL, aggregate text NOT NULL, seq bigint NOT NULL, PRIMARY KEY (projection, aggregate))`);
+  await runner.query(`CREATE TABLE replay_marks (projection text PRIMARY KEY, until_seq bigint NOT NULL)`);
+}
+
+/** Locks the aggregate's position row for this transaction and returns it (0 when new). */
+export async function lockPosition(tx: EntityManager, projection: string, aggregate: string): Promise<number> {
+  await tx.query(`INSERT INTO positions (projection, aggregate, seq) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING`, [projection, aggregate]);
+  const rows = (await tx.query(`SELECT seq FROM positions WHERE projection = $1 AND aggregate = $2 FOR UPDATE`, [projection, aggregate])) as { seq: string }[];
+  return Number(rows[0]?.seq ?? 0);
+}
+
+export async function savePosition(tx: EntityManager, projection: string, aggregate: string, seq: number): Promise<void> {
+  await tx.query(`UPDATE positions SET seq = $3 WHERE projection = $1 AND aggregate = $2`, [projection, aggregate, seq]);
+}
+
+/**
+ * A rebuilt projection replays entries it once decided on; up to this mark it only projects, so a
+ * replay never repeats a decision.
+ */
+export async function replayMark(tx: EntityManager, projection: string): Promise<number> {
+  const rows = (await tx.query(`SELECT until_seq FROM replay_marks WHERE projection = $1`, [projection])) as { until_seq: string }[];
+  return Number(rows[0]?.until_seq ?? 0);
+}
+
+export async function setReplayMark(tx: EntityManager, projection: string, untilSeq: number): Promise<void> {
+  await tx.query(`INSERT INTO replay_marks (projection, until_seq) VALUES ($1, $2) ON CONFLICT (projection) DO UPDATE SET until_seq = EXCLUDED.until_seq`, [projection, untilSeq]);
+}

@@ -1,0 +1,111 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { decodeEvent, STREAMS, type Channel, type Directory, type NumberConfiguration, type NumberStatus } from '@kite/contracts';
+import { deadLetter, JetStreamHandler, type Delivery, type Settlement } from '@kite/messaging';
+import type { DataSource, EntityManager, MigrationInterface, QueryRunner } from '@kite/persistence';
+import { DATA_SOURCE } from './database.module.js';
+
+/**
+ * The configuration as every service needs it, projected from the configuration events into the
+ * service's own schema. Each event carries its aggregate's whole state, so a row keeps the newest
+ * by stream sequence: duplicates, redeliveries and replays in any order change nothing twice.
+ */
+export class ConfigReadModel1732400000000 implements MigrationInterface {
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`CREATE TABLE directories (tenant text PRIMARY KEY, directory jsonb NOT NULL, seq bigint NOT NULL)`);
+    await q.query(`CREATE TABLE directory_services (tenant text NOT NULL, service_id text NOT NULL, agent_ids text[] NOT NULL, sms_number text, PRIMARY KEY (tenant, service_id))`);
+    await q.query(`CREATE TABLE directory_numbers (tenant text NOT NULL, number text NOT NULL, channels text[] NOT NULL, PRIMARY KEY (tenant, number))`);
+    await q.query(`CREATE TABLE number_configurations (tenant text NOT NULL, number text NOT NULL, status text NOT NULL, configuration jsonb, seq bigint NOT NULL, PRIMARY KEY (tenant, number))`);
+  }
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE number_configurations, directory_numbers, directory_services, directories`);
+  }
+}
+
+export const CONFIG_EVENT_TYPES = ['DirectoryReplaced', 'NumberConfigurationSaved', 'NumberConfigurationRemoved'] as const;
+
+export async function projectConfigEvent(tx: EntityManager, subject: string, seq: number, payload: Uint8Array): Promise<Settlement | void> {
+  const decoded = decodeEvent(subject, payload, CONFIG_EVENT_TYPES);
+  if (!decoded.ok) return deadLetter(decoded.reason, decoded.tenant);
+  const event = decoded.event;
+  switch (event.type) {
+    case 'DirectoryReplaced': {
+      const updated = (await tx.query(
+        `INSERT INTO directories (tenant, directory, seq) VALUES ($1, $2, $3)
+         ON CONFLICT (tenant) DO UPDATE SET directory = EXCLUDED.directory, seq = EXCLUDED.seq WHERE directories.seq < EXCLUDED.seq RETURNING tenant`,
+        [event.tenant, JSON.stringify(event.data.directory), seq],
+      )) as unknown[];
+      if (updated.length === 0) return;
+      const { services, numbers } = event.data.directory;
+      await tx.query(`DELETE FROM directory_services WHERE tenant = $1`, [event.tenant]);
+      await tx.query(`DELETE FROM directory_numbers WHERE tenant = $1`, [event.tenant]);
+      if (services.length) {
+        await tx.query(
+          `INSERT INTO directory_services (tenant, service_id, agent_ids, sms_number) SELECT $1, s->>'id', ARRAY(SELECT jsonb_array_elements_text(s->'agentIds')), s->'dialplan'->>'smsNumber' FROM jsonb_array_elements($2::jsonb) s`,
+          [event.tenant, JSON.stringify(services)],
+        );
+      }
+      if (numbers.length) {
+        await tx.query(
+          `INSERT INTO directory_numbers (tenant, number, channels) SELECT $1, n->>'number', ARRAY(SELECT jsonb_array_elements_text(n->'channels')) FROM jsonb_array_elements($2::jsonb) n`,
+          [event.tenant, JSON.stringify(numbers)],
+        );
+      }
+      return;
+    }
+    case 'NumberConfigurationSaved':
+    case 'NumberConfigurationRemoved': {
+      const saved = event.type === 'NumberConfigurationSaved' ? event.data : undefined;
+      await tx.query(
+        `INSERT INTO number_configurations (tenant, number, status, configuration, seq) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (tenant, number) DO UPDATE SET status = EXCLUDED.status, configuration = EXCLUDED.configuration, seq = EXCLUDED.seq
+         WHERE number_configurations.seq < EXCLUDED.seq`,
+        [event.tenant, event.data.number, saved?.status ?? 'not_configured', saved ? JSON.stringify(saved.configuration) : null, seq],
+      );
+      return;
+    }
+    default: {
+      const never: never = event;
+      return never;
+    }
+  }
+}
+
+export interface NumberRecord {
+  number: string;
+  channels: Channel[];
+  status: NumberStatus;
+  configuration: NumberConfiguration | undefined;
+}
+
+export async function findNumber(db: DataSource | EntityManager, tenant: string, number: string): Promise<NumberRecord | undefined> {
+  const rows = (await db.query(
+    `SELECT n.number, n.channels, coalesce(c.status, 'not_configured') AS status, c.configuration
+       FROM directory_numbers n LEFT JOIN number_configurations c ON c.tenant = n.tenant AND c.number = n.number
+      WHERE n.tenant = $1 AND n.number = $2`,
+    [tenant, number],
+  )) as { number: string; channels: Channel[]; status: NumberStatus; configuration: NumberConfiguration | null }[];
+  const row = rows[0];
+  return row && { number: row.number, channels: row.channels, status: row.status, configuration: row.configuration ?? undefined };
+}
+
+export async function findGroupAgents(db: DataSource | EntityManager, tenant: string, serviceId: string): Promise<string[]> {
+  const rows = (await db.query(`SELECT agent_ids FROM directory_services WHERE tenant = $1 AND service_id = $2`, [tenant, serviceId])) as { agent_ids: string[] }[];
+  return rows[0]?.agent_ids ?? [];
+}
+
+export async function findDirectory(db: DataSource | EntityManager, tenant: string): Promise<{ directory: Directory; seq: number } | undefined> {
+  const rows = (await db.query(`SELECT directory, seq FROM directories WHERE tenant = $1`, [tenant])) as { directory: Directory; seq: string }[];
+  const row = rows[0];
+  return row && { directory: row.directory, seq: Number(row.seq) };
+}
+
+/** The configuration consumer every service runs, each with its own durable and its own tables. */
+@Injectable()
+export class ConfigReadModelConsumer {
+  constructor(@Inject(DATA_SOURCE) private readonly ds: DataSource) {}
+
+  @JetStreamHandler({ stream: STREAMS.config.name, durable: 'config', filterSubject: 'kite.config.>', concurrency: 16 })
+  async onConfigEvent(delivery: Delivery): Promise<Settlement | void> {
+    return this.ds.transaction((tx) => projectConfigEvent(tx, delivery.subject, delivery.seq, delivery.data));
+  }
+}

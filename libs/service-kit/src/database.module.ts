@@ -1,0 +1,25 @@
+import { Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { openServiceDatabase, type DataSource, type MigrationInterface } from '@kite/persistence';
+
+export const DATA_SOURCE = Symbol('DATA_SOURCE');
+
+/** Closes the pool on shutdown, after the consumers stopped (they stop in the phase before). */
+@Injectable()
+class DatabaseCloser implements OnApplicationShutdown {
+  constructor(@Inject(DATA_SOURCE) private readonly ds: DataSource) {}
+  async onApplicationShutdown(): Promise<void> {
+    if (this.ds.isInitialized) await this.ds.destroy();
+  }
+}
+
+@Module({})
+export class DatabaseModule {
+  static forRoot(options: { url: string; schema: string; migrations: (new () => MigrationInterface)[] }): DynamicModule {
+    return {
+      module: DatabaseModule,
+      global: true,
+      providers: [{ provide: DATA_SOURCE, useFactory: () => openServiceDatabase(options) }, DatabaseCloser],
+      exports: [DATA_SOURCE],
+    };
+  }
+}

@@ -1,0 +1,32 @@
+import { Controller, Get, Header } from '@nestjs/common';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { SettlementObserver } from '@kite/messaging';
+
+/** One registry per process: handler latency, settlements and dead letters per consumer. */
+export const metricsRegistry = new Registry();
+collectDefaultMetrics({ register: metricsRegistry });
+
+const handlerSeconds = new Histogram({
+  name: 'kite_handler_seconds',
+  help: 'Time from a delivery to its settlement, per consumer',
+  labelNames: ['consumer', 'outcome'],
+  buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
+  registers: [metricsRegistry],
+});
+const deadLetters = new Counter({ name: 'kite_dead_letters_total', help: 'Events set aside as dead letters', labelNames: ['consumer'], registers: [metricsRegistry] });
+
+export const settlementMetrics: SettlementObserver = {
+  settled(consumer, outcome, seconds) {
+    handlerSeconds.observe({ consumer, outcome }, seconds);
+    if (outcome === 'dead') deadLetters.inc({ consumer });
+  },
+};
+
+@Controller('metrics')
+export class MetricsController {
+  @Get()
+  @Header('Content-Type', 'text/plain; version=0.0.4')
+  metrics(): Promise<string> {
+    return metricsRegistry.metrics();
+  }
+}

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+const SERVICE_PORTS = { 'config-service': 8080, 'linking-service': 8081, 'routing-service': 8082, 'action-scheduler': 8083 } as const;
+export type ServiceName = keyof typeof SERVICE_PORTS;
+const PORT_VARIABLE: Record<ServiceName, string> = {
+  'config-service': 'CONFIG_API_PORT',
+  'linking-service': 'LINKING_PORT',
+  'routing-service': 'ROUTING_PORT',
+  'action-scheduler': 'SCHEDULER_PORT',
+};
+
+const Environment = z.object({
+  NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
+  DATABASE_URL: z.string().min(1).default('postgres://postgres@127.0.0.1:5432/postgres'),
+  AUTH_JWT_SECRET: z.string().min(16, 'AUTH_JWT_SECRET must have at least 16 characters').default('kite-development-secret-change-me'),
+  AUTH_JWT_PUBLIC_KEY: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HOST: z.string().default('127.0.0.1'),
+});
+
+export interface ServiceConfig {
+  service: ServiceName;
+  natsUrl: string;
+  databaseUrl: string;
+  host: string;
+  port: number;
+  logLevel: z.infer<typeof Environment>['LOG_LEVEL'];
+  auth: { secret: string; publicKey?: string | undefined };
+}
+
+/** The one place that reads the environment; fails fast with every problem at once. */
+export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+  const parsed = Environment.safeParse(env);
+  if (!parsed.success) {
+    throw new Error(`${service}: bad environment: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  const portText = env[PORT_VARIABLE[service]];
+  const port = portText === undefined ? SERVICE_PORTS[service] : Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${service}: ${PORT_VARIABLE[service]} must be a port number`);
+  const e = parsed.data;
+  return { service, natsUrl: e.NATS_URL, databaseUrl: e.DATABASE_URL, host: e.HOST, port, logLevel: e.LOG_LEVEL, auth: { secret: e.AUTH_JWT_SECRET, publicKey: e.AUTH_JWT_PUBLIC_KEY } };
+}
+
+export const portVariableOf = (service: ServiceName): string => PORT_VARIABLE[service];
+export const defaultPortOf = (service: ServiceName): number => SERVICE_PORTS[service];

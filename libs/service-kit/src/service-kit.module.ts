@@ -1,0 +1,27 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { JetStreamModule } from '@kite/messaging';
+import type { MigrationInterface } from '@kite/persistence';
+import { DatabaseModule } from './database.module.js';
+import { HealthController } from './health.controller.js';
+import { MetricsController, settlementMetrics } from './metrics.js';
+import type { ServiceConfig } from './service-config.js';
+
+export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
+
+/** What every service has: its config, NATS consumers, its own schema, health and metrics. */
+@Module({})
+export class ServiceKitModule {
+  static forRoot(config: ServiceConfig, database: { schema: string; migrations: (new () => MigrationInterface)[] }): DynamicModule {
+    return {
+      module: ServiceKitModule,
+      global: true,
+      imports: [
+        DatabaseModule.forRoot({ url: config.databaseUrl, ...database }),
+        JetStreamModule.forRoot({ url: config.natsUrl, service: config.service, observer: settlementMetrics }),
+      ],
+      controllers: [HealthController, MetricsController],
+      providers: [{ provide: SERVICE_CONFIG, useValue: config }],
+      exports: [SERVICE_CONFIG],
+    };
+  }
+}
