@@ -51,6 +51,11 @@ export function decodeEvent<T extends EventType>(subject: string, payload: Uint8
   } catch (e) {
     return { ok: false, reason: `not JSON in UTF-8: ${(e as Error).message}` };
   }
+  return validateEvent(subject, json, accepted);
+}
+
+/** Validates an event already parsed from JSON, as `decodeEvent` does. */
+export function validateEvent<T extends EventType>(subject: string, json: unknown, accepted: readonly T[]): Decoded<EventOf<T>> {
   const envelope = AnyEnvelope.safeParse(json);
   if (!envelope.success) return { ok: false, reason: `bad envelope: ${describeIssues(envelope.error)}` };
   const { type, tenant } = envelope.data;

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { decodeEvent, STREAMS, type Channel, type Directory, type NumberConfiguration, type NumberStatus } from '@kite/contracts';
-import { deadLetter, JetStreamHandler, type Delivery, type Settlement } from '@kite/messaging';
+import { validateEvent, STREAMS, type Channel, type Directory, type NumberConfiguration, type NumberStatus } from '@kite/contracts';
+import { deadLetter, decodeLogEntry, JetStreamHandler, PREVIOUS_HEADER, type Delivery, type Settlement } from '@kite/messaging';
 import type { DataSource, EntityManager, MigrationInterface, QueryRunner } from '@kite/persistence';
 import { DATA_SOURCE } from './database.module.js';
 
@@ -23,8 +23,8 @@ export class ConfigReadModel1732400000000 implements MigrationInterface {
 
 export const CONFIG_EVENT_TYPES = ['DirectoryReplaced', 'NumberConfigurationSaved', 'NumberConfigurationRemoved'] as const;
 
-export async function projectConfigEvent(tx: EntityManager, subject: string, seq: number, payload: Uint8Array): Promise<Settlement | void> {
-  const decoded = decodeEvent(subject, payload, CONFIG_EVENT_TYPES);
+export async function projectConfigEvent(tx: EntityManager, subject: string, seq: number, json: unknown): Promise<Settlement | void> {
+  const decoded = validateEvent(subject, json, CONFIG_EVENT_TYPES);
   if (!decoded.ok) return deadLetter(decoded.reason, decoded.tenant);
   const event = decoded.event;
   switch (event.type) {
@@ -106,6 +106,17 @@ export class ConfigReadModelConsumer {
 
   @JetStreamHandler({ stream: STREAMS.config.name, durable: 'config', filterSubject: 'kite.config.>', concurrency: 16 })
   async onConfigEvent(delivery: Delivery): Promise<Settlement | void> {
-    return this.ds.transaction((tx) => projectConfigEvent(tx, delivery.subject, delivery.seq, delivery.data));
+    let events: unknown[];
+    try {
+      events = decodeLogEntry(delivery.subject, delivery.seq, delivery.headers?.get(PREVIOUS_HEADER), delivery.data).events;
+    } catch (e) {
+      return deadLetter(`bad log entry: ${(e as Error).message}`);
+    }
+    return this.ds.transaction(async (tx) => {
+      for (const event of events) {
+        const settlement = await projectConfigEvent(tx, delivery.subject, delivery.seq, event);
+        if (settlement) return settlement;
+      }
+    });
   }
 }

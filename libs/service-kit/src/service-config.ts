@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEVELOPMENT_JWT_SECRET } from '@kite/contracts';
 
 const SERVICE_PORTS = { 'config-service': 8080, 'linking-service': 8081, 'routing-service': 8082, 'action-scheduler': 8083 } as const;
 export type ServiceName = keyof typeof SERVICE_PORTS;
@@ -12,7 +13,7 @@ const PORT_VARIABLE: Record<ServiceName, string> = {
 const Environment = z.object({
   NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
   DATABASE_URL: z.string().min(1).default('postgres://postgres@127.0.0.1:5432/postgres'),
-  AUTH_JWT_SECRET: z.string().min(16, 'AUTH_JWT_SECRET must have at least 16 characters').default('kite-development-secret-change-me'),
+  AUTH_JWT_SECRET: z.string().min(16, 'AUTH_JWT_SECRET must have at least 16 characters').default(DEVELOPMENT_JWT_SECRET),
   AUTH_JWT_PUBLIC_KEY: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HOST: z.string().default('127.0.0.1'),

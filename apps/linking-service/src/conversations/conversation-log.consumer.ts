@@ -1,0 +1,47 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { isOutboundType, STREAMS, subjects } from '@kite/contracts';
+import { decodeLogEntry, deadLetter, EventLog, EventPublisher, JetStreamHandler, NATS_CONNECTION, PREVIOUS_HEADER, type Delivery, type LogEntry, type NatsConnection, type Settlement } from '@kite/messaging';
+import type { DataSource, EntityManager } from '@kite/persistence';
+import { applyInChainOrder, DATA_SOURCE, type ChainedProjection } from '@kite/service-kit';
+import { projectConversationEvent } from './conversation-store.js';
+
+/**
+ * The conversation logs, in order per conversation: projected into linking's read model and, live,
+ * relayed to the contract's `kite.out` subjects (the event id is the `Nats-Msg-Id`, and the chain
+ * position makes a relayed entry never relayed again).
+ */
+@Injectable()
+export class ConversationLogConsumer implements ChainedProjection, OnModuleInit {
+  readonly name = 'linking-conversations';
+  private log!: EventLog;
+  private readonly publisher: EventPublisher;
+
+  constructor(
+    @Inject(DATA_SOURCE) private readonly ds: DataSource,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+  ) {
+    this.publisher = new EventPublisher(nc);
+  }
+
+  async onModuleInit(): Promise<void> {
+    this.log = await EventLog.open(this.nc, STREAMS.conversations.name);
+  }
+
+  @JetStreamHandler({ stream: STREAMS.conversations.name, durable: 'conversations', filterSubject: 'kite.conv.>' })
+  async onEntry(delivery: Delivery): Promise<Settlement | void> {
+    let entry: LogEntry;
+    try {
+      entry = decodeLogEntry(delivery.subject, delivery.seq, delivery.headers?.get(PREVIOUS_HEADER), delivery.data);
+    } catch (e) {
+      return deadLetter(`bad log entry: ${(e as Error).message}`);
+    }
+    await applyInChainOrder(this.ds, this.log, this, entry);
+  }
+
+  async apply(tx: EntityManager, entry: LogEntry, live: boolean): Promise<void> {
+    for (const event of entry.events) {
+      await projectConversationEvent(tx, event);
+      if (live && isOutboundType(event.type)) await this.publisher.publish(subjects.outbound(event.tenant, event.type), event);
+    }
+  }
+}

@@ -1,0 +1,16 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ConfigReadModelConsumer, ServiceKitModule, type ServiceConfig } from '@kite/service-kit';
+import { ConversationLogConsumer } from './conversations/conversation-log.consumer.js';
+import { InboundMessagesConsumer } from './inbound/inbound-messages.consumer.js';
+import { LINKING_MIGRATIONS, LINKING_SCHEMA } from './migrations.js';
+
+@Module({})
+export class LinkingServiceModule {
+  static forRoot(config: ServiceConfig): DynamicModule {
+    return {
+      module: LinkingServiceModule,
+      imports: [ServiceKitModule.forRoot(config, { schema: LINKING_SCHEMA, migrations: LINKING_MIGRATIONS })],
+      providers: [ConfigReadModelConsumer, InboundMessagesConsumer, ConversationLogConsumer],
+    };
+  }
+}

@@ -1,0 +1,67 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { STREAMS, type ContactMessageAppended } from '@kite/contracts';
+import { decideRouting, evolveRouting, type RoutingConversation } from '@kite/domain';
+import { deadLetter, decodeLogEntry, EventLog, JetStreamHandler, NATS_CONNECTION, PREVIOUS_HEADER, type Delivery, type LogEntry, type NatsConnection, type Settlement } from '@kite/messaging';
+import type { DataSource, EntityManager } from '@kite/persistence';
+import { applyInChainOrder, DATA_SOURCE, findGroupAgents, findNumber, type ChainedProjection } from '@kite/service-kit';
+import { loadRoutingState, saveRoutingState } from './routing-state.js';
+
+/**
+ * Reads every conversation's log in order, keeps its membership, and on each contact message
+ * appends routing's decision (MembersAdded, BotReplyRequested) to the same log. The decision is
+ * folded into the state at once, so the next message sees it even before it comes back.
+ */
+@Injectable()
+export class ConversationRoutingConsumer implements ChainedProjection, OnModuleInit {
+  readonly name = 'routing-conversations';
+  private log!: EventLog;
+
+  constructor(
+    @Inject(DATA_SOURCE) private readonly ds: DataSource,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    this.log = await EventLog.open(this.nc, STREAMS.conversations.name);
+  }
+
+  @JetStreamHandler({ stream: STREAMS.conversations.name, durable: 'conversations', filterSubject: 'kite.conv.>' })
+  async onEntry(delivery: Delivery): Promise<Settlement | void> {
+    let entry: LogEntry;
+    try {
+      entry = decodeLogEntry(delivery.subject, delivery.seq, delivery.headers?.get(PREVIOUS_HEADER), delivery.data);
+    } catch (e) {
+      return deadLetter(`bad log entry: ${(e as Error).message}`);
+    }
+    await applyInChainOrder(this.ds, this.log, this, entry);
+  }
+
+  async apply(tx: EntityManager, entry: LogEntry, live: boolean): Promise<void> {
+    const first = entry.events[0];
+    if (!first) return;
+    const conversationId = (first.data as { conversationId: string }).conversationId;
+    let state: RoutingConversation = await loadRoutingState(tx, conversationId);
+    for (const event of entry.events) {
+      if (event.type === 'ContactMessageAppended' && live) {
+        const decided = await this.route(tx, event as ContactMessageAppended, state);
+        if (decided.length) {
+          await this.log.append(entry.subject, decided, undefined);
+          for (const d of decided) state = evolveRouting(state, d);
+        }
+      }
+      state = evolveRouting(state, event);
+    }
+    await saveRoutingState(tx, first.tenant, conversationId, state);
+  }
+
+  private async route(tx: EntityManager, message: ContactMessageAppended, state: RoutingConversation) {
+    const number = await findNumber(tx, message.tenant, message.data.number);
+    const configuration = number?.status === 'not_configured' ? undefined : number?.configuration;
+    const target = configuration?.workingHours.routing;
+    const outOfHours = configuration?.outOfHours?.routing;
+    const groups = [target, outOfHours].filter((t) => t?.type === 'group').map((t) => (t as { serviceId: string }).serviceId);
+    const agents = new Map<string, readonly string[]>();
+    for (const g of groups) agents.set(g, await findGroupAgents(tx, message.tenant, g));
+    return decideRouting(message, state, { configuration, groupAgents: (id) => agents.get(id) ?? [] });
+  }
+}

@@ -1,0 +1,4 @@
+export * from './ports.js';
+export * from './nats-server.js';
+export * from './postgres.js';
+export * from './services.js';

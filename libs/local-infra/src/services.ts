@@ -1,0 +1,56 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+export const SERVICE_NAMES = ['config-service', 'linking-service', 'routing-service', 'action-scheduler'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+export const PORT_VARIABLES: Record<ServiceName, string> = {
+  'config-service': 'CONFIG_API_PORT',
+  'linking-service': 'LINKING_PORT',
+  'routing-service': 'ROUTING_PORT',
+  'action-scheduler': 'SCHEDULER_PORT',
+};
+
+export interface RunningService {
+  name: ServiceName;
+  port: number;
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** Starts one built service (`node dist/apps/<name>/main.js`) as its own process. */
+export function startService(root: string, name: ServiceName, port: number, env: NodeJS.ProcessEnv, output: 'inherit' | 'ignore' | 'pipe' = 'inherit'): RunningService {
+  const child = spawn(process.execPath, [path.join(root, 'dist/apps', name, 'main.js')], {
+    env: { ...process.env, ...env, [PORT_VARIABLES[name]]: String(port) },
+    stdio: ['ignore', output, output],
+  });
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  return {
+    name,
+    port,
+    child,
+    exited,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill(signal);
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+    },
+  };
+}
+
+/** Waits until `GET /health/ready` answers 200. */
+export async function waitUntilReady(port: number, timeoutMs: number, exited?: Promise<unknown>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let gone = false;
+  void exited?.then(() => (gone = true));
+  while (Date.now() < deadline && !gone) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/health/ready`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(gone ? `the service on port ${port} exited before it was ready` : `the service on port ${port} was not ready after ${timeoutMs} ms`);
+}

@@ -1,0 +1,33 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root, from `dist/tools/*.js` or `tools/*.ts`. */
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), fileURLToPath(import.meta.url).includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
+export const DATA_DIR = path.join(ROOT, '.data');
+const RUNTIME_FILE = path.join(DATA_DIR, 'runtime.json');
+
+/** Where the running system listens, written by `npm start` for `npm run demo`. */
+export interface Runtime {
+  natsUrl: string;
+  databaseUrl: string;
+  configApiUrl: string;
+  pid: number;
+}
+
+export function writeRuntime(runtime: Runtime): void {
+  fs.mkdirSync(DATA_DIR, { recursive: true });
+  fs.writeFileSync(RUNTIME_FILE, JSON.stringify(runtime, null, 2));
+}
+
+export function readRuntime(): Runtime | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(RUNTIME_FILE, 'utf8')) as Runtime;
+  } catch {
+    return undefined;
+  }
+}
+
+export function clearRuntime(): void {
+  fs.rmSync(RUNTIME_FILE, { force: true });
+}
