@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { Positions1732399999000 } from '@kite/persistence';
 import { ConfigReadModel1732400000000, ConfigReadModelConsumer, ServiceKitModule, type ServiceConfig } from '@kite/service-kit';
 import { AuthGuard, TOKEN_VERIFIER } from './auth/auth.guard.js';
 import { createTokenVerifier } from './auth/principal.js';
@@ -15,7 +16,7 @@ export class ConfigServiceModule {
   static forRoot(config: ServiceConfig): DynamicModule {
     return {
       module: ConfigServiceModule,
-      imports: [ServiceKitModule.forRoot(config, { schema: CONFIG_SCHEMA, migrations: [ConfigReadModel1732400000000] })],
+      imports: [ServiceKitModule.forRoot(config, { schema: CONFIG_SCHEMA, migrations: [Positions1732399999000, ConfigReadModel1732400000000] })],
       controllers: [DirectoryController, NumbersController],
       providers: [
         { provide: TOKEN_VERIFIER, useFactory: () => createTokenVerifier(config.auth) },

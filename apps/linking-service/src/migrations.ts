@@ -1,10 +1,9 @@
-import { createPositionsTable, type MigrationInterface, type QueryRunner } from '@kite/persistence';
+import { Positions1732399999000, type MigrationInterface, type QueryRunner } from '@kite/persistence';
 import { ConfigReadModel1732400000000 } from '@kite/service-kit';
 
 /** Linking's read model: conversations by (tenant, contact, service) (L1), their timeline, rejected messages (L2). */
 export class LinkingReadModel1732400000100 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
-    await createPositionsTable(q);
     await q.query(`CREATE TABLE conversations (
       conversation_id text PRIMARY KEY, tenant text NOT NULL, contact text NOT NULL, service_id text NOT NULL,
       number text NOT NULL, origin text NOT NULL, links text[] NOT NULL DEFAULT '{}', created_at timestamptz NOT NULL,
@@ -16,9 +15,9 @@ export class LinkingReadModel1732400000100 implements MigrationInterface {
     await q.query(`CREATE TABLE rejected_messages (tenant text NOT NULL, message_id text NOT NULL, reason text NOT NULL, message jsonb NOT NULL, PRIMARY KEY (tenant, message_id))`);
   }
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP TABLE rejected_messages, timeline, conversations, replay_marks, positions`);
+    await q.query(`DROP TABLE rejected_messages, timeline, conversations`);
   }
 }
 
 export const LINKING_SCHEMA = 'linking';
-export const LINKING_MIGRATIONS = [ConfigReadModel1732400000000, LinkingReadModel1732400000100];
+export const LINKING_MIGRATIONS = [Positions1732399999000, ConfigReadModel1732400000000, LinkingReadModel1732400000100];

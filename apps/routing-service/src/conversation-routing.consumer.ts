@@ -3,7 +3,7 @@ import { STREAMS, type ContactMessageAppended } from '@kite/contracts';
 import { decideRouting, evolveRouting, type RoutingConversation } from '@kite/domain';
 import { deadLetter, decodeLogEntry, EventLog, JetStreamHandler, NATS_CONNECTION, PREVIOUS_HEADER, type Delivery, type LogEntry, type NatsConnection, type Settlement } from '@kite/messaging';
 import type { DataSource, EntityManager } from '@kite/persistence';
-import { applyInChainOrder, DATA_SOURCE, findGroupAgents, findNumber, type ChainedProjection } from '@kite/service-kit';
+import { applyInChainOrder, DATA_SOURCE, faultPoint, findGroupAgents, findNumber, type ChainedProjection } from '@kite/service-kit';
 import { loadRoutingState, saveRoutingState } from './routing-state.js';
 
 /**
@@ -46,6 +46,7 @@ export class ConversationRoutingConsumer implements ChainedProjection, OnModuleI
         const decided = await this.route(tx, event as ContactMessageAppended, state);
         if (decided.length) {
           await this.log.append(entry.subject, decided, undefined);
+          faultPoint('routing:after-append');
           for (const d of decided) state = evolveRouting(state, d);
         }
       }

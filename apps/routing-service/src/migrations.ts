@@ -1,16 +1,15 @@
-import { createPositionsTable, type MigrationInterface, type QueryRunner } from '@kite/persistence';
+import { Positions1732399999000, type MigrationInterface, type QueryRunner } from '@kite/persistence';
 import { ConfigReadModel1732400000000 } from '@kite/service-kit';
 
 /** Routing's read model: each conversation's membership and bot state (R3–R8). */
 export class RoutingReadModel1732400000200 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
-    await createPositionsTable(q);
     await q.query(`CREATE TABLE routing_conversations (conversation_id text PRIMARY KEY, tenant text NOT NULL, members text[] NOT NULL, bots_ever_present text[] NOT NULL, inactive_bots text[] NOT NULL)`);
   }
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP TABLE routing_conversations, replay_marks, positions`);
+    await q.query(`DROP TABLE routing_conversations`);
   }
 }
 
 export const ROUTING_SCHEMA = 'routing';
-export const ROUTING_MIGRATIONS = [ConfigReadModel1732400000000, RoutingReadModel1732400000200];
+export const ROUTING_MIGRATIONS = [Positions1732399999000, ConfigReadModel1732400000000, RoutingReadModel1732400000200];

@@ -77,7 +77,8 @@ export class ConsumerRunner {
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
       filter_subject: this.spec.filterSubject,
-      ack_wait: nanos(this.spec.ackWaitMs ?? 30_000),
+      // Short, so that after a crash the unacknowledged work comes back within seconds.
+      ack_wait: nanos(this.spec.ackWaitMs ?? 5_000),
       max_ack_pending: Math.max(1000, this.concurrency * 4),
       max_deliver: -1,
     };
@@ -92,6 +93,14 @@ export class ConsumerRunner {
         if (!/already in use|exists/i.test(String(again))) throw again;
       }
     }
+  }
+
+  /** Forgets the consumer's position: the next start replays the stream from its beginning. */
+  async deleteConsumer(): Promise<void> {
+    const jsm = await jetstreamManager(this.nc);
+    await jsm.consumers.delete(this.spec.stream, this.spec.durable).catch((e: unknown) => {
+      if (!isNotFound(e)) throw e;
+    });
   }
 
   async start(): Promise<void> {

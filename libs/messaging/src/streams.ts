@@ -67,3 +67,10 @@ export async function provisionStreams(nc: NatsConnection, configs: readonly Str
 export function isNotFound(e: unknown): boolean {
   return /not found/i.test(String((e as Error)?.message ?? e));
 }
+
+/** The sequence of the last message in a stream, 0 when it is empty or missing. */
+export async function streamLastSequence(nc: NatsConnection, stream: string): Promise<number> {
+  const jsm = await jetstreamManager(nc);
+  const info = await jsm.streams.info(stream).catch(() => undefined);
+  return info?.state.last_seq ?? 0;
+}

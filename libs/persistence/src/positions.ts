@@ -1,13 +1,18 @@
-import type { EntityManager, QueryRunner } from 'typeorm';
+import type { EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * Where a projection stands in each aggregate's log (the sequence of the last entry applied),
- * kept in the same transaction as the rows the entry changed. Every service schema has a
- * `positions` table created by its first migration (`createPositionsTable`).
+ * kept in the same transaction as the rows the entry changed; and, per stream, up to where a
+ * rebuilt read model only replays. The first migration of every service schema.
  */
-export async function createPositionsTable(runner: QueryRunner): Promise<void> {
-  await runner.query(`CREATE TABLE positions (projection text NOT NULL, aggregate text NOT NULL, seq bigint NOT NULL, PRIMARY KEY (projection, aggregate))`);
-  await runner.query(`CREATE TABLE replay_marks (projection text PRIMARY KEY, until_seq bigint NOT NULL)`);
+export class Positions1732399999000 implements MigrationInterface {
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`CREATE TABLE positions (projection text NOT NULL, aggregate text NOT NULL, seq bigint NOT NULL, PRIMARY KEY (projection, aggregate))`);
+    await q.query(`CREATE TABLE replay_marks (stream text PRIMARY KEY, until_seq bigint NOT NULL)`);
+  }
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE replay_marks, positions`);
+  }
 }
 
 /** Locks the aggregate's position row for this transaction and returns it (0 when new). */
@@ -25,11 +30,11 @@ export async function savePosition(tx: EntityManager, projection: string, aggreg
  * A rebuilt projection replays entries it once decided on; up to this mark it only projects, so a
  * replay never repeats a decision.
  */
-export async function replayMark(tx: EntityManager, projection: string): Promise<number> {
-  const rows = (await tx.query(`SELECT until_seq FROM replay_marks WHERE projection = $1`, [projection])) as { until_seq: string }[];
+export async function replayMark(tx: EntityManager, stream: string): Promise<number> {
+  const rows = (await tx.query(`SELECT until_seq FROM replay_marks WHERE stream = $1`, [stream])) as { until_seq: string }[];
   return Number(rows[0]?.until_seq ?? 0);
 }
 
-export async function setReplayMark(tx: EntityManager, projection: string, untilSeq: number): Promise<void> {
-  await tx.query(`INSERT INTO replay_marks (projection, until_seq) VALUES ($1, $2) ON CONFLICT (projection) DO UPDATE SET until_seq = EXCLUDED.until_seq`, [projection, untilSeq]);
+export async function setReplayMark(tx: EntityManager, stream: string, untilSeq: number): Promise<void> {
+  await tx.query(`INSERT INTO replay_marks (stream, until_seq) VALUES ($1, $2) ON CONFLICT (stream) DO UPDATE SET until_seq = EXCLUDED.until_seq`, [stream, untilSeq]);
 }

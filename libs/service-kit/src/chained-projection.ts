@@ -27,7 +27,7 @@ export async function applyInChainOrder(ds: DataSource, log: EventLog, projectio
       missed.unshift(earlier);
       prev = earlier.prev;
     }
-    const mark = await replayMark(tx, projection.name);
+    const mark = await replayMark(tx, log.stream);
     for (const e of [...missed, entry]) await projection.apply(tx, e, e.seq > mark);
     await savePosition(tx, projection.name, entry.subject, entry.seq);
     return 'applied';

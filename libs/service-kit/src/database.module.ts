@@ -1,5 +1,5 @@
 import { Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
-import { openServiceDatabase, type DataSource, type MigrationInterface } from '@kite/persistence';
+import { dropServiceSchema, openServiceDatabase, type DataSource, type MigrationInterface } from '@kite/persistence';
 
 export const DATA_SOURCE = Symbol('DATA_SOURCE');
 
@@ -14,11 +14,15 @@ class DatabaseCloser implements OnApplicationShutdown {
 
 @Module({})
 export class DatabaseModule {
-  static forRoot(options: { url: string; schema: string; migrations: (new () => MigrationInterface)[] }): DynamicModule {
+  static forRoot(options: { url: string; schema: string; migrations: (new () => MigrationInterface)[]; rebuild: boolean }): DynamicModule {
+    const open = async (): Promise<DataSource> => {
+      if (options.rebuild) await dropServiceSchema(options.url, options.schema);
+      return openServiceDatabase(options);
+    };
     return {
       module: DatabaseModule,
       global: true,
-      providers: [{ provide: DATA_SOURCE, useFactory: () => openServiceDatabase(options) }, DatabaseCloser],
+      providers: [{ provide: DATA_SOURCE, useFactory: open }, DatabaseCloser],
       exports: [DATA_SOURCE],
     };
   }

@@ -7,3 +7,5 @@ export * from './service-kit.module.js';
 export * from './bootstrap.js';
 export * from './chained-projection.js';
 export * from './config-read-model.js';
+export * from './fault-injection.js';
+export * from './replay-marker.js';

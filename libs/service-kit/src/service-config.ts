@@ -17,7 +17,10 @@ const Environment = z.object({
   AUTH_JWT_PUBLIC_KEY: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HOST: z.string().default('127.0.0.1'),
+  KITE_REBUILD: z.enum(['0', '1', 'true', 'false']).default('0'),
 });
+
+export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
 
 export interface ServiceConfig {
   service: ServiceName;
@@ -27,6 +30,8 @@ export interface ServiceConfig {
   port: number;
   logLevel: z.infer<typeof Environment>['LOG_LEVEL'];
   auth: { secret: string; publicKey?: string | undefined };
+  /** Drop the read model and rebuild it by replaying the streams (KITE_REBUILD=1 or --rebuild). */
+  rebuild: boolean;
 }
 
 /** The one place that reads the environment; fails fast with every problem at once. */
@@ -39,7 +44,7 @@ export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv =
   const port = portText === undefined ? SERVICE_PORTS[service] : Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${service}: ${PORT_VARIABLE[service]} must be a port number`);
   const e = parsed.data;
-  return { service, natsUrl: e.NATS_URL, databaseUrl: e.DATABASE_URL, host: e.HOST, port, logLevel: e.LOG_LEVEL, auth: { secret: e.AUTH_JWT_SECRET, publicKey: e.AUTH_JWT_PUBLIC_KEY } };
+  return { service, natsUrl: e.NATS_URL, databaseUrl: e.DATABASE_URL, host: e.HOST, port, logLevel: e.LOG_LEVEL, auth: { secret: e.AUTH_JWT_SECRET, publicKey: e.AUTH_JWT_PUBLIC_KEY }, rebuild: e.KITE_REBUILD === '1' || e.KITE_REBUILD === 'true' || process.argv.includes('--rebuild') };
 }
 
 export const portVariableOf = (service: ServiceName): string => PORT_VARIABLE[service];

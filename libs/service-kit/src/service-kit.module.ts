@@ -2,11 +2,10 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { JetStreamModule } from '@kite/messaging';
 import type { MigrationInterface } from '@kite/persistence';
 import { DatabaseModule } from './database.module.js';
+import { ReplayMarker } from './replay-marker.js';
 import { HealthController } from './health.controller.js';
 import { MetricsController, settlementMetrics } from './metrics.js';
-import type { ServiceConfig } from './service-config.js';
-
-export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
+import { SERVICE_CONFIG, type ServiceConfig } from './service-config.js';
 
 /** What every service has: its config, NATS consumers, its own schema, health and metrics. */
 @Module({})
@@ -16,11 +15,11 @@ export class ServiceKitModule {
       module: ServiceKitModule,
       global: true,
       imports: [
-        DatabaseModule.forRoot({ url: config.databaseUrl, ...database }),
-        JetStreamModule.forRoot({ url: config.natsUrl, service: config.service, observer: settlementMetrics }),
+        DatabaseModule.forRoot({ url: config.databaseUrl, rebuild: config.rebuild, ...database }),
+        JetStreamModule.forRoot({ url: config.natsUrl, service: config.service, observer: settlementMetrics, rebuild: config.rebuild }),
       ],
       controllers: [HealthController, MetricsController],
-      providers: [{ provide: SERVICE_CONFIG, useValue: config }],
+      providers: [{ provide: SERVICE_CONFIG, useValue: config }, ReplayMarker],
       exports: [SERVICE_CONFIG],
     };
   }

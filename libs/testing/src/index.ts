@@ -1,1 +1,2 @@
-export {};
+export * from './test-postgres.js';
+export * from './test-system.js';

@@ -3,7 +3,7 @@ import { decodeEvent, STREAMS, subjects } from '@kite/contracts';
 import { conversationIdFor, decideInbound, rejectionOf, type NumberRoute } from '@kite/domain';
 import { deadLetter, EventLog, EventPublisher, JetStreamHandler, NATS_CONNECTION, type Delivery, type NatsConnection, type Settlement } from '@kite/messaging';
 import type { DataSource, EntityManager } from '@kite/persistence';
-import { DATA_SOURCE, findNumber } from '@kite/service-kit';
+import { DATA_SOURCE, faultPoint, findNumber } from '@kite/service-kit';
 import { isMessageLinked, loadConversation, projectConversationEvent } from '../conversations/conversation-store.js';
 
 async function routeOf(tx: EntityManager, tenant: string, number: string): Promise<NumberRoute | undefined> {
@@ -51,6 +51,7 @@ export class InboundMessagesConsumer implements OnModuleInit {
       await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [conversationId]);
       const decision = decideInbound(message, route, await loadConversation(tx, conversationId));
       await this.log.append(subjects.conversation(tenant, conversationId), decision.events, undefined);
+      faultPoint('linking:after-append');
       for (const event of decision.events) await projectConversationEvent(tx, event);
     });
   }

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, Module, SetMetadata, type BeforeApplicationShutdown, type DynamicModule, type OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryModule, DiscoveryService, MetadataScanner } from '@nestjs/core';
 import type { NatsConnection } from '@nats-io/nats-core';
+import { STREAMS } from '@kite/contracts';
 import { connectNats } from '../connection.js';
 import { ConsumerRunner, type ConsumerSpec, type DeliveryHandler, type SettlementObserver } from '../consumer-runner.js';
 import { provisionStreams } from '../streams.js';
@@ -18,6 +19,8 @@ export interface JetStreamModuleOptions {
   service: string;
   /** Told of every settlement (for metrics). */
   observer?: SettlementObserver;
+  /** Delete this service's consumers first, so they replay their streams from the start. */
+  rebuild?: boolean;
 }
 
 /**
@@ -56,6 +59,11 @@ export class JetStreamConsumers implements OnApplicationBootstrap, BeforeApplica
         const durable = `${this.options.service}-${spec.durable}`;
         this.runners.push(new ConsumerRunner(this.nc, { ...spec, durable, service: this.options.service }, method.bind(instance), this.observer ?? undefined));
       }
+    }
+    if (this.options.rebuild) {
+      // Read models are rebuilt from the event stores only; inputs already handled are not replayed.
+      const stores: string[] = [STREAMS.config.name, STREAMS.conversations.name];
+      await Promise.all(this.runners.filter((r) => stores.includes(r.spec.stream)).map((r) => r.deleteConsumer()));
     }
     await Promise.all(this.runners.map((r) => r.start()));
     this.started = true;

@@ -1,0 +1,110 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SignJWT } from 'jose';
+import { DEVELOPMENT_JWT_SECRET, type AnyEnvelope } from '@kite/contracts';
+import { freePort, startNatsServer, startService, waitUntilReady, SERVICE_NAMES, type RunningNats, type RunningService, type ServiceName } from '@kite/local-infra';
+import { connectNats, EventPublisher, type NatsConnection } from '@kite/messaging';
+import { createTestDatabase } from './test-postgres.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/**
+ * The whole system for one test file, as the outside world sees it: its own NATS server (own
+ * streams), its own database, the four services built in `dist/` as separate processes.
+ */
+export class TestSystem {
+  readonly services = new Map<ServiceName, RunningService>();
+  readonly outbound: AnyEnvelope[] = [];
+  readonly deadLetters: { subject: string; body: { reason: string; payload?: string } }[] = [];
+  private publisher!: EventPublisher;
+  nc!: NatsConnection;
+
+  private constructor(
+    readonly nats: RunningNats,
+    readonly databaseUrl: string,
+    private readonly dropDatabase: () => Promise<void>,
+    private readonly natsDir: string,
+    readonly ports: Record<ServiceName, number>,
+  ) {}
+
+  static async start(options: { services?: readonly ServiceName[]; env?: Partial<Record<ServiceName, NodeJS.ProcessEnv>> } = {}): Promise<TestSystem> {
+    const natsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kite-test-nats-'));
+    const nats = await startNatsServer({ port: await freePort(), storeDir: natsDir });
+    const db = await createTestDatabase();
+    const ports = {} as Record<ServiceName, number>;
+    for (const name of SERVICE_NAMES) ports[name] = await freePort();
+    const system = new TestSystem(nats, db.url, db.drop, natsDir, ports);
+    system.nc = await connectNats(nats.url, 'kite-test');
+    system.publisher = new EventPublisher(system.nc);
+    system.nc.subscribe('kite.out.>', { callback: (_e, m) => void system.outbound.push(JSON.parse(new TextDecoder().decode(m.data)) as AnyEnvelope) });
+    system.nc.subscribe('kite.dlq.>', { callback: (_e, m) => void system.deadLetters.push({ subject: m.subject, body: JSON.parse(new TextDecoder().decode(m.data)) }) });
+    await Promise.all((options.services ?? SERVICE_NAMES).map((name) => system.startService(name, options.env?.[name])));
+    return system;
+  }
+
+  get configApi(): string {
+    return `http://127.0.0.1:${this.ports['config-service']}`;
+  }
+
+  async startService(name: ServiceName, env: NodeJS.ProcessEnv = {}): Promise<RunningService> {
+    const service = startService(ROOT, name, this.ports[name], { NATS_URL: this.nats.url, DATABASE_URL: this.databaseUrl, LOG_LEVEL: 'warn', ...env }, process.env.KITE_TEST_LOGS ? 'inherit' : 'ignore');
+    this.services.set(name, service);
+    await waitUntilReady(service.port, 60_000, service.exited);
+    return service;
+  }
+
+  async stopService(name: ServiceName, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    await this.services.get(name)?.stop(signal);
+    this.services.delete(name);
+  }
+
+  async publish(subject: string, event: { id: string }): Promise<void> {
+    await this.publisher.publish(subject, event);
+  }
+
+  async publishRaw(subject: string, payload: string, msgId: string): Promise<void> {
+    await this.publisher.publishRaw(subject, payload, msgId);
+  }
+
+  async token(tenant: string, role: 'admin' | 'viewer' = 'admin'): Promise<string> {
+    return new SignJWT({ tenant, role }).setProtectedHeader({ alg: 'HS256' }).setSubject(`${role}@${tenant}`).setExpirationTime('1h').sign(new TextEncoder().encode(DEVELOPMENT_JWT_SECRET));
+  }
+
+  async api(tenant: string, method: string, route: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+    const res = await fetch(`${this.configApi}${route}`, {
+      method,
+      headers: { authorization: `Bearer ${await this.token(tenant)}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  }
+
+  outboundOf(type: string, where: (e: AnyEnvelope) => boolean = () => true): AnyEnvelope[] {
+    return this.outbound.filter((e) => e.type === type && where(e));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.services.values()].map((s) => s.stop()));
+    await this.nc.drain().catch(() => undefined);
+    await this.nats.stop();
+    await this.dropDatabase().catch(() => undefined);
+    fs.rmSync(this.natsDir, { recursive: true, force: true });
+  }
+}
+
+/** Polls until `check` returns a value (not undefined/false), or fails with `what`. */
+export async function eventually<T>(check: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Waits a moment in which nothing more should happen, to check that nothing did. */
+export const settle = (ms = 1_000): Promise<void> => new Promise((r) => setTimeout(r, ms));
