@@ -95,6 +95,13 @@ export class ConsumerRunner {
     }
   }
 
+  /** Consumer lag: messages not yet delivered plus those delivered and not yet acknowledged. */
+  async lag(): Promise<number> {
+    const jsm = await jetstreamManager(this.nc);
+    const info = await jsm.consumers.info(this.spec.stream, this.spec.durable);
+    return info.num_pending + info.num_ack_pending;
+  }
+
   /** Forgets the consumer's position: the next start replays the stream from its beginning. */
   async deleteConsumer(): Promise<void> {
     const jsm = await jetstreamManager(this.nc);

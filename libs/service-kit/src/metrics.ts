@@ -1,6 +1,6 @@
 import { Controller, Get, Header } from '@nestjs/common';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { SettlementObserver } from '@kite/messaging';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { JetStreamConsumers, type SettlementObserver } from '@kite/messaging';
 
 /** One registry per process: handler latency, settlements and dead letters per consumer. */
 export const metricsRegistry = new Registry();
@@ -24,6 +24,20 @@ export const settlementMetrics: SettlementObserver = {
 
 @Controller('metrics')
 export class MetricsController {
+  private readonly lag: Gauge;
+
+  constructor(consumers: JetStreamConsumers) {
+    this.lag = new Gauge({
+      name: 'kite_consumer_lag',
+      help: 'Messages of the stream not yet acknowledged by the consumer (pending plus in flight)',
+      labelNames: ['consumer'],
+      registers: [metricsRegistry],
+      async collect() {
+        for (const [consumer, lag] of await consumers.lags()) this.set({ consumer }, lag);
+      },
+    });
+  }
+
   @Get()
   @Header('Content-Type', 'text/plain; version=0.0.4')
   metrics(): Promise<string> {

@@ -70,6 +70,12 @@ export class JetStreamConsumers implements OnApplicationBootstrap, BeforeApplica
     this.logger.log(`consuming: ${this.runners.map((r) => r.spec.durable).join(', ')}`);
   }
 
+  /** Lag per durable consumer, for the metrics endpoint. */
+  async lags(): Promise<Map<string, number>> {
+    const entries = await Promise.all(this.runners.map(async (r) => [r.spec.durable, await r.lag().catch(() => Number.NaN)] as const));
+    return new Map(entries);
+  }
+
   async beforeApplicationShutdown(): Promise<void> {
     this.started = false;
     await Promise.all(this.runners.map((r) => r.stop()));
