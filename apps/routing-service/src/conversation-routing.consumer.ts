@@ -1,9 +1,9 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { STREAMS, type ContactMessageAppended } from '@kite/contracts';
 import { decideRouting, evolveRouting, type RoutingConversation } from '@kite/domain';
-import { deadLetter, decodeLogEntry, EventLog, JetStreamHandler, NATS_CONNECTION, PREVIOUS_HEADER, type Delivery, type LogEntry, type NatsConnection, type Settlement } from '@kite/messaging';
+import { EventLog, JetStreamHandler, NATS_CONNECTION, type Delivery, type LogEntry, type NatsConnection, type Settlement } from '@kite/messaging';
 import type { DataSource, EntityManager } from '@kite/persistence';
-import { applyInChainOrder, DATA_SOURCE, faultPoint, findGroupAgents, findNumber, type ChainedProjection } from '@kite/service-kit';
+import { DATA_SOURCE, faultPoint, findGroupAgents, findNumber, handleLogDelivery, type ChainedProjection } from '@kite/service-kit';
 import { loadRoutingState, saveRoutingState } from './routing-state.js';
 
 /**
@@ -27,13 +27,7 @@ export class ConversationRoutingConsumer implements ChainedProjection, OnModuleI
 
   @JetStreamHandler({ stream: STREAMS.conversations.name, durable: 'conversations', filterSubject: 'kite.conv.>' })
   async onEntry(delivery: Delivery): Promise<Settlement | void> {
-    let entry: LogEntry;
-    try {
-      entry = decodeLogEntry(delivery.subject, delivery.seq, delivery.headers?.get(PREVIOUS_HEADER), delivery.data);
-    } catch (e) {
-      return deadLetter(`bad log entry: ${(e as Error).message}`);
-    }
-    await applyInChainOrder(this.ds, this.log, this, entry);
+    return handleLogDelivery(this.ds, this.log, this, delivery);
   }
 
   async apply(tx: EntityManager, entry: LogEntry, live: boolean): Promise<void> {

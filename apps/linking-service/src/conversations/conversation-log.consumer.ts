@@ -1,8 +1,8 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { isOutboundType, STREAMS, subjects } from '@kite/contracts';
-import { decodeLogEntry, deadLetter, EventLog, EventPublisher, JetStreamHandler, NATS_CONNECTION, PREVIOUS_HEADER, type Delivery, type LogEntry, type NatsConnection, type Settlement } from '@kite/messaging';
+import { EventLog, EventPublisher, JetStreamHandler, NATS_CONNECTION, type Delivery, type LogEntry, type NatsConnection, type Settlement } from '@kite/messaging';
 import type { DataSource, EntityManager } from '@kite/persistence';
-import { applyInChainOrder, DATA_SOURCE, type ChainedProjection } from '@kite/service-kit';
+import { DATA_SOURCE, handleLogDelivery, type ChainedProjection } from '@kite/service-kit';
 import { projectConversationEvent } from './conversation-store.js';
 
 /**
@@ -29,13 +29,7 @@ export class ConversationLogConsumer implements ChainedProjection, OnModuleInit 
 
   @JetStreamHandler({ stream: STREAMS.conversations.name, durable: 'conversations', filterSubject: 'kite.conv.>' })
   async onEntry(delivery: Delivery): Promise<Settlement | void> {
-    let entry: LogEntry;
-    try {
-      entry = decodeLogEntry(delivery.subject, delivery.seq, delivery.headers?.get(PREVIOUS_HEADER), delivery.data);
-    } catch (e) {
-      return deadLetter(`bad log entry: ${(e as Error).message}`);
-    }
-    await applyInChainOrder(this.ds, this.log, this, entry);
+    return handleLogDelivery(this.ds, this.log, this, delivery);
   }
 
   async apply(tx: EntityManager, entry: LogEntry, live: boolean): Promise<void> {
