@@ -1,6 +1,5 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { STREAMS } from '@kite/contracts';
-import { EventLog, isWrongLastSequence, NATS_CONNECTION, type NatsConnection } from '@kite/messaging';
+import { Inject, Injectable } from '@nestjs/common';
+import { CONFIGURATION_LOG, isWrongLastSequence, type EventLog } from '@kite/messaging';
 import type { DataSource } from '@kite/persistence';
 import { DATA_SOURCE } from '@kite/service-kit';
 import type { AnyEnvelope } from '@kite/contracts';
@@ -12,17 +11,11 @@ export class StaleVersion extends Error {}
  * read model shows them, so a read after a write sees the write.
  */
 @Injectable()
-export class ConfigurationLog implements OnModuleInit {
-  private log!: EventLog;
-
+export class ConfigurationLog {
   constructor(
-    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(CONFIGURATION_LOG) private readonly log: EventLog,
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
   ) {}
-
-  async onModuleInit(): Promise<void> {
-    this.log = await EventLog.open(this.nc, STREAMS.config.name);
-  }
 
   /** The aggregate's version: the sequence of its last entry, 0 when it has none. */
   version(subject: string): Promise<number> {

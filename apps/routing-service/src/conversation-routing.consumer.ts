@@ -1,7 +1,7 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { STREAMS, type ContactMessageAppended } from '@kite/contracts';
 import { decideRouting, evolveRouting, type RoutingConversation } from '@kite/domain';
-import { EventLog, JetStreamHandler, NATS_CONNECTION, type Delivery, type LogEntry, type NatsConnection, type Settlement } from '@kite/messaging';
+import { CONVERSATION_LOG, JetStreamHandler, type Delivery, type EventLog, type LogEntry, type Settlement } from '@kite/messaging';
 import type { DataSource, EntityManager } from '@kite/persistence';
 import { DATA_SOURCE, faultPoint, findGroupAgents, findNumber, handleLogDelivery, type ChainedProjection } from '@kite/service-kit';
 import { loadRoutingState, saveRoutingState } from './routing-state.js';
@@ -12,18 +12,13 @@ import { loadRoutingState, saveRoutingState } from './routing-state.js';
  * folded into the state at once, so the next message sees it even before it comes back.
  */
 @Injectable()
-export class ConversationRoutingConsumer implements ChainedProjection, OnModuleInit {
+export class ConversationRoutingConsumer implements ChainedProjection {
   readonly name = 'routing-conversations';
-  private log!: EventLog;
 
   constructor(
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
-    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(CONVERSATION_LOG) private readonly log: EventLog,
   ) {}
-
-  async onModuleInit(): Promise<void> {
-    this.log = await EventLog.open(this.nc, STREAMS.conversations.name);
-  }
 
   @JetStreamHandler({ stream: STREAMS.conversations.name, durable: 'conversations', filterSubject: 'kite.conv.>' })
   async onEntry(delivery: Delivery): Promise<Settlement | void> {

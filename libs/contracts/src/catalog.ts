@@ -70,7 +70,3 @@ export function validateEvent<T extends EventType>(subject: string, json: unknow
   if (!parsed.success) return { ok: false, tenant, reason: `invalid ${type}: ${describeIssues(parsed.error)}` };
   return { ok: true, event: parsed.data as EventOf<T> };
 }
-
-export function encodeEvent(event: { id: string }): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify(event));
-}

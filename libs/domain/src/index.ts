@@ -7,3 +7,4 @@ export * from './linking/linking.decide.js';
 export * from './routing/routing.js';
 export * from './routing/routing.decide.js';
 export * from './configuration/configuration.decide.js';
+export * from './configuration/configuration.validate.js';

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Headers, Inject, Param, Put, Res, UseGuards } from '@nestjs/common';
 import { makeEvent, NumberConfigurationBody, subjects, type Channel, type NumberConfiguration, type NumberStatus } from '@kite/contracts';
-import { configurationToStore } from '@kite/domain';
+import { configurationProblems, configurationToStore } from '@kite/domain';
 import type { DataSource } from '@kite/persistence';
 import { DATA_SOURCE, findDirectory, findNumber } from '@kite/service-kit';
 import { AuthGuard, Writes } from '../auth/auth.guard.js';
@@ -8,7 +8,6 @@ import { CurrentPrincipal } from '../auth/principal.decorator.js';
 import type { Principal } from '../auth/principal.js';
 import { ConfigurationLog, StaleVersion } from '../configuration-log.js';
 import { Problem, validationProblem } from '../http/problem.js';
-import { referenceErrors } from './references.js';
 
 interface NumberView {
   number: string;
@@ -56,7 +55,7 @@ export class NumbersController {
     const parsed = NumberConfigurationBody.safeParse(body);
     if (!parsed.success) throw validationProblem(parsed.error);
     const directory = (await findDirectory(this.ds, principal.tenant))?.directory;
-    const problems = referenceErrors(parsed.data, directory);
+    const problems = configurationProblems(parsed.data, directory);
     if (problems.length) throw new Problem(400, 'The request body is not valid', `${problems.length} problem(s)`, problems);
     const configuration = configurationToStore(parsed.data);
     const event = makeEvent('NumberConfigurationSaved', principal.tenant, { number, status: 'configured', configuration, actor: { sub: principal.sub, role: principal.role } });

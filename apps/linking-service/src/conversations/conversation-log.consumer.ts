@@ -1,6 +1,6 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { isOutboundType, STREAMS, subjects } from '@kite/contracts';
-import { EventLog, EventPublisher, JetStreamHandler, NATS_CONNECTION, type Delivery, type LogEntry, type NatsConnection, type Settlement } from '@kite/messaging';
+import { CONVERSATION_LOG, EVENT_PUBLISHER, JetStreamHandler, type Delivery, type EventLog, type EventPublisher, type LogEntry, type Settlement } from '@kite/messaging';
 import type { DataSource, EntityManager } from '@kite/persistence';
 import { DATA_SOURCE, handleLogDelivery, type ChainedProjection } from '@kite/service-kit';
 import { projectConversationEvent } from './conversation-store.js';
@@ -11,21 +11,14 @@ import { projectConversationEvent } from './conversation-store.js';
  * position makes a relayed entry never relayed again).
  */
 @Injectable()
-export class ConversationLogConsumer implements ChainedProjection, OnModuleInit {
+export class ConversationLogConsumer implements ChainedProjection {
   readonly name = 'linking-conversations';
-  private log!: EventLog;
-  private readonly publisher: EventPublisher;
 
   constructor(
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
-    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
-  ) {
-    this.publisher = new EventPublisher(nc);
-  }
-
-  async onModuleInit(): Promise<void> {
-    this.log = await EventLog.open(this.nc, STREAMS.conversations.name);
-  }
+    @Inject(CONVERSATION_LOG) private readonly log: EventLog,
+    @Inject(EVENT_PUBLISHER) private readonly publisher: EventPublisher,
+  ) {}
 
   @JetStreamHandler({ stream: STREAMS.conversations.name, durable: 'conversations', filterSubject: 'kite.conv.>' })
   async onEntry(delivery: Delivery): Promise<Settlement | void> {

@@ -9,6 +9,12 @@ export function rejectionOf(message: MessageReceived, route: NumberRoute | undef
   return undefined;
 }
 
+/** L1, L3: the conversation an accepted inbound message belongs to; undefined when it is rejected (L2). */
+export function inboundConversationOf(message: MessageReceived, route: NumberRoute | undefined): string | undefined {
+  if (rejectionOf(message, route) || !route?.linkedServiceId) return undefined;
+  return conversationIdFor(message.tenant, message.data.from, route.linkedServiceId);
+}
+
 /** Event ids derive from the provider's message id, so a republished message decides the same events. */
 const idFor = (message: MessageReceived, what: string): string => deterministicId(message.tenant, 'message', message.data.messageId, what);
 

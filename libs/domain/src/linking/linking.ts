@@ -1,4 +1,4 @@
-import type { Channel, ContactMessageAppended, ConversationCreated, ConversationLinked, MessageReceived, MessageRejected } from '@kite/contracts';
+import type { Channel, ContactMessageAppended, ConversationCreated, ConversationLinked, MessageRejected } from '@kite/contracts';
 
 /** What linking knows of one number: its channels (directory) and its configuration's status. */
 export interface NumberRoute {
@@ -35,8 +35,6 @@ export function evolveLinking(state: LinkingConversation, event: LinkingEvent | 
       return state;
   }
 }
-
-export type ReceiveMessageCommand = { type: 'ReceiveMessage'; message: MessageReceived; route: NumberRoute | undefined };
 
 export type InboundDecision =
   | { kind: 'rejected'; events: [MessageRejected] }

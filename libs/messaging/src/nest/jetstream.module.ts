@@ -3,11 +3,17 @@ import { DiscoveryModule, DiscoveryService, MetadataScanner } from '@nestjs/core
 import type { NatsConnection } from '@nats-io/nats-core';
 import { STREAMS } from '@kite/contracts';
 import { connectNats } from '../connection.js';
+import { EventLog } from '../event-log.js';
+import { EventPublisher } from '../publisher.js';
 import { ConsumerRunner, type ConsumerSpec, type DeliveryHandler, type SettlementObserver } from '../consumer-runner.js';
 import { provisionStreams } from '../streams.js';
 
 export const NATS_CONNECTION = Symbol('NATS_CONNECTION');
 export const SETTLEMENT_OBSERVER = Symbol('SETTLEMENT_OBSERVER');
+/** The conversations' event log (KITE_CONV), the configuration's (KITE_CONFIG), and a publisher. */
+export const CONVERSATION_LOG = Symbol('CONVERSATION_LOG');
+export const CONFIGURATION_LOG = Symbol('CONFIGURATION_LOG');
+export const EVENT_PUBLISHER = Symbol('EVENT_PUBLISHER');
 const HANDLER_METADATA = 'kite:jetstream-handler';
 
 /** Marks a method `(delivery) => Promise<Settlement | void>` as the handler of a durable consumer. */
@@ -94,9 +100,12 @@ export class JetStreamModule {
         { provide: 'KITE_JETSTREAM_OPTIONS', useValue: options },
         { provide: NATS_CONNECTION, useFactory: () => connectNats(options.url, options.service) },
         { provide: SETTLEMENT_OBSERVER, useValue: options.observer ?? null },
+        { provide: CONVERSATION_LOG, inject: [NATS_CONNECTION], useFactory: (nc: NatsConnection) => EventLog.open(nc, STREAMS.conversations.name) },
+        { provide: CONFIGURATION_LOG, inject: [NATS_CONNECTION], useFactory: (nc: NatsConnection) => EventLog.open(nc, STREAMS.config.name) },
+        { provide: EVENT_PUBLISHER, inject: [NATS_CONNECTION], useFactory: (nc: NatsConnection) => new EventPublisher(nc) },
         JetStreamConsumers,
       ],
-      exports: [NATS_CONNECTION, JetStreamConsumers, SETTLEMENT_OBSERVER],
+      exports: [NATS_CONNECTION, JetStreamConsumers, SETTLEMENT_OBSERVER, CONVERSATION_LOG, CONFIGURATION_LOG, EVENT_PUBLISHER],
     };
   }
 }
