@@ -1,5 +1,5 @@
 import { Positions1732399999000, type MigrationInterface, type QueryRunner } from '@kite/persistence';
-import { ConfigReadModel1732400000000 } from '@kite/service-kit';
+import { CONFIG_READ_MODEL_MIGRATIONS } from '@kite/service-kit';
 
 /** Linking's read model: conversations by (tenant, contact, service) (L1), their timeline, rejected messages (L2). */
 export class LinkingReadModel1732400000100 implements MigrationInterface {
@@ -20,4 +20,4 @@ export class LinkingReadModel1732400000100 implements MigrationInterface {
 }
 
 export const LINKING_SCHEMA = 'linking';
-export const LINKING_MIGRATIONS = [Positions1732399999000, ConfigReadModel1732400000000, LinkingReadModel1732400000100];
+export const LINKING_MIGRATIONS = [Positions1732399999000, ...CONFIG_READ_MODEL_MIGRATIONS, LinkingReadModel1732400000100];

@@ -52,6 +52,6 @@ export class ConversationRoutingConsumer implements ChainedProjection {
     const groups = [target, outOfHours].filter((t) => t?.type === 'group').map((t) => (t as { serviceId: string }).serviceId);
     const agents = new Map<string, readonly string[]>();
     for (const g of groups) agents.set(g, await findGroupAgents(tx, message.tenant, g));
-    return decideRouting(message, state, { configuration, groupAgents: (id) => agents.get(id) ?? [] });
+    return decideRouting(message, state, { configuration, override: number?.override, groupAgents: (id) => agents.get(id) ?? [] });
   }
 }

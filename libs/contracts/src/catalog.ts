@@ -28,6 +28,9 @@ export const EVENT_SCHEMAS = {
   DirectoryReplaced: config.DirectoryReplaced,
   NumberConfigurationSaved: config.NumberConfigurationSaved,
   NumberConfigurationRemoved: config.NumberConfigurationRemoved,
+  NumberConfigurationMigrated: config.NumberConfigurationMigrated,
+  NumberOverrideSet: config.NumberOverrideSet,
+  NumberOverrideCleared: config.NumberOverrideCleared,
 } as const;
 
 export type EventType = keyof typeof EVENT_SCHEMAS;

@@ -2,27 +2,47 @@ import { z } from 'zod';
 import { envelopeOf } from './envelope.js';
 import { Directory } from './directory.js';
 import { NumberConfiguration, NumberStatus } from './number-configuration.js';
-import { E164 } from './primitives.js';
+import { E164, Instant } from './primitives.js';
 
 /**
  * The configuration service's events, on `kite.config.<tenant>.…` (one subject per aggregate).
  * Each carries the aggregate's whole new state, so a read model keeps the newest by sequence.
  */
 export const Actor = z.object({ sub: z.string().min(1).max(200), role: z.string() });
+export type Actor = z.infer<typeof Actor>;
 
 export const DirectoryReplacedData = z.object({ directory: Directory, actor: Actor });
 export const DirectoryReplaced = envelopeOf('DirectoryReplaced', DirectoryReplacedData);
 export type DirectoryReplaced = z.infer<typeof DirectoryReplaced>;
 
-export const NumberConfigurationSavedData = z.object({
-  number: E164,
-  status: NumberStatus.exclude(['not_configured']),
-  configuration: NumberConfiguration,
-  actor: Actor,
-});
-export const NumberConfigurationSaved = envelopeOf('NumberConfigurationSaved', NumberConfigurationSavedData);
-export type NumberConfigurationSaved = z.infer<typeof NumberConfigurationSaved>;
+/** An administrator's emergency override of a number's schedule: `closed` or `open`, until an instant or until cleared. */
+export const Override = z.object({ mode: z.enum(['open', 'closed']), until: Instant.optional() });
+export type Override = z.infer<typeof Override>;
 
-export const NumberConfigurationRemovedData = z.object({ number: E164, actor: Actor });
-export const NumberConfigurationRemoved = envelopeOf('NumberConfigurationRemoved', NumberConfigurationRemovedData);
+/** The whole state of one number's configuration, as every number event carries it. */
+export const NumberState = z.object({
+  number: E164,
+  status: NumberStatus,
+  configuration: NumberConfiguration.optional(),
+  override: Override.optional(),
+});
+export type NumberState = z.infer<typeof NumberState>;
+
+const numberEvent = <T extends string>(type: T) => envelopeOf(type, NumberState.extend({ actor: Actor }));
+
+/** C7: a full, valid save (status `configured`). */
+export const NumberConfigurationSaved = numberEvent('NumberConfigurationSaved');
+export type NumberConfigurationSaved = z.infer<typeof NumberConfigurationSaved>;
+/** C8: imported from a legacy call group (status `partially_configured`). */
+export const NumberConfigurationMigrated = numberEvent('NumberConfigurationMigrated');
+export type NumberConfigurationMigrated = z.infer<typeof NumberConfigurationMigrated>;
+/** C9: back to `not_configured`. */
+export const NumberConfigurationRemoved = numberEvent('NumberConfigurationRemoved');
 export type NumberConfigurationRemoved = z.infer<typeof NumberConfigurationRemoved>;
+export const NumberOverrideSet = numberEvent('NumberOverrideSet');
+export type NumberOverrideSet = z.infer<typeof NumberOverrideSet>;
+export const NumberOverrideCleared = numberEvent('NumberOverrideCleared');
+export type NumberOverrideCleared = z.infer<typeof NumberOverrideCleared>;
+
+export const NUMBER_EVENT_TYPES = ['NumberConfigurationSaved', 'NumberConfigurationMigrated', 'NumberConfigurationRemoved', 'NumberOverrideSet', 'NumberOverrideCleared'] as const;
+export type NumberEvent = NumberConfigurationSaved | NumberConfigurationMigrated | NumberConfigurationRemoved | NumberOverrideSet | NumberOverrideCleared;

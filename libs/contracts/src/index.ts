@@ -9,3 +9,4 @@ export * from './subjects.js';
 export * from './ids.js';
 export * from './catalog.js';
 export * from './event-factory.js';
+export * from './openapi.js';

@@ -76,3 +76,9 @@ export type NumberConfiguration = z.infer<typeof NumberConfiguration>;
 
 export const NumberStatus = z.enum(['not_configured', 'partially_configured', 'configured']);
 export type NumberStatus = z.infer<typeof NumberStatus>;
+
+/** `POST /v1/migrations/call-groups` (C8). */
+export const CallGroupMigration = z.object({
+  callGroups: z.array(z.object({ serviceId: ExternalId, numbers: z.array(z.string().regex(/^\+[1-9]\d{7,14}$/, 'must be an E.164 number such as +15551234567')).min(1).max(1000) })).min(1).max(1000),
+});
+export type CallGroupMigration = z.infer<typeof CallGroupMigration>;

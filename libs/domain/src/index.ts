@@ -8,3 +8,5 @@ export * from './routing/routing.js';
 export * from './routing/routing.decide.js';
 export * from './configuration/configuration.decide.js';
 export * from './configuration/configuration.validate.js';
+export * from './configuration/number.decide.js';
+export * from './configuration/simulate.js';

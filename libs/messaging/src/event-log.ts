@@ -49,6 +49,12 @@ export class EventLog {
     return last?.seq ?? 0;
   }
 
+  /** The last entry on `subject`: for aggregates whose events carry their whole state, the state. */
+  async lastEntry(subject: string): Promise<LogEntry | undefined> {
+    const m = await this.jsm.streams.getMessage(this.stream, { last_by_subj: subject });
+    return m ? decodeLogEntry(m.subject, m.seq, m.header?.get(PREVIOUS_HEADER), m.data) : undefined;
+  }
+
   async entryAt(seq: number): Promise<LogEntry | undefined> {
     const m = await this.jsm.streams.getMessage(this.stream, { seq });
     return m ? decodeLogEntry(m.subject, m.seq, m.header?.get(PREVIOUS_HEADER), m.data) : undefined;

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { validateEvent, STREAMS, type Channel, type Directory, type NumberConfiguration, type NumberStatus } from '@kite/contracts';
+import { NUMBER_EVENT_TYPES, validateEvent, STREAMS, type Channel, type Directory, type NumberConfiguration, type NumberStatus, type Override } from '@kite/contracts';
 import { deadLetter, decodeLogEntry, JetStreamHandler, PREVIOUS_HEADER, type Delivery, type Settlement } from '@kite/messaging';
 import type { DataSource, EntityManager, MigrationInterface, QueryRunner } from '@kite/persistence';
 import { DATA_SOURCE } from './database.module.js';
@@ -21,7 +21,19 @@ export class ConfigReadModel1732400000000 implements MigrationInterface {
   }
 }
 
-export const CONFIG_EVENT_TYPES = ['DirectoryReplaced', 'NumberConfigurationSaved', 'NumberConfigurationRemoved'] as const;
+/** The emergency override, kept with the configuration it overrides. */
+export class ConfigOverride1732400000400 implements MigrationInterface {
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE number_configurations ADD COLUMN override jsonb`);
+  }
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE number_configurations DROP COLUMN override`);
+  }
+}
+
+export const CONFIG_READ_MODEL_MIGRATIONS = [ConfigReadModel1732400000000, ConfigOverride1732400000400];
+
+export const CONFIG_EVENT_TYPES = ['DirectoryReplaced', ...NUMBER_EVENT_TYPES] as const;
 
 export async function projectConfigEvent(tx: EntityManager, subject: string, seq: number, json: unknown): Promise<Settlement | void> {
   const decoded = validateEvent(subject, json, CONFIG_EVENT_TYPES);
@@ -52,20 +64,15 @@ export async function projectConfigEvent(tx: EntityManager, subject: string, seq
       }
       return;
     }
-    case 'NumberConfigurationSaved':
-    case 'NumberConfigurationRemoved': {
-      const saved = event.type === 'NumberConfigurationSaved' ? event.data : undefined;
+    default: {
+      const { number, status, configuration, override } = event.data;
       await tx.query(
-        `INSERT INTO number_configurations (tenant, number, status, configuration, seq) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (tenant, number) DO UPDATE SET status = EXCLUDED.status, configuration = EXCLUDED.configuration, seq = EXCLUDED.seq
+        `INSERT INTO number_configurations (tenant, number, status, configuration, override, seq) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (tenant, number) DO UPDATE SET status = EXCLUDED.status, configuration = EXCLUDED.configuration, override = EXCLUDED.override, seq = EXCLUDED.seq
          WHERE number_configurations.seq < EXCLUDED.seq`,
-        [event.tenant, event.data.number, saved?.status ?? 'not_configured', saved ? JSON.stringify(saved.configuration) : null, seq],
+        [event.tenant, number, status, configuration ? JSON.stringify(configuration) : null, override ? JSON.stringify(override) : null, seq],
       );
       return;
-    }
-    default: {
-      const never: never = event;
-      return never;
     }
   }
 }
@@ -75,17 +82,18 @@ export interface NumberRecord {
   channels: Channel[];
   status: NumberStatus;
   configuration: NumberConfiguration | undefined;
+  override: Override | undefined;
 }
 
 export async function findNumber(db: DataSource | EntityManager, tenant: string, number: string): Promise<NumberRecord | undefined> {
   const rows = (await db.query(
-    `SELECT n.number, n.channels, coalesce(c.status, 'not_configured') AS status, c.configuration
+    `SELECT n.number, n.channels, coalesce(c.status, 'not_configured') AS status, c.configuration, c.override
        FROM directory_numbers n LEFT JOIN number_configurations c ON c.tenant = n.tenant AND c.number = n.number
       WHERE n.tenant = $1 AND n.number = $2`,
     [tenant, number],
-  )) as { number: string; channels: Channel[]; status: NumberStatus; configuration: NumberConfiguration | null }[];
+  )) as { number: string; channels: Channel[]; status: NumberStatus; configuration: NumberConfiguration | null; override: Override | null }[];
   const row = rows[0];
-  return row && { number: row.number, channels: row.channels, status: row.status, configuration: row.configuration ?? undefined };
+  return row && { number: row.number, channels: row.channels, status: row.status, configuration: row.configuration ?? undefined, override: row.override ?? undefined };
 }
 
 export async function findGroupAgents(db: DataSource | EntityManager, tenant: string, serviceId: string): Promise<string[]> {

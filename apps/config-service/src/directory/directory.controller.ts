@@ -1,12 +1,14 @@
-import { Body, Controller, Get, Put, UseGuards, Inject } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Put, UseGuards } from '@nestjs/common';
 import { Directory, makeEvent, subjects } from '@kite/contracts';
+import { directoryProblems } from '@kite/domain';
+import { CONFIGURATION_LOG, type EventLog } from '@kite/messaging';
 import type { DataSource } from '@kite/persistence';
 import { DATA_SOURCE, findDirectory } from '@kite/service-kit';
 import { AuthGuard, Writes } from '../auth/auth.guard.js';
 import { CurrentPrincipal } from '../auth/principal.decorator.js';
 import type { Principal } from '../auth/principal.js';
-import { validationProblem } from '../http/problem.js';
-import { ConfigurationLog } from '../configuration-log.js';
+import { Problem, validationProblem } from '../http/problem.js';
+import { waitUntil } from '../numbers/wait-until.js';
 
 const EMPTY: Directory = { numbers: [], services: [], agents: [], bots: [] };
 
@@ -14,7 +16,7 @@ const EMPTY: Directory = { numbers: [], services: [], agents: [], bots: [] };
 @UseGuards(AuthGuard)
 export class DirectoryController {
   constructor(
-    private readonly log: ConfigurationLog,
+    @Inject(CONFIGURATION_LOG) private readonly log: EventLog,
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
   ) {}
 
@@ -24,15 +26,17 @@ export class DirectoryController {
     return { ...(found?.directory ?? EMPTY), version: found?.seq ?? 0 };
   }
 
-  /** Replaces the tenant's whole directory; services, routing and actions read it from the event. */
+  /** Replaces the tenant's whole directory; every service reads the change from the event. */
   @Put()
   @Writes()
   async replace(@CurrentPrincipal() principal: Principal, @Body() body: unknown): Promise<Directory & { version: number }> {
     const parsed = Directory.safeParse(body);
     if (!parsed.success) throw validationProblem(parsed.error);
+    const problems = directoryProblems(parsed.data);
+    if (problems.length) throw new Problem(400, 'The request body is not valid', `${problems.length} problem(s)`, problems);
     const event = makeEvent('DirectoryReplaced', principal.tenant, { directory: parsed.data, actor: { sub: principal.sub, role: principal.role } });
-    const version = await this.log.append(subjects.directory(principal.tenant), event);
-    await this.log.waitUntilProjected(`SELECT seq FROM directories WHERE tenant = $1`, [principal.tenant], version);
-    return { ...parsed.data, version };
+    const { seq } = await this.log.append(subjects.directory(principal.tenant), [event], undefined);
+    await waitUntil(this.ds, `SELECT seq FROM directories WHERE tenant = $1`, [principal.tenant], seq);
+    return { ...parsed.data, version: seq };
   }
 }

@@ -1,31 +1,48 @@
-import { Body, Controller, Delete, Get, Headers, Inject, Param, Put, Res, UseGuards } from '@nestjs/common';
-import { makeEvent, NumberConfigurationBody, subjects, type Channel, type NumberConfiguration, type NumberStatus } from '@kite/contracts';
-import { configurationProblems, configurationToStore } from '@kite/domain';
+import { Body, Controller, Delete, Get, Headers, Inject, Param, Put, Query, Res, UseGuards } from '@nestjs/common';
+import { Instant, NumberConfigurationBody, Override, type Channel, type NumberConfiguration, type NumberStatus } from '@kite/contracts';
+import { configurationProblems, decideOverride, decideRemove, decideSave, simulateAt, type Simulation } from '@kite/domain';
 import type { DataSource } from '@kite/persistence';
-import { DATA_SOURCE, findDirectory, findNumber } from '@kite/service-kit';
+import { DATA_SOURCE, findDirectory } from '@kite/service-kit';
 import { AuthGuard, Writes } from '../auth/auth.guard.js';
 import { CurrentPrincipal } from '../auth/principal.decorator.js';
 import type { Principal } from '../auth/principal.js';
-import { ConfigurationLog, StaleVersion } from '../configuration-log.js';
 import { Problem, validationProblem } from '../http/problem.js';
+import { NumberConfigurations, type VersionedNumber } from './number-configurations.js';
 
 interface NumberView {
   number: string;
-  channels: Channel[];
+  channels: string[];
   status: NumberStatus;
   version: number;
   configuration?: NumberConfiguration;
+  override?: Override;
 }
 
 type Reply = { setHeader(name: string, value: string): void };
 
-const VERSION_SQL = `SELECT seq FROM number_configurations WHERE tenant = $1 AND number = $2`;
+const viewOf = ({ state, channels, version }: VersionedNumber): NumberView => ({
+  number: state.number,
+  channels,
+  status: state.status,
+  version,
+  ...(state.configuration ? { configuration: state.configuration } : {}),
+  ...(state.override ? { override: state.override } : {}),
+});
+
+const actorOf = (p: Principal) => ({ sub: p.sub, role: p.role });
+
+function versionOf(ifMatch: string | undefined): number | undefined {
+  if (ifMatch === undefined) return undefined;
+  const version = Number(ifMatch.replace(/^W\//, '').replace(/"/g, ''));
+  if (!Number.isInteger(version) || version < 0) throw new Problem(400, 'If-Match must be a version returned as ETag', undefined, [{ path: 'If-Match', message: 'must be a version returned as ETag' }]);
+  return version;
+}
 
 @Controller('v1/numbers')
 @UseGuards(AuthGuard)
 export class NumbersController {
   constructor(
-    private readonly log: ConfigurationLog,
+    private readonly numbers: NumberConfigurations,
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
   ) {}
 
@@ -43,55 +60,63 @@ export class NumbersController {
 
   @Get(':number')
   async read(@CurrentPrincipal() principal: Principal, @Param('number') number: string, @Res({ passthrough: true }) reply: Reply): Promise<NumberView> {
-    const view = await this.view(principal.tenant, number);
-    reply.setHeader('ETag', `"${view.version}"`);
-    return view;
+    return this.reply(reply, await this.numbers.load(principal.tenant, number));
   }
 
+  /** C2–C7: a full save, validated against the directory; nothing is stored on any error. */
   @Put(':number')
   @Writes()
   async save(@CurrentPrincipal() principal: Principal, @Param('number') number: string, @Body() body: unknown, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) reply: Reply): Promise<NumberView> {
-    await this.view(principal.tenant, number);
+    const expected = versionOf(ifMatch);
+    await this.numbers.load(principal.tenant, number);
     const parsed = NumberConfigurationBody.safeParse(body);
     if (!parsed.success) throw validationProblem(parsed.error);
-    const directory = (await findDirectory(this.ds, principal.tenant))?.directory;
-    const problems = configurationProblems(parsed.data, directory);
+    const problems = configurationProblems(parsed.data, (await findDirectory(this.ds, principal.tenant))?.directory);
     if (problems.length) throw new Problem(400, 'The request body is not valid', `${problems.length} problem(s)`, problems);
-    const configuration = configurationToStore(parsed.data);
-    const event = makeEvent('NumberConfigurationSaved', principal.tenant, { number, status: 'configured', configuration, actor: { sub: principal.sub, role: principal.role } });
-    const version = await this.appendVersioned(principal.tenant, number, event, ifMatch);
-    reply.setHeader('ETag', `"${version}"`);
-    return this.view(principal.tenant, number);
+    const saved = await this.numbers.change(principal.tenant, number, (state) => decideSave(state, principal.tenant, parsed.data, actorOf(principal)), expected);
+    return this.reply(reply, saved);
   }
 
   /** C9: back to `not_configured`. */
   @Delete(':number')
   @Writes()
-  async remove(@CurrentPrincipal() principal: Principal, @Param('number') number: string, @Headers('if-match') ifMatch: string | undefined): Promise<NumberView> {
-    await this.view(principal.tenant, number);
-    const event = makeEvent('NumberConfigurationRemoved', principal.tenant, { number, actor: { sub: principal.sub, role: principal.role } });
-    await this.appendVersioned(principal.tenant, number, event, ifMatch);
-    return this.view(principal.tenant, number);
+  async remove(@CurrentPrincipal() principal: Principal, @Param('number') number: string, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) reply: Reply): Promise<NumberView> {
+    const removed = await this.numbers.change(principal.tenant, number, (state) => decideRemove(state, principal.tenant, actorOf(principal)), versionOf(ifMatch));
+    return this.reply(reply, removed);
   }
 
-  private async appendVersioned(tenant: string, number: string, event: Parameters<ConfigurationLog['append']>[1], ifMatch: string | undefined): Promise<number> {
-    const expected = ifMatch === undefined ? undefined : Number(ifMatch.replace(/^W\//, '').replace(/"/g, ''));
-    if (expected !== undefined && !Number.isInteger(expected)) throw new Problem(400, 'If-Match must be a version returned as ETag');
-    try {
-      const version = await this.log.append(subjects.numberConfiguration(tenant, number), event, expected);
-      await this.log.waitUntilProjected(VERSION_SQL, [tenant, number], version);
-      return version;
-    } catch (e) {
-      if (e instanceof StaleVersion) throw new Problem(412, 'The configuration changed since that version', `expected version ${expected}`);
-      throw e;
+  /** The emergency override: `closed` or `open` until an instant, or until cleared; audited like any change. */
+  @Put(':number/override')
+  @Writes()
+  async setOverride(@CurrentPrincipal() principal: Principal, @Param('number') number: string, @Body() body: unknown, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) reply: Reply): Promise<NumberView> {
+    const expected = versionOf(ifMatch);
+    const parsed = Override.safeParse(body);
+    if (!parsed.success) throw validationProblem(parsed.error);
+    if (parsed.data.until !== undefined && Date.parse(parsed.data.until) <= Date.now()) {
+      throw new Problem(400, 'The request body is not valid', '1 problem(s)', [{ path: '$.until', message: 'must be in the future' }]);
     }
+    const changed = await this.numbers.change(principal.tenant, number, (state) => decideOverride(state, principal.tenant, parsed.data, actorOf(principal)), expected);
+    return this.reply(reply, changed);
   }
 
-  /** C6: an unknown number, or another tenant's, is 404. */
-  private async view(tenant: string, number: string): Promise<NumberView> {
-    const found = await findNumber(this.ds, tenant, number);
-    if (!found) throw new Problem(404, 'No such number', `${number} is not a number of this tenant`);
-    const version = await this.log.version(subjects.numberConfiguration(tenant, number));
-    return { number: found.number, channels: found.channels, status: found.status, version, ...(found.configuration ? { configuration: found.configuration } : {}) };
+  @Delete(':number/override')
+  @Writes()
+  async clearOverride(@CurrentPrincipal() principal: Principal, @Param('number') number: string, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) reply: Reply): Promise<NumberView> {
+    const changed = await this.numbers.change(principal.tenant, number, (state) => decideOverride(state, principal.tenant, undefined, actorOf(principal)), versionOf(ifMatch));
+    return this.reply(reply, changed);
+  }
+
+  /** Which period, routing target and actions a message at `at` would meet (default: now). */
+  @Get(':number/simulate')
+  async simulate(@CurrentPrincipal() principal: Principal, @Param('number') number: string, @Query('at') at: string | undefined): Promise<Simulation> {
+    const instant = at === undefined ? new Date() : Instant.safeParse(at).success ? new Date(at) : undefined;
+    if (!instant) throw new Problem(400, 'The query is not valid', undefined, [{ path: 'at', message: 'must be an ISO 8601 instant such as 2026-11-24T10:00:00Z' }]);
+    const { state } = await this.numbers.load(principal.tenant, number);
+    return simulateAt(state, instant);
+  }
+
+  private reply(reply: Reply, versioned: VersionedNumber): NumberView {
+    reply.setHeader('ETag', `"${versioned.version}"`);
+    return viewOf(versioned);
   }
 }

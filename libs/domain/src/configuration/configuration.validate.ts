@@ -33,5 +33,62 @@ export function configurationProblems(body: NumberConfigurationBody, directory: 
   if (body.workingHours.schedule.rules.length > 0 && !body.outOfHours) {
     problems.push({ path: '$.outOfHours', message: 'is required when the schedule has rules' });
   }
+  const periods = [['workingHours', body.workingHours.actions], ['outOfHours', body.outOfHours?.actions ?? []]] as const;
+  const ids = new Set<string>();
+  for (const [period, actions] of periods) {
+    actions.forEach((action, i) => problems.push(...actionProblems(action, `$.${period}.actions[${i}]`, directory, ids)));
+  }
+  return problems;
+}
+
+type BodyAction = NumberConfigurationBody['workingHours']['actions'][number];
+
+/** C5: conditions of distinct types, unique action ids; A4, A5: the task's bot and agents exist when saved. */
+function actionProblems(action: BodyAction, path: string, directory: Directory | undefined, ids: Set<string>): ConfigurationProblem[] {
+  const problems: ConfigurationProblem[] = [];
+  if (action.id !== undefined) {
+    if (ids.has(action.id)) problems.push({ path: `${path}.id`, message: `action id ${action.id} is used twice` });
+    ids.add(action.id);
+  }
+  const seen = new Set<string>();
+  action.conditions.forEach((c, i) => {
+    if (seen.has(c.type)) problems.push({ path: `${path}.conditions[${i}].type`, message: `a second ${c.type} condition: conditions of an action have distinct types` });
+    seen.add(c.type);
+  });
+  if (action.task.type === 'send_message' && !(directory?.bots ?? []).some((b) => b.id === (action.task as { botId: string }).botId)) {
+    problems.push({ path: `${path}.task.botId`, message: `bot ${action.task.botId} is not in the directory` });
+  }
+  if (action.task.type === 'add_members') {
+    action.task.agentIds.forEach((id, i) => {
+      if (!(directory?.agents ?? []).some((a) => a.id === id)) problems.push({ path: `${path}.task.agentIds[${i}]`, message: `agent ${id} is not in the directory` });
+    });
+  }
+  return problems;
+}
+
+/** A directory whose ids are unique and whose references hold: a service's agents, its dialplan SMS number. */
+export function directoryProblems(directory: Directory): ConfigurationProblem[] {
+  const problems: ConfigurationProblem[] = [];
+  const duplicates = (list: readonly string[], path: (i: number) => string, what: string) => {
+    const seen = new Set<string>();
+    list.forEach((id, i) => {
+      if (seen.has(id)) problems.push({ path: path(i), message: `${what} ${id} appears twice` });
+      seen.add(id);
+    });
+  };
+  duplicates(directory.numbers.map((n) => n.number), (i) => `$.numbers[${i}].number`, 'number');
+  duplicates(directory.services.map((x) => x.id), (i) => `$.services[${i}].id`, 'service');
+  duplicates(directory.agents.map((x) => x.id), (i) => `$.agents[${i}].id`, 'agent');
+  duplicates(directory.bots.map((x) => x.id), (i) => `$.bots[${i}].id`, 'bot');
+  directory.numbers.forEach((n, i) => duplicates(n.channels, (j) => `$.numbers[${i}].channels[${j}]`, 'channel'));
+  const agents = new Set(directory.agents.map((a) => a.id));
+  const smsNumbers = new Set(directory.numbers.filter((n) => n.channels.includes('sms')).map((n) => n.number));
+  directory.services.forEach((service, i) => {
+    service.agentIds.forEach((id, j) => {
+      if (!agents.has(id)) problems.push({ path: `$.services[${i}].agentIds[${j}]`, message: `agent ${id} is not in the directory's agents` });
+    });
+    const sms = service.dialplan.smsNumber;
+    if (sms !== undefined && !smsNumbers.has(sms)) problems.push({ path: `$.services[${i}].dialplan.smsNumber`, message: `${sms} is not a number of the directory with the sms channel` });
+  });
   return problems;
 }

@@ -1,14 +1,10 @@
 import { formatInTimeZone } from 'date-fns-tz';
-import type { Schedule, ScheduleDays, ScheduleRule } from '@kite/contracts';
+import type { Override, Schedule, ScheduleDays, ScheduleRule } from '@kite/contracts';
 import { resolveTimeZone } from './time-zone.js';
 
 export type Period = 'working_hours' | 'out_of_hours';
 
-/** An administrator's emergency override: `closed` or `open` until an instant, or until cleared. */
-export interface Override {
-  mode: 'open' | 'closed';
-  until?: string | undefined;
-}
+export type { Override } from '@kite/contracts';
 
 /** ISO weekday: 1 = Monday … 7 = Sunday. */
 type IsoWeekday = 1 | 2 | 3 | 4 | 5 | 6 | 7;

@@ -1,8 +1,8 @@
-/** `npm run asyncapi`: writes docs/asyncapi.json from the contracts library's schemas (one per event). */
+/** `npm run api-docs`: writes docs/asyncapi.json and docs/openapi.json from the contracts library's schemas. */
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { EVENT_SCHEMAS, INBOUND_SUBJECT_SUFFIX, OUTBOUND_SUBJECT_SUFFIX } from '@kite/contracts';
+import { EVENT_SCHEMAS, INBOUND_SUBJECT_SUFFIX, openApiDocument, OUTBOUND_SUBJECT_SUFFIX } from '@kite/contracts';
 import { ROOT } from './runtime.js';
 
 export function asyncApiDocument(): Record<string, unknown> {
@@ -22,8 +22,10 @@ export function asyncApiDocument(): Record<string, unknown> {
   return { asyncapi: '3.0.0', info: { title: 'Kite conversations', version: '1.0.0', description: 'Events at the public boundary (contract.md): JetStream streams KITE_IN and KITE_OUT.' }, channels, operations, components: { messages } };
 }
 
-if (process.argv[1]?.endsWith('asyncapi.js')) {
-  const file = path.join(ROOT, 'docs/asyncapi.json');
-  fs.writeFileSync(file, JSON.stringify(asyncApiDocument(), null, 2) + '\n');
-  console.log(`wrote ${path.relative(ROOT, file)}`);
+if (process.argv[1]?.endsWith('api-docs.js')) {
+  for (const [name, document] of [['asyncapi.json', asyncApiDocument()], ['openapi.json', openApiDocument()]] as const) {
+    const file = path.join(ROOT, 'docs', name);
+    fs.writeFileSync(file, JSON.stringify(document, null, 2) + '\n');
+    console.log(`wrote ${path.relative(ROOT, file)}`);
+  }
 }

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { Directory } from './directory.js';
+import { Override } from './config-events.js';
+import { CallGroupMigration, NumberConfigurationBody } from './number-configuration.js';
+
+const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
+const json = (ref: string) => ({ 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } });
+const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
+const numberParam = { name: 'number', in: 'path', required: true, description: 'E.164, URL-encoded (%2B15551234567)', schema: { type: 'string' } };
+const ifMatch = { name: 'If-Match', in: 'header', required: false, description: 'the version (ETag) the change is based on (C7)', schema: { type: 'string' } };
+const common = { '401': problem('no valid bearer token'), '403': problem('the token is a viewer\'s'), '404': problem('no such number for this tenant') };
+const ok = (description: string, ref?: string) => ({ description, ...(ref ? { content: json(ref) } : {}) });
+
+/** The configuration API's OpenAPI document, generated from the same schemas that validate requests. */
+export function openApiDocument(): Record<string, unknown> {
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Kite conversations: configuration API', version: '1.0.0', description: 'Bearer JWT (HS256, or RS256 in production) with claims tenant, role (admin|viewer), sub, exp. The tenant comes from the token only.' },
+    security: [{ bearer: [] }],
+    paths: {
+      '/v1/directory': {
+        get: { summary: 'Read the directory', responses: { '200': ok('the directory and its version', 'Directory'), ...common } },
+        put: { summary: 'Replace the directory', requestBody: { content: json('Directory') }, responses: { '200': ok('saved', 'Directory'), '400': problem('every problem at once'), ...common } },
+      },
+      '/v1/numbers': { get: { summary: 'Numbers with channels and status (C1)', responses: { '200': ok('the numbers'), ...common } } },
+      '/v1/numbers/{number}': {
+        parameters: [numberParam],
+        get: { summary: 'Read a configuration; ETag = version', responses: { '200': ok('the number', 'NumberView'), ...common } },
+        put: { summary: 'Save a configuration (C2–C7)', parameters: [ifMatch], requestBody: { content: json('NumberConfigurationBody') }, responses: { '200': ok('saved, with the new version', 'NumberView'), '400': problem('every problem at once, nothing stored'), '412': problem('stale version'), ...common } },
+        delete: { summary: 'Back to not_configured (C9)', parameters: [ifMatch], responses: { '200': ok('removed', 'NumberView'), '412': problem('stale version'), ...common } },
+      },
+      '/v1/numbers/{number}/history': { parameters: [numberParam], get: { summary: 'Every change, oldest first, with actor and time (C7)', responses: { '200': ok('the history'), ...common } } },
+      '/v1/numbers/{number}/simulate': {
+        parameters: [numberParam, { name: 'at', in: 'query', required: false, schema: { type: 'string', format: 'date-time' } }],
+        get: { summary: 'Period, routing target and armed actions at an instant', responses: { '200': ok('the simulation'), '400': problem('bad instant'), ...common } },
+      },
+      '/v1/numbers/{number}/override': {
+        parameters: [numberParam],
+        put: { summary: 'Emergency override: open or closed, until an instant or until cleared', parameters: [ifMatch], requestBody: { content: json('Override') }, responses: { '200': ok('set', 'NumberView'), '400': problem('bad override'), '409': problem('the number is not configured'), ...common } },
+        delete: { summary: 'Clear the override', parameters: [ifMatch], responses: { '200': ok('cleared', 'NumberView'), ...common } },
+      },
+      '/v1/migrations/call-groups': { post: { summary: 'Import legacy call-group SMS settings as partially configured numbers (C8)', requestBody: { content: json('CallGroupMigration') }, responses: { '200': ok('migrated and unchanged numbers'), '400': problem('every problem at once, nothing stored'), ...common } } },
+    },
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      schemas: {
+        Directory: schema(Directory),
+        NumberConfigurationBody: schema(NumberConfigurationBody),
+        Override: schema(Override),
+        CallGroupMigration: schema(CallGroupMigration),
+        NumberView: { type: 'object', properties: { number: { type: 'string' }, channels: { type: 'array', items: { type: 'string' } }, status: { enum: ['not_configured', 'partially_configured', 'configured'] }, version: { type: 'integer' }, configuration: { type: 'object' }, override: { $ref: '#/components/schemas/Override' } } },
+        Problem: { type: 'object', properties: { type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' }, errors: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } } } },
+      },
+    },
+  };
+}
