@@ -72,14 +72,21 @@ export class TestSystem {
     return new SignJWT({ tenant, role }).setProtectedHeader({ alg: 'HS256' }).setSubject(`${role}@${tenant}`).setExpirationTime('1h').sign(new TextEncoder().encode(DEVELOPMENT_JWT_SECRET));
   }
 
-  async api(tenant: string, method: string, route: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+  /** A configuration API call with a token of `tenant` (admin unless said otherwise). */
+  async api(tenant: string, method: string, route: string, body?: unknown, options: { role?: 'admin' | 'viewer'; headers?: Record<string, string> } = {}): Promise<{ status: number; body: unknown; headers: Headers }> {
     const res = await fetch(`${this.configApi}${route}`, {
       method,
-      headers: { authorization: `Bearer ${await this.token(tenant)}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: { authorization: `Bearer ${await this.token(tenant, options.role ?? 'admin')}`, 'content-type': 'application/json', ...options.headers },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON: kept as text
+    }
+    return { status: res.status, body: parsed, headers: res.headers };
   }
 
   outboundOf(type: string, where: (e: AnyEnvelope) => boolean = () => true): AnyEnvelope[] {

@@ -57,3 +57,108 @@ describe('configurationProblems', () => {
     expect(configurationProblems(alwaysOpen, directory)).toEqual([]);
   });
 });
+
+describe('configurationProblems: actions', () => {
+  const sendMessage = (botId = 'bot-1') => ({ type: 'send_message' as const, botId, text: 'We will get back to you' });
+
+  it('C5 refuses two conditions of the same type in one action', () => {
+    const problems = configurationProblems(
+      body({
+        workingHours: {
+          ...body().workingHours,
+          actions: [
+            {
+              onlyOnce: false,
+              conditions: [
+                { type: 'no_reply', afterSeconds: 60 },
+                { type: 'no_reply', afterSeconds: 120 },
+              ],
+              task: sendMessage(),
+            },
+          ],
+        },
+      }),
+      directory,
+    );
+    expect(problems).toHaveLength(1);
+    expect(problems[0]?.path).toBe('$.workingHours.actions[0].conditions[1].type');
+    expect(problems[0]?.message).toContain('no_reply');
+  });
+
+  it('C5 accepts up to three conditions of distinct types', () => {
+    const conditions = [
+      { type: 'no_reply' as const, afterSeconds: 60 },
+      { type: 'not_read' as const, afterSeconds: 60 },
+      { type: 'no_activity' as const, afterSeconds: 60 },
+    ];
+    expect(configurationProblems(body({ workingHours: { ...body().workingHours, actions: [{ onlyOnce: true, conditions, task: sendMessage() }] } }), directory)).toEqual([]);
+  });
+
+  it('C5 refuses the same action id used twice across periods, reported on the second', () => {
+    const problems = configurationProblems(
+      body({
+        workingHours: { ...body().workingHours, actions: [{ id: 'act_1', onlyOnce: false, conditions: [], task: sendMessage() }] },
+        outOfHours: {
+          routing: { type: 'bot', botId: 'bot-1' },
+          actions: [
+            { id: 'act_2', onlyOnce: false, conditions: [], task: sendMessage() },
+            { id: 'act_1', onlyOnce: false, conditions: [], task: sendMessage() },
+          ],
+        },
+      }),
+      directory,
+    );
+    expect(problems).toHaveLength(1);
+    expect(problems[0]?.path).toBe('$.outOfHours.actions[1].id');
+    expect(problems[0]?.message).toContain('act_1');
+  });
+
+  it('C5 actions without ids are never duplicates', () => {
+    const action = { onlyOnce: false, conditions: [], task: sendMessage() };
+    expect(configurationProblems(body({ workingHours: { ...body().workingHours, actions: [action, action] } }), directory)).toEqual([]);
+  });
+
+  it('A4 refuses a send_message action whose bot is not in the directory', () => {
+    const problems = configurationProblems(body({ outOfHours: { routing: { type: 'bot', botId: 'bot-1' }, actions: [{ onlyOnce: false, conditions: [], task: sendMessage('bot-9') }] } }), directory);
+    expect(problems).toEqual([{ path: '$.outOfHours.actions[0].task.botId', message: 'bot bot-9 is not in the directory' }]);
+  });
+
+  it('A5 refuses an add_members action with an agent that is not in the directory', () => {
+    const problems = configurationProblems(
+      body({ workingHours: { ...body().workingHours, actions: [{ onlyOnce: false, conditions: [], task: { type: 'add_members', agentIds: ['ag-1', 'ag-9'] } }] } }),
+      directory,
+    );
+    expect(problems).toEqual([{ path: '$.workingHours.actions[0].task.agentIds[1]', message: 'agent ag-9 is not in the directory' }]);
+  });
+
+  it('C6 reports every action problem at once, alongside the other problems', () => {
+    const problems = configurationProblems(
+      body({
+        linkedServiceId: 'svc-9',
+        workingHours: {
+          ...body().workingHours,
+          actions: [
+            {
+              id: 'a',
+              onlyOnce: false,
+              conditions: [
+                { type: 'not_read', afterSeconds: 60 },
+                { type: 'not_read', afterSeconds: 60 },
+              ],
+              task: sendMessage('bot-9'),
+            },
+          ],
+        },
+        outOfHours: { routing: { type: 'bot', botId: 'bot-1' }, actions: [{ id: 'a', onlyOnce: false, conditions: [], task: { type: 'add_members', agentIds: ['ag-8'] } }] },
+      }),
+      directory,
+    );
+    expect(problems.map((p) => p.path)).toEqual([
+      '$.linkedServiceId',
+      '$.workingHours.actions[0].conditions[1].type',
+      '$.workingHours.actions[0].task.botId',
+      '$.outOfHours.actions[0].id',
+      '$.outOfHours.actions[0].task.agentIds[0]',
+    ]);
+  });
+});
