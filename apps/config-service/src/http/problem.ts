@@ -26,10 +26,21 @@ export class ProblemFilter implements ExceptionFilter {
     const response = host.switchToHttp().getResponse<{ status(n: number): { type(t: string): { send(b: string): void } } }>();
     let status = 500;
     let body: Record<string, unknown> = { type: 'about:blank', title: 'Internal error', status: 500 };
-    if (exception instanceof HttpException) {
+    const parserError = exception as { type?: string; status?: number; message?: string };
+    if (!(exception instanceof HttpException) && typeof parserError.status === 'number' && parserError.status >= 400 && parserError.status < 500) {
+      // The body parser's own errors: malformed JSON, a body too large, a bad charset.
+      status = parserError.status;
+      body = { type: 'about:blank', title: 'The request body cannot be read', status, detail: parserError.message, errors: [{ path: '$', message: parserError.type === 'entity.parse.failed' ? 'is not valid JSON' : String(parserError.message) }] };
+    } else if (exception instanceof HttpException) {
       status = exception.getStatus();
       const r = exception.getResponse();
-      body = exception instanceof Problem ? (r as Record<string, unknown>) : { type: 'about:blank', title: typeof r === 'string' ? r : String((r as { message?: unknown }).message ?? exception.message), status };
+      if (exception instanceof Problem) {
+        body = r as Record<string, unknown>;
+      } else {
+        // Nest's own 4xx (a body that is not JSON, for one): a problem with a path like ours.
+        const title = typeof r === 'string' ? r : String((r as { message?: unknown }).message ?? exception.message);
+        body = { type: 'about:blank', title, status, ...(status === 400 ? { errors: [{ path: '$', message: title }] } : {}) };
+      }
     }
     response.status(status).type('application/problem+json').send(JSON.stringify(body));
   }

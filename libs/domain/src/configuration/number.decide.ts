@@ -37,7 +37,7 @@ export function decideMigrate(state: NumberState, tenant: string, serviceId: str
   return decided(makeEvent('NumberConfigurationMigrated', tenant, { number: state.number, status: 'partially_configured', configuration, actor }));
 }
 
-/** The emergency override beats the schedule; only a configured number has a schedule to beat. */
+/** The emergency override beats the schedule; only a number with a configuration (full or migrated) has one to beat. */
 export function decideOverride(state: NumberState, tenant: string, override: Override | undefined, actor: Actor): NumberDecision {
   if (state.status === 'not_configured' || !state.configuration) return { ok: false, status: 409, reason: `${state.number} is not configured: there is no schedule to override` };
   const { override: _previous, ...rest } = state;
