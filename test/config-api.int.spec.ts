@@ -97,13 +97,20 @@ describe('configuration API', () => {
       expect(((await system.api('acme', 'GET', at(N1))).body as View).status).toBe('not_configured');
     });
 
-    it('C4 C5 refuses malformed shapes: times, days, durations, too many conditions or actions, a long text', async () => {
-      const bad = valid() as Record<string, any>;
-      bad.workingHours.schedule.rules = [{ days: 'someday', from: '25:00', to: '8am' }];
-      bad.workingHours.schedule.closures = ['2026-13-45'];
-      bad.workingHours.actions = Array.from({ length: 21 }, () => valid().workingHours.actions[0]);
-      bad.outOfHours.actions[0].conditions = [{ type: 'no_reply', afterSeconds: 4 }, { type: 'not_read', afterSeconds: 86_401 }, { type: 'no_activity', afterSeconds: 5 }, { type: 'no_reply', afterSeconds: 5 }];
-      bad.outOfHours.routing = { type: 'bot' };
+    it('C4 C5 refuses malformed shapes: times, days, dates, durations, too many conditions or actions, a missing id', async () => {
+      const base = valid();
+      const bad = {
+        ...base,
+        workingHours: {
+          ...base.workingHours,
+          schedule: { ...base.workingHours.schedule, rules: [{ days: 'someday', from: '25:00', to: '8am' }], closures: ['2026-13-45'] },
+          actions: Array.from({ length: 21 }, () => base.workingHours.actions[0]),
+        },
+        outOfHours: {
+          routing: { type: 'bot' },
+          actions: [{ ...base.outOfHours.actions[0], conditions: [{ type: 'no_reply', afterSeconds: 4 }, { type: 'not_read', afterSeconds: 86_401 }, { type: 'no_activity', afterSeconds: 5 }, { type: 'no_reply', afterSeconds: 5 }] }],
+        },
+      };
       const res = await system.api('acme', 'PUT', at(N1), bad);
       expect(res.status).toBe(400);
       const paths = (res.body as ProblemBody).errors!.map((e) => e.path);

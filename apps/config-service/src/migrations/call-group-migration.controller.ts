@@ -1,4 +1,4 @@
-import { Body, Controller, Inject, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Post, UseGuards } from '@nestjs/common';
 import { CallGroupMigration } from '@kite/contracts';
 import { decideMigrate } from '@kite/domain';
 import type { DataSource } from '@kite/persistence';
@@ -23,6 +23,7 @@ export class CallGroupMigrationController {
   ) {}
 
   @Post('call-groups')
+  @HttpCode(200)
   @Writes()
   async migrate(@CurrentPrincipal() principal: Principal, @Body() body: unknown): Promise<{ migrated: string[]; unchanged: string[] }> {
     const parsed = CallGroupMigration.safeParse(body);
