@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigReadModelConsumer, ServiceKitModule, type ServiceConfig } from '@kite/service-kit';
 import { ConversationLogConsumer } from './conversations/conversation-log.consumer.js';
+import { ChatEventsConsumer } from './inbound/chat-events.consumer.js';
 import { InboundMessagesConsumer } from './inbound/inbound-messages.consumer.js';
 import { LINKING_MIGRATIONS, LINKING_SCHEMA } from './migrations.js';
 
@@ -10,7 +11,7 @@ export class LinkingServiceModule {
     return {
       module: LinkingServiceModule,
       imports: [ServiceKitModule.forRoot(config, { schema: LINKING_SCHEMA, migrations: LINKING_MIGRATIONS })],
-      providers: [ConfigReadModelConsumer, InboundMessagesConsumer, ConversationLogConsumer],
+      providers: [ConfigReadModelConsumer, InboundMessagesConsumer, ChatEventsConsumer, ConversationLogConsumer],
     };
   }
 }

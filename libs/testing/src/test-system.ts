@@ -16,6 +16,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
  */
 export class TestSystem {
   readonly services = new Map<ServiceName, RunningService>();
+  private readonly extras: RunningService[] = [];
   readonly outbound: AnyEnvelope[] = [];
   readonly deadLetters: { subject: string; body: { reason: string; payload?: string } }[] = [];
   private publisher!: EventPublisher;
@@ -51,6 +52,14 @@ export class TestSystem {
   async startService(name: ServiceName, env: NodeJS.ProcessEnv = {}): Promise<RunningService> {
     const service = startService(ROOT, name, this.ports[name], { NATS_URL: this.nats.url, DATABASE_URL: this.databaseUrl, LOG_LEVEL: 'warn', ...env }, process.env.KITE_TEST_LOGS ? 'inherit' : 'ignore');
     this.services.set(name, service);
+    await waitUntilReady(service.port, 60_000, service.exited);
+    return service;
+  }
+
+  /** Another instance of a service, on a port of its own, sharing the same NATS and database. */
+  async startExtraInstance(name: ServiceName, env: NodeJS.ProcessEnv = {}): Promise<RunningService> {
+    const service = startService(ROOT, name, await freePort(), { NATS_URL: this.nats.url, DATABASE_URL: this.databaseUrl, LOG_LEVEL: 'warn', ...env }, process.env.KITE_TEST_LOGS ? 'inherit' : 'ignore');
+    this.extras.push(service);
     await waitUntilReady(service.port, 60_000, service.exited);
     return service;
   }
@@ -94,7 +103,7 @@ export class TestSystem {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.services.values()].map((s) => s.stop()));
+    await Promise.all([...this.services.values(), ...this.extras].map((s) => s.stop()));
     await this.nc.drain().catch(() => undefined);
     await this.nats.stop();
     await this.dropDatabase().catch(() => undefined);

@@ -1,11 +1,16 @@
 import type { AnyEnvelope, ContactMessageAppended, ConversationCreated, ConversationLinked } from '@kite/contracts';
 import type { LinkingConversation } from '@kite/domain';
-import type { EntityManager } from '@kite/persistence';
+import type { DataSource, EntityManager } from '@kite/persistence';
 
 export async function loadConversation(tx: EntityManager, conversationId: string): Promise<LinkingConversation> {
   const rows = (await tx.query(`SELECT links FROM conversations WHERE conversation_id = $1`, [conversationId])) as { links: string[] }[];
   const row = rows[0];
   return row ? { status: 'open', conversationId, links: row.links } : { status: 'none' };
+}
+
+export async function conversationTenant(db: DataSource | EntityManager, conversationId: string): Promise<string | undefined> {
+  const rows = (await db.query(`SELECT tenant FROM conversations WHERE conversation_id = $1`, [conversationId])) as { tenant: string }[];
+  return rows[0]?.tenant;
 }
 
 export async function isMessageLinked(tx: EntityManager, tenant: string, messageId: string): Promise<boolean> {
