@@ -25,6 +25,8 @@ export const EVENT_SCHEMAS = {
   OutboundMessageRejected: outbound.OutboundMessageRejected,
   MessageRejected: outbound.MessageRejected,
   ContactMessageAppended: outbound.ContactMessageAppended,
+  CallAppended: outbound.CallAppended,
+  ConversationRequestRejected: outbound.ConversationRequestRejected,
   DirectoryReplaced: config.DirectoryReplaced,
   NumberConfigurationSaved: config.NumberConfigurationSaved,
   NumberConfigurationRemoved: config.NumberConfigurationRemoved,

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { envelopeOf } from './envelope.js';
-import { Channel, E164, ExternalId, Instant, Member, MemberKind } from './primitives.js';
+import { Channel, E164, ExternalId, Instant, Member, MemberKind, PhoneNumber } from './primitives.js';
 
 /** Events published by the PBX gateway and the chat platform on `kite.in.<tenant>.…` (contract.md). */
 export const MessageReceivedData = z.object({
   messageId: ExternalId,
   channel: Channel,
-  from: E164,
+  from: PhoneNumber,
   to: E164,
   text: z.string().max(10_000),
   receivedAt: Instant,
@@ -16,8 +16,10 @@ export type MessageReceived = z.infer<typeof MessageReceived>;
 
 export const CallEndedData = z.object({
   callId: ExternalId,
-  contact: E164,
+  contact: PhoneNumber,
   serviceId: ExternalId,
+  /** Extension: the DID the call used, when the gateway knows it. */
+  number: E164.optional(),
   agentIds: z.array(ExternalId),
   direction: z.enum(['inbound', 'outbound']),
   startedAt: Instant,
@@ -65,7 +67,7 @@ export type MemberJoined = z.infer<typeof MemberJoined>;
 export const ConversationRequestedData = z.object({
   requestId: ExternalId,
   agentId: ExternalId,
-  contact: E164,
+  contact: PhoneNumber,
   serviceId: ExternalId,
   channel: Channel,
 });

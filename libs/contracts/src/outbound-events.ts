@@ -89,3 +89,22 @@ export const ContactMessageAppendedData = z.object({
 });
 export const ContactMessageAppended = envelopeOf('ContactMessageAppended', ContactMessageAppendedData);
 export type ContactMessageAppended = z.infer<typeof ContactMessageAppended>;
+
+/** Extension: a call put on its conversation's timeline (L4). */
+export const CallAppendedData = z.object({
+  conversationId: ExternalId,
+  callId: ExternalId,
+  contact: E164,
+  serviceId: ExternalId,
+  agentIds: z.array(ExternalId),
+  direction: z.enum(['inbound', 'outbound']),
+  startedAt: Instant,
+  endedAt: Instant,
+});
+export const CallAppended = envelopeOf('CallAppended', CallAppendedData);
+export type CallAppended = z.infer<typeof CallAppended>;
+
+/** Extension: an agent's "create conversation" that cannot be served (no number to use, L5). */
+export const ConversationRequestRejectedData = z.object({ requestId: ExternalId, agentId: ExternalId, contact: E164, serviceId: ExternalId, channel: Channel, reason: z.enum(['no_route', 'channel_not_enabled']) });
+export const ConversationRequestRejected = envelopeOf('ConversationRequestRejected', ConversationRequestRejectedData);
+export type ConversationRequestRejected = z.infer<typeof ConversationRequestRejected>;

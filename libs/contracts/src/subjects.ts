@@ -30,6 +30,8 @@ export const OUTBOUND_SUBJECT_SUFFIX = {
   OutboundMessageRejected: 'outbound.message.rejected',
   MessageRejected: 'message.rejected',
   ContactMessageAppended: 'conversation.message.appended',
+  CallAppended: 'conversation.call.appended',
+  ConversationRequestRejected: 'conversation.request.rejected',
 } as const;
 export type OutboundType = keyof typeof OUTBOUND_SUBJECT_SUFFIX;
 

@@ -1,5 +1,6 @@
 import { deterministicId, makeEvent, type MessageReceived } from '@kite/contracts';
 import { conversationIdFor } from './conversation-id.js';
+import { normaliseE164 } from '../phone/phone-number.js';
 import { linkOf, type InboundDecision, type LinkingConversation, type LinkingEvent, type NumberRoute } from './linking.js';
 
 /** L2: why an inbound message cannot be routed, if it cannot. */
@@ -42,4 +43,10 @@ export function decideInbound(message: MessageReceived, route: NumberRoute | und
     makeEvent('ContactMessageAppended', tenant, { conversationId, messageId: data.messageId, channel: data.channel, contact: data.from, number: data.to, serviceId, text: data.text, receivedAt: data.receivedAt }, { ...cause, id: idFor(message, 'appended') }),
   );
   return { kind: 'appended', conversationKey: { contact: data.from, serviceId }, events };
+}
+
+/** L1: the message with its contact number in E.164, or undefined when it cannot be read as one. */
+export function normalisedInbound(message: MessageReceived): MessageReceived | undefined {
+  const from = normaliseE164(message.data.from);
+  return from === undefined ? undefined : { ...message, data: { ...message.data, from } };
 }

@@ -1,0 +1,29 @@
+import { deterministicId, makeEvent, type ConversationCreated, type ConversationRequested, type ConversationRequestRejected, type MembersAdded } from '@kite/contracts';
+import type { Route } from '../outbound/outbound.decide.js';
+
+/**
+ * L5: an agent's "create conversation" for (E, S, channel) joins the existing conversation (the
+ * agent becomes a member when not one already), or creates it with the agent as first member, on
+ * the number O1 resolves for the service and channel; with no such number it is refused.
+ */
+export function decideConversationRequest(
+  request: ConversationRequested,
+  conversationId: string,
+  existing: { members: readonly string[] } | undefined,
+  route: Route,
+): (ConversationCreated | MembersAdded | ConversationRequestRejected)[] {
+  const { tenant, data } = request;
+  const cause = { cause: request };
+  const id = (what: string) => deterministicId(tenant, 'request', data.requestId, what);
+  const agent = { kind: 'agent' as const, id: data.agentId };
+  const join = makeEvent('MembersAdded', tenant, { conversationId, members: [agent], reason: 'create', silent: false }, { ...cause, id: id('members') });
+  if (existing) return existing.members.includes(`agent:${data.agentId}`) ? [] : [join];
+  if (!route.ok) {
+    const reason = route.reason === 'channel_not_enabled' ? 'channel_not_enabled' : 'no_route';
+    return [makeEvent('ConversationRequestRejected', tenant, { requestId: data.requestId, agentId: data.agentId, contact: data.contact, serviceId: data.serviceId, channel: data.channel, reason }, { ...cause, id: id('rejected') })];
+  }
+  return [
+    makeEvent('ConversationCreated', tenant, { conversationId, contact: data.contact, serviceId: data.serviceId, number: route.from, channel: data.channel, origin: 'agent' }, { ...cause, id: id('created') }),
+    join,
+  ];
+}

@@ -1,0 +1,21 @@
+import { deterministicId, makeEvent, type ConversationDetached } from '@kite/contracts';
+
+/**
+ * L6: when a number's linked service changes from `from` to something else, every conversation of
+ * service `from` that used the number is detached from it: it stops sending and receiving over it.
+ */
+export function decideDetach(
+  tenant: string,
+  number: string,
+  from: string | undefined,
+  to: string | undefined,
+  conversations: readonly { conversationId: string; serviceId: string; links: readonly string[]; detached: readonly string[] }[],
+  cause: { id: string },
+): ConversationDetached[] {
+  if (!from || from === to) return [];
+  return conversations
+    .filter((c) => c.serviceId === from && c.links.some((l) => l.endsWith(`:${number}`)) && !c.detached.includes(number))
+    .map((c) =>
+      makeEvent('ConversationDetached', tenant, { conversationId: c.conversationId, number, reason: 'linked_service_changed' }, { cause, id: deterministicId(tenant, 'detach', cause.id, c.conversationId) }),
+    );
+}
