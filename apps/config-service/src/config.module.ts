@@ -1,13 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
 import { Positions1732399999000 } from '@kite/persistence';
-import { CONFIG_READ_MODEL_MIGRATIONS, ConfigReadModelConsumer, ServiceKitModule, type ServiceConfig } from '@kite/service-kit';
-import { AuthGuard, TOKEN_VERIFIER } from './auth/auth.guard.js';
-import { createTokenVerifier } from './auth/principal.js';
+import { CONFIG_READ_MODEL_MIGRATIONS, ConfigReadModelConsumer, httpApiProviders, ServiceKitModule, type ServiceConfig } from '@kite/service-kit';
 import { DirectoryController } from './directory/directory.controller.js';
 import { DocsController } from './docs/docs.controller.js';
 import { ConfigHistory1732400000500, HistoryConsumer, HistoryController } from './history/history.js';
-import { ProblemFilter } from './http/problem.js';
 import { CallGroupMigrationController } from './migrations/call-group-migration.controller.js';
 import { NumberConfigurations } from './numbers/number-configurations.js';
 import { NumbersController } from './numbers/numbers.controller.js';
@@ -22,9 +18,7 @@ export class ConfigServiceModule {
       imports: [ServiceKitModule.forRoot(config, { schema: CONFIG_SCHEMA, migrations: [Positions1732399999000, ...CONFIG_READ_MODEL_MIGRATIONS, ConfigHistory1732400000500] })],
       controllers: [DirectoryController, HistoryController, NumbersController, CallGroupMigrationController, DocsController],
       providers: [
-        { provide: TOKEN_VERIFIER, useFactory: () => createTokenVerifier(config.auth) },
-        { provide: APP_FILTER, useClass: ProblemFilter },
-        AuthGuard,
+        ...httpApiProviders(config),
         NumberConfigurations,
         ConfigReadModelConsumer,
         HistoryConsumer,

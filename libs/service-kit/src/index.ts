@@ -9,3 +9,8 @@ export * from './chained-projection.js';
 export * from './config-read-model.js';
 export * from './fault-injection.js';
 export * from './replay-marker.js';
+export * from './http/principal.js';
+export * from './http/auth.guard.js';
+export * from './http/principal.decorator.js';
+export * from './http/problem.js';
+export * from './http/http-api.js';

@@ -4,10 +4,10 @@ import { directoryProblems } from '@kite/domain';
 import { CONFIGURATION_LOG, type EventLog } from '@kite/messaging';
 import type { DataSource } from '@kite/persistence';
 import { DATA_SOURCE, findDirectory } from '@kite/service-kit';
-import { AuthGuard, Writes } from '../auth/auth.guard.js';
-import { CurrentPrincipal } from '../auth/principal.decorator.js';
-import type { Principal } from '../auth/principal.js';
-import { Problem, validationProblem } from '../http/problem.js';
+import { AuthGuard, Writes } from '@kite/service-kit';
+import { CurrentPrincipal } from '@kite/service-kit';
+import type { Principal } from '@kite/service-kit';
+import { Problem, validationProblem } from '@kite/service-kit';
 import { waitUntil } from '../numbers/wait-until.js';
 
 const EMPTY: Directory = { numbers: [], services: [], agents: [], bots: [] };

@@ -3,9 +3,9 @@ import { AnyEnvelope, STREAMS, subjects } from '@kite/contracts';
 import { deadLetter, decodeLogEntry, JetStreamHandler, PREVIOUS_HEADER, type Delivery, type Settlement } from '@kite/messaging';
 import type { DataSource, MigrationInterface, QueryRunner } from '@kite/persistence';
 import { DATA_SOURCE } from '@kite/service-kit';
-import { AuthGuard } from '../auth/auth.guard.js';
-import { CurrentPrincipal } from '../auth/principal.decorator.js';
-import type { Principal } from '../auth/principal.js';
+import { AuthGuard } from '@kite/service-kit';
+import { CurrentPrincipal } from '@kite/service-kit';
+import type { Principal } from '@kite/service-kit';
 import { NumberConfigurations } from '../numbers/number-configurations.js';
 import { waitUntil } from '../numbers/wait-until.js';
 

@@ -3,10 +3,10 @@ import { CallGroupMigration } from '@kite/contracts';
 import { decideMigrate } from '@kite/domain';
 import type { DataSource } from '@kite/persistence';
 import { DATA_SOURCE, findDirectory } from '@kite/service-kit';
-import { AuthGuard, Writes } from '../auth/auth.guard.js';
-import { CurrentPrincipal } from '../auth/principal.decorator.js';
-import type { Principal } from '../auth/principal.js';
-import { Problem, validationProblem, type ProblemError } from '../http/problem.js';
+import { AuthGuard, Writes } from '@kite/service-kit';
+import { CurrentPrincipal } from '@kite/service-kit';
+import type { Principal } from '@kite/service-kit';
+import { Problem, validationProblem, type ProblemError } from '@kite/service-kit';
 import { NumberConfigurations } from '../numbers/number-configurations.js';
 
 /**

@@ -4,7 +4,7 @@ import { evolveNumber, unconfiguredNumber, type NumberDecision } from '@kite/dom
 import { CONFIGURATION_LOG, isWrongLastSequence, type EventLog } from '@kite/messaging';
 import type { DataSource } from '@kite/persistence';
 import { DATA_SOURCE, findNumber } from '@kite/service-kit';
-import { Problem } from '../http/problem.js';
+import { Problem } from '@kite/service-kit';
 import { waitUntil } from './wait-until.js';
 
 export interface VersionedNumber {

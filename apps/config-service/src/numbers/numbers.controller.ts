@@ -3,10 +3,10 @@ import { Instant, NumberConfigurationBody, Override, type Channel, type NumberCo
 import { configurationProblems, decideOverride, decideRemove, decideSave, simulateAt, type Simulation } from '@kite/domain';
 import type { DataSource } from '@kite/persistence';
 import { DATA_SOURCE, findDirectory } from '@kite/service-kit';
-import { AuthGuard, Writes } from '../auth/auth.guard.js';
-import { CurrentPrincipal } from '../auth/principal.decorator.js';
-import type { Principal } from '../auth/principal.js';
-import { Problem, validationProblem } from '../http/problem.js';
+import { AuthGuard, Writes } from '@kite/service-kit';
+import { CurrentPrincipal } from '@kite/service-kit';
+import type { Principal } from '@kite/service-kit';
+import { Problem, validationProblem } from '@kite/service-kit';
 import { NumberConfigurations, type VersionedNumber } from './number-configurations.js';
 
 interface NumberView {
