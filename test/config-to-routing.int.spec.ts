@@ -37,6 +37,7 @@ describe('configuration → routing', () => {
       outOfHours: { routing: { type: 'bot', botId: 'bot-1' } },
     });
     expect(saved.status).toBe(200);
+    await system.untilConfigApplied();
   });
   afterAll(async () => {
     await db?.end();
@@ -71,6 +72,7 @@ describe('configuration → routing', () => {
 
   it('C8 a migrated, partially configured number routes as its data says: to the call group', async () => {
     expect((await system.api('acme', 'POST', '/v1/migrations/call-groups', { callGroups: [{ serviceId: 'svc-support', numbers: [N2] }] })).status).toBe(200);
+    await system.untilConfigApplied();
     const cause = await message(N2);
     const created = await effect('ConversationCreated', cause);
     expect((created.data as { serviceId: string }).serviceId).toBe('svc-support');

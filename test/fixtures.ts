@@ -17,6 +17,7 @@ export async function configureGroupNumber(system: TestSystem, tenant: string): 
     workingHours: { routing: { type: 'group', serviceId: 'svc-sales' }, schedule: { timeZone: 'UTC', rules: [] } },
   });
   if (saved.status !== 200) throw new Error(`number: ${saved.status} ${JSON.stringify(saved.body)}`);
+  await system.untilConfigApplied();
 }
 
 export function inboundMessage(tenant: string, from: string, messageId: string, text = 'Hello') {

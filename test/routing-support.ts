@@ -27,6 +27,7 @@ export async function configureRouting(system: TestSystem): Promise<void> {
     linkedServiceId: 'svc-care',
     workingHours: { routing: { type: 'agent', agentId: 'ag-carla' }, schedule: { timeZone: 'UTC', rules: [] } },
   }));
+  await system.untilConfigApplied();
 }
 
 /** Plays the PBX gateway and the chat platform for one contact, and reads routing's effects. */

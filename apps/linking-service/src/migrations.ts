@@ -19,5 +19,18 @@ export class LinkingReadModel1732400000100 implements MigrationInterface {
   }
 }
 
+/** Members, detached numbers and the last contact channel (L5, L6, O1); outbound decisions by message id (O2). */
+export class LinkingOutbound1732400000600 implements MigrationInterface {
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE conversations ADD COLUMN members text[] NOT NULL DEFAULT '{}', ADD COLUMN detached text[] NOT NULL DEFAULT '{}', ADD COLUMN last_channel text`);
+    await q.query(`CREATE TABLE outbound_messages (tenant text NOT NULL, message_id text NOT NULL, conversation_id text NOT NULL, event_id text NOT NULL, PRIMARY KEY (tenant, message_id))`);
+    await q.query(`CREATE TABLE number_links (tenant text NOT NULL, number text NOT NULL, linked_service_id text, seq bigint NOT NULL, PRIMARY KEY (tenant, number))`);
+  }
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE number_links, outbound_messages`);
+    await q.query(`ALTER TABLE conversations DROP COLUMN members, DROP COLUMN detached, DROP COLUMN last_channel`);
+  }
+}
+
 export const LINKING_SCHEMA = 'linking';
-export const LINKING_MIGRATIONS = [Positions1732399999000, ...CONFIG_READ_MODEL_MIGRATIONS, LinkingReadModel1732400000100];
+export const LINKING_MIGRATIONS = [Positions1732399999000, ...CONFIG_READ_MODEL_MIGRATIONS, LinkingReadModel1732400000100, LinkingOutbound1732400000600];

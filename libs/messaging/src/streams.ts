@@ -74,3 +74,10 @@ export async function streamLastSequence(nc: NatsConnection, stream: string): Pr
   const info = await jsm.streams.info(stream).catch(() => undefined);
   return info?.state.last_seq ?? 0;
 }
+
+/** How far a durable consumer has acknowledged everything (its ack floor), 0 when it does not exist. */
+export async function consumerAckFloor(nc: NatsConnection, stream: string, durable: string): Promise<number> {
+  const jsm = await jetstreamManager(nc);
+  const info = await jsm.consumers.info(stream, durable).catch(() => undefined);
+  return info?.ack_floor.stream_seq ?? 0;
+}

@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { SignJWT } from 'jose';
 import { DEVELOPMENT_JWT_SECRET, type AnyEnvelope } from '@kite/contracts';
 import { freePort, startNatsServer, startService, waitUntilReady, SERVICE_NAMES, type RunningNats, type RunningService, type ServiceName } from '@kite/local-infra';
-import { connectNats, EventPublisher, type NatsConnection } from '@kite/messaging';
+import { consumerAckFloor, connectNats, EventPublisher, streamLastSequence, type NatsConnection } from '@kite/messaging';
+import { STREAMS } from '@kite/contracts';
 import { createTestDatabase } from './test-postgres.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -96,6 +97,13 @@ export class TestSystem {
       // not JSON: kept as text
     }
     return { status: res.status, body: parsed, headers: res.headers };
+  }
+
+  /** Waits until every running service has applied all configuration events published so far. */
+  async untilConfigApplied(timeoutMs = 10_000): Promise<void> {
+    const last = await streamLastSequence(this.nc, STREAMS.config.name);
+    const durables = [...this.services.keys()].map((name) => `${name}-config`);
+    await eventually(async () => (await Promise.all(durables.map((d) => consumerAckFloor(this.nc, STREAMS.config.name, d)))).every((floor) => floor >= last), 'every service to apply the configuration', timeoutMs);
   }
 
   outboundOf(type: string, where: (e: AnyEnvelope) => boolean = () => true): AnyEnvelope[] {

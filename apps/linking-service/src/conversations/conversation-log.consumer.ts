@@ -1,14 +1,23 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { isOutboundType, STREAMS, subjects } from '@kite/contracts';
+import { isOutboundType, STREAMS, subjects, type AnyEnvelope, type BotMessageRequested, type ChatMessageSent } from '@kite/contracts';
+import { decideOutbound } from '@kite/domain';
 import { CONVERSATION_LOG, EVENT_PUBLISHER, JetStreamHandler, type Delivery, type EventLog, type EventPublisher, type LogEntry, type Settlement } from '@kite/messaging';
 import type { DataSource, EntityManager } from '@kite/persistence';
-import { DATA_SOURCE, handleLogDelivery, type ChainedProjection } from '@kite/service-kit';
-import { projectConversationEvent } from './conversation-store.js';
+import { DATA_SOURCE, findOutboundContext, handleLogDelivery, type ChainedProjection } from '@kite/service-kit';
+import { findConversation, forOutbound, projectConversationEvent } from './conversation-store.js';
+
+/** The agent's or bot's message that must leave over SMS or WhatsApp, with its idempotency key. */
+function outgoing(event: AnyEnvelope): { messageId: string; text: string } | undefined {
+  if (event.type === 'ChatMessageSent') return { messageId: (event as ChatMessageSent).data.messageId, text: (event as ChatMessageSent).data.text };
+  if (event.type === 'BotMessageRequested') return { messageId: event.id, text: (event as BotMessageRequested).data.text };
+  return undefined;
+}
 
 /**
- * The conversation logs, in order per conversation: projected into linking's read model and, live,
- * relayed to the contract's `kite.out` subjects (the event id is the `Nats-Msg-Id`, and the chain
- * position makes a relayed entry never relayed again).
+ * The conversation logs, in order per conversation: projected into linking's read model; live,
+ * public events are relayed to `kite.out` (the event id is the `Nats-Msg-Id`, and the chain position
+ * makes a relayed entry never relayed again), and each agent or bot message gets its outbound
+ * route (O1), once per message id (O2), appended to the same log.
  */
 @Injectable()
 export class ConversationLogConsumer implements ChainedProjection {
@@ -28,7 +37,25 @@ export class ConversationLogConsumer implements ChainedProjection {
   async apply(tx: EntityManager, entry: LogEntry, live: boolean): Promise<void> {
     for (const event of entry.events) {
       await projectConversationEvent(tx, event);
-      if (live && isOutboundType(event.type)) await this.publisher.publish(subjects.outbound(event.tenant, event.type), event);
+      if (!live) continue;
+      if (isOutboundType(event.type)) await this.publisher.publish(subjects.outbound(event.tenant, event.type), event);
+      const message = outgoing(event);
+      if (message) await this.routeOutbound(tx, entry.subject, event, message);
     }
+  }
+
+  private async routeOutbound(tx: EntityManager, subject: string, cause: AnyEnvelope, message: { messageId: string; text: string }): Promise<void> {
+    const claimed = (await tx.query(`INSERT INTO outbound_messages (tenant, message_id, conversation_id, event_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING message_id`, [
+      cause.tenant,
+      message.messageId,
+      (cause.data as { conversationId: string }).conversationId,
+      cause.id,
+    ])) as unknown[];
+    if (claimed.length === 0) return; // O2: this message id was already routed.
+    const conversation = await findConversation(tx, (cause.data as { conversationId: string }).conversationId);
+    if (!conversation) throw new Error(`conversation of ${cause.id} is not in the read model`);
+    const context = await findOutboundContext(tx, cause.tenant, conversation.service_id);
+    const decision = decideOutbound(cause.tenant, { ...message, cause }, forOutbound(conversation), context);
+    await this.log.append(subject, [decision], undefined);
   }
 }

@@ -1,33 +1,59 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { decodeEvent, STREAMS, subjects } from '@kite/contracts';
-import { CONVERSATION_LOG, deadLetter, JetStreamHandler, type Delivery, type EventLog, type Settlement } from '@kite/messaging';
+import { decodeEvent, STREAMS, subjects, type ConversationRequested } from '@kite/contracts';
+import { conversationIdFor, decideConversationRequest, normaliseE164, resolveSendingNumber } from '@kite/domain';
+import { CONVERSATION_LOG, deadLetter, EVENT_PUBLISHER, JetStreamHandler, type Delivery, type EventLog, type EventPublisher, type Settlement } from '@kite/messaging';
 import type { DataSource } from '@kite/persistence';
-import { DATA_SOURCE } from '@kite/service-kit';
-import { conversationTenant } from '../conversations/conversation-store.js';
+import { DATA_SOURCE, findOutboundContext } from '@kite/service-kit';
+import { conversationTenant, findConversation, projectConversationEvent } from '../conversations/conversation-store.js';
 
-const SEQUENCED = ['MemberRemoved', 'MemberJoined', 'ChatMessageSent', 'ChatMessageRead'] as const;
+const CHAT_EVENTS = ['MemberRemoved', 'MemberJoined', 'ChatMessageSent', 'ChatMessageRead', 'ConversationRequested'] as const;
 
 /**
  * The chat platform's facts about a conversation (members removed or joined, agent and bot
- * messages, reads) join the conversation's log, so that routing and actions see them in order with
- * its messages (R7, R8, A3). An event for a conversation this tenant does not have is set aside.
+ * messages, reads) join the conversation's log, so that routing, actions and outbound see them in
+ * order with its messages (R7, R8, A3, O1). An event for a conversation this tenant does not have
+ * is set aside. An agent's "create conversation" (L5) joins or creates one.
  */
 @Injectable()
 export class ChatEventsConsumer {
   constructor(
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
     @Inject(CONVERSATION_LOG) private readonly log: EventLog,
+    @Inject(EVENT_PUBLISHER) private readonly publisher: EventPublisher,
   ) {}
 
   @JetStreamHandler({ stream: STREAMS.inbound.name, durable: 'chat', filterSubject: 'kite.in.*.chat.>', orderingKey: (subject) => subject.split('.')[2] ?? subject })
   async onChatEvent(delivery: Delivery): Promise<Settlement | void> {
-    const decoded = decodeEvent(delivery.subject, delivery.data, SEQUENCED);
+    const decoded = decodeEvent(delivery.subject, delivery.data, CHAT_EVENTS);
     if (!decoded.ok) return deadLetter(decoded.reason, decoded.tenant);
     const event = decoded.event;
+    if (event.type === 'ConversationRequested') return this.onConversationRequested(event);
     const { conversationId } = event.data;
     if ((await conversationTenant(this.ds, conversationId)) !== event.tenant) {
       return deadLetter(`conversation ${conversationId} is not a conversation of tenant ${event.tenant}`, event.tenant);
     }
     await this.log.append(subjects.conversation(event.tenant, conversationId), [event], undefined);
+  }
+
+  private async onConversationRequested(requested: ConversationRequested): Promise<Settlement | void> {
+    const contact = normaliseE164(requested.data.contact);
+    if (!contact) return deadLetter(`data.contact: ${JSON.stringify(requested.data.contact)} cannot be read as E.164`, requested.tenant);
+    const request = { ...requested, data: { ...requested.data, contact } };
+    const { tenant, data } = request;
+    await this.ds.transaction(async (tx) => {
+      const conversationId = conversationIdFor(tenant, contact, data.serviceId);
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [conversationId]);
+      const existing = await findConversation(tx, conversationId);
+      const route = resolveSendingNumber(data.serviceId, data.channel, await findOutboundContext(tx, tenant, data.serviceId));
+      const events = decideConversationRequest(request, conversationId, existing, route);
+      const [first] = events;
+      if (!first) return;
+      if (first.type === 'ConversationRequestRejected') {
+        await this.publisher.publish(subjects.outbound(tenant, 'ConversationRequestRejected'), first);
+        return;
+      }
+      await this.log.append(subjects.conversation(tenant, conversationId), events, undefined);
+      for (const event of events) await projectConversationEvent(tx, event);
+    });
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { decodeEvent, STREAMS, subjects } from '@kite/contracts';
-import { decideInbound, inboundConversationOf, type NumberRoute } from '@kite/domain';
+import { decideInbound, inboundConversationOf, normalisedInbound, type NumberRoute } from '@kite/domain';
 import { CONVERSATION_LOG, deadLetter, EVENT_PUBLISHER, JetStreamHandler, type Delivery, type EventLog, type EventPublisher, type Settlement } from '@kite/messaging';
 import type { DataSource, EntityManager } from '@kite/persistence';
 import { DATA_SOURCE, faultPoint, findNumber } from '@kite/service-kit';
@@ -24,7 +24,8 @@ export class InboundMessagesConsumer {
   async onMessageReceived(delivery: Delivery): Promise<Settlement | void> {
     const decoded = decodeEvent(delivery.subject, delivery.data, ['MessageReceived']);
     if (!decoded.ok) return deadLetter(decoded.reason, decoded.tenant);
-    const message = decoded.event;
+    const message = normalisedInbound(decoded.event);
+    if (!message) return deadLetter(`data.from: ${JSON.stringify(decoded.event.data.from)} is not a phone number that can be read as E.164`, decoded.event.tenant);
     const { tenant, data } = message;
     await this.ds.transaction(async (tx) => {
       // The provider's message id is the idempotency key for as long as the conversation lives.

@@ -42,6 +42,9 @@ export function conversationNumberOn(conversation: ConversationForOutbound, chan
   return links.at(-1)?.slice(channel.length + 1);
 }
 
+/** "Lowest E.164 first": by numeric value (a shorter number is smaller), not by text. */
+const byNumericValue = (a: string, b: string): number => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+
 const usable = (n: ConfiguredNumber, serviceId: string, channel: Channel) => n.status !== 'not_configured' && n.linkedServiceId === serviceId && n.channels.includes(channel);
 
 /**
@@ -58,7 +61,7 @@ export function resolveSendingNumber(serviceId: string, channel: Channel, contex
   const other = context.numbers
     .filter((n) => usable(n, serviceId, channel))
     .map((n) => n.number)
-    .sort()[0];
+    .sort(byNumericValue)[0];
   if (other) return { ok: true, from: other, route: 'number_configuration' };
   if (channel === 'sms' && context.dialplanSmsNumber) return { ok: true, from: context.dialplanSmsNumber, route: 'dialplan' };
   const serviceHasNumbers = context.numbers.some((n) => n.status !== 'not_configured' && n.linkedServiceId === serviceId);

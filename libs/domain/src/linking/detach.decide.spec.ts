@@ -1,0 +1,68 @@
+import { describe, expect, it } from '@jest/globals';
+import { ConversationDetached } from '@kite/contracts';
+import { decideDetach } from './detach.decide.js';
+
+const TENANT = 'acme';
+const NUMBER = '+15551234567';
+const OTHER_NUMBER = '+15559990000';
+const CAUSE = { id: 'EVTCONFIG00000000000000001' };
+
+type Conv = { conversationId: string; serviceId: string; links: readonly string[]; detached: readonly string[] };
+const conv = (conversationId: string, over: Partial<Conv> = {}): Conv => ({ conversationId, serviceId: 'sales', links: [`sms:${NUMBER}`], detached: [], ...over });
+
+const conversations: Conv[] = [
+  conv('C-sms'),
+  conv('C-whatsapp', { links: [`whatsapp:${NUMBER}`] }),
+  conv('C-both', { links: [`sms:${OTHER_NUMBER}`, `whatsapp:${NUMBER}`] }),
+  conv('C-other-service', { serviceId: 'support' }),
+  conv('C-other-number', { links: [`sms:${OTHER_NUMBER}`] }),
+  conv('C-call-only', { links: [] }),
+  conv('C-already', { detached: [NUMBER] }),
+  conv('C-other-detached', { detached: [OTHER_NUMBER] }),
+];
+
+describe('L6 a linked-service change detaches the old service conversations from the number', () => {
+  it('L6 conversations of the old service that used the number on any channel are detached, one event each', () => {
+    const events = decideDetach(TENANT, NUMBER, 'sales', 'support', conversations, CAUSE);
+    expect(events.map((e) => e.data.conversationId)).toEqual(['C-sms', 'C-whatsapp', 'C-both', 'C-other-detached']);
+    for (const event of events) {
+      expect(ConversationDetached.parse(event).data).toMatchObject({ number: NUMBER, reason: 'linked_service_changed' });
+      expect(event.type).toBe('ConversationDetached');
+      expect(event.tenant).toBe(TENANT);
+      expect(event.causationId).toBe(CAUSE.id);
+      expect(event.correlationId).toBe(CAUSE.id);
+    }
+  });
+
+  it('L6 conversations of other services, that never used the number, or already detached from it are left alone', () => {
+    const ids = decideDetach(TENANT, NUMBER, 'sales', 'support', conversations, CAUSE).map((e) => e.data.conversationId);
+    expect(ids).not.toContain('C-other-service');
+    expect(ids).not.toContain('C-other-number');
+    expect(ids).not.toContain('C-call-only');
+    expect(ids).not.toContain('C-already');
+  });
+
+  it('L6 a number whose digits end another number is not confused with it', () => {
+    const events = decideDetach(TENANT, '+5551234567', 'sales', 'support', [conv('C1', { links: [`sms:${NUMBER}`] })], CAUSE);
+    expect(events).toEqual([]);
+  });
+
+  it('L6 unlinking the number (to undefined) also detaches', () => {
+    expect(decideDetach(TENANT, NUMBER, 'sales', undefined, [conv('C1')], CAUSE).map((e) => e.data.conversationId)).toEqual(['C1']);
+  });
+
+  it('L6 the same service (from === to) or no previous service: nothing', () => {
+    expect(decideDetach(TENANT, NUMBER, 'sales', 'sales', conversations, CAUSE)).toEqual([]);
+    expect(decideDetach(TENANT, NUMBER, undefined, 'support', conversations, CAUSE)).toEqual([]);
+  });
+
+  it('L6 ids are deterministic per (cause, conversation)', () => {
+    const first = decideDetach(TENANT, NUMBER, 'sales', 'support', conversations, CAUSE);
+    const again = decideDetach(TENANT, NUMBER, 'sales', 'support', conversations, { id: CAUSE.id });
+    expect(again.map((e) => e.id)).toEqual(first.map((e) => e.id));
+    expect(new Set(first.map((e) => e.id)).size).toBe(first.length);
+    const otherCause = decideDetach(TENANT, NUMBER, 'sales', 'support', conversations, { id: 'EVTCONFIG00000000000000002' });
+    expect(otherCause[0]?.data.conversationId).toBe(first[0]?.data.conversationId);
+    expect(otherCause[0]?.id).not.toBe(first[0]?.id);
+  });
+});
