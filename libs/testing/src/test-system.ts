@@ -82,9 +82,9 @@ export class TestSystem {
     return new SignJWT({ tenant, role }).setProtectedHeader({ alg: 'HS256' }).setSubject(`${role}@${tenant}`).setExpirationTime('1h').sign(new TextEncoder().encode(DEVELOPMENT_JWT_SECRET));
   }
 
-  /** A configuration API call with a token of `tenant` (admin unless said otherwise). */
-  async api(tenant: string, method: string, route: string, body?: unknown, options: { role?: 'admin' | 'viewer'; headers?: Record<string, string> } = {}): Promise<{ status: number; body: unknown; headers: Headers }> {
-    const res = await fetch(`${this.configApi}${route}`, {
+  /** An HTTP call (the configuration API unless `service` says otherwise) with a token of `tenant`, admin unless said otherwise. */
+  async api(tenant: string, method: string, route: string, body?: unknown, options: { role?: 'admin' | 'viewer'; headers?: Record<string, string>; service?: ServiceName } = {}): Promise<{ status: number; body: unknown; headers: Headers }> {
+    const res = await fetch(`http://127.0.0.1:${this.ports[options.service ?? 'config-service']}${route}`, {
       method,
       headers: { authorization: `Bearer ${await this.token(tenant, options.role ?? 'admin')}`, 'content-type': 'application/json', ...options.headers },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
