@@ -14,3 +14,5 @@ export * from './outbound/outbound.decide.js';
 export * from './linking/calls.decide.js';
 export * from './linking/conversation-request.decide.js';
 export * from './linking/detach.decide.js';
+export * from './actions/activity.js';
+export * from './actions/actions.decide.js';

@@ -1,0 +1,94 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { STREAMS, type AnyEnvelope, type ChatMessageRead, type ChatMessageSent, type ContactMessageAppended, type MemberJoined, type MemberRemoved, type MembersAdded, type NumberConfiguration, type TimerFired } from '@kite/contracts';
+import { actionsOf, evolveActivity, immediateActions, periodAt, plannedTimers, runAction, type ActivityFact, type Period } from '@kite/domain';
+import { CONVERSATION_LOG, JetStreamHandler, type Delivery, type EventLog, type LogEntry, type Settlement } from '@kite/messaging';
+import type { DataSource, EntityManager } from '@kite/persistence';
+import { DATA_SOURCE, findNumber, handleLogDelivery, type ChainedProjection } from '@kite/service-kit';
+import { syncTimers } from '../timers/timer-store.js';
+import { TimerWheel } from '../timers/timer-wheel.js';
+import { emptyActivity, loadActivity, saveActivity, type StoredActivity } from './activity-store.js';
+
+/**
+ * The facts of a conversation's log that actions measure (A2; bot messages are none of them), and
+ * the runs of actions, read back from their TimerFired (A3, A6).
+ */
+function factOf(event: AnyEnvelope, period: () => Promise<Period>, configuration: NumberConfiguration | undefined): Promise<ActivityFact | undefined> | ActivityFact | undefined {
+  switch (event.type) {
+    case 'TimerFired': {
+      const { data } = event as TimerFired;
+      const onlyOnce = actionsOf(configuration).find((a) => a.action.id === data.actionId)?.action.onlyOnce ?? false;
+      return { type: 'action_ran', actionId: data.actionId, at: Date.parse(data.firedAt), onlyOnce };
+    }
+    case 'ContactMessageAppended': {
+      const { data } = event as ContactMessageAppended;
+      return period().then((p) => ({ type: 'contact_message', id: data.messageId, at: Date.parse(data.receivedAt), period: p }));
+    }
+    case 'ChatMessageSent': {
+      const { data } = event as ChatMessageSent;
+      return data.sender.kind === 'agent' ? { type: 'agent_message', at: Date.parse(data.sentAt) } : undefined;
+    }
+    case 'ChatMessageRead': {
+      const { data } = event as ChatMessageRead;
+      return { type: 'read', messageId: data.messageId, at: Date.parse(data.readAt) };
+    }
+    case 'MembersAdded':
+      return { type: 'members_added', members: (event as MembersAdded).data.members.map((m) => `${m.kind}:${m.id}`) };
+    case 'MemberJoined':
+      return { type: 'members_added', members: [`${(event as MemberJoined).data.member.kind}:${(event as MemberJoined).data.member.id}`] };
+    case 'MemberRemoved':
+      return { type: 'member_removed', member: `${(event as MemberRemoved).data.member.kind}:${(event as MemberRemoved).data.member.id}` };
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Reads every conversation's log in order and keeps what the actions measure. On a contact message
+ * it runs the actions without conditions of the message's period (A3); after each entry it arms,
+ * moves or cancels the conversation's timers to match the actions now armed (A1–A3).
+ */
+@Injectable()
+export class ActivityConsumer implements ChainedProjection {
+  readonly name = 'scheduler-activity';
+
+  constructor(
+    @Inject(DATA_SOURCE) private readonly ds: DataSource,
+    @Inject(CONVERSATION_LOG) private readonly log: EventLog,
+    private readonly wheel: TimerWheel,
+  ) {}
+
+  @JetStreamHandler({ stream: STREAMS.conversations.name, durable: 'conversations', filterSubject: 'kite.conv.>' })
+  async onEntry(delivery: Delivery): Promise<Settlement | void> {
+    return handleLogDelivery(this.ds, this.log, this, delivery);
+  }
+
+  async apply(tx: EntityManager, entry: LogEntry, live: boolean): Promise<void> {
+    const first = entry.events[0];
+    if (!first) return;
+    const conversationId = (first.data as { conversationId: string }).conversationId;
+    let stored: StoredActivity = ((await loadActivity(tx, conversationId)) as StoredActivity | undefined) ?? emptyActivity(first.tenant);
+    for (const event of entry.events) {
+      if (event.type === 'ContactMessageAppended') stored = { ...stored, number: (event as ContactMessageAppended).data.number };
+      const number = stored.number === undefined ? undefined : await findNumber(tx, first.tenant, stored.number);
+      const configuration = number?.status === 'not_configured' ? undefined : number?.configuration;
+      const at = (event as ContactMessageAppended).data.receivedAt;
+      const fact = await factOf(event, async () => (configuration ? periodAt(configuration.workingHours.schedule, new Date(at), number?.override) : 'working_hours'), configuration);
+      if (!fact) continue;
+      stored = { ...stored, activity: evolveActivity(stored.activity, fact) };
+      if (live && fact.type === 'contact_message') {
+        for (const action of immediateActions(actionsOf(configuration), fact.period, stored.activity)) {
+          const runId = `${conversationId}:${action.action.id}:${fact.id}`;
+          await this.log.append(entry.subject, runAction(first.tenant, conversationId, action, stored.activity, { runId, firedAt: Date.now(), cause: event }), undefined);
+          stored = { ...stored, activity: evolveActivity(stored.activity, { type: 'action_ran', actionId: action.action.id, at: fact.at, onlyOnce: action.action.onlyOnce }) };
+        }
+      }
+    }
+    await saveActivity(tx, conversationId, stored);
+    // Timers follow the state in a replay too (planning decides nothing); the wheel fires a timer
+    // only once this projection has caught up with the conversation's log.
+    const number = stored.number === undefined ? undefined : await findNumber(tx, first.tenant, stored.number);
+    const planned = plannedTimers(actionsOf(number?.status === 'not_configured' ? undefined : number?.configuration), stored.activity);
+    await syncTimers(tx, first.tenant, conversationId, planned);
+    for (const due of planned.values()) this.wheel.armed(due);
+  }
+}

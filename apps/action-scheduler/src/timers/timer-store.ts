@@ -1,0 +1,59 @@
+/**
+ * The durable timers: one row per (conversation, action), due at an instant. Arming twice moves the
+ * timer (upsert), so re-arming on every message is one statement; firing claims due rows with
+ * `FOR UPDATE SKIP LOCKED`, so two schedulers never fire the same timer, and the row goes only in
+ * the transaction that ran its action. Plain SQL over any `query` function: no framework.
+ */
+export interface Queryable {
+  query(sql: string, params?: unknown[]): Promise<unknown>;
+}
+
+export interface Timer {
+  conversationId: string;
+  actionId: string;
+  tenant: string;
+  dueAt: number;
+}
+
+export const timerIdOf = (t: { conversationId: string; actionId: string }): string => `${t.conversationId}:${t.actionId}`;
+
+export async function armTimers(db: Queryable, timers: readonly Timer[]): Promise<void> {
+  if (timers.length === 0) return;
+  await db.query(
+    `INSERT INTO timers (conversation_id, action_id, tenant, due_at)
+     SELECT c, a, t, to_timestamp(d / 1000.0) FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[]) AS x(c, a, t, d)
+     ON CONFLICT (conversation_id, action_id) DO UPDATE SET due_at = EXCLUDED.due_at`,
+    [timers.map((t) => t.conversationId), timers.map((t) => t.actionId), timers.map((t) => t.tenant), timers.map((t) => t.dueAt)],
+  );
+}
+
+export async function cancelTimers(db: Queryable, keys: readonly { conversationId: string; actionId: string }[]): Promise<void> {
+  if (keys.length === 0) return;
+  await db.query(`DELETE FROM timers t USING unnest($1::text[], $2::text[]) AS x(c, a) WHERE t.conversation_id = x.c AND t.action_id = x.a`, [keys.map((k) => k.conversationId), keys.map((k) => k.actionId)]);
+}
+
+/** Makes the conversation's timers exactly `planned` (action id → due time): arms, moves and cancels. */
+export async function syncTimers(db: Queryable, tenant: string, conversationId: string, planned: ReadonlyMap<string, number>): Promise<void> {
+  await db.query(`DELETE FROM timers WHERE conversation_id = $1 AND NOT (action_id = ANY($2::text[]))`, [conversationId, [...planned.keys()]]);
+  await armTimers(db, [...planned].map(([actionId, dueAt]) => ({ conversationId, actionId, tenant, dueAt })));
+}
+
+/** Claims up to `limit` timers due now, oldest first, locked for this transaction; others skip them. */
+export async function claimDueTimers(db: Queryable, limit: number): Promise<Timer[]> {
+  const rows = (await db.query(
+    `SELECT conversation_id, action_id, tenant, (extract(epoch FROM due_at) * 1000)::float8 AS due FROM timers WHERE due_at <= clock_timestamp() ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+    [limit],
+  )) as { conversation_id: string; action_id: string; tenant: string; due: number }[];
+  return rows.map((r) => ({ conversationId: r.conversation_id, actionId: r.action_id, tenant: r.tenant, dueAt: Number(r.due) }));
+}
+
+export async function nextDueAt(db: Queryable): Promise<number | undefined> {
+  const rows = (await db.query(`SELECT (extract(epoch FROM min(due_at)) * 1000)::float8 AS due FROM timers`)) as { due: number | null }[];
+  const due = rows[0]?.due;
+  return due === null || due === undefined ? undefined : Number(due);
+}
+
+export async function pendingTimers(db: Queryable): Promise<number> {
+  const rows = (await db.query(`SELECT count(*)::int AS n FROM timers`)) as { n: number }[];
+  return rows[0]?.n ?? 0;
+}

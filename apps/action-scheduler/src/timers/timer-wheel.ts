@@ -1,0 +1,85 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { subjects } from '@kite/contracts';
+import { actionsOf, dueAt, evolveActivity, runAction } from '@kite/domain';
+import { CONVERSATION_LOG, type EventLog } from '@kite/messaging';
+import type { DataSource, EntityManager } from '@kite/persistence';
+import { DATA_SOURCE, faultPoint, findNumber, metricsRegistry } from '@kite/service-kit';
+import { loadActivity, saveActivity } from '../activity/activity-store.js';
+import { TimerLoop } from './timer-loop.js';
+import { armTimers, cancelTimers, pendingTimers, timerIdOf, type Timer } from './timer-store.js';
+
+const fireLag = new Histogram({ name: 'kite_timer_fire_lag_seconds', help: 'Fired minus due', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5], registers: [metricsRegistry] });
+const fired = new Counter({ name: 'kite_timers_fired_total', help: 'Timers fired (their action ran)', registers: [metricsRegistry] });
+
+/** A timer whose conversation's newest entries are not projected yet waits this long and looks again. */
+const CATCH_UP_MS = 100;
+
+/**
+ * Fires the durable timers (A7): re-checks the action against the current configuration (a removed
+ * action never runs) and the current activity (an agent reply that came first cancels or moves it,
+ * never early), then appends TimerFired and the task to the conversation's log, and records the run
+ * (A3, A6) in the same transaction that deletes the timer.
+ */
+@Injectable()
+export class TimerWheel implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('TimerWheel');
+  private readonly loop: TimerLoop;
+
+  constructor(
+    @Inject(DATA_SOURCE) private readonly ds: DataSource,
+    @Inject(CONVERSATION_LOG) private readonly log: EventLog,
+  ) {
+    this.loop = new TimerLoop({
+      transaction: (work) => this.ds.transaction((tx) => work(tx)),
+      fire: (tx, timer, now) => this.fire(tx as EntityManager, timer, now),
+      onFired: (_timer, lagMs) => fireLag.observe(Math.max(0, lagMs) / 1000),
+      onError: (e) => this.logger.error(`a timer failed, retried in 30 s: ${String(e)}`),
+    });
+    const dataSource = this.ds;
+    new Gauge({
+      name: 'kite_timers_pending',
+      help: 'Timers armed and not fired yet',
+      registers: [metricsRegistry],
+      async collect() {
+        if (dataSource.isInitialized) this.set(await pendingTimers(dataSource));
+      },
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    this.loop.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.loop.stop();
+  }
+
+  /** A timer was armed due at `due`: the loop must not sleep past it. */
+  armed(due: number): void {
+    this.loop.wake(due);
+  }
+
+  private async fire(tx: EntityManager, timer: Timer, now: number): Promise<void> {
+    const subject = subjects.conversation(timer.tenant, timer.conversationId);
+    const key = { conversationId: timer.conversationId, actionId: timer.actionId };
+    const stored = await loadActivity(tx, timer.conversationId, true);
+    const position = (await tx.query(`SELECT seq FROM positions WHERE projection = 'scheduler-activity' AND aggregate = $1`, [subject])) as { seq: string }[];
+    if (stored === 'locked' || Number(position[0]?.seq ?? 0) < (await this.log.tail(subject))) {
+      await armTimers(tx, [{ ...timer, dueAt: now + CATCH_UP_MS }]);
+      return;
+    }
+    const number = stored?.number === undefined ? undefined : await findNumber(tx, timer.tenant, stored.number);
+    const action = actionsOf(number?.status === 'not_configured' ? undefined : number?.configuration).find((a) => a.action.id === timer.actionId);
+    const due = stored && action ? dueAt(action, stored.activity) : undefined;
+    if (!stored || !action || due === undefined) return cancelTimers(tx, [key]); // A7: removed, or no longer armed.
+    if (due > now) return armTimers(tx, [{ ...timer, dueAt: due }]); // moved later: never early.
+    const runId = `${timerIdOf(key)}:${due}`;
+    await this.log.append(subject, runAction(timer.tenant, timer.conversationId, action, stored.activity, { runId, firedAt: now, timer: { timerId: timerIdOf(key), dueAt: due } }), undefined);
+    faultPoint('scheduler:after-append');
+    const activity = evolveActivity(stored.activity, { type: 'action_ran', actionId: action.action.id, at: now, onlyOnce: action.action.onlyOnce });
+    await saveActivity(tx, timer.conversationId, { ...stored, activity });
+    await cancelTimers(tx, [key]);
+    fired.inc();
+  }
+}
