@@ -31,7 +31,7 @@ export class TestSystem {
     readonly ports: Record<ServiceName, number>,
   ) {}
 
-  static async start(options: { services?: readonly ServiceName[]; env?: Partial<Record<ServiceName, NodeJS.ProcessEnv>> } = {}): Promise<TestSystem> {
+  static async start(options: { services?: readonly ServiceName[]; env?: Partial<Record<ServiceName, NodeJS.ProcessEnv>>; collect?: boolean } = {}): Promise<TestSystem> {
     const natsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kite-test-nats-'));
     const nats = await startNatsServer({ port: await freePort(), storeDir: natsDir });
     const db = await createTestDatabase();
@@ -40,7 +40,7 @@ export class TestSystem {
     const system = new TestSystem(nats, db.url, db.drop, natsDir, ports);
     system.nc = await connectNats(nats.url, 'kite-test');
     system.publisher = new EventPublisher(system.nc);
-    system.nc.subscribe('kite.out.>', { callback: (_e, m) => void system.outbound.push(JSON.parse(new TextDecoder().decode(m.data)) as AnyEnvelope) });
+    if (options.collect !== false) system.nc.subscribe('kite.out.>', { callback: (_e, m) => void system.outbound.push(JSON.parse(new TextDecoder().decode(m.data)) as AnyEnvelope) });
     system.nc.subscribe('kite.dlq.>', { callback: (_e, m) => void system.deadLetters.push({ subject: m.subject, body: JSON.parse(new TextDecoder().decode(m.data)) }) });
     await Promise.all((options.services ?? SERVICE_NAMES).map((name) => system.startService(name, options.env?.[name])));
     return system;

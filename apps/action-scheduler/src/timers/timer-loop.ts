@@ -55,7 +55,7 @@ export class TimerLoop {
       let fired = 0;
       try {
         fired = await this.options.transaction(async (tx) => {
-          const due = await claimDueTimers(tx, batchSize);
+          const due = await claimDueTimers(tx, batchSize, Date.now());
           for (const timer of due) {
             const now = Date.now();
             // A timer whose handling fails is retried later; it does not hold back the others.

@@ -38,11 +38,15 @@ export async function syncTimers(db: Queryable, tenant: string, conversationId: 
   await armTimers(db, [...planned].map(([actionId, dueAt]) => ({ conversationId, actionId, tenant, dueAt })));
 }
 
-/** Claims up to `limit` timers due now, oldest first, locked for this transaction; others skip them. */
-export async function claimDueTimers(db: Queryable, limit: number): Promise<Timer[]> {
+/**
+ * Claims up to `limit` timers due at `now`, oldest first, locked for this transaction; others skip
+ * them. `now` is a parameter, not `clock_timestamp()`: with a volatile function the planner cannot
+ * estimate how few rows are due and scans the whole table once it holds many timers.
+ */
+export async function claimDueTimers(db: Queryable, limit: number, now: number): Promise<Timer[]> {
   const rows = (await db.query(
-    `SELECT conversation_id, action_id, tenant, (extract(epoch FROM due_at) * 1000)::float8 AS due FROM timers WHERE due_at <= clock_timestamp() ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
-    [limit],
+    `SELECT conversation_id, action_id, tenant, (extract(epoch FROM due_at) * 1000)::float8 AS due FROM timers WHERE due_at <= to_timestamp($2 / 1000.0) ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+    [limit, now],
   )) as { conversation_id: string; action_id: string; tenant: string; due: number }[];
   return rows.map((r) => ({ conversationId: r.conversation_id, actionId: r.action_id, tenant: r.tenant, dueAt: Number(r.due) }));
 }

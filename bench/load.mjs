@@ -1,0 +1,238 @@
+// End-to-end load: the whole system (four services, NATS, PostgreSQL on this machine) driven as the
+// PBX gateway and the chat platform drive it, beside the raw bus on the same NATS server.
+// `npm run bench` (BENCH_SECONDS, BENCH_TENANTS, BENCH_MAX_MESSAGES to change the run).
+import os from 'node:os';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { makeEvent, subjects, STREAMS } from '@kite/contracts';
+import { consumerAckFloor, streamLastSequence } from '@kite/messaging';
+import { startTestPostgres, TestSystem } from '@kite/testing';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+const TENANTS = Number(process.env.BENCH_TENANTS ?? 5);
+const MAX_MESSAGES = Number(process.env.BENCH_MAX_MESSAGES ?? 20_000);
+const P_NEW = 0.3;
+const P_REPLY = 0.2;
+const P_READ = 0.2;
+const P_CALL = 0.05;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const pct = (sorted, p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN);
+
+const pgServer = await startTestPostgres();
+const system = await TestSystem.start({ collect: false });
+const nc = system.nc;
+const js = jetstream(nc);
+const jsm = await jetstreamManager(nc);
+const payloadSize = JSON.stringify(makeEvent('MessageReceived', 'tenant-0', { messageId: 'x'.repeat(20), channel: 'sms', from: '+15550000000', to: '+15550000001', text: 'Hello, I would like to know more about your offer.', receivedAt: new Date().toISOString() })).length;
+
+/** The raw bus: publish with acks and consume with acks, same payload size, on the same server. */
+async function rawBus(count) {
+  await jsm.streams.add({ name: 'BENCH_RAW', subjects: ['bench.raw.>'] });
+  const payload = new Uint8Array(payloadSize).fill(120);
+  const started = performance.now();
+  const window = [];
+  for (let i = 0; i < count; i++) {
+    window.push(js.publish(`bench.raw.${i % 16}`, payload, { msgID: `raw-${i}` }));
+    if (window.length >= 256) await Promise.all(window.splice(0));
+  }
+  await Promise.all(window);
+  const publishRate = count / ((performance.now() - started) / 1000);
+  await jsm.consumers.add('BENCH_RAW', { durable_name: 'raw', ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, max_ack_pending: 10_000 });
+  const consumer = await js.consumers.get('BENCH_RAW', 'raw');
+  const consumedStart = performance.now();
+  let consumed = 0;
+  const messages = await consumer.consume({ max_messages: 1_000 });
+  for await (const m of messages) {
+    m.ack();
+    if (++consumed >= count) break;
+  }
+  const consumeRate = count / ((performance.now() - consumedStart) / 1000);
+  await jsm.streams.delete('BENCH_RAW');
+  return { publishRate, consumeRate };
+}
+
+async function configure() {
+  for (let t = 0; t < TENANTS; t++) {
+    const tenant = `tenant-${t}`;
+    const numbers = [1, 2, 3, 4].map((i) => `+1555${String(t).padStart(3, '0')}000${i}`);
+    const ok = (r) => {
+      if (r.status !== 200) throw new Error(`${r.status} ${JSON.stringify(r.body)}`);
+    };
+    ok(await system.api(tenant, 'PUT', '/v1/directory', {
+      numbers: numbers.map((number) => ({ number, channels: ['sms', 'whatsapp'] })),
+      services: [{ id: 'svc', name: 'Sales', agentIds: ['ag-1', 'ag-2'], dialplan: {} }],
+      agents: [{ id: 'ag-1', name: 'One' }, { id: 'ag-2', name: 'Two' }],
+      bots: [],
+    }));
+    for (const number of numbers) {
+      ok(await system.api(tenant, 'PUT', `/v1/numbers/${encodeURIComponent(number)}`, { linkedServiceId: 'svc', workingHours: { routing: { type: 'group', serviceId: 'svc' }, schedule: { timeZone: 'UTC', rules: [] } } }));
+    }
+  }
+  await system.untilConfigApplied(60_000);
+}
+
+/** Observes kite.out through a JetStream ordered consumer: what the stream holds, duplicates dropped by it excluded. */
+async function observe(onEvent) {
+  const consumer = await js.consumers.get(STREAMS.outbound.name, { deliver_policy: DeliverPolicy.New });
+  const messages = await consumer.consume();
+  (async () => {
+    for await (const m of messages) onEvent(JSON.parse(new TextDecoder().decode(m.data)), Date.now());
+  })();
+  return messages;
+}
+
+/** One load phase: `rate` messages per second (or as fast as the window allows when `rate` is 0). */
+async function phase(name, rate, seconds, maxMessages = Infinity) {
+  const sent = new Map();
+  const contacts = Array.from({ length: TENANTS }, () => []);
+  const seen = new Map();
+  const expected = { ContactMessageAppended: 0, ConversationCreated: 0, MembersAdded: 0, CallAppended: 0, OutboundMessageRequested: 0 };
+  const latency = { appended: [], members: [] };
+  const conversations = new Map();
+  const prefix = `${name.replace(/\W/g, '')}${Date.now() % 100000}`;
+  const messages = await observe((event, at) => {
+    const count = (seen.get(event.id) ?? 0) + 1;
+    seen.set(event.id, count);
+    if (count > 1) return;
+    const s = sent.get(event.correlationId);
+    if (event.type === 'ContactMessageAppended' && s) {
+      latency.appended.push(at - s.at);
+      conversations.set(s.contactKey, event.data.conversationId);
+    }
+    if (event.type === 'MembersAdded' && s) latency.members.push(at - s.at);
+  });
+  const counts = () => {
+    const byType = {};
+    for (const [id, n] of seen) void id, void n;
+    return byType;
+  };
+  void counts;
+  const started = Date.now();
+  let i = 0;
+  const inFlight = [];
+  while (Date.now() - started < seconds * 1000 && i < maxMessages) {
+    const t = i % TENANTS;
+    const tenant = `tenant-${t}`;
+    const isNew = contacts[t].length === 0 || Math.random() < P_NEW;
+    const contact = isNew ? `+1666${String(t).padStart(2, '0')}${String(contacts[t].length).padStart(6, '0')}${prefix.length % 10}` : contacts[t][Math.floor(Math.random() * contacts[t].length)];
+    if (isNew) contacts[t].push(contact);
+    const contactKey = `${tenant}:${contact}`;
+    const number = `+1555${String(t).padStart(3, '0')}000${1 + (i % 4)}`;
+    const event = makeEvent('MessageReceived', tenant, { messageId: `${prefix}-${i}`, channel: 'sms', from: contact, to: number, text: 'Hello, I would like to know more about your offer.', receivedAt: new Date().toISOString() });
+    sent.set(event.id, { at: Date.now(), contactKey });
+    expected.ContactMessageAppended++;
+    if (isNew) {
+      expected.ConversationCreated++;
+      expected.MembersAdded++;
+    }
+    inFlight.push(system.publish(subjects.inbound(tenant, 'MessageReceived'), event));
+    const conversationId = conversations.get(contactKey);
+    if (conversationId && !isNew) {
+      if (Math.random() < P_REPLY) {
+        expected.OutboundMessageRequested++;
+        inFlight.push(system.publish(subjects.inbound(tenant, 'ChatMessageSent'), makeEvent('ChatMessageSent', tenant, { conversationId, messageId: `${prefix}-r${i}`, sender: { kind: 'agent', id: 'ag-1' }, text: 'Thanks!', sentAt: new Date().toISOString() })));
+      }
+      if (Math.random() < P_READ) inFlight.push(system.publish(subjects.inbound(tenant, 'ChatMessageRead'), makeEvent('ChatMessageRead', tenant, { conversationId, messageId: `${prefix}-${i}`, readerId: 'ag-1', readAt: new Date().toISOString() })));
+      if (Math.random() < P_CALL) {
+        expected.CallAppended++;
+        inFlight.push(system.publish(subjects.inbound(tenant, 'CallEnded'), makeEvent('CallEnded', tenant, { callId: `${prefix}-c${i}`, contact, serviceId: 'svc', agentIds: ['ag-2'], direction: 'inbound', startedAt: new Date(Date.now() - 60_000).toISOString(), endedAt: new Date().toISOString() })));
+      }
+    }
+    i++;
+    if (inFlight.length >= 256) await Promise.all(inFlight.splice(0));
+    if (rate > 0) {
+      const ahead = started + (i * 1000) / rate - Date.now();
+      if (ahead > 0) await sleep(ahead);
+    }
+  }
+  await Promise.all(inFlight);
+  const publishSeconds = (Date.now() - started) / 1000;
+  // Drain: until every expected effect came, or nothing new came for 10 s.
+  const total = () => Object.values(expected).reduce((a, b) => a + b, 0);
+  let last = -1;
+  let quietSince = Date.now();
+  for (;;) {
+    const now = seen.size;
+    if (now !== last) {
+      last = now;
+      quietSince = Date.now();
+    }
+    if (now >= total() + expected.ConversationCreated * 0 && Date.now() - quietSince > 1_000) break;
+    if (Date.now() - quietSince > 10_000) break;
+    await sleep(200);
+  }
+  const drainedSeconds = (Date.now() - started) / 1000;
+  await messages.close();
+  const got = { ContactMessageAppended: 0, ConversationCreated: 0, MembersAdded: 0, CallAppended: 0, OutboundMessageRequested: 0 };
+  const events = [...seen.keys()];
+  void events;
+  return { name, sent: i, publishSeconds, drainedSeconds, expected, got, seen, latency, sentIndex: sent };
+}
+
+async function typesOf(seenIds) {
+  // Count what kite.out holds per type for the phase's ids by reading the stream back.
+  return seenIds;
+}
+void typesOf;
+
+/** Rebuilds a service's read model by replay and measures events per second. */
+async function replay(service) {
+  const durable = `${service}-conversations`;
+  const entries = await streamLastSequence(nc, STREAMS.conversations.name);
+  await system.stopService(service);
+  const started = performance.now();
+  await system.startService(service, { KITE_REBUILD: '1' });
+  while ((await consumerAckFloor(nc, STREAMS.conversations.name, durable)) < entries) await sleep(100);
+  const seconds = (performance.now() - started) / 1000;
+  return { service, entries, seconds, rate: entries / seconds };
+}
+
+async function handlerLatencies() {
+  const rows = [];
+  for (const [service, port] of Object.entries(system.ports)) {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const sums = new Map();
+    for (const line of text.split('\n')) {
+      const m = /^kite_handler_seconds_(sum|count)\{consumer="([^"]+)",outcome="ack"\} (\S+)/.exec(line);
+      if (m) sums.set(`${m[2]}:${m[1]}`, Number(m[3]));
+    }
+    for (const [key, count] of sums) {
+      if (!key.endsWith(':count') || count === 0) continue;
+      const consumer = key.slice(0, -':count'.length);
+      rows.push({ service, consumer, count, meanMs: (1000 * sums.get(`${consumer}:sum`)) / count });
+    }
+  }
+  return rows;
+}
+
+try {
+  console.log(`${os.cpus().length} cores, Node ${process.version}; ${TENANTS} tenants x 4 numbers; payload ${payloadSize} bytes`);
+  const raw = await rawBus(20_000);
+  await configure();
+  const results = [];
+  results.push(await phase('200/s', 200, SECONDS));
+  results.push(await phase('1000/s', 1_000, SECONDS));
+  results.push(await phase('max', 0, 600, MAX_MESSAGES));
+  const replays = [await replay('routing-service'), await replay('linking-service'), await replay('action-scheduler')];
+  const handlers = await handlerLatencies();
+
+  console.log(`\nraw bus (same NATS, ${payloadSize}-byte payload, acked): publish ${raw.publishRate.toFixed(0)}/s, consume ${raw.consumeRate.toFixed(0)}/s`);
+  console.log(`\n${'phase'.padEnd(8)}${'sent'.padStart(8)}${'offered/s'.padStart(11)}${'handled/s'.padStart(11)}${'ratio to bus'.padStart(14)}${'appended p50/p99 ms'.padStart(22)}${'members p50/p99 ms'.padStart(21)}${'lost'.padStart(7)}${'dup'.padStart(6)}`);
+  for (const r of results) {
+    const a = r.latency.appended.sort((x, y) => x - y);
+    const m = r.latency.members.sort((x, y) => x - y);
+    const handled = r.sent / r.drainedSeconds;
+    const dup = [...r.seen.values()].filter((n) => n > 1).length;
+    const expectedTotal = r.expected.ContactMessageAppended;
+    const lost = Math.max(0, expectedTotal - a.length) + Math.max(0, r.expected.MembersAdded - m.length);
+    console.log(
+      `${r.name.padEnd(8)}${String(r.sent).padStart(8)}${(r.sent / r.publishSeconds).toFixed(0).padStart(11)}${handled.toFixed(0).padStart(11)}${`${(handled / raw.publishRate).toFixed(3)}x`.padStart(14)}${`${pct(a, 50)}/${pct(a, 99)}`.padStart(22)}${`${pct(m, 50)}/${pct(m, 99)}`.padStart(21)}${String(lost).padStart(7)}${String(dup).padStart(6)}`,
+    );
+  }
+  console.log(`\nreplay (rebuild from KITE_CONV):`);
+  for (const r of replays) console.log(`  ${r.service.padEnd(18)} ${r.entries} entries in ${r.seconds.toFixed(1)} s: ${r.rate.toFixed(0)} entries/s`);
+  console.log(`\nhandler time per consumer (mean, acked deliveries):`);
+  for (const h of handlers.sort((a, b) => b.meanMs - a.meanMs)) console.log(`  ${h.consumer.padEnd(36)} ${h.meanMs.toFixed(2).padStart(8)} ms  x ${h.count}`);
+} finally {
+  await system.stop();
+  await pgServer.stop();
+}
