@@ -89,10 +89,12 @@ async function phase(name, rate, seconds, maxMessages = Infinity) {
   const latency = { appended: [], members: [] };
   const conversations = new Map();
   const prefix = `${name.replace(/\W/g, '')}${Date.now() % 100000}`;
+  const got = { ContactMessageAppended: 0, ConversationCreated: 0, MembersAdded: 0, CallAppended: 0, OutboundMessageRequested: 0 };
   const messages = await observe((event, at) => {
     const count = (seen.get(event.id) ?? 0) + 1;
     seen.set(event.id, count);
     if (count > 1) return;
+    if (event.type in got && sent.has(event.correlationId)) got[event.type]++;
     const s = sent.get(event.correlationId);
     if (event.type === 'ContactMessageAppended' && s) {
       latency.appended.push(at - s.at);
@@ -100,12 +102,6 @@ async function phase(name, rate, seconds, maxMessages = Infinity) {
     }
     if (event.type === 'MembersAdded' && s) latency.members.push(at - s.at);
   });
-  const counts = () => {
-    const byType = {};
-    for (const [id, n] of seen) void id, void n;
-    return byType;
-  };
-  void counts;
   const started = Date.now();
   let i = 0;
   const inFlight = [];
@@ -129,12 +125,16 @@ async function phase(name, rate, seconds, maxMessages = Infinity) {
     if (conversationId && !isNew) {
       if (Math.random() < P_REPLY) {
         expected.OutboundMessageRequested++;
-        inFlight.push(system.publish(subjects.inbound(tenant, 'ChatMessageSent'), makeEvent('ChatMessageSent', tenant, { conversationId, messageId: `${prefix}-r${i}`, sender: { kind: 'agent', id: 'ag-1' }, text: 'Thanks!', sentAt: new Date().toISOString() })));
+        const reply = makeEvent('ChatMessageSent', tenant, { conversationId, messageId: `${prefix}-r${i}`, sender: { kind: 'agent', id: 'ag-1' }, text: 'Thanks!', sentAt: new Date().toISOString() });
+        sent.set(reply.id, { at: Date.now(), contactKey });
+        inFlight.push(system.publish(subjects.inbound(tenant, 'ChatMessageSent'), reply));
       }
       if (Math.random() < P_READ) inFlight.push(system.publish(subjects.inbound(tenant, 'ChatMessageRead'), makeEvent('ChatMessageRead', tenant, { conversationId, messageId: `${prefix}-${i}`, readerId: 'ag-1', readAt: new Date().toISOString() })));
       if (Math.random() < P_CALL) {
         expected.CallAppended++;
-        inFlight.push(system.publish(subjects.inbound(tenant, 'CallEnded'), makeEvent('CallEnded', tenant, { callId: `${prefix}-c${i}`, contact, serviceId: 'svc', agentIds: ['ag-2'], direction: 'inbound', startedAt: new Date(Date.now() - 60_000).toISOString(), endedAt: new Date().toISOString() })));
+        const call = makeEvent('CallEnded', tenant, { callId: `${prefix}-c${i}`, contact, serviceId: 'svc', agentIds: ['ag-2'], direction: 'inbound', startedAt: new Date(Date.now() - 60_000).toISOString(), endedAt: new Date().toISOString() });
+        sent.set(call.id, { at: Date.now(), contactKey });
+        inFlight.push(system.publish(subjects.inbound(tenant, 'CallEnded'), call));
       }
     }
     i++;
@@ -146,33 +146,23 @@ async function phase(name, rate, seconds, maxMessages = Infinity) {
   }
   await Promise.all(inFlight);
   const publishSeconds = (Date.now() - started) / 1000;
-  // Drain: until every expected effect came, or nothing new came for 10 s.
-  const total = () => Object.values(expected).reduce((a, b) => a + b, 0);
+  // Drain: until every expected effect came (the last one ends the phase), or nothing came for 30 s.
   let last = -1;
-  let quietSince = Date.now();
-  for (;;) {
-    const now = seen.size;
-    if (now !== last) {
-      last = now;
-      quietSince = Date.now();
+  let lastAt = Date.now();
+  let drainedAt = Date.now();
+  while (Object.keys(expected).some((type) => got[type] < expected[type]) && Date.now() - lastAt < 30_000) {
+    if (seen.size !== last) {
+      last = seen.size;
+      lastAt = Date.now();
+      drainedAt = lastAt;
     }
-    if (now >= total() + expected.ConversationCreated * 0 && Date.now() - quietSince > 1_000) break;
-    if (Date.now() - quietSince > 10_000) break;
-    await sleep(200);
+    await sleep(100);
   }
-  const drainedSeconds = (Date.now() - started) / 1000;
+  if (Object.keys(expected).every((type) => got[type] >= expected[type])) drainedAt = Date.now();
+  await sleep(1_000); // duplicates, if any, come now
   await messages.close();
-  const got = { ContactMessageAppended: 0, ConversationCreated: 0, MembersAdded: 0, CallAppended: 0, OutboundMessageRequested: 0 };
-  const events = [...seen.keys()];
-  void events;
-  return { name, sent: i, publishSeconds, drainedSeconds, expected, got, seen, latency, sentIndex: sent };
+  return { name, sent: i, publishSeconds, drainedSeconds: (drainedAt - started) / 1000, expected, got, seen, latency };
 }
-
-async function typesOf(seenIds) {
-  // Count what kite.out holds per type for the phase's ids by reading the stream back.
-  return seenIds;
-}
-void typesOf;
 
 /** Rebuilds a service's read model by replay and measures events per second. */
 async function replay(service) {
@@ -221,9 +211,8 @@ try {
     const a = r.latency.appended.sort((x, y) => x - y);
     const m = r.latency.members.sort((x, y) => x - y);
     const handled = r.sent / r.drainedSeconds;
-    const dup = [...r.seen.values()].filter((n) => n > 1).length;
-    const expectedTotal = r.expected.ContactMessageAppended;
-    const lost = Math.max(0, expectedTotal - a.length) + Math.max(0, r.expected.MembersAdded - m.length);
+    const dup = [...r.seen.values()].filter((n) => n > 1).length + Object.keys(r.expected).reduce((n, type) => n + Math.max(0, r.got[type] - r.expected[type]), 0);
+    const lost = Object.keys(r.expected).reduce((n, type) => n + Math.max(0, r.expected[type] - r.got[type]), 0);
     console.log(
       `${r.name.padEnd(8)}${String(r.sent).padStart(8)}${(r.sent / r.publishSeconds).toFixed(0).padStart(11)}${handled.toFixed(0).padStart(11)}${`${(handled / raw.publishRate).toFixed(3)}x`.padStart(14)}${`${pct(a, 50)}/${pct(a, 99)}`.padStart(22)}${`${pct(m, 50)}/${pct(m, 99)}`.padStart(21)}${String(lost).padStart(7)}${String(dup).padStart(6)}`,
     );
