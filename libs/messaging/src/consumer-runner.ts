@@ -2,6 +2,7 @@ import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerCon
 import { nanos, type MsgHdrs, type NatsConnection } from '@nats-io/nats-core';
 import { tenantOfSubject } from '@kite/contracts';
 import { publishDeadLetter } from './dead-letter.js';
+import { decodeLogEntry, PREVIOUS_HEADER, type LogEntry } from './event-log.js';
 import { EventPublisher } from './publisher.js';
 import { isNotFound } from './streams.js';
 
@@ -190,5 +191,14 @@ export class ConsumerRunner {
     await this.messages?.close().catch(() => undefined);
     const settled = Promise.allSettled([...this.chains.values(), this.loop]);
     await Promise.race([settled, new Promise((r) => setTimeout(r, timeoutMs).unref())]);
+  }
+}
+
+/** A delivery from an event-log stream as its entry, or the dead letter that says why it is not one. */
+export function logEntryOf(delivery: Delivery): { entry: LogEntry } | { dead: Settlement } {
+  try {
+    return { entry: decodeLogEntry(delivery.subject, delivery.seq, delivery.headers?.get(PREVIOUS_HEADER), delivery.data) };
+  } catch (e) {
+    return { dead: deadLetter(`bad log entry: ${(e as Error).message}`) };
   }
 }

@@ -1,4 +1,4 @@
-import { deadLetter, decodeLogEntry, PREVIOUS_HEADER, type Delivery, type EventLog, type LogEntry, type Settlement } from '@kite/messaging';
+import { logEntryOf, type Delivery, type EventLog, type LogEntry, type Settlement } from '@kite/messaging';
 import { lockPosition, replayMark, savePosition, type DataSource, type EntityManager } from '@kite/persistence';
 
 /**
@@ -36,11 +36,7 @@ export async function applyInChainOrder(ds: DataSource, log: EventLog, projectio
 
 /** A delivery from a conversation log: decoded (a bad entry is dead-lettered), then applied in chain order. */
 export async function handleLogDelivery(ds: DataSource, log: EventLog, projection: ChainedProjection, delivery: Delivery): Promise<Settlement | void> {
-  let entry: LogEntry;
-  try {
-    entry = decodeLogEntry(delivery.subject, delivery.seq, delivery.headers?.get(PREVIOUS_HEADER), delivery.data);
-  } catch (e) {
-    return deadLetter(`bad log entry: ${(e as Error).message}`);
-  }
-  await applyInChainOrder(ds, log, projection, entry);
+  const decoded = logEntryOf(delivery);
+  if ('dead' in decoded) return decoded.dead;
+  await applyInChainOrder(ds, log, projection, decoded.entry);
 }

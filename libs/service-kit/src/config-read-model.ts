@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NUMBER_EVENT_TYPES, validateEvent, STREAMS, type Channel, type Directory, type NumberConfiguration, type NumberStatus, type Override } from '@kite/contracts';
-import { deadLetter, decodeLogEntry, JetStreamHandler, PREVIOUS_HEADER, type Delivery, type Settlement } from '@kite/messaging';
+import { deadLetter, JetStreamHandler, logEntryOf, type Delivery, type Settlement } from '@kite/messaging';
 import type { DataSource, EntityManager, MigrationInterface, QueryRunner } from '@kite/persistence';
 import { DATA_SOURCE } from './database.module.js';
 
@@ -125,14 +125,10 @@ export class ConfigReadModelConsumer {
 
   @JetStreamHandler({ stream: STREAMS.config.name, durable: 'config', filterSubject: 'kite.config.>', concurrency: 16 })
   async onConfigEvent(delivery: Delivery): Promise<Settlement | void> {
-    let events: unknown[];
-    try {
-      events = decodeLogEntry(delivery.subject, delivery.seq, delivery.headers?.get(PREVIOUS_HEADER), delivery.data).events;
-    } catch (e) {
-      return deadLetter(`bad log entry: ${(e as Error).message}`);
-    }
+    const decoded = logEntryOf(delivery);
+    if ('dead' in decoded) return decoded.dead;
     return this.ds.transaction(async (tx) => {
-      for (const event of events) {
+      for (const event of decoded.entry.events) {
         const settlement = await projectConfigEvent(tx, delivery.subject, delivery.seq, event);
         if (settlement) return settlement;
       }

@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Injectable, Param, UseGuards } from '@nestjs/common';
 import { AnyEnvelope, STREAMS, subjects } from '@kite/contracts';
-import { deadLetter, decodeLogEntry, JetStreamHandler, PREVIOUS_HEADER, type Delivery, type Settlement } from '@kite/messaging';
+import { JetStreamHandler, logEntryOf, type Delivery, type Settlement } from '@kite/messaging';
 import type { DataSource, MigrationInterface, QueryRunner } from '@kite/persistence';
 import { DATA_SOURCE } from '@kite/service-kit';
 import { AuthGuard } from '@kite/service-kit';
@@ -26,12 +26,9 @@ export class HistoryConsumer {
 
   @JetStreamHandler({ stream: STREAMS.config.name, durable: 'history', filterSubject: 'kite.config.>', concurrency: 16 })
   async onConfigEntry(delivery: Delivery): Promise<Settlement | void> {
-    let events: AnyEnvelope[];
-    try {
-      events = decodeLogEntry(delivery.subject, delivery.seq, delivery.headers?.get(PREVIOUS_HEADER), delivery.data).events;
-    } catch (e) {
-      return deadLetter(`bad log entry: ${(e as Error).message}`);
-    }
+    const decoded = logEntryOf(delivery);
+    if ('dead' in decoded) return decoded.dead;
+    const events = decoded.entry.events;
     const tenant = events[0]!.tenant;
     await this.ds.query(`INSERT INTO history (seq, tenant, subject, event) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [delivery.seq, tenant, delivery.subject, JSON.stringify(events)]);
   }

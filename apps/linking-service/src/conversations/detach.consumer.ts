@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NUMBER_EVENT_TYPES, STREAMS, subjects, validateEvent } from '@kite/contracts';
 import { decideDetach } from '@kite/domain';
-import { CONVERSATION_LOG, deadLetter, decodeLogEntry, JetStreamHandler, PREVIOUS_HEADER, type Delivery, type EventLog, type Settlement } from '@kite/messaging';
+import { CONVERSATION_LOG, deadLetter, JetStreamHandler, logEntryOf, type Delivery, type EventLog, type Settlement } from '@kite/messaging';
 import type { DataSource } from '@kite/persistence';
 import { DATA_SOURCE } from '@kite/service-kit';
 
@@ -19,13 +19,9 @@ export class DetachConsumer {
 
   @JetStreamHandler({ stream: STREAMS.config.name, durable: 'linked-services', filterSubject: 'kite.config.*.number.>' })
   async onNumberEvent(delivery: Delivery): Promise<Settlement | void> {
-    let events: unknown[];
-    try {
-      events = decodeLogEntry(delivery.subject, delivery.seq, delivery.headers?.get(PREVIOUS_HEADER), delivery.data).events;
-    } catch (e) {
-      return deadLetter(`bad log entry: ${(e as Error).message}`);
-    }
-    for (const json of events) {
+    const decoded = logEntryOf(delivery);
+    if ('dead' in decoded) return decoded.dead;
+    for (const json of decoded.entry.events) {
       const decoded = validateEvent(delivery.subject, json, NUMBER_EVENT_TYPES);
       if (!decoded.ok) return deadLetter(decoded.reason, decoded.tenant);
       const event = decoded.event;
