@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { STREAMS, type ContactMessageAppended } from '@kite/contracts';
+import { STREAMS, type AnyEnvelope, type ContactMessageAppended } from '@kite/contracts';
 import { decideRouting, evolveRouting, type RoutingConversation } from '@kite/domain';
-import { CONVERSATION_LOG, JetStreamHandler, type Delivery, type EventLog, type LogEntry, type Settlement } from '@kite/messaging';
+import { appendAll, CONVERSATION_LOG, JetStreamHandler, type Delivery, type EventLog, type Settlement } from '@kite/messaging';
 import type { DataSource, EntityManager } from '@kite/persistence';
-import { DATA_SOURCE, faultPoint, findGroupAgents, findNumber, handleLogDelivery, type ChainedProjection } from '@kite/service-kit';
-import { loadRoutingState, saveRoutingState } from './routing-state.js';
+import { ConfigLookups, DATA_SOURCE, faultPoint, handleLogDeliveries, type ChainedProjection, type ChainRun } from '@kite/service-kit';
+import { loadRoutingStates, saveRoutingStates } from './routing-state.js';
 
 /**
  * Reads every conversation's log in order, keeps its membership, and on each contact message
@@ -20,38 +20,45 @@ export class ConversationRoutingConsumer implements ChainedProjection {
     @Inject(CONVERSATION_LOG) private readonly log: EventLog,
   ) {}
 
-  @JetStreamHandler({ stream: STREAMS.conversations.name, durable: 'conversations', filterSubject: 'kite.conv.>' })
-  async onEntry(delivery: Delivery): Promise<Settlement | void> {
-    return handleLogDelivery(this.ds, this.log, this, delivery);
+  @JetStreamHandler({ stream: STREAMS.conversations.name, durable: 'conversations', filterSubject: 'kite.conv.>', batch: 500 })
+  async onEntries(deliveries: Delivery[]): Promise<(Settlement | void)[]> {
+    return handleLogDeliveries(this.ds, this.log, this, deliveries);
   }
 
-  async apply(tx: EntityManager, entry: LogEntry, live: boolean): Promise<void> {
-    const first = entry.events[0];
-    if (!first) return;
-    const conversationId = (first.data as { conversationId: string }).conversationId;
-    let state: RoutingConversation = await loadRoutingState(tx, conversationId);
-    for (const event of entry.events) {
-      if (event.type === 'ContactMessageAppended' && live) {
-        const decided = await this.route(tx, event as ContactMessageAppended, state);
-        if (decided.length) {
-          await this.log.append(entry.subject, decided, undefined);
-          faultPoint('routing:after-append');
-          for (const d of decided) state = evolveRouting(state, d);
+  async apply(tx: EntityManager, runs: ChainRun[]): Promise<void> {
+    const config = new ConfigLookups(tx);
+    const conversationOf = (run: ChainRun) => (run.entries[0]!.entry.events[0]!.data as { conversationId: string }).conversationId;
+    const states = await loadRoutingStates(tx, runs.map(conversationOf));
+    const decisions: { subject: string; events: AnyEnvelope[] }[] = [];
+    const saved: { tenant: string; conversationId: string; state: RoutingConversation }[] = [];
+    for (const run of runs) {
+      const conversationId = conversationOf(run);
+      let state = states.get(conversationId)!;
+      for (const { entry, live } of run.entries) {
+        for (const event of entry.events) {
+          if (event.type === 'ContactMessageAppended' && live) {
+            const decided = await this.route(config, event as ContactMessageAppended, state);
+            if (decided.length) decisions.push({ subject: run.subject, events: decided });
+            for (const d of decided) state = evolveRouting(state, d);
+          }
+          state = evolveRouting(state, event);
         }
       }
-      state = evolveRouting(state, event);
+      saved.push({ tenant: run.entries[0]!.entry.events[0]!.tenant, conversationId, state });
     }
-    await saveRoutingState(tx, first.tenant, conversationId, state);
+    await appendAll(this.log, decisions);
+    if (decisions.length) faultPoint('routing:after-append');
+    await saveRoutingStates(tx, saved);
   }
 
-  private async route(tx: EntityManager, message: ContactMessageAppended, state: RoutingConversation) {
-    const number = await findNumber(tx, message.tenant, message.data.number);
+  private async route(config: ConfigLookups, message: ContactMessageAppended, state: RoutingConversation) {
+    const number = await config.number(message.tenant, message.data.number);
     const configuration = number?.status === 'not_configured' ? undefined : number?.configuration;
     const target = configuration?.workingHours.routing;
     const outOfHours = configuration?.outOfHours?.routing;
     const groups = [target, outOfHours].filter((t) => t?.type === 'group').map((t) => (t as { serviceId: string }).serviceId);
     const agents = new Map<string, readonly string[]>();
-    for (const g of groups) agents.set(g, await findGroupAgents(tx, message.tenant, g));
+    for (const g of groups) agents.set(g, await config.groupAgents(message.tenant, g));
     return decideRouting(message, state, { configuration, override: number?.override, groupAgents: (id) => agents.get(id) ?? [] });
   }
 }

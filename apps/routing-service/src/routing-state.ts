@@ -1,20 +1,26 @@
 import { initialRoutingConversation, type RoutingConversation } from '@kite/domain';
 import type { EntityManager } from '@kite/persistence';
 
-export async function loadRoutingState(tx: EntityManager, conversationId: string): Promise<RoutingConversation> {
-  const rows = (await tx.query(`SELECT members, bots_ever_present, inactive_bots FROM routing_conversations WHERE conversation_id = $1`, [conversationId])) as {
+/** The routing state of each conversation asked for; a conversation routing never saw starts empty. */
+export async function loadRoutingStates(tx: EntityManager, conversationIds: readonly string[]): Promise<Map<string, RoutingConversation>> {
+  const rows = (await tx.query(`SELECT conversation_id, members, bots_ever_present, inactive_bots FROM routing_conversations WHERE conversation_id = ANY($1::text[])`, [conversationIds])) as {
+    conversation_id: string;
     members: string[];
     bots_ever_present: string[];
     inactive_bots: string[];
   }[];
-  const row = rows[0];
-  return row ? { members: row.members, botsEverPresent: row.bots_ever_present, inactiveBots: row.inactive_bots } : initialRoutingConversation();
+  const found = new Map(rows.map((r) => [r.conversation_id, { members: r.members, botsEverPresent: r.bots_ever_present, inactiveBots: r.inactive_bots }]));
+  return new Map(conversationIds.map((id) => [id, found.get(id) ?? initialRoutingConversation()]));
 }
 
-export async function saveRoutingState(tx: EntityManager, tenant: string, conversationId: string, state: RoutingConversation): Promise<void> {
+export async function saveRoutingStates(tx: EntityManager, states: readonly { tenant: string; conversationId: string; state: RoutingConversation }[]): Promise<void> {
+  if (states.length === 0) return;
+  const rows = states.map(({ tenant, conversationId, state }) => ({ c: conversationId, t: tenant, m: state.members, b: state.botsEverPresent, i: state.inactiveBots }));
   await tx.query(
-    `INSERT INTO routing_conversations (conversation_id, tenant, members, bots_ever_present, inactive_bots) VALUES ($1, $2, $3, $4, $5)
+    `INSERT INTO routing_conversations (conversation_id, tenant, members, bots_ever_present, inactive_bots)
+     SELECT c, t, ARRAY(SELECT jsonb_array_elements_text(m)), ARRAY(SELECT jsonb_array_elements_text(b)), ARRAY(SELECT jsonb_array_elements_text(i))
+       FROM jsonb_to_recordset($1::jsonb) AS x(c text, t text, m jsonb, b jsonb, i jsonb)
      ON CONFLICT (conversation_id) DO UPDATE SET members = EXCLUDED.members, bots_ever_present = EXCLUDED.bots_ever_present, inactive_bots = EXCLUDED.inactive_bots`,
-    [conversationId, tenant, state.members, state.botsEverPresent, state.inactiveBots],
+    [JSON.stringify(rows)],
   );
 }

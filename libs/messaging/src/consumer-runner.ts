@@ -22,6 +22,8 @@ export interface Delivery {
 }
 
 export type DeliveryHandler = (delivery: Delivery) => Promise<Settlement | void>;
+/** Handles several deliveries at once (one transaction, say); one settlement per delivery, in order. */
+export type BatchHandler = (deliveries: Delivery[]) => Promise<(Settlement | void)[]>;
 
 export interface ConsumerSpec {
   /** The service that owns the consumer: names its dead letters. */
@@ -29,7 +31,12 @@ export interface ConsumerSpec {
   stream: string;
   durable: string;
   filterSubject: string;
-  /** Deliveries handled at once; those with the same ordering key are handled one after another. */
+  /**
+   * Deliveries per handler call. Above 1 the handler is a `BatchHandler`: it gets the deliveries
+   * waiting (up to this many, never two of one ordering key in two calls at once), in order.
+   */
+  batch?: number;
+  /** Handler calls at once (64 for single deliveries, 2 for batches). */
   concurrency?: number;
   /** Attempts before an event that keeps failing is dead-lettered. */
   maxAttempts?: number;
@@ -40,34 +47,56 @@ export interface ConsumerSpec {
 
 export interface SettlementObserver {
   settled(durable: string, outcome: 'ack' | 'retry' | 'dead', seconds: number): void;
+  /** One handler call: how many deliveries it took and how long it ran. */
+  called?(durable: string, deliveries: number, seconds: number): void;
 }
 
 const DEFAULT_BACKOFF = [200, 1_000, 3_000, 10_000] as const;
 
+interface Pending {
+  message: JsMsg;
+  key: string;
+}
+
 /**
- * Runs one durable pull consumer: bounded in-flight work, order kept per key within the process,
- * ack only once the handler has returned (its work committed), nak with backoff on failure, and
- * after `maxAttempts` the event goes to the dead letter with the reason, never blocking the rest.
+ * Runs one durable pull consumer: bounded in-flight work, order kept per key within the process
+ * (a key is in one handler call at a time, its deliveries in stream order), ack only once the
+ * handler has returned (its work committed), nak with backoff on failure, and after `maxAttempts`
+ * the event goes to the dead letter with the reason, never blocking the rest. When a batch fails
+ * as a whole, each of its deliveries is tried alone, so one bad event cannot hold the others back.
  */
 export class ConsumerRunner {
   private messages: ConsumerMessages | undefined;
-  private readonly chains = new Map<string, Promise<void>>();
-  private inFlight = 0;
-  private wake: (() => void) | undefined;
+  private pending: Pending[] = [];
+  private readonly busy = new Set<string>();
+  private readonly workers: Promise<void>[] = [];
+  private readonly waiting: (() => void)[] = [];
+  private closed = false;
   private loop: Promise<void> | undefined;
   private readonly publisher: EventPublisher;
+  private readonly handleBatch: BatchHandler;
 
   constructor(
     private readonly nc: NatsConnection,
     readonly spec: ConsumerSpec,
-    private readonly handler: DeliveryHandler,
+    handler: DeliveryHandler | BatchHandler,
     private readonly observer?: SettlementObserver,
   ) {
     this.publisher = new EventPublisher(nc);
+    this.handleBatch = this.batchSize > 1 ? (handler as BatchHandler) : async ([d]) => [await (handler as DeliveryHandler)(d!)];
+  }
+
+  private get batchSize(): number {
+    return Math.max(1, this.spec.batch ?? 1);
   }
 
   private get concurrency(): number {
-    return this.spec.concurrency ?? 64;
+    return this.spec.concurrency ?? (this.batchSize > 1 ? 2 : 64);
+  }
+
+  /** Deliveries pulled and not yet settled, at most: enough to fill every handler call twice. */
+  private get window(): number {
+    return Math.max(256, this.batchSize * this.concurrency * 2);
   }
 
   /** Creates or updates the durable consumer: idempotent, safe from several instances at once. */
@@ -80,7 +109,7 @@ export class ConsumerRunner {
       filter_subject: this.spec.filterSubject,
       // Short, so that after a crash the unacknowledged work comes back within seconds.
       ack_wait: nanos(this.spec.ackWaitMs ?? 5_000),
-      max_ack_pending: Math.max(1000, this.concurrency * 4),
+      max_ack_pending: Math.max(1000, this.window * 2),
       max_deliver: -1,
     };
     try {
@@ -114,48 +143,89 @@ export class ConsumerRunner {
   async start(): Promise<void> {
     await this.provision();
     const consumer = await jetstream(this.nc).consumers.get(this.spec.stream, this.spec.durable);
-    this.messages = await consumer.consume({ max_messages: this.concurrency });
+    this.messages = await consumer.consume({ max_messages: Math.min(this.window, 1_000) });
     const messages = this.messages;
+    const keyOf = this.spec.orderingKey ?? ((s: string) => s);
     this.loop = (async () => {
       for await (const m of messages) {
-        while (this.inFlight >= this.concurrency) await new Promise<void>((r) => (this.wake = r));
-        this.dispatch(m);
+        while (this.pending.length >= this.window) await new Promise<void>((r) => this.waiting.push(r));
+        this.pending.push({ message: m, key: keyOf(m.subject) });
+        this.signal();
       }
-    })();
-  }
-
-  private dispatch(m: JsMsg): void {
-    const key = (this.spec.orderingKey ?? ((s: string) => s))(m.subject);
-    this.inFlight++;
-    const before = this.chains.get(key) ?? Promise.resolve();
-    const next = before.then(() => this.handle(m)).finally(() => {
-      this.inFlight--;
-      if (this.chains.get(key) === next) this.chains.delete(key);
-      const wake = this.wake;
-      this.wake = undefined;
-      wake?.();
+    })().finally(() => {
+      this.closed = true;
+      this.signal();
     });
-    this.chains.set(key, next);
+    for (let i = 0; i < this.concurrency; i++) this.workers.push(this.work());
   }
 
-  private async handle(m: JsMsg): Promise<void> {
+  private signal(): void {
+    for (const wake of this.waiting.splice(0)) wake();
+  }
+
+  private async work(): Promise<void> {
+    for (;;) {
+      const batch = this.take();
+      if (batch.length === 0) {
+        if (this.closed) return;
+        await new Promise<void>((r) => this.waiting.push(r));
+        continue;
+      }
+      try {
+        await this.run(batch.map((p) => p.message));
+      } finally {
+        for (const p of batch) this.busy.delete(p.key);
+        this.signal();
+      }
+    }
+  }
+
+  /** The next deliveries to handle: in stream order, none of a key another call holds or skipped here. */
+  private take(): Pending[] {
+    const taken: Pending[] = [];
+    const rest: Pending[] = [];
+    const blocked = new Set<string>();
+    for (const p of this.pending) {
+      if (taken.length < this.batchSize && !this.busy.has(p.key) && !blocked.has(p.key)) taken.push(p);
+      else {
+        blocked.add(p.key);
+        rest.push(p);
+      }
+    }
+    if (taken.length === 0) return taken;
+    // Keys of this call stay busy until it settles; a key reached only after the batch filled is free.
+    for (const p of taken) this.busy.add(p.key);
+    this.pending = rest;
+    return taken;
+  }
+
+  private async run(batch: JsMsg[]): Promise<void> {
     const started = performance.now();
-    const deliveryCount = m.info.deliveryCount;
-    const maxAttempts = this.spec.maxAttempts ?? 5;
-    let settlement: Settlement;
+    const deliveries = batch.map((m) => ({ subject: m.subject, seq: m.seq, data: m.data, headers: m.headers, deliveryCount: m.info.deliveryCount }));
+    let settlements: (Settlement | void)[];
     try {
-      settlement = (await this.handler({ subject: m.subject, seq: m.seq, data: m.data, headers: m.headers, deliveryCount })) ?? ack();
+      settlements = await this.handleBatch(deliveries);
+      if (settlements.length !== batch.length) throw new Error(`handler settled ${settlements.length} of ${batch.length} deliveries`);
     } catch (e) {
-      settlement = retry(e instanceof Error ? e.message : String(e));
+      if (batch.length > 1) {
+        for (const m of batch) await this.run([m]);
+        return;
+      }
+      settlements = [retry(e instanceof Error ? e.message : String(e))];
     }
-    if (settlement.kind === 'retry' && deliveryCount >= maxAttempts) {
-      settlement = deadLetter(`failed ${deliveryCount} times, last: ${settlement.reason}`);
-    }
-    const outcome = await this.settle(m, settlement, deliveryCount);
-    this.observer?.settled(this.spec.durable, outcome, (performance.now() - started) / 1000);
+    const seconds = (performance.now() - started) / 1000;
+    this.observer?.called?.(this.spec.durable, batch.length, seconds);
+    await Promise.all(
+      batch.map(async (m, i) => {
+        const outcome = await this.settle(m, settlements[i] ?? ack(), m.info.deliveryCount);
+        this.observer?.settled(this.spec.durable, outcome, seconds);
+      }),
+    );
   }
 
-  private async settle(m: JsMsg, settlement: Settlement, deliveryCount: number): Promise<'ack' | 'retry' | 'dead'> {
+  private async settle(m: JsMsg, proposed: Settlement, deliveryCount: number): Promise<'ack' | 'retry' | 'dead'> {
+    const maxAttempts = this.spec.maxAttempts ?? 5;
+    const settlement = proposed.kind === 'retry' && deliveryCount >= maxAttempts ? deadLetter(`failed ${deliveryCount} times, last: ${proposed.reason}`) : proposed;
     switch (settlement.kind) {
       case 'ack':
         m.ack();
@@ -186,10 +256,13 @@ export class ConsumerRunner {
     }
   }
 
-  /** Stops pulling, then waits (bounded) for in-flight deliveries to settle. */
+  /** Stops pulling, then waits (bounded) for in-flight deliveries to settle; those not started come back to another instance. */
   async stop(timeoutMs = 10_000): Promise<void> {
     await this.messages?.close().catch(() => undefined);
-    const settled = Promise.allSettled([...this.chains.values(), this.loop]);
+    this.closed = true;
+    for (const p of this.pending.splice(0)) p.message.nak();
+    this.signal();
+    const settled = Promise.allSettled([...this.workers, this.loop]);
     await Promise.race([settled, new Promise((r) => setTimeout(r, timeoutMs).unref())]);
   }
 }

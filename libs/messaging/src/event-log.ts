@@ -24,6 +24,8 @@ export function decodeLogEntry(subject: string, seq: number, prevHeader: string 
   return { subject, seq, prev, events };
 }
 
+const MAX_KNOWN_TAILS = 100_000;
+
 /** The message id of an entry: the event's own id, or one derived from all of them. */
 export const entryId = (events: readonly { id: string }[]): string => (events.length === 1 ? events[0]!.id : deterministicId(...events.map((e) => e.id)));
 
@@ -33,6 +35,9 @@ export const entryId = (events: readonly { id: string }[]): string => (events.le
  * unseen, and stamps that sequence in `Kite-Prev-Seq` so readers can check they miss nothing.
  */
 export class EventLog {
+  /** The newest sequence seen per subject (appended or read here): a guess at its tail, checked by the append. */
+  private readonly knownTails = new Map<string, number>();
+
   private constructor(
     private readonly js: JetStreamClient,
     private readonly jsm: JetStreamManager,
@@ -49,6 +54,14 @@ export class EventLog {
     return last?.seq ?? 0;
   }
 
+  /** Notes that `subject` reaches at least `seq`, so the next append there need not ask for its tail first. */
+  noteTail(subject: string, seq: number): void {
+    if ((this.knownTails.get(subject) ?? 0) >= seq) return;
+    this.knownTails.delete(subject);
+    this.knownTails.set(subject, seq);
+    if (this.knownTails.size > MAX_KNOWN_TAILS) this.knownTails.delete(this.knownTails.keys().next().value!);
+  }
+
   /** The last entry on `subject`: for aggregates whose events carry their whole state, the state. */
   async lastEntry(subject: string): Promise<LogEntry | undefined> {
     const m = await this.jsm.streams.getMessage(this.stream, { last_by_subj: subject });
@@ -61,13 +74,13 @@ export class EventLog {
   }
 
   /**
-   * Appends one decision's events after entry `after` (the tail the writer knows, or the current
-   * tail when undefined). When others appended since, it is appended at the new tail, up to
+   * Appends one decision's events after entry `after` (the tail the writer knows; when undefined,
+   * the newest entry seen here, or the current tail). When others appended since, it is appended at the new tail, up to
    * `attempts` times: callers only append decisions that stay right whatever others wrote. A retry
    * of an entry already stored (same ids, inside the duplicate window) returns the stored one.
    */
   async append(subject: string, events: readonly Envelope[], after: number | undefined, attempts = 10): Promise<{ seq: number; prev: number; duplicate: boolean }> {
-    let prev = after ?? (await this.tail(subject));
+    let prev = after ?? this.knownTails.get(subject) ?? (await this.tail(subject));
     for (let attempt = 1; ; attempt++) {
       const h = makeHeaders();
       h.set(PREVIOUS_HEADER, String(prev));
@@ -77,6 +90,7 @@ export class EventLog {
           expect: { lastSubjectSequence: prev },
           headers: h,
         });
+        if (!ack.duplicate) this.noteTail(subject, ack.seq);
         return { seq: ack.seq, prev, duplicate: ack.duplicate };
       } catch (e) {
         if (!isWrongLastSequence(e) || attempt >= attempts) throw e;
@@ -84,6 +98,20 @@ export class EventLog {
       }
     }
   }
+}
+
+/**
+ * Appends several decisions: those of one subject one after another in the order given, the
+ * subjects side by side, so a batch waits for its slowest conversation, not for the sum of all.
+ */
+export async function appendAll(log: EventLog, decisions: readonly { subject: string; events: readonly Envelope[] }[]): Promise<void> {
+  const bySubject = new Map<string, (readonly Envelope[])[]>();
+  for (const d of decisions) bySubject.set(d.subject, [...(bySubject.get(d.subject) ?? []), d.events]);
+  await Promise.all(
+    [...bySubject].map(async ([subject, list]) => {
+      for (const events of list) await log.append(subject, events, undefined);
+    }),
+  );
 }
 
 export function isWrongLastSequence(e: unknown): boolean {

@@ -15,15 +15,23 @@ export class Positions1732399999000 implements MigrationInterface {
   }
 }
 
-/** Locks the aggregate's position row for this transaction and returns it (0 when new). */
-export async function lockPosition(tx: EntityManager, projection: string, aggregate: string): Promise<number> {
-  await tx.query(`INSERT INTO positions (projection, aggregate, seq) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING`, [projection, aggregate]);
-  const rows = (await tx.query(`SELECT seq FROM positions WHERE projection = $1 AND aggregate = $2 FOR UPDATE`, [projection, aggregate])) as { seq: string }[];
-  return Number(rows[0]?.seq ?? 0);
+/**
+ * Locks the aggregates' position rows for this transaction, in one order (so two transactions
+ * never wait on each other in a cycle), and returns where each stands (0 when new).
+ */
+export async function lockPositions(tx: EntityManager, projection: string, aggregates: readonly string[]): Promise<Map<string, number>> {
+  const sorted = [...new Set(aggregates)].sort();
+  await tx.query(`INSERT INTO positions (projection, aggregate, seq) SELECT $1, a, 0 FROM unnest($2::text[]) WITH ORDINALITY AS x(a, i) ORDER BY i ON CONFLICT DO NOTHING`, [projection, sorted]);
+  const rows = (await tx.query(`SELECT aggregate, seq FROM positions WHERE projection = $1 AND aggregate = ANY($2::text[]) ORDER BY aggregate COLLATE "C" FOR UPDATE`, [projection, sorted])) as { aggregate: string; seq: string }[];
+  return new Map(rows.map((r) => [r.aggregate, Number(r.seq)]));
 }
 
-export async function savePosition(tx: EntityManager, projection: string, aggregate: string, seq: number): Promise<void> {
-  await tx.query(`UPDATE positions SET seq = $3 WHERE projection = $1 AND aggregate = $2`, [projection, aggregate, seq]);
+export async function savePositions(tx: EntityManager, projection: string, positions: readonly { aggregate: string; seq: number }[]): Promise<void> {
+  await tx.query(`UPDATE positions p SET seq = x.s FROM unnest($2::text[], $3::bigint[]) AS x(a, s) WHERE p.projection = $1 AND p.aggregate = x.a`, [
+    projection,
+    positions.map((p) => p.aggregate),
+    positions.map((p) => p.seq),
+  ]);
 }
 
 /**

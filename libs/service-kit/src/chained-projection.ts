@@ -1,42 +1,68 @@
 import { logEntryOf, type Delivery, type EventLog, type LogEntry, type Settlement } from '@kite/messaging';
-import { lockPosition, replayMark, savePosition, type DataSource, type EntityManager } from '@kite/persistence';
+import { lockPositions, replayMark, savePositions, type DataSource, type EntityManager } from '@kite/persistence';
+
+/** One aggregate's entries to apply, in chain order; `live` is false for those a rebuild only replays. */
+export interface ChainRun {
+  subject: string;
+  entries: { entry: LogEntry; live: boolean }[];
+}
 
 /**
  * A projection of conversation logs that applies each conversation's entries strictly in chain
- * order, whatever order they are delivered in and however many instances run: the conversation's
- * position row is locked, entries already applied are skipped, and entries missed in between
- * (another instance is slow, a redelivery came late) are read from the log and applied first.
+ * order, whatever order they are delivered in and however many instances run: the conversations'
+ * position rows are locked (in one order, so two instances never deadlock on them), entries
+ * already applied are skipped, and entries missed in between (another instance is slow, a
+ * redelivery came late) are read from the log and applied first.
  */
 export interface ChainedProjection {
   readonly name: string;
   /**
-   * Applies one entry inside the transaction. `live` is false while a rebuilt projection replays
-   * entries it had already decided on: project, but decide nothing again.
+   * Applies the runs inside the transaction, one per aggregate, ordered by subject. An entry with
+   * `live` false was decided on before a rebuild: project it, but decide nothing again.
    */
-  apply(tx: EntityManager, entry: LogEntry, live: boolean): Promise<void>;
+  apply(tx: EntityManager, runs: ChainRun[]): Promise<void>;
 }
 
-export async function applyInChainOrder(ds: DataSource, log: EventLog, projection: ChainedProjection, entry: LogEntry): Promise<'applied' | 'duplicate'> {
-  return ds.transaction(async (tx) => {
-    const position = await lockPosition(tx, projection.name, entry.subject);
-    if (entry.seq <= position) return 'duplicate';
-    const missed: LogEntry[] = [];
-    for (let prev = entry.prev; prev > position; ) {
-      const earlier = await log.entryAt(prev);
-      if (!earlier) throw new Error(`entry ${prev} of ${entry.subject} is missing from the log`);
-      missed.unshift(earlier);
-      prev = earlier.prev;
-    }
+/** The entries of one subject still to apply after `position`, oldest first, gaps filled from the log. */
+async function chainAfter(log: EventLog, delivered: LogEntry[], position: number): Promise<LogEntry[]> {
+  const bySeq = new Map(delivered.map((e) => [e.seq, e]));
+  const latest = Math.max(...bySeq.keys());
+  if (latest <= position) return [];
+  const chain: LogEntry[] = [];
+  for (let entry = bySeq.get(latest)!; ; ) {
+    chain.unshift(entry);
+    if (entry.prev <= position) return chain;
+    const earlier = bySeq.get(entry.prev) ?? (await log.entryAt(entry.prev));
+    if (!earlier) throw new Error(`entry ${entry.prev} of ${entry.subject} is missing from the log`);
+    entry = earlier;
+  }
+}
+
+/** Applies the entries (any subjects, any order, duplicates allowed) in one transaction. */
+export async function applyInChainOrder(ds: DataSource, log: EventLog, projection: ChainedProjection, entries: LogEntry[]): Promise<void> {
+  const bySubject = new Map<string, LogEntry[]>();
+  for (const entry of entries) bySubject.set(entry.subject, [...(bySubject.get(entry.subject) ?? []), entry]);
+  const subjects = [...bySubject.keys()].sort();
+  await ds.transaction(async (tx) => {
+    const positions = await lockPositions(tx, projection.name, subjects);
     const mark = await replayMark(tx, log.stream);
-    for (const e of [...missed, entry]) await projection.apply(tx, e, e.seq > mark);
-    await savePosition(tx, projection.name, entry.subject, entry.seq);
-    return 'applied';
+    const runs: ChainRun[] = [];
+    for (const subject of subjects) {
+      const chain = await chainAfter(log, bySubject.get(subject)!, positions.get(subject) ?? 0);
+      if (chain.length) runs.push({ subject, entries: chain.map((entry) => ({ entry, live: entry.seq > mark })) });
+    }
+    if (runs.length === 0) return;
+    await projection.apply(tx, runs);
+    await savePositions(tx, projection.name, runs.map((r) => ({ aggregate: r.subject, seq: r.entries.at(-1)!.entry.seq })));
   });
+  for (const [subject, delivered] of bySubject) log.noteTail(subject, Math.max(...delivered.map((e) => e.seq)));
 }
 
-/** A delivery from a conversation log: decoded (a bad entry is dead-lettered), then applied in chain order. */
-export async function handleLogDelivery(ds: DataSource, log: EventLog, projection: ChainedProjection, delivery: Delivery): Promise<Settlement | void> {
-  const decoded = logEntryOf(delivery);
-  if ('dead' in decoded) return decoded.dead;
-  await applyInChainOrder(ds, log, projection, decoded.entry);
+/** Deliveries from a conversation log: decoded (a bad entry is dead-lettered), then applied in chain order together. */
+export async function handleLogDeliveries(ds: DataSource, log: EventLog, projection: ChainedProjection, deliveries: Delivery[]): Promise<(Settlement | void)[]> {
+  const decoded = deliveries.map(logEntryOf);
+  const entries = decoded.flatMap((d) => ('entry' in d ? [d.entry] : []));
+  if (entries.length) await applyInChainOrder(ds, log, projection, entries);
+  return decoded.map((d) => ('dead' in d ? d.dead : undefined));
 }
+

@@ -8,9 +8,16 @@ collectDefaultMetrics({ register: metricsRegistry });
 
 const handlerSeconds = new Histogram({
   name: 'kite_handler_seconds',
-  help: 'Time from a delivery to its settlement, per consumer',
+  help: 'Time of the handler call that settled a delivery (a batch is one call), per consumer',
   labelNames: ['consumer', 'outcome'],
   buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
+  registers: [metricsRegistry],
+});
+const callDeliveries = new Histogram({
+  name: 'kite_handler_call_deliveries',
+  help: 'Deliveries handled by one handler call (one transaction), per consumer',
+  labelNames: ['consumer'],
+  buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500],
   registers: [metricsRegistry],
 });
 const deadLetters = new Counter({ name: 'kite_dead_letters_total', help: 'Events set aside as dead letters', labelNames: ['consumer'], registers: [metricsRegistry] });
@@ -19,6 +26,9 @@ export const settlementMetrics: SettlementObserver = {
   settled(consumer, outcome, seconds) {
     handlerSeconds.observe({ consumer, outcome }, seconds);
     if (outcome === 'dead') deadLetters.inc({ consumer });
+  },
+  called(consumer, deliveries) {
+    callDeliveries.observe({ consumer }, deliveries);
   },
 };
 

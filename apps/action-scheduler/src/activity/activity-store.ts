@@ -19,11 +19,28 @@ export async function loadActivity(tx: EntityManager, conversationId: string, sk
   return rows[0] && { tenant: rows[0].tenant, number: rows[0].number ?? undefined, activity: rows[0].activity };
 }
 
+/** Loads and locks (in one order) the activities of the conversations that have one. */
+export async function loadActivities(tx: EntityManager, conversationIds: readonly string[]): Promise<Map<string, StoredActivity>> {
+  const rows = (await tx.query(`SELECT conversation_id, tenant, number, activity FROM activities WHERE conversation_id = ANY($1::text[]) ORDER BY conversation_id COLLATE "C" FOR UPDATE`, [conversationIds])) as {
+    conversation_id: string;
+    tenant: string;
+    number: string | null;
+    activity: Activity;
+  }[];
+  return new Map(rows.map((r) => [r.conversation_id, { tenant: r.tenant, number: r.number ?? undefined, activity: r.activity }]));
+}
+
 export async function saveActivity(tx: EntityManager, conversationId: string, stored: StoredActivity): Promise<void> {
+  await saveActivities(tx, [{ conversationId, stored }]);
+}
+
+export async function saveActivities(tx: EntityManager, activities: readonly { conversationId: string; stored: StoredActivity }[]): Promise<void> {
+  if (activities.length === 0) return;
   await tx.query(
-    `INSERT INTO activities (conversation_id, tenant, number, activity) VALUES ($1, $2, $3, $4)
+    `INSERT INTO activities (conversation_id, tenant, number, activity)
+     SELECT c, t, n, a FROM jsonb_to_recordset($1::jsonb) AS x(c text, t text, n text, a jsonb)
      ON CONFLICT (conversation_id) DO UPDATE SET number = EXCLUDED.number, activity = EXCLUDED.activity`,
-    [conversationId, stored.tenant, stored.number ?? null, JSON.stringify(stored.activity)],
+    [JSON.stringify(activities.map(({ conversationId, stored }) => ({ c: conversationId, t: stored.tenant, n: stored.number ?? null, a: stored.activity })))],
   );
 }
 

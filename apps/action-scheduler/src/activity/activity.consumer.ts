@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { STREAMS, type AnyEnvelope, type ChatMessageRead, type ChatMessageSent, type ContactMessageAppended, type MemberJoined, type MemberRemoved, type MembersAdded, type NumberConfiguration, type TimerFired } from '@kite/contracts';
 import { actionsOf, evolveActivity, immediateActions, periodAt, plannedTimers, runAction, type ActivityFact, type Period } from '@kite/domain';
-import { CONVERSATION_LOG, JetStreamHandler, type Delivery, type EventLog, type LogEntry, type Settlement } from '@kite/messaging';
+import { appendAll, CONVERSATION_LOG, JetStreamHandler, type Delivery, type EventLog, type Settlement } from '@kite/messaging';
 import type { DataSource, EntityManager } from '@kite/persistence';
-import { DATA_SOURCE, findNumber, handleLogDelivery, type ChainedProjection } from '@kite/service-kit';
+import { ConfigLookups, DATA_SOURCE, handleLogDeliveries, type ChainedProjection, type ChainRun } from '@kite/service-kit';
 import { syncTimers } from '../timers/timer-store.js';
 import { TimerWheel } from '../timers/timer-wheel.js';
-import { emptyActivity, loadActivity, saveActivity, type StoredActivity } from './activity-store.js';
+import { emptyActivity, loadActivities, saveActivities, type StoredActivity } from './activity-store.js';
 
 /**
  * The facts of a conversation's log that actions measure (A2; bot messages are none of them), and
@@ -57,38 +57,51 @@ export class ActivityConsumer implements ChainedProjection {
     private readonly wheel: TimerWheel,
   ) {}
 
-  @JetStreamHandler({ stream: STREAMS.conversations.name, durable: 'conversations', filterSubject: 'kite.conv.>' })
-  async onEntry(delivery: Delivery): Promise<Settlement | void> {
-    return handleLogDelivery(this.ds, this.log, this, delivery);
+  @JetStreamHandler({ stream: STREAMS.conversations.name, durable: 'conversations', filterSubject: 'kite.conv.>', batch: 500 })
+  async onEntries(deliveries: Delivery[]): Promise<(Settlement | void)[]> {
+    return handleLogDeliveries(this.ds, this.log, this, deliveries);
   }
 
-  async apply(tx: EntityManager, entry: LogEntry, live: boolean): Promise<void> {
-    const first = entry.events[0];
-    if (!first) return;
-    const conversationId = (first.data as { conversationId: string }).conversationId;
-    let stored: StoredActivity = ((await loadActivity(tx, conversationId)) as StoredActivity | undefined) ?? emptyActivity(first.tenant);
-    for (const event of entry.events) {
-      if (event.type === 'ContactMessageAppended') stored = { ...stored, number: (event as ContactMessageAppended).data.number };
-      const number = stored.number === undefined ? undefined : await findNumber(tx, first.tenant, stored.number);
-      const configuration = number?.status === 'not_configured' ? undefined : number?.configuration;
-      const at = (event as ContactMessageAppended).data.receivedAt;
-      const fact = await factOf(event, async () => (configuration ? periodAt(configuration.workingHours.schedule, new Date(at), number?.override) : 'working_hours'), configuration);
-      if (!fact) continue;
-      stored = { ...stored, activity: evolveActivity(stored.activity, fact) };
-      if (live && fact.type === 'contact_message') {
-        for (const action of immediateActions(actionsOf(configuration), fact.period, stored.activity)) {
-          const runId = `${conversationId}:${action.action.id}:${fact.id}`;
-          await this.log.append(entry.subject, runAction(first.tenant, conversationId, action, stored.activity, { runId, firedAt: Date.now(), cause: event }), undefined);
-          stored = { ...stored, activity: evolveActivity(stored.activity, { type: 'action_ran', actionId: action.action.id, at: fact.at, onlyOnce: action.action.onlyOnce }) };
+  async apply(tx: EntityManager, runs: ChainRun[]): Promise<void> {
+    const config = new ConfigLookups(tx);
+    const configurationOf = async (tenant: string, number: string | undefined) => {
+      const found = number === undefined ? undefined : await config.number(tenant, number);
+      return { number: found, configuration: found?.status === 'not_configured' ? undefined : found?.configuration };
+    };
+    const conversationOf = (run: ChainRun) => (run.entries[0]!.entry.events[0]!.data as { conversationId: string }).conversationId;
+    const loaded = await loadActivities(tx, runs.map(conversationOf));
+    const decisions: { subject: string; events: AnyEnvelope[] }[] = [];
+    const saved: { conversationId: string; stored: StoredActivity }[] = [];
+    const plans: { tenant: string; conversationId: string; planned: Map<string, number> }[] = [];
+    for (const run of runs) {
+      const conversationId = conversationOf(run);
+      const tenant = run.entries[0]!.entry.events[0]!.tenant;
+      let stored: StoredActivity = loaded.get(conversationId) ?? emptyActivity(tenant);
+      for (const { entry, live } of run.entries) {
+        for (const event of entry.events) {
+          if (event.type === 'ContactMessageAppended') stored = { ...stored, number: (event as ContactMessageAppended).data.number };
+          const { number, configuration } = await configurationOf(tenant, stored.number);
+          const at = (event as ContactMessageAppended).data.receivedAt;
+          const fact = await factOf(event, async () => (configuration ? periodAt(configuration.workingHours.schedule, new Date(at), number?.override) : 'working_hours'), configuration);
+          if (!fact) continue;
+          stored = { ...stored, activity: evolveActivity(stored.activity, fact) };
+          if (live && fact.type === 'contact_message') {
+            for (const action of immediateActions(actionsOf(configuration), fact.period, stored.activity)) {
+              const runId = `${conversationId}:${action.action.id}:${fact.id}`;
+              decisions.push({ subject: run.subject, events: runAction(tenant, conversationId, action, stored.activity, { runId, firedAt: Date.now(), cause: event }) });
+              stored = { ...stored, activity: evolveActivity(stored.activity, { type: 'action_ran', actionId: action.action.id, at: fact.at, onlyOnce: action.action.onlyOnce }) };
+            }
+          }
         }
       }
+      saved.push({ conversationId, stored });
+      // Timers follow the state in a replay too (planning decides nothing); the wheel fires a timer
+      // only once this projection has caught up with the conversation's log.
+      plans.push({ tenant, conversationId, planned: plannedTimers(actionsOf((await configurationOf(tenant, stored.number)).configuration), stored.activity) });
     }
-    await saveActivity(tx, conversationId, stored);
-    // Timers follow the state in a replay too (planning decides nothing); the wheel fires a timer
-    // only once this projection has caught up with the conversation's log.
-    const number = stored.number === undefined ? undefined : await findNumber(tx, first.tenant, stored.number);
-    const planned = plannedTimers(actionsOf(number?.status === 'not_configured' ? undefined : number?.configuration), stored.activity);
-    await syncTimers(tx, first.tenant, conversationId, planned);
-    for (const due of planned.values()) this.wheel.armed(due);
+    await appendAll(this.log, decisions);
+    await saveActivities(tx, saved);
+    await syncTimers(tx, plans);
+    for (const { planned } of plans) for (const due of planned.values()) this.wheel.armed(due);
   }
 }

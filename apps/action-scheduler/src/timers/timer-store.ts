@@ -32,10 +32,16 @@ export async function cancelTimers(db: Queryable, keys: readonly { conversationI
   await db.query(`DELETE FROM timers t USING unnest($1::text[], $2::text[]) AS x(c, a) WHERE t.conversation_id = x.c AND t.action_id = x.a`, [keys.map((k) => k.conversationId), keys.map((k) => k.actionId)]);
 }
 
-/** Makes the conversation's timers exactly `planned` (action id → due time): arms, moves and cancels. */
-export async function syncTimers(db: Queryable, tenant: string, conversationId: string, planned: ReadonlyMap<string, number>): Promise<void> {
-  await db.query(`DELETE FROM timers WHERE conversation_id = $1 AND NOT (action_id = ANY($2::text[]))`, [conversationId, [...planned.keys()]]);
-  await armTimers(db, [...planned].map(([actionId, dueAt]) => ({ conversationId, actionId, tenant, dueAt })));
+/** Makes each conversation's timers exactly its `planned` ones (action id → due time): arms, moves and cancels. */
+export async function syncTimers(db: Queryable, plans: readonly { tenant: string; conversationId: string; planned: ReadonlyMap<string, number> }[]): Promise<void> {
+  if (plans.length === 0) return;
+  const kept = plans.flatMap(({ tenant, conversationId, planned }) => [...planned].map(([actionId, dueAt]) => ({ conversationId, actionId, tenant, dueAt })));
+  await db.query(
+    `DELETE FROM timers t WHERE t.conversation_id = ANY($1::text[])
+        AND NOT EXISTS (SELECT 1 FROM unnest($2::text[], $3::text[]) AS k(c, a) WHERE k.c = t.conversation_id AND k.a = t.action_id)`,
+    [plans.map((p) => p.conversationId), kept.map((t) => t.conversationId), kept.map((t) => t.actionId)],
+  );
+  await armTimers(db, kept);
 }
 
 /**

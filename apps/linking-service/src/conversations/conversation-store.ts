@@ -23,9 +23,15 @@ export async function findConversation(db: Db, conversationId: string): Promise<
   return rows[0];
 }
 
-export async function loadConversation(tx: EntityManager, conversationId: string): Promise<LinkingConversation> {
-  const row = await findConversation(tx, conversationId);
-  return row ? { status: 'open', conversationId, links: row.links } : { status: 'none' };
+/** Linking's view of each conversation asked for that exists. */
+export async function loadConversations(tx: EntityManager, conversationIds: readonly string[]): Promise<Map<string, LinkingConversation>> {
+  const rows = (await tx.query(`SELECT conversation_id, links FROM conversations WHERE conversation_id = ANY($1::text[])`, [conversationIds])) as { conversation_id: string; links: string[] }[];
+  return new Map(rows.map((r) => [r.conversation_id, { status: 'open', conversationId: r.conversation_id, links: r.links }]));
+}
+
+/** Takes, in one order, the transaction locks that make two first messages of one contact meet. */
+export async function lockConversationKeys(tx: EntityManager, conversationIds: readonly string[]): Promise<void> {
+  await tx.query(`SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtext(c) AS h FROM unnest($1::text[]) AS c ORDER BY 1) AS keys`, [conversationIds]);
 }
 
 export const forOutbound = (row: ConversationRow): ConversationForOutbound => ({
@@ -37,13 +43,19 @@ export const forOutbound = (row: ConversationRow): ConversationForOutbound => ({
   lastChannel: row.last_channel ?? undefined,
 });
 
-export async function conversationTenant(db: Db, conversationId: string): Promise<string | undefined> {
-  return (await findConversation(db, conversationId))?.tenant;
+/** The tenant of each conversation asked for that exists. */
+export async function conversationTenants(db: Db, conversationIds: readonly string[]): Promise<Map<string, string>> {
+  const rows = (await db.query(`SELECT conversation_id, tenant FROM conversations WHERE conversation_id = ANY($1::text[])`, [conversationIds])) as { conversation_id: string; tenant: string }[];
+  return new Map(rows.map((r) => [r.conversation_id, r.tenant]));
 }
 
-export async function isMessageLinked(tx: EntityManager, tenant: string, messageId: string): Promise<boolean> {
-  const rows = (await tx.query(`SELECT 1 FROM timeline WHERE tenant = $1 AND item_id = $2`, [tenant, `message:${messageId}`])) as unknown[];
-  return rows.length > 0;
+/** Of the provider message ids given per tenant, those already on a conversation's timeline (`tenant messageId`). */
+export async function linkedMessages(tx: EntityManager, messages: readonly { tenant: string; messageId: string }[]): Promise<Set<string>> {
+  const rows = (await tx.query(`SELECT t.tenant, t.item_id FROM timeline t JOIN unnest($1::text[], $2::text[]) AS x(tenant, item_id) USING (tenant, item_id)`, [
+    messages.map((m) => m.tenant),
+    messages.map((m) => `message:${m.messageId}`),
+  ])) as { tenant: string; item_id: string }[];
+  return new Set(rows.map((r) => `${r.tenant} ${r.item_id.slice('message:'.length)}`));
 }
 
 const key = (m: Member) => `${m.kind}:${m.id}`;
@@ -84,8 +96,12 @@ export async function projectConversationEvent(tx: EntityManager, event: AnyEnve
     }
     case 'ContactMessageAppended': {
       const { data } = event as ContactMessageAppended;
-      await tx.query(`UPDATE conversations SET last_channel = $2 WHERE conversation_id = $1`, [data.conversationId, data.channel]);
-      await addTimelineItem(tx, t, `message:${data.messageId}`, data.conversationId, 'contact_message', data.channel, data.receivedAt, { messageId: data.messageId, from: data.contact, to: data.number, text: data.text });
+      // One round trip: the hottest statement of the read model.
+      await tx.query(
+        `WITH channel AS (UPDATE conversations SET last_channel = $5 WHERE conversation_id = $3 RETURNING 1)
+         INSERT INTO timeline (tenant, item_id, conversation_id, kind, channel, at, body) VALUES ($1, $2, $3, 'contact_message', $5, $4, $6) ON CONFLICT DO NOTHING`,
+        [t, `message:${data.messageId}`, data.conversationId, data.receivedAt, data.channel, JSON.stringify({ messageId: data.messageId, from: data.contact, to: data.number, text: data.text })],
+      );
       return;
     }
     case 'CallAppended': {

@@ -1,12 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { decodeEvent, STREAMS, subjects, type ConversationRequested } from '@kite/contracts';
+import { decodeEvent, STREAMS, subjects, type AnyEnvelope, type ChatMessageRead, type ChatMessageSent, type ConversationRequested, type MemberJoined, type MemberRemoved } from '@kite/contracts';
 import { conversationIdFor, decideConversationRequest, normaliseE164, resolveSendingNumber } from '@kite/domain';
-import { CONVERSATION_LOG, deadLetter, EVENT_PUBLISHER, JetStreamHandler, type Delivery, type EventLog, type EventPublisher, type Settlement } from '@kite/messaging';
+import { appendAll, CONVERSATION_LOG, deadLetter, EVENT_PUBLISHER, JetStreamHandler, type Delivery, type EventLog, type EventPublisher, type Settlement } from '@kite/messaging';
 import type { DataSource } from '@kite/persistence';
 import { DATA_SOURCE, findOutboundContext } from '@kite/service-kit';
-import { conversationTenant, findConversation, projectConversationEvent } from '../conversations/conversation-store.js';
+import { conversationTenants, findConversation, projectConversationEvent } from '../conversations/conversation-store.js';
 
 const CHAT_EVENTS = ['MemberRemoved', 'MemberJoined', 'ChatMessageSent', 'ChatMessageRead', 'ConversationRequested'] as const;
+type ChatFact = MemberRemoved | MemberJoined | ChatMessageSent | ChatMessageRead;
 
 /**
  * The chat platform's facts about a conversation (members removed or joined, agent and bot
@@ -22,17 +23,37 @@ export class ChatEventsConsumer {
     @Inject(EVENT_PUBLISHER) private readonly publisher: EventPublisher,
   ) {}
 
-  @JetStreamHandler({ stream: STREAMS.inbound.name, durable: 'chat', filterSubject: 'kite.in.*.chat.>', orderingKey: (subject) => subject.split('.')[2] ?? subject })
-  async onChatEvent(delivery: Delivery): Promise<Settlement | void> {
-    const decoded = decodeEvent(delivery.subject, delivery.data, CHAT_EVENTS);
-    if (!decoded.ok) return deadLetter(decoded.reason, decoded.tenant);
-    const event = decoded.event;
-    if (event.type === 'ConversationRequested') return this.onConversationRequested(event);
-    const { conversationId } = event.data;
-    if ((await conversationTenant(this.ds, conversationId)) !== event.tenant) {
-      return deadLetter(`conversation ${conversationId} is not a conversation of tenant ${event.tenant}`, event.tenant);
+  @JetStreamHandler({ stream: STREAMS.inbound.name, durable: 'chat', filterSubject: 'kite.in.*.chat.>', orderingKey: (subject) => subject.split('.')[2] ?? subject, batch: 500 })
+  async onChatEvents(deliveries: Delivery[]): Promise<(Settlement | void)[]> {
+    const settlements: (Settlement | void)[] = [];
+    let facts: { index: number; event: ChatFact }[] = [];
+    for (const [index, delivery] of deliveries.entries()) {
+      const decoded = decodeEvent(delivery.subject, delivery.data, CHAT_EVENTS);
+      if (!decoded.ok) {
+        settlements[index] = deadLetter(decoded.reason, decoded.tenant);
+      } else if (decoded.event.type === 'ConversationRequested') {
+        // Facts before it join their logs first; those after it may be about the conversation it creates.
+        await this.appendFacts(facts, settlements);
+        facts = [];
+        settlements[index] = await this.onConversationRequested(decoded.event);
+      } else {
+        facts.push({ index, event: decoded.event as ChatFact });
+      }
     }
-    await this.log.append(subjects.conversation(event.tenant, conversationId), [event], undefined);
+    await this.appendFacts(facts, settlements);
+    return deliveries.map((_, i) => settlements[i]);
+  }
+
+  private async appendFacts(facts: { index: number; event: ChatFact }[], settlements: (Settlement | void)[]): Promise<void> {
+    if (facts.length === 0) return;
+    const tenants = await conversationTenants(this.ds, facts.map((f) => f.event.data.conversationId));
+    const appended: { subject: string; events: AnyEnvelope[] }[] = [];
+    for (const { index, event } of facts) {
+      const { conversationId } = event.data;
+      if (tenants.get(conversationId) !== event.tenant) settlements[index] = deadLetter(`conversation ${conversationId} is not a conversation of tenant ${event.tenant}`, event.tenant);
+      else appended.push({ subject: subjects.conversation(event.tenant, conversationId), events: [event] });
+    }
+    await appendAll(this.log, appended);
   }
 
   private async onConversationRequested(requested: ConversationRequested): Promise<Settlement | void> {

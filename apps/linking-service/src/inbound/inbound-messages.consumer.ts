@@ -1,17 +1,30 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { decodeEvent, STREAMS, subjects } from '@kite/contracts';
-import { decideInbound, inboundConversationOf, normalisedInbound, type NumberRoute } from '@kite/domain';
-import { CONVERSATION_LOG, deadLetter, EVENT_PUBLISHER, JetStreamHandler, type Delivery, type EventLog, type EventPublisher, type Settlement } from '@kite/messaging';
+import { decodeEvent, STREAMS, subjects, type AnyEnvelope, type MessageReceived } from '@kite/contracts';
+import { decideInbound, evolveLinking, inboundConversationOf, normalisedInbound, type LinkingConversation, type NumberRoute } from '@kite/domain';
+import { appendAll, CONVERSATION_LOG, deadLetter, EVENT_PUBLISHER, JetStreamHandler, type Delivery, type EventLog, type EventPublisher, type Settlement } from '@kite/messaging';
 import type { DataSource, EntityManager } from '@kite/persistence';
-import { DATA_SOURCE, faultPoint, findNumber } from '@kite/service-kit';
-import { isMessageLinked, loadConversation, projectConversationEvent } from '../conversations/conversation-store.js';
+import { ConfigLookups, DATA_SOURCE, faultPoint } from '@kite/service-kit';
+import { linkedMessages, loadConversations, lockConversationKeys, projectConversationEvent } from '../conversations/conversation-store.js';
 
-async function routeOf(tx: EntityManager, tenant: string, number: string): Promise<NumberRoute | undefined> {
-  const found = await findNumber(tx, tenant, number);
+async function routeOf(config: ConfigLookups, tenant: string, number: string): Promise<NumberRoute | undefined> {
+  const found = await config.number(tenant, number);
   return found && { number: found.number, channels: found.channels, status: found.status, linkedServiceId: found.configuration?.linkedServiceId };
 }
 
-/** L2, L3: inbound SMS and WhatsApp messages become conversation entries, or rejected messages. */
+/** An inbound message that can be read, or the dead letter that says why it cannot. */
+function readMessage(delivery: Delivery): { message: MessageReceived } | { dead: Settlement } {
+  const decoded = decodeEvent(delivery.subject, delivery.data, ['MessageReceived']);
+  if (!decoded.ok) return { dead: deadLetter(decoded.reason, decoded.tenant) };
+  const message = normalisedInbound(decoded.event);
+  if (!message) return { dead: deadLetter(`data.from: ${JSON.stringify(decoded.event.data.from)} is not a phone number that can be read as E.164`, decoded.event.tenant) };
+  return { message };
+}
+
+/**
+ * L2, L3: inbound SMS and WhatsApp messages become conversation entries, or rejected messages.
+ * A batch is one transaction: its messages are decided in order, each seeing the conversations the
+ * ones before it created or linked.
+ */
 @Injectable()
 export class InboundMessagesConsumer {
   constructor(
@@ -20,30 +33,48 @@ export class InboundMessagesConsumer {
     @Inject(EVENT_PUBLISHER) private readonly publisher: EventPublisher,
   ) {}
 
-  @JetStreamHandler({ stream: STREAMS.inbound.name, durable: 'messages', filterSubject: 'kite.in.*.message.received' })
-  async onMessageReceived(delivery: Delivery): Promise<Settlement | void> {
-    const decoded = decodeEvent(delivery.subject, delivery.data, ['MessageReceived']);
-    if (!decoded.ok) return deadLetter(decoded.reason, decoded.tenant);
-    const message = normalisedInbound(decoded.event);
-    if (!message) return deadLetter(`data.from: ${JSON.stringify(decoded.event.data.from)} is not a phone number that can be read as E.164`, decoded.event.tenant);
-    const { tenant, data } = message;
-    await this.ds.transaction(async (tx) => {
-      // The provider's message id is the idempotency key for as long as the conversation lives.
-      if (await isMessageLinked(tx, tenant, data.messageId)) return;
-      const route = await routeOf(tx, tenant, data.to);
-      const conversationId = inboundConversationOf(message, route);
-      // Two first messages of one contact, on two instances, meet here: one creates, the other joins.
-      if (conversationId) await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [conversationId]);
-      const decision = decideInbound(message, route, conversationId ? await loadConversation(tx, conversationId) : { status: 'none' });
+  @JetStreamHandler({ stream: STREAMS.inbound.name, durable: 'messages', filterSubject: 'kite.in.*.message.received', batch: 500 })
+  async onMessagesReceived(deliveries: Delivery[]): Promise<(Settlement | void)[]> {
+    const read = deliveries.map(readMessage);
+    const messages = read.flatMap((r) => ('message' in r ? [r.message] : []));
+    if (messages.length) await this.ds.transaction((tx) => this.link(tx, messages));
+    return read.map((r) => ('dead' in r ? r.dead : undefined));
+  }
+
+  private async link(tx: EntityManager, messages: MessageReceived[]): Promise<void> {
+    const config = new ConfigLookups(tx);
+    // The provider's message id is the idempotency key for as long as the conversation lives.
+    const seen = await linkedMessages(tx, messages.map((m) => ({ tenant: m.tenant, messageId: m.data.messageId })));
+    const work: { message: MessageReceived; route: NumberRoute | undefined; conversationId: string | undefined }[] = [];
+    for (const message of messages) {
+      const key = `${message.tenant} ${message.data.messageId}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const route = await routeOf(config, message.tenant, message.data.to);
+      work.push({ message, route, conversationId: inboundConversationOf(message, route) });
+    }
+    const conversationIds = [...new Set(work.flatMap((w) => (w.conversationId ? [w.conversationId] : [])))];
+    // Two first messages of one contact, on two instances, meet here: one creates, the other joins.
+    await lockConversationKeys(tx, conversationIds);
+    const conversations = await loadConversations(tx, conversationIds);
+    const appended: { subject: string; events: AnyEnvelope[] }[] = [];
+    const rejections: Promise<unknown>[] = [];
+    for (const { message, route, conversationId } of work) {
+      const state: LinkingConversation = (conversationId && conversations.get(conversationId)) || { status: 'none' };
+      const decision = decideInbound(message, route, state);
       if (decision.kind === 'rejected') {
         const [rejected] = decision.events;
-        await tx.query(`INSERT INTO rejected_messages (tenant, message_id, reason, message) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [tenant, data.messageId, rejected.data.reason, JSON.stringify(message)]);
-        await this.publisher.publish(subjects.outbound(tenant, 'MessageRejected'), rejected);
-        return;
+        await tx.query(`INSERT INTO rejected_messages (tenant, message_id, reason, message) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [message.tenant, message.data.messageId, rejected.data.reason, JSON.stringify(message)]);
+        rejections.push(this.publisher.publish(subjects.outbound(message.tenant, 'MessageRejected'), rejected));
+        continue;
       }
-      await this.log.append(subjects.conversation(tenant, conversationId!), decision.events, undefined);
-      faultPoint('linking:after-append');
-      for (const event of decision.events) await projectConversationEvent(tx, event);
-    });
+      appended.push({ subject: subjects.conversation(message.tenant, conversationId!), events: decision.events });
+      conversations.set(conversationId!, decision.events.reduce(evolveLinking, state));
+    }
+    await Promise.all([...rejections, appendAll(this.log, appended)]);
+    if (appended.length) faultPoint('linking:after-append');
+    // In subject order, as the conversation-log projection writes them: the two never wait on each other in a cycle.
+    const inOrder = appended.map((a, i) => ({ ...a, i })).sort((a, b) => (a.subject < b.subject ? -1 : a.subject > b.subject ? 1 : a.i - b.i));
+    for (const { events } of inOrder) for (const event of events) await projectConversationEvent(tx, event);
   }
 }
