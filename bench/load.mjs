@@ -1,6 +1,6 @@
 // End-to-end load: the whole system (four services, NATS, PostgreSQL on this machine) driven as the
 // PBX gateway and the chat platform drive it, beside the raw bus on the same NATS server.
-// `npm run bench` (BENCH_SECONDS, BENCH_TENANTS, BENCH_MAX_MESSAGES to change the run).
+// `npm run bench` (BENCH_SECONDS, BENCH_TENANTS, BENCH_MAX_MESSAGES, BENCH_PHASES, BENCH_REPLAY to change the run).
 import os from 'node:os';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { makeEvent, subjects, STREAMS } from '@kite/contracts';
@@ -10,6 +10,9 @@ import { startTestPostgres, TestSystem } from '@kite/testing';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const TENANTS = Number(process.env.BENCH_TENANTS ?? 5);
 const MAX_MESSAGES = Number(process.env.BENCH_MAX_MESSAGES ?? 20_000);
+/** Which paced phases to run (messages per second, or max: as fast as the window allows). */
+const PHASES = (process.env.BENCH_PHASES ?? '200,1000,2000,max').split(',');
+const REPLAY = process.env.BENCH_REPLAY !== '0';
 const P_NEW = 0.3;
 const P_REPLY = 0.2;
 const P_READ = 0.2;
@@ -81,7 +84,9 @@ async function observe(onEvent) {
 }
 
 /** One load phase: `rate` messages per second (or as fast as the window allows when `rate` is 0). */
+let phases = 0;
 async function phase(name, rate, seconds, maxMessages = Infinity) {
+  const phaseNumber = phases++; // contacts of one phase are never new in another
   const sent = new Map();
   const contacts = Array.from({ length: TENANTS }, () => []);
   const seen = new Map();
@@ -109,7 +114,7 @@ async function phase(name, rate, seconds, maxMessages = Infinity) {
     const t = i % TENANTS;
     const tenant = `tenant-${t}`;
     const isNew = contacts[t].length === 0 || Math.random() < P_NEW;
-    const contact = isNew ? `+1666${String(t).padStart(2, '0')}${String(contacts[t].length).padStart(6, '0')}${prefix.length % 10}` : contacts[t][Math.floor(Math.random() * contacts[t].length)];
+    const contact = isNew ? `+1666${String(t).padStart(2, '0')}${String(contacts[t].length).padStart(6, '0')}${phaseNumber}` : contacts[t][Math.floor(Math.random() * contacts[t].length)];
     if (isNew) contacts[t].push(contact);
     const contactKey = `${tenant}:${contact}`;
     const number = `+1555${String(t).padStart(3, '0')}000${1 + (i % 4)}`;
@@ -199,10 +204,11 @@ try {
   const raw = await rawBus(20_000);
   await configure();
   const results = [];
-  results.push(await phase('200/s', 200, SECONDS));
-  results.push(await phase('1000/s', 1_000, SECONDS));
-  results.push(await phase('max', 0, 600, MAX_MESSAGES));
-  const replays = [await replay('routing-service'), await replay('linking-service'), await replay('action-scheduler')];
+  if (PHASES.includes('200')) results.push(await phase('200/s', 200, SECONDS));
+  if (PHASES.includes('1000')) results.push(await phase('1000/s', 1_000, SECONDS));
+  if (PHASES.includes('2000')) results.push(await phase('2000/s', 2_000, SECONDS));
+  if (PHASES.includes('max')) results.push(await phase('max', 0, 600, MAX_MESSAGES));
+  const replays = REPLAY ? [await replay('routing-service'), await replay('linking-service'), await replay('action-scheduler')] : [];
   const handlers = await handlerLatencies();
 
   console.log(`\nraw bus (same NATS, ${payloadSize}-byte payload, acked): publish ${raw.publishRate.toFixed(0)}/s, consume ${raw.consumeRate.toFixed(0)}/s`);
@@ -217,6 +223,12 @@ try {
       `${r.name.padEnd(8)}${String(r.sent).padStart(8)}${(r.sent / r.publishSeconds).toFixed(0).padStart(11)}${handled.toFixed(0).padStart(11)}${`${(handled / raw.publishRate).toFixed(3)}x`.padStart(14)}${`${pct(a, 50)}/${pct(a, 99)}`.padStart(22)}${`${pct(m, 50)}/${pct(m, 99)}`.padStart(21)}${String(lost).padStart(7)}${String(dup).padStart(6)}`,
     );
   }
+  for (const r of results) {
+    const missing = Object.keys(r.expected).filter((type) => r.got[type] !== r.expected[type]).map((type) => `${type} ${r.got[type]}/${r.expected[type]}`);
+    if (missing.length) console.log(`  ${r.name}: effects seen/expected where they differ: ${missing.join(', ')}`);
+  }
+  const deadLetters = (await jsm.streams.info(STREAMS.deadLetters.name)).state.messages;
+  console.log(`dead letters: ${deadLetters}`);
   console.log(`\nreplay (rebuild from KITE_CONV):`);
   for (const r of replays) console.log(`  ${r.service.padEnd(18)} ${r.entries} entries in ${r.seconds.toFixed(1)} s: ${r.rate.toFixed(0)} entries/s`);
   console.log(`\nhandler time per consumer (mean, acked deliveries):`);

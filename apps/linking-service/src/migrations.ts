@@ -1,5 +1,6 @@
 import { Positions1732399999000, type MigrationInterface, type QueryRunner } from '@kite/persistence';
 import { CONFIG_READ_MODEL_MIGRATIONS } from '@kite/service-kit';
+import { ConversationLinks1732400000700 } from './conversations/conversation-links.js';
 
 /** Linking's read model: conversations by (tenant, contact, service) (L1), their timeline, rejected messages (L2). */
 export class LinkingReadModel1732400000100 implements MigrationInterface {
@@ -33,4 +34,4 @@ export class LinkingOutbound1732400000600 implements MigrationInterface {
 }
 
 export const LINKING_SCHEMA = 'linking';
-export const LINKING_MIGRATIONS = [Positions1732399999000, ...CONFIG_READ_MODEL_MIGRATIONS, LinkingReadModel1732400000100, LinkingOutbound1732400000600];
+export const LINKING_MIGRATIONS = [Positions1732399999000, ...CONFIG_READ_MODEL_MIGRATIONS, LinkingReadModel1732400000100, LinkingOutbound1732400000600, ConversationLinks1732400000700];

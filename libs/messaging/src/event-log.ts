@@ -62,6 +62,11 @@ export class EventLog {
     if (this.knownTails.size > MAX_KNOWN_TAILS) this.knownTails.delete(this.knownTails.keys().next().value!);
   }
 
+  /** Whether `subject` has entries: an aggregate exists once its first entry is appended. */
+  async hasEntries(subject: string): Promise<boolean> {
+    return this.knownTails.has(subject) || (await this.tail(subject)) > 0;
+  }
+
   /** The last entry on `subject`: for aggregates whose events carry their whole state, the state. */
   async lastEntry(subject: string): Promise<LogEntry | undefined> {
     const m = await this.jsm.streams.getMessage(this.stream, { last_by_subj: subject });

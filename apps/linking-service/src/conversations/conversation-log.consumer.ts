@@ -1,10 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { isOutboundType, STREAMS, subjects, type AnyEnvelope, type BotMessageRequested, type ChatMessageSent } from '@kite/contracts';
+import { isOutboundType, STREAMS, subjects, type AnyEnvelope, type BotMessageRequested, type ChatMessageSent, type ContactMessageAppended } from '@kite/contracts';
 import { decideOutbound } from '@kite/domain';
 import { appendAll, CONVERSATION_LOG, EVENT_PUBLISHER, JetStreamHandler, type Delivery, type EventLog, type EventPublisher, type Settlement } from '@kite/messaging';
 import type { DataSource, EntityManager } from '@kite/persistence';
 import { ConfigLookups, DATA_SOURCE, handleLogDeliveries, type ChainedProjection, type ChainRun } from '@kite/service-kit';
-import { findConversation, forOutbound, projectConversationEvent } from './conversation-store.js';
+import { claimMessages, saveConversationLinks, type ConversationLink } from './conversation-links.js';
+import { addTimelineItems, loadConversationViews, recordOutbound, routedMessages, saveConversationViews } from './conversation-store.js';
+import { forOutbound, projectEvent, type ConversationView, type OutboundRecord, type TimelineItem } from './conversation-view.js';
 
 /** The agent's or bot's message that must leave over SMS or WhatsApp, with its idempotency key. */
 function outgoing(event: AnyEnvelope): { messageId: string; text: string } | undefined {
@@ -13,11 +15,14 @@ function outgoing(event: AnyEnvelope): { messageId: string; text: string } | und
   return undefined;
 }
 
+const conversationOf = (run: ChainRun) => (run.entries[0]!.entry.events[0]!.data as { conversationId: string }).conversationId;
+
 /**
  * The conversation logs, in order per conversation: projected into linking's read model; live,
  * public events are relayed to `kite.out` (the event id is the `Nats-Msg-Id`, and the chain position
  * makes a relayed entry never relayed again), and each agent or bot message gets its outbound
- * route (O1), once per message id (O2), appended to the same log.
+ * route (O1), once per message id (O2), appended to the same log. A batch is folded in memory and
+ * each table written once.
  */
 @Injectable()
 export class ConversationLogConsumer implements ChainedProjection {
@@ -36,35 +41,57 @@ export class ConversationLogConsumer implements ChainedProjection {
 
   async apply(tx: EntityManager, runs: ChainRun[]): Promise<void> {
     const config = new ConfigLookups(tx);
+    const views = await loadConversationViews(tx, runs.map(conversationOf));
+    const outgoingMessages = runs.flatMap((run) => run.entries.flatMap(({ entry }) => entry.events.flatMap((e) => (outgoing(e) ? [{ tenant: e.tenant, messageId: outgoing(e)!.messageId }] : []))));
+    const routed = await routedMessages(tx, outgoingMessages);
+    const changed: ConversationView[] = [];
+    const items: TimelineItem[] = [];
+    const outbound: OutboundRecord[] = [];
     const relays: Promise<unknown>[] = [];
     const decisions: { subject: string; events: AnyEnvelope[] }[] = [];
+    const replayed = { links: [] as ConversationLink[], messages: [] as { tenant: string; messageId: string }[] };
     for (const run of runs) {
+      const conversationId = conversationOf(run);
+      let view = views.get(conversationId);
       for (const { entry, live } of run.entries) {
         for (const event of entry.events) {
-          await projectConversationEvent(tx, event);
-          if (!live) continue;
+          const projected = projectEvent(view, event);
+          view = projected.view;
+          if (projected.item) items.push(projected.item);
+          if (projected.outbound) {
+            outbound.push(projected.outbound);
+            routed.add(`${event.tenant} ${projected.outbound.messageId}`);
+          }
+          if (!live) {
+            this.replayDeciderState(event, view, replayed);
+            continue;
+          }
           if (isOutboundType(event.type)) relays.push(this.publisher.publish(subjects.outbound(event.tenant, event.type), event));
           const message = outgoing(event);
-          const decision = message && (await this.routeOutbound(tx, config, event, message));
-          if (decision) decisions.push({ subject: run.subject, events: [decision] });
+          if (!message || routed.has(`${event.tenant} ${message.messageId}`)) continue; // O2: routed once per message id.
+          if (!view) throw new Error(`conversation of ${event.id} is not in the read model`);
+          const decision = decideOutbound(event.tenant, { ...message, cause: event }, forOutbound(view), await config.outboundContext(event.tenant, view.serviceId));
+          routed.add(`${event.tenant} ${message.messageId}`);
+          outbound.push({ tenant: event.tenant, messageId: message.messageId, conversationId, eventId: event.id });
+          decisions.push({ subject: run.subject, events: [decision] });
         }
       }
+      if (view) changed.push(view);
     }
+    await saveConversationViews(tx, changed);
+    await addTimelineItems(tx, items);
+    await recordOutbound(tx, outbound);
+    await saveConversationLinks(tx, replayed.links);
+    await claimMessages(tx, replayed.messages);
     // Relayed and appended before the transaction commits: a crash before then replays the entries.
     await Promise.all([...relays, appendAll(this.log, decisions)]);
   }
 
-  private async routeOutbound(tx: EntityManager, config: ConfigLookups, cause: AnyEnvelope, message: { messageId: string; text: string }): Promise<AnyEnvelope | undefined> {
-    const claimed = (await tx.query(`INSERT INTO outbound_messages (tenant, message_id, conversation_id, event_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING message_id`, [
-      cause.tenant,
-      message.messageId,
-      (cause.data as { conversationId: string }).conversationId,
-      cause.id,
-    ])) as unknown[];
-    if (claimed.length === 0) return undefined; // O2: this message id was already routed.
-    const conversation = await findConversation(tx, (cause.data as { conversationId: string }).conversationId);
-    if (!conversation) throw new Error(`conversation of ${cause.id} is not in the read model`);
-    const context = await config.outboundContext(cause.tenant, conversation.service_id);
-    return decideOutbound(cause.tenant, { ...message, cause }, forOutbound(conversation), context);
+  /** On a rebuild, what the deciders must know is rebuilt too; live, they write it themselves. */
+  private replayDeciderState(event: AnyEnvelope, view: ConversationView | undefined, replayed: { links: ConversationLink[]; messages: { tenant: string; messageId: string }[] }): void {
+    if ((event.type === 'ConversationCreated' || event.type === 'ConversationLinked') && view) {
+      replayed.links.push({ conversationId: view.conversationId, tenant: view.tenant, number: view.number, links: view.links });
+    }
+    if (event.type === 'ContactMessageAppended') replayed.messages.push({ tenant: event.tenant, messageId: (event as ContactMessageAppended).data.messageId });
   }
 }

@@ -43,12 +43,12 @@ export class ConversationsController {
     const items: TimelineItem[] = page.map((r) => ({ kind: r.kind, channel: r.channel, at: r.at.toISOString(), ...r.body }));
     const last = page.at(-1);
     return {
-      conversationId: conversation.conversation_id,
+      conversationId: conversation.conversationId,
       contact: conversation.contact,
-      serviceId: conversation.service_id,
+      serviceId: conversation.serviceId,
       number: conversation.number,
       origin: conversation.origin,
-      createdAt: conversation.created_at.toISOString(),
+      createdAt: conversation.createdAt,
       channels: conversation.links.map((l) => ({ channel: l.split(':')[0], number: l.slice(l.indexOf(':') + 1), detached: conversation.detached.includes(l.slice(l.indexOf(':') + 1)) })),
       members: conversation.members.map((m) => ({ kind: m.slice(0, m.indexOf(':')), id: m.slice(m.indexOf(':') + 1) })),
       timeline: items,

@@ -4,7 +4,7 @@ import { conversationIdFor, decideCall, normaliseE164, resolveSendingNumber } fr
 import { CONVERSATION_LOG, deadLetter, JetStreamHandler, type Delivery, type EventLog, type Settlement } from '@kite/messaging';
 import type { DataSource } from '@kite/persistence';
 import { DATA_SOURCE, findOutboundContext } from '@kite/service-kit';
-import { findConversation, projectConversationEvent } from '../conversations/conversation-store.js';
+import { linkAfter, loadConversationLinks, lockConversationKeys, saveConversationLinks } from '../conversations/conversation-links.js';
 
 /** L4: a call creates or joins conversation (contact, service) and goes on its timeline. */
 @Injectable()
@@ -24,8 +24,8 @@ export class CallsConsumer {
     const { tenant, data } = call;
     return this.ds.transaction(async (tx) => {
       const conversationId = conversationIdFor(tenant, contact, data.serviceId);
-      await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [conversationId]);
-      const existing = await findConversation(tx, conversationId);
+      await lockConversationKeys(tx, [conversationId]);
+      const existing = (await loadConversationLinks(tx, [conversationId])).get(conversationId);
       // A new conversation needs a number: the call's own, else the one O1 would send SMS from.
       let number = existing?.number ?? data.number;
       if (!number) {
@@ -35,7 +35,8 @@ export class CallsConsumer {
       }
       const events = decideCall(call, conversationId, existing !== undefined, number);
       await this.log.append(subjects.conversation(tenant, conversationId), events, undefined);
-      for (const event of events) await projectConversationEvent(tx, event);
+      const link = linkAfter(existing, events);
+      if (link) await saveConversationLinks(tx, [link]);
     });
   }
 }

@@ -4,7 +4,8 @@ import { conversationIdFor, decideConversationRequest, normaliseE164, resolveSen
 import { appendAll, CONVERSATION_LOG, deadLetter, EVENT_PUBLISHER, JetStreamHandler, type Delivery, type EventLog, type EventPublisher, type Settlement } from '@kite/messaging';
 import type { DataSource } from '@kite/persistence';
 import { DATA_SOURCE, findOutboundContext } from '@kite/service-kit';
-import { conversationTenants, findConversation, projectConversationEvent } from '../conversations/conversation-store.js';
+import { linkAfter, loadConversationLinks, lockConversationKeys, saveConversationLinks } from '../conversations/conversation-links.js';
+import { findConversation } from '../conversations/conversation-store.js';
 
 const CHAT_EVENTS = ['MemberRemoved', 'MemberJoined', 'ChatMessageSent', 'ChatMessageRead', 'ConversationRequested'] as const;
 type ChatFact = MemberRemoved | MemberJoined | ChatMessageSent | ChatMessageRead;
@@ -46,14 +47,18 @@ export class ChatEventsConsumer {
 
   private async appendFacts(facts: { index: number; event: ChatFact }[], settlements: (Settlement | void)[]): Promise<void> {
     if (facts.length === 0) return;
-    const tenants = await conversationTenants(this.ds, facts.map((f) => f.event.data.conversationId));
+    const known = await loadConversationLinks(this.ds, facts.map((f) => f.event.data.conversationId));
     const appended: { subject: string; events: AnyEnvelope[] }[] = [];
-    for (const { index, event } of facts) {
-      const { conversationId } = event.data;
-      if (tenants.get(conversationId) !== event.tenant) settlements[index] = deadLetter(`conversation ${conversationId} is not a conversation of tenant ${event.tenant}`, event.tenant);
-      else appended.push({ subject: subjects.conversation(event.tenant, conversationId), events: [event] });
-    }
-    await appendAll(this.log, appended);
+    await Promise.all(
+      facts.map(async ({ index, event }) => {
+        const { conversationId } = event.data;
+        const subject = subjects.conversation(event.tenant, conversationId);
+        // A conversation whose creation is appended and not yet committed is in its log already.
+        if (known.get(conversationId)?.tenant === event.tenant || (await this.log.hasEntries(subject))) appended[index] = { subject, events: [event] };
+        else settlements[index] = deadLetter(`conversation ${conversationId} is not a conversation of tenant ${event.tenant}`, event.tenant);
+      }),
+    );
+    await appendAll(this.log, appended.filter(Boolean));
   }
 
   private async onConversationRequested(requested: ConversationRequested): Promise<Settlement | void> {
@@ -63,8 +68,10 @@ export class ChatEventsConsumer {
     const { tenant, data } = request;
     await this.ds.transaction(async (tx) => {
       const conversationId = conversationIdFor(tenant, contact, data.serviceId);
-      await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [conversationId]);
-      const existing = await findConversation(tx, conversationId);
+      await lockConversationKeys(tx, [conversationId]);
+      const known = (await loadConversationLinks(tx, [conversationId])).get(conversationId);
+      // Its members as the read model has them: one the projection has not reached yet joins again, which changes nothing.
+      const existing = known && { members: (await findConversation(tx, conversationId))?.members ?? [] };
       const route = resolveSendingNumber(data.serviceId, data.channel, await findOutboundContext(tx, tenant, data.serviceId));
       const events = decideConversationRequest(request, conversationId, existing, route);
       const [first] = events;
@@ -74,7 +81,8 @@ export class ChatEventsConsumer {
         return;
       }
       await this.log.append(subjects.conversation(tenant, conversationId), events, undefined);
-      for (const event of events) await projectConversationEvent(tx, event);
+      const link = linkAfter(known, events);
+      if (link) await saveConversationLinks(tx, [link]);
     });
   }
 }

@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { decodeEvent, STREAMS, subjects, type AnyEnvelope, type MessageReceived } from '@kite/contracts';
-import { decideInbound, evolveLinking, inboundConversationOf, normalisedInbound, type LinkingConversation, type NumberRoute } from '@kite/domain';
+import { decideInbound, inboundConversationOf, normalisedInbound, type NumberRoute } from '@kite/domain';
 import { appendAll, CONVERSATION_LOG, deadLetter, EVENT_PUBLISHER, JetStreamHandler, type Delivery, type EventLog, type EventPublisher, type Settlement } from '@kite/messaging';
 import type { DataSource, EntityManager } from '@kite/persistence';
 import { ConfigLookups, DATA_SOURCE, faultPoint } from '@kite/service-kit';
-import { linkedMessages, loadConversations, lockConversationKeys, projectConversationEvent } from '../conversations/conversation-store.js';
+import { claimMessages, linkAfter, linkingConversationOf, loadConversationLinks, lockConversationKeys, saveConversationLinks, type ConversationLink } from '../conversations/conversation-links.js';
 
 async function routeOf(config: ConfigLookups, tenant: string, number: string): Promise<NumberRoute | undefined> {
   const found = await config.number(tenant, number);
@@ -44,24 +44,22 @@ export class InboundMessagesConsumer {
   private async link(tx: EntityManager, messages: MessageReceived[]): Promise<void> {
     const config = new ConfigLookups(tx);
     // The provider's message id is the idempotency key for as long as the conversation lives.
-    const seen = await linkedMessages(tx, messages.map((m) => ({ tenant: m.tenant, messageId: m.data.messageId })));
+    const claimed = await claimMessages(tx, messages.map((m) => ({ tenant: m.tenant, messageId: m.data.messageId })));
     const work: { message: MessageReceived; route: NumberRoute | undefined; conversationId: string | undefined }[] = [];
     for (const message of messages) {
-      const key = `${message.tenant} ${message.data.messageId}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
+      if (!claimed.delete(`${message.tenant} ${message.data.messageId}`)) continue; // handled before, or earlier in this batch
       const route = await routeOf(config, message.tenant, message.data.to);
       work.push({ message, route, conversationId: inboundConversationOf(message, route) });
     }
     const conversationIds = [...new Set(work.flatMap((w) => (w.conversationId ? [w.conversationId] : [])))];
     // Two first messages of one contact, on two instances, meet here: one creates, the other joins.
     await lockConversationKeys(tx, conversationIds);
-    const conversations = await loadConversations(tx, conversationIds);
+    const known = await loadConversationLinks(tx, conversationIds);
     const appended: { subject: string; events: AnyEnvelope[] }[] = [];
+    const changed = new Map<string, ConversationLink>();
     const rejections: Promise<unknown>[] = [];
     for (const { message, route, conversationId } of work) {
-      const state: LinkingConversation = (conversationId && conversations.get(conversationId)) || { status: 'none' };
-      const decision = decideInbound(message, route, state);
+      const decision = decideInbound(message, route, linkingConversationOf(conversationId === undefined ? undefined : known.get(conversationId)));
       if (decision.kind === 'rejected') {
         const [rejected] = decision.events;
         await tx.query(`INSERT INTO rejected_messages (tenant, message_id, reason, message) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [message.tenant, message.data.messageId, rejected.data.reason, JSON.stringify(message)]);
@@ -69,12 +67,14 @@ export class InboundMessagesConsumer {
         continue;
       }
       appended.push({ subject: subjects.conversation(message.tenant, conversationId!), events: decision.events });
-      conversations.set(conversationId!, decision.events.reduce(evolveLinking, state));
+      const link = linkAfter(known.get(conversationId!), decision.events);
+      if (link) {
+        known.set(conversationId!, link);
+        changed.set(conversationId!, link);
+      }
     }
     await Promise.all([...rejections, appendAll(this.log, appended)]);
     if (appended.length) faultPoint('linking:after-append');
-    // In subject order, as the conversation-log projection writes them: the two never wait on each other in a cycle.
-    const inOrder = appended.map((a, i) => ({ ...a, i })).sort((a, b) => (a.subject < b.subject ? -1 : a.subject > b.subject ? 1 : a.i - b.i));
-    for (const { events } of inOrder) for (const event of events) await projectConversationEvent(tx, event);
+    await saveConversationLinks(tx, [...changed.values()]);
   }
 }

@@ -1,0 +1,77 @@
+import type { DataSource, EntityManager, MigrationInterface, QueryRunner } from '@kite/persistence';
+import type { ConversationCreated } from '@kite/contracts';
+import { evolveLinking, type LinkingConversation } from '@kite/domain';
+
+/**
+ * What the deciders that create conversations (inbound messages L3, calls L4, agents' requests L5)
+ * must know at once, not when the read model catches up: which conversations exist, on which
+ * number and links, and which provider message ids were handled. Written in the transaction that
+ * appends the decision, under the conversation's lock; the read model is the projection's alone,
+ * so the two never wait on each other.
+ */
+export class ConversationLinks1732400000700 implements MigrationInterface {
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`CREATE TABLE conversation_links (conversation_id text PRIMARY KEY, tenant text NOT NULL, number text NOT NULL, links text[] NOT NULL)`);
+    await q.query(`CREATE TABLE handled_messages (tenant text NOT NULL, message_id text NOT NULL, PRIMARY KEY (tenant, message_id))`);
+    await q.query(`INSERT INTO conversation_links (conversation_id, tenant, number, links) SELECT conversation_id, tenant, number, links FROM conversations`);
+    await q.query(`INSERT INTO handled_messages (tenant, message_id) SELECT tenant, body->>'messageId' FROM timeline WHERE kind = 'contact_message' UNION SELECT tenant, message_id FROM rejected_messages`);
+  }
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE handled_messages, conversation_links`);
+  }
+}
+
+type Db = DataSource | EntityManager;
+
+export interface ConversationLink {
+  conversationId: string;
+  tenant: string;
+  number: string;
+  links: string[];
+}
+
+/** Takes, in one order, the transaction locks that make two first messages of one contact meet. */
+export async function lockConversationKeys(tx: EntityManager, conversationIds: readonly string[]): Promise<void> {
+  await tx.query(`SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtext(c) AS h FROM unnest($1::text[]) AS c ORDER BY 1) AS keys`, [conversationIds]);
+}
+
+export async function loadConversationLinks(db: Db, conversationIds: readonly string[]): Promise<Map<string, ConversationLink>> {
+  const rows = (await db.query(`SELECT conversation_id, tenant, number, links FROM conversation_links WHERE conversation_id = ANY($1::text[])`, [conversationIds])) as {
+    conversation_id: string;
+    tenant: string;
+    number: string;
+    links: string[];
+  }[];
+  return new Map(rows.map((r) => [r.conversation_id, { conversationId: r.conversation_id, tenant: r.tenant, number: r.number, links: r.links }]));
+}
+
+export const linkingConversationOf = (link: ConversationLink | undefined): LinkingConversation => (link ? { status: 'open', conversationId: link.conversationId, links: link.links } : { status: 'none' });
+
+/** Records conversations created or linked; links only grow. */
+export async function saveConversationLinks(tx: EntityManager, links: readonly ConversationLink[]): Promise<void> {
+  if (links.length === 0) return;
+  await tx.query(
+    `INSERT INTO conversation_links (conversation_id, tenant, number, links)
+     SELECT "conversationId", tenant, number, ARRAY(SELECT jsonb_array_elements_text(links)) FROM jsonb_to_recordset($1::jsonb) AS x("conversationId" text, tenant text, number text, links jsonb)
+     ON CONFLICT (conversation_id) DO UPDATE SET links = conversation_links.links || ARRAY(SELECT l FROM unnest(EXCLUDED.links) AS l WHERE NOT l = ANY(conversation_links.links))`,
+    [JSON.stringify([...new Map(links.map((l) => [l.conversationId, l])).values()])],
+  );
+}
+
+/** Claims the provider message ids not handled before; returns those claimed now (`tenant messageId`). */
+export async function claimMessages(tx: EntityManager, messages: readonly { tenant: string; messageId: string }[]): Promise<Set<string>> {
+  if (messages.length === 0) return new Set();
+  const rows = (await tx.query(
+    `INSERT INTO handled_messages (tenant, message_id) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING RETURNING tenant, message_id`,
+    [messages.map((m) => m.tenant), messages.map((m) => m.messageId)],
+  )) as { tenant: string; message_id: string }[];
+  return new Set(rows.map((r) => `${r.tenant} ${r.message_id}`));
+}
+
+/** The conversation's links after a decision (its events in order); undefined when it changed none. */
+export function linkAfter(before: ConversationLink | undefined, events: readonly { type: string }[]): ConversationLink | undefined {
+  const after = events.reduce<LinkingConversation>(evolveLinking, linkingConversationOf(before));
+  if (after.status !== 'open' || (before && after.links.length === before.links.length)) return undefined;
+  const created = events.find((e): e is ConversationCreated => e.type === 'ConversationCreated');
+  return { conversationId: after.conversationId, tenant: created?.tenant ?? before!.tenant, number: before?.number ?? created!.data.number, links: [...after.links] };
+}

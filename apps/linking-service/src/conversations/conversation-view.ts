@@ -1,0 +1,103 @@
+import type { AnyEnvelope, CallAppended, ChatMessageSent, ContactMessageAppended, ConversationCreated, ConversationDetached, ConversationLinked, Member, MemberJoined, MemberRemoved, MembersAdded } from '@kite/contracts';
+import type { ConversationForOutbound } from '@kite/domain';
+
+/** A conversation as linking's read model holds it. */
+export interface ConversationView {
+  conversationId: string;
+  tenant: string;
+  contact: string;
+  serviceId: string;
+  number: string;
+  origin: string;
+  links: string[];
+  members: string[];
+  detached: string[];
+  lastChannel: 'sms' | 'whatsapp' | undefined;
+  createdAt: string;
+}
+
+/** One item of a conversation's timeline: a contact, agent or bot message, or a call. */
+export interface TimelineItem {
+  tenant: string;
+  itemId: string;
+  conversationId: string;
+  kind: string;
+  channel: string;
+  at: string;
+  body: unknown;
+}
+
+/** An outbound decision (O2) recorded by message id. */
+export interface OutboundRecord {
+  tenant: string;
+  messageId: string;
+  conversationId: string;
+  eventId: string;
+}
+
+const key = (m: Member) => `${m.kind}:${m.id}`;
+const withAll = (list: readonly string[], added: readonly string[]) => [...list, ...added.filter((a, i) => !list.includes(a) && added.indexOf(a) === i)];
+
+/**
+ * What one event of a conversation's log changes in the read model: the conversation (undefined
+ * until it is created; events before that change nothing of it), a timeline item, an outbound
+ * record. Pure, so a batch folds its events in memory and writes each table once.
+ */
+export function projectEvent(view: ConversationView | undefined, event: AnyEnvelope): { view: ConversationView | undefined; item?: TimelineItem; outbound?: OutboundRecord } {
+  const t = event.tenant;
+  switch (event.type) {
+    case 'ConversationCreated': {
+      const { data } = event as ConversationCreated;
+      if (view) return { view };
+      const links = data.channel === 'call' ? [] : [`${data.channel}:${data.number}`];
+      return {
+        view: { conversationId: data.conversationId, tenant: t, contact: data.contact, serviceId: data.serviceId, number: data.number, origin: data.origin, links, members: [], detached: [], lastChannel: undefined, createdAt: event.occurredAt },
+      };
+    }
+    case 'ConversationLinked': {
+      const { data } = event as ConversationLinked;
+      return { view: view && { ...view, links: withAll(view.links, [`${data.channel}:${data.number}`]) } };
+    }
+    case 'ConversationDetached':
+      return { view: view && { ...view, detached: withAll(view.detached, [(event as ConversationDetached).data.number]) } };
+    case 'ContactMessageAppended': {
+      const { data } = event as ContactMessageAppended;
+      const item = { tenant: t, itemId: `message:${data.messageId}`, conversationId: data.conversationId, kind: 'contact_message', channel: data.channel, at: data.receivedAt, body: { messageId: data.messageId, from: data.contact, to: data.number, text: data.text } };
+      return { view: view && { ...view, lastChannel: data.channel }, item };
+    }
+    case 'CallAppended': {
+      const { data } = event as CallAppended;
+      const body = { callId: data.callId, direction: data.direction, agentIds: data.agentIds, startedAt: data.startedAt, endedAt: data.endedAt };
+      return { view, item: { tenant: t, itemId: `call:${data.callId}`, conversationId: data.conversationId, kind: 'call', channel: 'call', at: data.startedAt, body } };
+    }
+    case 'ChatMessageSent': {
+      const { data } = event as ChatMessageSent;
+      const body = { messageId: data.messageId, sender: data.sender, text: data.text };
+      return { view, item: { tenant: t, itemId: `message:${data.messageId}`, conversationId: data.conversationId, kind: `${data.sender.kind}_message`, channel: 'chat', at: data.sentAt, body } };
+    }
+    case 'MembersAdded':
+      return { view: view && { ...view, members: withAll(view.members, (event as MembersAdded).data.members.map(key)) } };
+    case 'MemberJoined':
+      return { view: view && { ...view, members: withAll(view.members, [key((event as MemberJoined).data.member)]) } };
+    case 'MemberRemoved': {
+      const removed = key((event as MemberRemoved).data.member);
+      return { view: view && { ...view, members: view.members.filter((m) => m !== removed) } };
+    }
+    case 'OutboundMessageRequested':
+    case 'OutboundMessageRejected': {
+      const { data } = event as { data: { conversationId: string; messageId: string } };
+      return { view, outbound: { tenant: t, messageId: data.messageId, conversationId: data.conversationId, eventId: event.id } };
+    }
+    default:
+      return { view };
+  }
+}
+
+export const forOutbound = (view: ConversationView): ConversationForOutbound => ({
+  conversationId: view.conversationId,
+  contact: view.contact,
+  serviceId: view.serviceId,
+  links: view.links,
+  detached: view.detached,
+  lastChannel: view.lastChannel,
+});
