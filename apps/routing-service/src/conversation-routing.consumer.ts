@@ -3,7 +3,7 @@ import { STREAMS, type AnyEnvelope, type ContactMessageAppended } from '@kite/co
 import { decideRouting, evolveRouting, type RoutingConversation } from '@kite/domain';
 import { appendAll, CONVERSATION_LOG, JetStreamHandler, type Delivery, type EventLog, type Settlement } from '@kite/messaging';
 import type { DataSource, EntityManager } from '@kite/persistence';
-import { ConfigLookups, DATA_SOURCE, faultPoint, handleLogDeliveries, type ChainedProjection, type ChainRun } from '@kite/service-kit';
+import { ConfigCache, DATA_SOURCE, faultPoint, handleLogDeliveries, type ConfigLookups, type ChainedProjection, type ChainRun } from '@kite/service-kit';
 import { loadRoutingStates, saveRoutingStates } from './routing-state.js';
 
 /**
@@ -17,6 +17,7 @@ export class ConversationRoutingConsumer implements ChainedProjection {
 
   constructor(
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
+    private readonly configCache: ConfigCache,
     @Inject(CONVERSATION_LOG) private readonly log: EventLog,
   ) {}
 
@@ -26,7 +27,7 @@ export class ConversationRoutingConsumer implements ChainedProjection {
   }
 
   async apply(tx: EntityManager, runs: ChainRun[]): Promise<void> {
-    const config = new ConfigLookups(tx);
+    const config = await this.configCache.lookups(tx);
     const conversationOf = (run: ChainRun) => (run.entries[0]!.entry.events[0]!.data as { conversationId: string }).conversationId;
     const states = await loadRoutingStates(tx, runs.map(conversationOf));
     const decisions: { subject: string; events: AnyEnvelope[] }[] = [];

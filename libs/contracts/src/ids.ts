@@ -1,11 +1,21 @@
-import { createHash } from 'node:crypto';
+import { createHash, getRandomValues } from 'node:crypto';
 import { ulid } from 'ulid';
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
+/** Random bytes drawn a page at a time: ulid's own source asks the system for every character. */
+const pool = new Uint8Array(4096);
+let drawn = pool.length;
+const pooledRandom = (): number => {
+  if (drawn >= pool.length) {
+    getRandomValues(pool);
+    drawn = 0;
+  }
+  return pool[drawn++]! / 256;
+};
 /** A new, time-ordered event id (ULID). */
 export function newEventId(): string {
-  return ulid();
+  return ulid(undefined, pooledRandom);
 }
 
 /**

@@ -108,13 +108,15 @@ export class EventLog {
 /**
  * Appends several decisions: those of one subject one after another in the order given, the
  * subjects side by side, so a batch waits for its slowest conversation, not for the sum of all.
+ * `after` is what the decider knows of the subject's tail (0 for an aggregate it creates).
  */
-export async function appendAll(log: EventLog, decisions: readonly { subject: string; events: readonly Envelope[] }[]): Promise<void> {
-  const bySubject = new Map<string, (readonly Envelope[])[]>();
-  for (const d of decisions) bySubject.set(d.subject, [...(bySubject.get(d.subject) ?? []), d.events]);
+export async function appendAll(log: EventLog, decisions: readonly { subject: string; events: readonly Envelope[]; after?: number }[]): Promise<void> {
+  const bySubject = new Map<string, { events: readonly Envelope[]; after?: number }[]>();
+  for (const d of decisions) bySubject.set(d.subject, [...(bySubject.get(d.subject) ?? []), d]);
   await Promise.all(
     [...bySubject].map(async ([subject, list]) => {
-      for (const events of list) await log.append(subject, events, undefined);
+      let after = list[0]!.after;
+      for (const { events } of list) after = (await log.append(subject, events, after)).seq;
     }),
   );
 }

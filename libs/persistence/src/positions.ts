@@ -17,13 +17,18 @@ export class Positions1732399999000 implements MigrationInterface {
 
 /**
  * Locks the aggregates' position rows for this transaction, in one order (so two transactions
- * never wait on each other in a cycle), and returns where each stands (0 when new).
+ * never wait on each other in a cycle), and returns where each stands (0 when new) and the
+ * stream's replay mark: one round trip (the no-op update is what takes the row lock).
  */
-export async function lockPositions(tx: EntityManager, projection: string, aggregates: readonly string[]): Promise<Map<string, number>> {
+export async function lockPositions(tx: EntityManager, projection: string, stream: string, aggregates: readonly string[]): Promise<{ positions: Map<string, number>; replayMark: number }> {
   const sorted = [...new Set(aggregates)].sort();
-  await tx.query(`INSERT INTO positions (projection, aggregate, seq) SELECT $1, a, 0 FROM unnest($2::text[]) WITH ORDINALITY AS x(a, i) ORDER BY i ON CONFLICT DO NOTHING`, [projection, sorted]);
-  const rows = (await tx.query(`SELECT aggregate, seq FROM positions WHERE projection = $1 AND aggregate = ANY($2::text[]) ORDER BY aggregate COLLATE "C" FOR UPDATE`, [projection, sorted])) as { aggregate: string; seq: string }[];
-  return new Map(rows.map((r) => [r.aggregate, Number(r.seq)]));
+  const rows = (await tx.query(
+    `INSERT INTO positions (projection, aggregate, seq) SELECT $1, a, 0 FROM unnest($2::text[]) WITH ORDINALITY AS x(a, i) ORDER BY i
+     ON CONFLICT (projection, aggregate) DO UPDATE SET seq = positions.seq
+     RETURNING aggregate, seq, (SELECT coalesce(max(until_seq), 0) FROM replay_marks WHERE stream = $3) AS mark`,
+    [projection, sorted, stream],
+  )) as { aggregate: string; seq: string; mark: string }[];
+  return { positions: new Map(rows.map((r) => [r.aggregate, Number(r.seq)])), replayMark: Number(rows[0]?.mark ?? 0) };
 }
 
 export async function savePositions(tx: EntityManager, projection: string, positions: readonly { aggregate: string; seq: number }[]): Promise<void> {
@@ -35,14 +40,9 @@ export async function savePositions(tx: EntityManager, projection: string, posit
 }
 
 /**
- * A rebuilt projection replays entries it once decided on; up to this mark it only projects, so a
- * replay never repeats a decision.
+ * A rebuilt projection replays entries it once decided on; up to this mark (read with the
+ * positions) it only projects, so a replay never repeats a decision.
  */
-export async function replayMark(tx: EntityManager, stream: string): Promise<number> {
-  const rows = (await tx.query(`SELECT until_seq FROM replay_marks WHERE stream = $1`, [stream])) as { until_seq: string }[];
-  return Number(rows[0]?.until_seq ?? 0);
-}
-
 export async function setReplayMark(tx: EntityManager, stream: string, untilSeq: number): Promise<void> {
   await tx.query(`INSERT INTO replay_marks (stream, until_seq) VALUES ($1, $2) ON CONFLICT (stream) DO UPDATE SET until_seq = EXCLUDED.until_seq`, [stream, untilSeq]);
 }

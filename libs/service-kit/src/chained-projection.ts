@@ -1,5 +1,5 @@
 import { logEntryOf, type Delivery, type EventLog, type LogEntry, type Settlement } from '@kite/messaging';
-import { lockPositions, replayMark, savePositions, type DataSource, type EntityManager } from '@kite/persistence';
+import { lockPositions, savePositions, type DataSource, type EntityManager } from '@kite/persistence';
 
 /** One aggregate's entries to apply, in chain order; `live` is false for those a rebuild only replays. */
 export interface ChainRun {
@@ -43,9 +43,9 @@ export async function applyInChainOrder(ds: DataSource, log: EventLog, projectio
   const bySubject = new Map<string, LogEntry[]>();
   for (const entry of entries) bySubject.set(entry.subject, [...(bySubject.get(entry.subject) ?? []), entry]);
   const subjects = [...bySubject.keys()].sort();
+  for (const [subject, delivered] of bySubject) log.noteTail(subject, Math.max(...delivered.map((e) => e.seq)));
   await ds.transaction(async (tx) => {
-    const positions = await lockPositions(tx, projection.name, subjects);
-    const mark = await replayMark(tx, log.stream);
+    const { positions, replayMark: mark } = await lockPositions(tx, projection.name, log.stream, subjects);
     const runs: ChainRun[] = [];
     for (const subject of subjects) {
       const chain = await chainAfter(log, bySubject.get(subject)!, positions.get(subject) ?? 0);
@@ -55,7 +55,6 @@ export async function applyInChainOrder(ds: DataSource, log: EventLog, projectio
     await projection.apply(tx, runs);
     await savePositions(tx, projection.name, runs.map((r) => ({ aggregate: r.subject, seq: r.entries.at(-1)!.entry.seq })));
   });
-  for (const [subject, delivered] of bySubject) log.noteTail(subject, Math.max(...delivered.map((e) => e.seq)));
 }
 
 /** Deliveries from a conversation log: decoded (a bad entry is dead-lettered), then applied in chain order together. */

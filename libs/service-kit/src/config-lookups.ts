@@ -1,34 +1,64 @@
+import { Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from '@kite/persistence';
-import { findGroupAgents, findNumber, findOutboundContext, type NumberRecord } from './config-read-model.js';
+import { configVersion, findGroupAgents, findNumber, findOutboundContext, type NumberRecord } from './config-read-model.js';
 
+type Db = DataSource | EntityManager;
 type OutboundContext = Awaited<ReturnType<typeof findOutboundContext>>;
 
-/**
- * The configuration read model as one transaction sees it, each lookup made once: a batch of a
- * thousand messages on four numbers asks PostgreSQL four times, not a thousand.
- */
-export class ConfigLookups {
-  private readonly numbers = new Map<string, Promise<NumberRecord | undefined>>();
-  private readonly groups = new Map<string, Promise<string[]>>();
-  private readonly outbound = new Map<string, Promise<OutboundContext>>();
+/** What was read of the configuration read model while it stood at one version. */
+interface Generation {
+  version: number;
+  numbers: Map<string, Promise<NumberRecord | undefined>>;
+  groups: Map<string, Promise<string[]>>;
+  outbound: Map<string, Promise<OutboundContext>>;
+}
 
-  constructor(private readonly db: DataSource | EntityManager) {}
+const generation = (version: number): Generation => ({ version, numbers: new Map(), groups: new Map(), outbound: new Map() });
+
+/**
+ * The configuration read model, each lookup made once per version of it: every applied
+ * configuration event bumps the version in its own transaction, so a batch asks PostgreSQL one
+ * question (the version) and reads a number again only after it changed.
+ */
+@Injectable()
+export class ConfigCache {
+  private current = generation(-1);
+
+  /** Lookups as of now; what they read is kept while the version stays. */
+  async lookups(db: Db): Promise<ConfigLookups> {
+    const version = await configVersion(db);
+    if (version > this.current.version) this.current = generation(version);
+    // A reader that saw an older version than another already did keeps what it reads to itself.
+    return new ConfigLookups(db, version === this.current.version ? this.current : generation(version));
+  }
+}
+
+export class ConfigLookups {
+  constructor(
+    private readonly db: Db,
+    private readonly seen: Generation,
+  ) {}
 
   number(tenant: string, number: string): Promise<NumberRecord | undefined> {
-    return remember(this.numbers, `${tenant} ${number}`, () => findNumber(this.db, tenant, number));
+    return remember(this.seen.numbers, `${tenant} ${number}`, () => findNumber(this.db, tenant, number));
   }
 
   groupAgents(tenant: string, serviceId: string): Promise<string[]> {
-    return remember(this.groups, `${tenant} ${serviceId}`, () => findGroupAgents(this.db, tenant, serviceId));
+    return remember(this.seen.groups, `${tenant} ${serviceId}`, () => findGroupAgents(this.db, tenant, serviceId));
   }
 
   outboundContext(tenant: string, serviceId: string): Promise<OutboundContext> {
-    return remember(this.outbound, `${tenant} ${serviceId}`, () => findOutboundContext(this.db, tenant, serviceId));
+    return remember(this.seen.outbound, `${tenant} ${serviceId}`, () => findOutboundContext(this.db, tenant, serviceId));
   }
 }
 
 function remember<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
   let found = cache.get(key);
-  if (!found) cache.set(key, (found = load()));
+  if (!found) {
+    found = load();
+    cache.set(key, found);
+    // A failed read (its transaction rolled back, say) is not an answer to keep.
+    found.catch(() => cache.delete(key));
+  }
   return found;
 }

@@ -31,7 +31,23 @@ export class ConfigOverride1732400000400 implements MigrationInterface {
   }
 }
 
-export const CONFIG_READ_MODEL_MIGRATIONS = [ConfigReadModel1732400000000, ConfigOverride1732400000400];
+/** A counter every applied configuration change bumps: what readers cache is good while it stays. */
+export class ConfigVersion1732400000800 implements MigrationInterface {
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`CREATE TABLE config_version (id int PRIMARY KEY CHECK (id = 1), version bigint NOT NULL)`);
+    await q.query(`INSERT INTO config_version (id, version) VALUES (1, 0)`);
+  }
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE config_version`);
+  }
+}
+
+export const CONFIG_READ_MODEL_MIGRATIONS = [ConfigReadModel1732400000000, ConfigOverride1732400000400, ConfigVersion1732400000800];
+
+export async function configVersion(db: DataSource | EntityManager): Promise<number> {
+  const rows = (await db.query(`SELECT version FROM config_version`)) as { version: string }[];
+  return Number(rows[0]?.version ?? 0);
+}
 
 export const CONFIG_EVENT_TYPES = ['DirectoryReplaced', ...NUMBER_EVENT_TYPES] as const;
 
@@ -132,6 +148,7 @@ export class ConfigReadModelConsumer {
         const settlement = await projectConfigEvent(tx, delivery.subject, delivery.seq, event);
         if (settlement) return settlement;
       }
+      await tx.query(`UPDATE config_version SET version = version + 1`);
     });
   }
 }

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { JetStreamModule } from '@kite/messaging';
 import type { MigrationInterface } from '@kite/persistence';
+import { ConfigCache } from './config-lookups.js';
 import { DatabaseModule } from './database.module.js';
 import { ReplayMarker } from './replay-marker.js';
 import { HealthController } from './health.controller.js';
@@ -19,8 +20,8 @@ export class ServiceKitModule {
         JetStreamModule.forRoot({ url: config.natsUrl, service: config.service, observer: settlementMetrics, rebuild: config.rebuild }),
       ],
       controllers: [HealthController, MetricsController],
-      providers: [{ provide: SERVICE_CONFIG, useValue: config }, ReplayMarker],
-      exports: [SERVICE_CONFIG],
+      providers: [{ provide: SERVICE_CONFIG, useValue: config }, ReplayMarker, ConfigCache],
+      exports: [SERVICE_CONFIG, ConfigCache],
     };
   }
 }

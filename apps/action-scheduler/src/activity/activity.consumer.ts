@@ -3,7 +3,7 @@ import { STREAMS, type AnyEnvelope, type ChatMessageRead, type ChatMessageSent, 
 import { actionsOf, evolveActivity, immediateActions, periodAt, plannedTimers, runAction, type ActivityFact, type Period } from '@kite/domain';
 import { appendAll, CONVERSATION_LOG, JetStreamHandler, type Delivery, type EventLog, type Settlement } from '@kite/messaging';
 import type { DataSource, EntityManager } from '@kite/persistence';
-import { ConfigLookups, DATA_SOURCE, handleLogDeliveries, type ChainedProjection, type ChainRun } from '@kite/service-kit';
+import { ConfigCache, DATA_SOURCE, handleLogDeliveries, type ChainedProjection, type ChainRun } from '@kite/service-kit';
 import { syncTimers } from '../timers/timer-store.js';
 import { TimerWheel } from '../timers/timer-wheel.js';
 import { emptyActivity, loadActivities, saveActivities, type StoredActivity } from './activity-store.js';
@@ -53,6 +53,7 @@ export class ActivityConsumer implements ChainedProjection {
 
   constructor(
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
+    private readonly configCache: ConfigCache,
     @Inject(CONVERSATION_LOG) private readonly log: EventLog,
     private readonly wheel: TimerWheel,
   ) {}
@@ -63,7 +64,7 @@ export class ActivityConsumer implements ChainedProjection {
   }
 
   async apply(tx: EntityManager, runs: ChainRun[]): Promise<void> {
-    const config = new ConfigLookups(tx);
+    const config = await this.configCache.lookups(tx);
     const configurationOf = async (tenant: string, number: string | undefined) => {
       const found = number === undefined ? undefined : await config.number(tenant, number);
       return { number: found, configuration: found?.status === 'not_configured' ? undefined : found?.configuration };

@@ -3,7 +3,7 @@ import { isOutboundType, STREAMS, subjects, type AnyEnvelope, type BotMessageReq
 import { decideOutbound } from '@kite/domain';
 import { appendAll, CONVERSATION_LOG, EVENT_PUBLISHER, JetStreamHandler, type Delivery, type EventLog, type EventPublisher, type Settlement } from '@kite/messaging';
 import type { DataSource, EntityManager } from '@kite/persistence';
-import { ConfigLookups, DATA_SOURCE, handleLogDeliveries, type ChainedProjection, type ChainRun } from '@kite/service-kit';
+import { ConfigCache, DATA_SOURCE, handleLogDeliveries, type ChainedProjection, type ChainRun } from '@kite/service-kit';
 import { claimMessages, saveConversationLinks, type ConversationLink } from './conversation-links.js';
 import { addTimelineItems, loadConversationViews, recordOutbound, routedMessages, saveConversationViews } from './conversation-store.js';
 import { forOutbound, projectEvent, type ConversationView, type OutboundRecord, type TimelineItem } from './conversation-view.js';
@@ -30,6 +30,7 @@ export class ConversationLogConsumer implements ChainedProjection {
 
   constructor(
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
+    private readonly configCache: ConfigCache,
     @Inject(CONVERSATION_LOG) private readonly log: EventLog,
     @Inject(EVENT_PUBLISHER) private readonly publisher: EventPublisher,
   ) {}
@@ -40,7 +41,7 @@ export class ConversationLogConsumer implements ChainedProjection {
   }
 
   async apply(tx: EntityManager, runs: ChainRun[]): Promise<void> {
-    const config = new ConfigLookups(tx);
+    const config = await this.configCache.lookups(tx);
     const views = await loadConversationViews(tx, runs.map(conversationOf));
     const outgoingMessages = runs.flatMap((run) => run.entries.flatMap(({ entry }) => entry.events.flatMap((e) => (outgoing(e) ? [{ tenant: e.tenant, messageId: outgoing(e)!.messageId }] : []))));
     const routed = await routedMessages(tx, outgoingMessages);

@@ -3,7 +3,7 @@ import { decodeEvent, STREAMS, subjects, type AnyEnvelope, type MessageReceived 
 import { decideInbound, inboundConversationOf, normalisedInbound, type NumberRoute } from '@kite/domain';
 import { appendAll, CONVERSATION_LOG, deadLetter, EVENT_PUBLISHER, JetStreamHandler, type Delivery, type EventLog, type EventPublisher, type Settlement } from '@kite/messaging';
 import type { DataSource, EntityManager } from '@kite/persistence';
-import { ConfigLookups, DATA_SOURCE, faultPoint } from '@kite/service-kit';
+import { ConfigCache, DATA_SOURCE, faultPoint, type ConfigLookups } from '@kite/service-kit';
 import { claimMessages, linkAfter, linkingConversationOf, loadConversationLinks, lockConversationKeys, saveConversationLinks, type ConversationLink } from '../conversations/conversation-links.js';
 
 async function routeOf(config: ConfigLookups, tenant: string, number: string): Promise<NumberRoute | undefined> {
@@ -29,6 +29,7 @@ function readMessage(delivery: Delivery): { message: MessageReceived } | { dead:
 export class InboundMessagesConsumer {
   constructor(
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
+    private readonly configCache: ConfigCache,
     @Inject(CONVERSATION_LOG) private readonly log: EventLog,
     @Inject(EVENT_PUBLISHER) private readonly publisher: EventPublisher,
   ) {}
@@ -42,7 +43,7 @@ export class InboundMessagesConsumer {
   }
 
   private async link(tx: EntityManager, messages: MessageReceived[]): Promise<void> {
-    const config = new ConfigLookups(tx);
+    const config = await this.configCache.lookups(tx);
     // The provider's message id is the idempotency key for as long as the conversation lives.
     const claimed = await claimMessages(tx, messages.map((m) => ({ tenant: m.tenant, messageId: m.data.messageId })));
     const work: { message: MessageReceived; route: NumberRoute | undefined; conversationId: string | undefined }[] = [];
@@ -55,7 +56,7 @@ export class InboundMessagesConsumer {
     // Two first messages of one contact, on two instances, meet here: one creates, the other joins.
     await lockConversationKeys(tx, conversationIds);
     const known = await loadConversationLinks(tx, conversationIds);
-    const appended: { subject: string; events: AnyEnvelope[] }[] = [];
+    const appended: { subject: string; events: AnyEnvelope[]; after?: number }[] = [];
     const changed = new Map<string, ConversationLink>();
     const rejections: Promise<unknown>[] = [];
     for (const { message, route, conversationId } of work) {
@@ -66,7 +67,9 @@ export class InboundMessagesConsumer {
         rejections.push(this.publisher.publish(subjects.outbound(message.tenant, 'MessageRejected'), rejected));
         continue;
       }
-      appended.push({ subject: subjects.conversation(message.tenant, conversationId!), events: decision.events });
+      // A conversation it creates has no entry yet: its log is known to be empty.
+      const created = decision.events[0]?.type === 'ConversationCreated';
+      appended.push({ subject: subjects.conversation(message.tenant, conversationId!), events: decision.events, ...(created ? { after: 0 } : {}) });
       const link = linkAfter(known.get(conversationId!), decision.events);
       if (link) {
         known.set(conversationId!, link);
