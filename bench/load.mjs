@@ -216,6 +216,7 @@ try {
   const raw = await rawBus(20_000);
   await configure();
   const results = [];
+  if (PHASES.includes('50')) results.push(await phase('50/s', 50, SECONDS));
   if (PHASES.includes('200')) results.push(await phase('200/s', 200, SECONDS));
   if (PHASES.includes('1000')) results.push(await phase('1000/s', 1_000, SECONDS));
   if (PHASES.includes('2000')) results.push(await phase('2000/s', 2_000, SECONDS));

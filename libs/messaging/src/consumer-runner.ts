@@ -60,10 +60,11 @@ interface Pending {
 
 /**
  * Runs one durable pull consumer: bounded in-flight work, order kept per key within the process
- * (a key is in one handler call at a time, its deliveries in stream order), ack only once the
- * handler has returned (its work committed), nak with backoff on failure, and after `maxAttempts`
- * the event goes to the dead letter with the reason, never blocking the rest. When a batch fails
- * as a whole, each of its deliveries is tried alone, so one bad event cannot hold the others back.
+ * (a key is in one handler call at a time, its deliveries in stream order; a delivery sent back
+ * for a retry comes again after those behind it, as with any nak), ack only once the handler has
+ * returned (its work committed), nak with backoff on failure, and after `maxAttempts` the event
+ * goes to the dead letter with the reason, never blocking the rest. When a batch fails as a whole,
+ * each of its deliveries is tried alone, so one bad event cannot hold the others back.
  */
 export class ConsumerRunner {
   private messages: ConsumerMessages | undefined;
@@ -72,6 +73,8 @@ export class ConsumerRunner {
   private readonly workers: Promise<void>[] = [];
   private readonly waiting: (() => void)[] = [];
   private closed = false;
+  private stopping = false;
+  private failure: unknown;
   private loop: Promise<void> | undefined;
   private readonly publisher: EventPublisher;
   private readonly handleBatch: BatchHandler;
@@ -148,15 +151,25 @@ export class ConsumerRunner {
     const keyOf = this.spec.orderingKey ?? ((s: string) => s);
     this.loop = (async () => {
       for await (const m of messages) {
-        while (this.pending.length >= this.window) await new Promise<void>((r) => this.waiting.push(r));
-        this.pending.push({ message: m, key: keyOf(m.subject) });
+        while (this.pending.length >= this.window && !this.stopping) await new Promise<void>((r) => this.waiting.push(r));
+        if (this.stopping) m.nak();
+        else this.pending.push({ message: m, key: keyOf(m.subject) });
         this.signal();
       }
-    })().finally(() => {
-      this.closed = true;
-      this.signal();
-    });
+    })()
+      .catch((e: unknown) => {
+        this.failure = e;
+      })
+      .finally(() => {
+        this.closed = true;
+        this.signal();
+      });
     for (let i = 0; i < this.concurrency; i++) this.workers.push(this.work());
+  }
+
+  /** False once pulling failed (the consumer was deleted, say): the service is not ready then. */
+  get healthy(): boolean {
+    return this.failure === undefined;
   }
 
   private signal(): void {
@@ -167,7 +180,7 @@ export class ConsumerRunner {
     for (;;) {
       const batch = this.take();
       if (batch.length === 0) {
-        if (this.closed) return;
+        if (this.closed || this.stopping) return;
         await new Promise<void>((r) => this.waiting.push(r));
         continue;
       }
@@ -180,20 +193,16 @@ export class ConsumerRunner {
     }
   }
 
-  /** The next deliveries to handle: in stream order, none of a key another call holds or skipped here. */
+  /** The next deliveries to handle, in stream order: none of a key another call holds. */
   private take(): Pending[] {
     const taken: Pending[] = [];
     const rest: Pending[] = [];
-    const blocked = new Set<string>();
     for (const p of this.pending) {
-      if (taken.length < this.batchSize && !this.busy.has(p.key) && !blocked.has(p.key)) taken.push(p);
-      else {
-        blocked.add(p.key);
-        rest.push(p);
-      }
+      if (taken.length < this.batchSize && !this.busy.has(p.key)) taken.push(p);
+      else rest.push(p);
     }
     if (taken.length === 0) return taken;
-    // Keys of this call stay busy until it settles; a key reached only after the batch filled is free.
+    // Keys of this call stay busy until it settles.
     for (const p of taken) this.busy.add(p.key);
     this.pending = rest;
     return taken;
@@ -256,13 +265,17 @@ export class ConsumerRunner {
     }
   }
 
-  /** Stops pulling, then waits (bounded) for in-flight deliveries to settle; those not started come back to another instance. */
+  /**
+   * Stops pulling, sends back what was pulled and not started (it comes again to another instance,
+   * or after a restart, at the latest once the ack wait is over), then waits, at most `timeoutMs`,
+   * for the handler calls under way to settle.
+   */
   async stop(timeoutMs = 10_000): Promise<void> {
-    await this.messages?.close().catch(() => undefined);
-    this.closed = true;
+    this.stopping = true;
     for (const p of this.pending.splice(0)) p.message.nak();
     this.signal();
-    const settled = Promise.allSettled([...this.workers, this.loop]);
+    const closed = this.messages?.close().catch(() => undefined);
+    const settled = Promise.allSettled([closed, ...this.workers, this.loop]);
     await Promise.race([settled, new Promise((r) => setTimeout(r, timeoutMs).unref())]);
   }
 }

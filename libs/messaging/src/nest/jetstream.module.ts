@@ -48,7 +48,7 @@ export class JetStreamConsumers implements OnApplicationBootstrap, BeforeApplica
   ) {}
 
   get ready(): boolean {
-    return this.started && !this.nc.isClosed();
+    return this.started && !this.nc.isClosed() && this.runners.every((r) => r.healthy);
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -1,0 +1,207 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort, startNatsServer, type RunningNats } from '@kite/local-infra';
+import { connectNats, ConsumerRunner, deadLetter, provisionStreams, type BatchHandler, type ConsumerSpec, type DeadLetter, type Delivery, type NatsConnection } from '@kite/messaging';
+import { eventually } from '@kite/testing';
+
+const STREAM = 'BATCH_TEST';
+const TENANT = 'acme';
+
+/** A handler this slow lets deliveries pile up while it runs, so that its next calls get batches. */
+const slowly = (ms = 20) => new Promise((r) => setTimeout(r, ms));
+/** The publish index `i` a delivery carries. */
+const indexOf = (d: Delivery): number => (JSON.parse(new TextDecoder().decode(d.data)) as { i: number }).i;
+
+/** Batch mode of the consumer runner against a real nats-server of this file's own. */
+describe('ConsumerRunner batches', () => {
+  let storeDir: string;
+  let nats: RunningNats;
+  let nc: NatsConnection;
+  let jsm: JetStreamManager;
+  const runners: ConsumerRunner[] = [];
+
+  beforeAll(async () => {
+    storeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kite-consumer-batches-'));
+    nats = await startNatsServer({ port: await freePort(), storeDir });
+    nc = await connectNats(nats.url, 'consumer-batches-test');
+    await provisionStreams(nc);
+    jsm = await jetstreamManager(nc);
+    await jsm.streams.add({ name: STREAM, subjects: ['kite.test.>'] });
+  });
+
+  afterEach(async () => {
+    await Promise.all(runners.splice(0).map((r) => r.stop()));
+  });
+
+  afterAll(async () => {
+    await nc?.close();
+    await nats?.stop();
+    fs.rmSync(storeDir, { recursive: true, force: true });
+  });
+
+  /** Each test has its own service, durable and subjects `kite.test.acme.<name>.<key>`. */
+  const specFor = (name: string, options: Partial<ConsumerSpec>): ConsumerSpec => ({
+    service: `svc-${name}`,
+    stream: STREAM,
+    durable: name,
+    filterSubject: `kite.test.${TENANT}.${name}.>`,
+    backoffMs: [50],
+    ...options,
+  });
+
+  const start = async (spec: ConsumerSpec, handler: BatchHandler): Promise<void> => {
+    const runner = new ConsumerRunner(nc, spec, handler);
+    runners.push(runner);
+    await runner.start();
+  };
+
+  /** Publishes `{ i }` on each subject in turn; returns the stream sequences, in publish order. */
+  const publishAll = async (name: string, keys: readonly string[]): Promise<number[]> => {
+    const js = jetstream(nc);
+    const seqs: number[] = [];
+    for (const [i, key] of keys.entries()) seqs.push((await js.publish(`kite.test.${TENANT}.${name}.${key}`, JSON.stringify({ i }))).seq);
+    return seqs;
+  };
+
+  /** The number of dead letters of a service, and the last one with its headers. */
+  const deadLettersOf = async (service: string) => {
+    const subject = `kite.dlq.${service}.${TENANT}`;
+    const info = await jsm.streams.info('KITE_DLQ', { subjects_filter: subject });
+    const last = await jsm.streams.getMessage('KITE_DLQ', { last_by_subj: subject });
+    return { count: info.state.subjects?.[subject] ?? 0, letter: last?.json<DeadLetter>(), msgId: last?.header?.get('Nats-Msg-Id') };
+  };
+
+  const allAcknowledged = async (durable: string, lastSeq: number): Promise<boolean> => {
+    const info = await jsm.consumers.info(STREAM, durable);
+    return info.num_pending === 0 && info.num_ack_pending === 0 && info.ack_floor.stream_seq === lastSeq;
+  };
+
+  it('hands deliveries over in batches of at most the batch size, each delivery once', async () => {
+    const keys = Array.from({ length: 300 }, (_, i) => `s${i % 4}`);
+    const seqs = await publishAll('batches', keys);
+    const callSizes: number[] = [];
+    const handled = new Map<number, number>();
+    await start(specFor('batches', { batch: 100 }), async (deliveries) => {
+      await slowly();
+      callSizes.push(deliveries.length);
+      for (const d of deliveries) handled.set(d.seq, (handled.get(d.seq) ?? 0) + 1);
+      return deliveries.map(() => undefined);
+    });
+
+    await eventually(() => allAcknowledged('batches', seqs.at(-1)!), 'every delivery acknowledged');
+    expect([...handled.keys()].sort((a, b) => a - b)).toEqual(seqs);
+    expect([...handled.values()].every((n) => n === 1)).toBe(true);
+    expect(Math.max(...callSizes)).toBeLessThanOrEqual(100);
+    expect(Math.max(...callSizes)).toBeGreaterThan(1);
+  });
+
+  it('keeps stream order per subject, and never has one subject in two handler calls at once', async () => {
+    const subjects = ['k1', 'k2', 'k3', 'k4', 'k5'];
+    const keys = Array.from({ length: 200 }, () => subjects[Math.floor(Math.random() * subjects.length)]!);
+    const seqs = await publishAll('order', keys);
+    const seen = new Map<string, number[]>();
+    const inFlight = new Set<string>();
+    const overlaps: string[] = [];
+    let calls = 0;
+    let mostCallsAtOnce = 0;
+    // Batches smaller than the number of subjects, so several calls can run side by side.
+    await start(specFor('order', { batch: 3, concurrency: 4 }), async (deliveries) => {
+      const held = [...new Set(deliveries.map((d) => d.subject))];
+      overlaps.push(...held.filter((s) => inFlight.has(s)));
+      held.forEach((s) => inFlight.add(s));
+      mostCallsAtOnce = Math.max(mostCallsAtOnce, ++calls);
+      await slowly(Math.random() * 5);
+      for (const d of deliveries) seen.set(d.subject, [...(seen.get(d.subject) ?? []), indexOf(d)]);
+      held.forEach((s) => inFlight.delete(s));
+      calls--;
+      return deliveries.map(() => undefined);
+    });
+
+    await eventually(() => allAcknowledged('order', seqs.at(-1)!), 'every delivery acknowledged');
+    expect(overlaps).toEqual([]);
+    expect(mostCallsAtOnce).toBeGreaterThan(1);
+    for (const s of subjects) {
+      const published = keys.flatMap((k, i) => (k === s ? [i] : []));
+      expect(seen.get(`kite.test.${TENANT}.order.${s}`) ?? []).toEqual(published);
+    }
+  });
+
+  it('a batch that fails because of one event is retried one by one: the others are handled, the bad one is dead-lettered', async () => {
+    const keys = Array.from({ length: 60 }, (_, i) => `p${i % 3}`);
+    const seqs = await publishAll('poison', keys);
+    const poisonSeq = seqs[7]!;
+    const handled = new Map<number, number>();
+    const poisonCallSizes: number[] = [];
+    await start(specFor('poison', { batch: 10, maxAttempts: 2 }), async (deliveries) => {
+      await slowly();
+      if (deliveries.some((d) => d.seq === poisonSeq)) {
+        poisonCallSizes.push(deliveries.length);
+        throw new Error('poison in the batch');
+      }
+      // Only a call that returns counts: a failed batch's work is rolled back.
+      for (const d of deliveries) handled.set(d.seq, (handled.get(d.seq) ?? 0) + 1);
+      return deliveries.map(() => undefined);
+    });
+
+    await eventually(() => allAcknowledged('poison', seqs.at(-1)!), 'every delivery settled');
+    expect([...handled.keys()].sort((a, b) => a - b)).toEqual(seqs.filter((s) => s !== poisonSeq));
+    expect([...handled.values()].every((n) => n === 1)).toBe(true);
+    // It failed in a batch with others, then alone on each of its two attempts.
+    expect(Math.max(...poisonCallSizes)).toBeGreaterThan(1);
+    expect(poisonCallSizes.filter((n) => n === 1)).toHaveLength(2);
+
+    const dead = await deadLettersOf('svc-poison');
+    expect(dead.count).toBe(1);
+    expect(dead.msgId).toBe(`dlq-${STREAM}-poison-${poisonSeq}`);
+    expect(dead.letter).toMatchObject({
+      reason: 'failed 2 times, last: poison in the batch',
+      service: 'svc-poison',
+      stream: STREAM,
+      consumer: 'poison',
+      subject: `kite.test.${TENANT}.poison.p1`,
+      seq: poisonSeq,
+      deliveries: 2,
+      payload: JSON.stringify({ i: 7 }),
+    });
+  });
+
+  it('settles each delivery of a batch as its own settlement says', async () => {
+    const keys = Array.from({ length: 20 }, (_, i) => `d${i % 2}`);
+    const seqs = await publishAll('settlements', keys);
+    const deadSeq = seqs[5]!;
+    const handled: number[] = [];
+    const deadCallSizes: number[] = [];
+    await start(specFor('settlements', { batch: 8, maxAttempts: 2 }), async (deliveries) => {
+      await slowly();
+      handled.push(...deliveries.map((d) => d.seq));
+      if (deliveries.some((d) => d.seq === deadSeq)) deadCallSizes.push(deliveries.length);
+      return deliveries.map((d) => (d.seq === deadSeq ? deadLetter('not for us') : undefined));
+    });
+
+    await eventually(() => allAcknowledged('settlements', seqs.at(-1)!), 'every delivery settled');
+    // Nothing is handled twice: the dead letter is terminated, not retried.
+    expect(handled.sort((a, b) => a - b)).toEqual(seqs);
+    expect(deadCallSizes).toHaveLength(1);
+    expect(deadCallSizes[0]).toBeGreaterThan(1);
+    const dead = await deadLettersOf('svc-settlements');
+    expect(dead.count).toBe(1);
+    expect(dead.letter).toMatchObject({ reason: 'not for us', consumer: 'settlements', seq: deadSeq, deliveries: 1, subject: `kite.test.${TENANT}.settlements.d1` });
+  });
+  it('stops within its time limit even when a handler never returns, and loses nothing it held', async () => {
+    const name = 'stuck';
+    await publishAll(name, Array.from({ length: 600 }, (_, i) => `k${i % 7}`));
+    const stuck = new ConsumerRunner(nc, specFor(name, { batch: 50, ackWaitMs: 1_000 }), () => new Promise<never>(() => undefined));
+    await stuck.start();
+    await eventually(async () => (await jsm.consumers.info(STREAM, name)).num_ack_pending > 100, 'deliveries pulled and held');
+    const started = performance.now();
+    await stuck.stop(500);
+    expect(performance.now() - started).toBeLessThan(3_000);
+    // Whatever it held or sent back comes to the next runner of the durable.
+    const handled = new Set<number>();
+    await start(specFor(name, { batch: 50, ackWaitMs: 1_000 }), async (deliveries) => deliveries.map((d) => void handled.add(indexOf(d))));
+    await eventually(() => handled.size === 600, 'every message handled by the next runner');
+  });
+});
