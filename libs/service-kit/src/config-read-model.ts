@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { NUMBER_EVENT_TYPES, validateEvent, STREAMS, type Channel, type Directory, type NumberConfiguration, type NumberStatus, type Override } from '@kite/contracts';
+import { NUMBER_EVENT_TYPES, validateEvent, STREAMS } from '@kite/contracts';
 import { deadLetter, JetStreamHandler, logEntryOf, type Delivery, type Settlement } from '@kite/messaging';
 import type { DataSource, EntityManager, MigrationInterface, QueryRunner } from '@kite/persistence';
+import { ConfigCache } from './config-lookups.js';
 import { DATA_SOURCE } from './database.module.js';
 
 /**
@@ -44,10 +45,6 @@ export class ConfigVersion1732400000800 implements MigrationInterface {
 
 export const CONFIG_READ_MODEL_MIGRATIONS = [ConfigReadModel1732400000000, ConfigOverride1732400000400, ConfigVersion1732400000800];
 
-export async function configVersion(db: DataSource | EntityManager): Promise<number> {
-  const rows = (await db.query(`SELECT version FROM config_version`)) as { version: string }[];
-  return Number(rows[0]?.version ?? 0);
-}
 
 export const CONFIG_EVENT_TYPES = ['DirectoryReplaced', ...NUMBER_EVENT_TYPES] as const;
 
@@ -93,62 +90,26 @@ export async function projectConfigEvent(tx: EntityManager, subject: string, seq
   }
 }
 
-export interface NumberRecord {
-  number: string;
-  channels: Channel[];
-  status: NumberStatus;
-  configuration: NumberConfiguration | undefined;
-  override: Override | undefined;
-}
-
-export async function findNumber(db: DataSource | EntityManager, tenant: string, number: string): Promise<NumberRecord | undefined> {
-  const rows = (await db.query(
-    `SELECT n.number, n.channels, coalesce(c.status, 'not_configured') AS status, c.configuration, c.override
-       FROM directory_numbers n LEFT JOIN number_configurations c ON c.tenant = n.tenant AND c.number = n.number
-      WHERE n.tenant = $1 AND n.number = $2`,
-    [tenant, number],
-  )) as { number: string; channels: Channel[]; status: NumberStatus; configuration: NumberConfiguration | null; override: Override | null }[];
-  const row = rows[0];
-  return row && { number: row.number, channels: row.channels, status: row.status, configuration: row.configuration ?? undefined, override: row.override ?? undefined };
-}
-
-/** The tenant's numbers with their channels and configuration, and a service's dialplan SMS number: what O1 reads. */
-export async function findOutboundContext(db: DataSource | EntityManager, tenant: string, serviceId: string): Promise<{ numbers: { number: string; channels: Channel[]; status: NumberStatus; linkedServiceId: string | undefined }[]; dialplanSmsNumber: string | undefined }> {
-  const numbers = (await db.query(
-    `SELECT n.number, n.channels, coalesce(c.status, 'not_configured') AS status, c.configuration->>'linkedServiceId' AS linked
-       FROM directory_numbers n LEFT JOIN number_configurations c ON c.tenant = n.tenant AND c.number = n.number WHERE n.tenant = $1`,
-    [tenant],
-  )) as { number: string; channels: Channel[]; status: NumberStatus; linked: string | null }[];
-  const services = (await db.query(`SELECT sms_number FROM directory_services WHERE tenant = $1 AND service_id = $2`, [tenant, serviceId])) as { sms_number: string | null }[];
-  return { numbers: numbers.map((n) => ({ number: n.number, channels: n.channels, status: n.status, linkedServiceId: n.linked ?? undefined })), dialplanSmsNumber: services[0]?.sms_number ?? undefined };
-}
-
-export async function findGroupAgents(db: DataSource | EntityManager, tenant: string, serviceId: string): Promise<string[]> {
-  const rows = (await db.query(`SELECT agent_ids FROM directory_services WHERE tenant = $1 AND service_id = $2`, [tenant, serviceId])) as { agent_ids: string[] }[];
-  return rows[0]?.agent_ids ?? [];
-}
-
-export async function findDirectory(db: DataSource | EntityManager, tenant: string): Promise<{ directory: Directory; seq: number } | undefined> {
-  const rows = (await db.query(`SELECT directory, seq FROM directories WHERE tenant = $1`, [tenant])) as { directory: Directory; seq: string }[];
-  const row = rows[0];
-  return row && { directory: row.directory, seq: Number(row.seq) };
-}
-
 /** The configuration consumer every service runs, each with its own durable and its own tables. */
 @Injectable()
 export class ConfigReadModelConsumer {
-  constructor(@Inject(DATA_SOURCE) private readonly ds: DataSource) {}
+  constructor(
+    @Inject(DATA_SOURCE) private readonly ds: DataSource,
+    private readonly cache: ConfigCache,
+  ) {}
 
   @JetStreamHandler({ stream: STREAMS.config.name, durable: 'config', filterSubject: 'kite.config.>', concurrency: 16 })
   async onConfigEvent(delivery: Delivery): Promise<Settlement | void> {
     const decoded = logEntryOf(delivery);
     if ('dead' in decoded) return decoded.dead;
-    return this.ds.transaction(async (tx) => {
+    const settlement = await this.ds.transaction(async (tx) => {
       for (const event of decoded.entry.events) {
         const settlement = await projectConfigEvent(tx, delivery.subject, delivery.seq, event);
         if (settlement) return settlement;
       }
       await tx.query(`UPDATE config_version SET version = version + 1`);
     });
+    this.cache.changed();
+    return settlement;
   }
 }

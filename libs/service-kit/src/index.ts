@@ -8,6 +8,7 @@ export * from './bootstrap.js';
 export * from './chained-projection.js';
 export * from './config-read-model.js';
 export * from './config-lookups.js';
+export * from './config-queries.js';
 export * from './fault-injection.js';
 export * from './replay-marker.js';
 export * from './http/principal.js';
