@@ -6,12 +6,14 @@ import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/
 import { makeEvent, subjects, STREAMS } from '@kite/contracts';
 import { consumerAckFloor, streamLastSequence } from '@kite/messaging';
 import { startTestPostgres, TestSystem } from '@kite/testing';
+import pg from 'pg';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const TENANTS = Number(process.env.BENCH_TENANTS ?? 5);
 const MAX_MESSAGES = Number(process.env.BENCH_MAX_MESSAGES ?? 20_000);
-/** Which paced phases to run (messages per second, or max: as fast as the window allows). */
-const PHASES = (process.env.BENCH_PHASES ?? '200,1000,2000,max').split(',');
+/** The phases, in order: messages per second offered, or max (as fast as the publish window allows). */
+const PHASES = (process.env.BENCH_PHASES ?? '200,1000,2000,max').split(',').map((p) => p.trim());
+for (const p of PHASES) if (p !== 'max' && !(Number(p) > 0)) throw new Error(`BENCH_PHASES: ${p} is neither a rate nor max`);
 const REPLAY = process.env.BENCH_REPLAY !== '0';
 const P_NEW = 0.3;
 const P_REPLY = 0.2;
@@ -51,6 +53,33 @@ async function rawBus(count) {
   const consumeRate = count / ((performance.now() - consumedStart) / 1000);
   await jsm.streams.delete('BENCH_RAW');
   return { publishRate, consumeRate };
+}
+
+/** The floor under any latency here: one PostgreSQL round trip, one transaction commit, one acknowledged publish, idle. */
+async function roundTrips() {
+  const client = new pg.Client({ connectionString: system.databaseUrl });
+  await client.connect();
+  const time = async (n, work) => {
+    const took = [];
+    for (let i = 0; i < n; i++) {
+      const t = performance.now();
+      await work(i);
+      took.push(performance.now() - t);
+    }
+    return pct(took.sort((a, b) => a - b), 50);
+  };
+  await client.query('CREATE TEMP TABLE bench_commit (n int)');
+  const query = await time(500, () => client.query('SELECT 1'));
+  const commit = await time(200, async (i) => {
+    await client.query('BEGIN');
+    await client.query('INSERT INTO bench_commit VALUES ($1)', [i]);
+    await client.query('COMMIT');
+  });
+  await client.end();
+  await jsm.streams.add({ name: 'BENCH_RTT', subjects: ['bench.rtt'] });
+  const publish = await time(500, (i) => js.publish('bench.rtt', new Uint8Array(payloadSize), { msgID: `rtt-${i}` }));
+  await jsm.streams.delete('BENCH_RTT');
+  return { query, commit, publish };
 }
 
 async function configure() {
@@ -214,17 +243,15 @@ async function handlerLatencies() {
 try {
   console.log(`${os.cpus().length} cores, Node ${process.version}; ${TENANTS} tenants x 4 numbers; payload ${payloadSize} bytes`);
   const raw = await rawBus(20_000);
+  const floor = await roundTrips();
   await configure();
   const results = [];
-  if (PHASES.includes('50')) results.push(await phase('50/s', 50, SECONDS));
-  if (PHASES.includes('200')) results.push(await phase('200/s', 200, SECONDS));
-  if (PHASES.includes('1000')) results.push(await phase('1000/s', 1_000, SECONDS));
-  if (PHASES.includes('2000')) results.push(await phase('2000/s', 2_000, SECONDS));
-  if (PHASES.includes('max')) results.push(await phase('max', 0, 600, MAX_MESSAGES));
+  for (const p of PHASES) results.push(p === 'max' ? await phase('max', 0, 600, MAX_MESSAGES) : await phase(`${p}/s`, Number(p), SECONDS));
   const replays = REPLAY ? [await replay('routing-service'), await replay('linking-service'), await replay('action-scheduler')] : [];
   const handlers = await handlerLatencies();
 
   console.log(`\nraw bus (same NATS, ${payloadSize}-byte payload, acked): publish ${raw.publishRate.toFixed(0)}/s, consume ${raw.consumeRate.toFixed(0)}/s`);
+  console.log(`round trips, idle, p50: PostgreSQL query ${floor.query.toFixed(2)} ms, transaction with one insert ${floor.commit.toFixed(2)} ms, acknowledged publish ${floor.publish.toFixed(2)} ms`);
   console.log(`\n${'phase'.padEnd(8)}${'sent'.padStart(8)}${'offered/s'.padStart(11)}${'handled/s'.padStart(11)}${'ratio to bus'.padStart(14)}${'appended p50/p99 ms'.padStart(22)}${'members p50/p99 ms'.padStart(21)}${'lost'.padStart(7)}${'dup'.padStart(6)}`);
   for (const r of results) {
     const a = r.latency.appended.sort((x, y) => x - y);
