@@ -247,8 +247,8 @@ try {
   await configure();
   const results = [];
   for (const p of PHASES) results.push(p === 'max' ? await phase('max', 0, 600, MAX_MESSAGES) : await phase(`${p}/s`, Number(p), SECONDS));
+  const handlers = await handlerLatencies(); // before the replays restart the services
   const replays = REPLAY ? [await replay('routing-service'), await replay('linking-service'), await replay('action-scheduler')] : [];
-  const handlers = await handlerLatencies();
 
   console.log(`\nraw bus (same NATS, ${payloadSize}-byte payload, acked): publish ${raw.publishRate.toFixed(0)}/s, consume ${raw.consumeRate.toFixed(0)}/s`);
   console.log(`round trips, idle, p50: PostgreSQL query ${floor.query.toFixed(2)} ms, transaction with one insert ${floor.commit.toFixed(2)} ms, acknowledged publish ${floor.publish.toFixed(2)} ms`);
