@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { STREAMS, type AnyEnvelope, type ContactMessageAppended } from '@kite/contracts';
 import { decideRouting, evolveRouting, type RoutingConversation } from '@kite/domain';
 import { appendAll, CONVERSATION_LOG, JetStreamHandler, type Delivery, type EventLog, type Settlement } from '@kite/messaging';
-import type { DataSource, EntityManager } from '@kite/persistence';
+import type { DataSource, Transaction } from '@kite/persistence';
 import { ConfigCache, DATA_SOURCE, faultPoint, handleLogDeliveries, type ConfigLookups, type ChainedProjection, type ChainRun } from '@kite/service-kit';
 import { loadRoutingStates, saveRoutingStates } from './routing-state.js';
 
@@ -26,7 +26,7 @@ export class ConversationRoutingConsumer implements ChainedProjection {
     return handleLogDeliveries(this.ds, this.log, this, deliveries);
   }
 
-  async apply(tx: EntityManager, runs: ChainRun[]): Promise<void> {
+  async apply(tx: Transaction, runs: ChainRun[]): Promise<void> {
     const config = await this.configCache.lookups(tx);
     const conversationOf = (run: ChainRun) => (run.entries[0]!.entry.events[0]!.data as { conversationId: string }).conversationId;
     const states = await loadRoutingStates(tx, runs.map(conversationOf));

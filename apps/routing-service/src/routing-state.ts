@@ -1,8 +1,8 @@
 import { initialRoutingConversation, type RoutingConversation } from '@kite/domain';
-import type { EntityManager } from '@kite/persistence';
+import { write, type Queryable, type Writes } from '@kite/persistence';
 
 /** The routing state of each conversation asked for; a conversation routing never saw starts empty. */
-export async function loadRoutingStates(tx: EntityManager, conversationIds: readonly string[]): Promise<Map<string, RoutingConversation>> {
+export async function loadRoutingStates(tx: Queryable, conversationIds: readonly string[]): Promise<Map<string, RoutingConversation>> {
   const rows = (await tx.query(`SELECT conversation_id, members, bots_ever_present, inactive_bots FROM routing_conversations WHERE conversation_id = ANY($1::text[])`, [conversationIds])) as {
     conversation_id: string;
     members: string[];
@@ -13,10 +13,11 @@ export async function loadRoutingStates(tx: EntityManager, conversationIds: read
   return new Map(conversationIds.map((id) => [id, found.get(id) ?? initialRoutingConversation()]));
 }
 
-export async function saveRoutingStates(tx: EntityManager, states: readonly { tenant: string; conversationId: string; state: RoutingConversation }[]): Promise<void> {
+export async function saveRoutingStates(tx: Writes, states: readonly { tenant: string; conversationId: string; state: RoutingConversation }[]): Promise<void> {
   if (states.length === 0) return;
   const rows = states.map(({ tenant, conversationId, state }) => ({ c: conversationId, t: tenant, m: state.members, b: state.botsEverPresent, i: state.inactiveBots }));
-  await tx.query(
+  await write(
+    tx,
     `INSERT INTO routing_conversations (conversation_id, tenant, members, bots_ever_present, inactive_bots)
      SELECT c, t, ARRAY(SELECT jsonb_array_elements_text(m)), ARRAY(SELECT jsonb_array_elements_text(b)), ARRAY(SELECT jsonb_array_elements_text(i))
        FROM jsonb_to_recordset($1::jsonb) AS x(c text, t text, m jsonb, b jsonb, i jsonb)

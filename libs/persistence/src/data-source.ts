@@ -1,4 +1,4 @@
-import { DataSource, type EntityManager, type MigrationInterface } from 'typeorm';
+import { DataSource, type MigrationInterface } from 'typeorm';
 
 export interface ServiceDatabaseOptions {
   url: string;
@@ -25,10 +25,6 @@ export async function openServiceDatabase(options: ServiceDatabaseOptions): Prom
   await ds.query(`CREATE SCHEMA IF NOT EXISTS "${options.schema}"`);
   await ds.runMigrations({ transaction: 'all' });
   return ds;
-}
-
-export function inTransaction<T>(ds: DataSource, work: (tx: EntityManager) => Promise<T>): Promise<T> {
-  return ds.transaction(work);
 }
 
 /** Drops the service's schema: the read model is rebuilt by replaying its streams. */

@@ -1,3 +1,4 @@
 export * from './data-source.js';
 export * from './positions.js';
+export * from './transaction.js';
 export type { DataSource, EntityManager, MigrationInterface, QueryRunner } from 'typeorm';

@@ -1,4 +1,5 @@
 import type { EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
+import { write, type Queryable, type Writes } from './transaction.js';
 
 /**
  * Where a projection stands in each aggregate's log (the sequence of the last entry applied),
@@ -20,7 +21,7 @@ export class Positions1732399999000 implements MigrationInterface {
  * never wait on each other in a cycle), and returns where each stands (0 when new) and the
  * stream's replay mark: one round trip (the no-op update is what takes the row lock).
  */
-export async function lockPositions(tx: EntityManager, projection: string, stream: string, aggregates: readonly string[]): Promise<{ positions: Map<string, number>; replayMark: number }> {
+export async function lockPositions(tx: Queryable, projection: string, stream: string, aggregates: readonly string[]): Promise<{ positions: Map<string, number>; replayMark: number }> {
   const sorted = [...new Set(aggregates)].sort();
   const rows = (await tx.query(
     `INSERT INTO positions (projection, aggregate, seq) SELECT $1, a, 0 FROM unnest($2::text[]) WITH ORDINALITY AS x(a, i) ORDER BY i
@@ -31,12 +32,10 @@ export async function lockPositions(tx: EntityManager, projection: string, strea
   return { positions: new Map(rows.map((r) => [r.aggregate, Number(r.seq)])), replayMark: Number(rows[0]?.mark ?? 0) };
 }
 
-export async function savePositions(tx: EntityManager, projection: string, positions: readonly { aggregate: string; seq: number }[]): Promise<void> {
-  await tx.query(`UPDATE positions p SET seq = x.s FROM unnest($2::text[], $3::bigint[]) AS x(a, s) WHERE p.projection = $1 AND p.aggregate = x.a`, [
-    projection,
-    positions.map((p) => p.aggregate),
-    positions.map((p) => p.seq),
-  ]);
+export async function savePositions(tx: Writes, projection: string, positions: readonly { aggregate: string; seq: number }[]): Promise<void> {
+  const aggregates = positions.map((p) => p.aggregate);
+  const seqs = positions.map((p) => p.seq);
+  await write(tx, `UPDATE positions p SET seq = x.s FROM unnest($2::text[], $3::bigint[]) AS x(a, s) WHERE p.projection = $1 AND p.aggregate = x.a`, [projection, aggregates, seqs]);
 }
 
 /**

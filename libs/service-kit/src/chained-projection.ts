@@ -1,5 +1,5 @@
 import { logEntryOf, type Delivery, type EventLog, type LogEntry, type Settlement } from '@kite/messaging';
-import { lockPositions, savePositions, type DataSource, type EntityManager } from '@kite/persistence';
+import { inTransaction, lockPositions, savePositions, type DataSource, type Transaction } from '@kite/persistence';
 
 /** One aggregate's entries to apply, in chain order; `live` is false for those a rebuild only replays. */
 export interface ChainRun {
@@ -20,7 +20,7 @@ export interface ChainedProjection {
    * Applies the runs inside the transaction, one per aggregate, ordered by subject. An entry with
    * `live` false was decided on before a rebuild: project it, but decide nothing again.
    */
-  apply(tx: EntityManager, runs: ChainRun[]): Promise<void>;
+  apply(tx: Transaction, runs: ChainRun[]): Promise<void>;
 }
 
 /** The entries of one subject still to apply after `position`, oldest first, gaps filled from the log. */
@@ -44,7 +44,7 @@ export async function applyInChainOrder(ds: DataSource, log: EventLog, projectio
   for (const entry of entries) bySubject.set(entry.subject, [...(bySubject.get(entry.subject) ?? []), entry]);
   const subjects = [...bySubject.keys()].sort();
   for (const [subject, delivered] of bySubject) log.noteTail(subject, Math.max(...delivered.map((e) => e.seq)));
-  await ds.transaction(async (tx) => {
+  await inTransaction(ds, async (tx) => {
     const { positions, replayMark: mark } = await lockPositions(tx, projection.name, log.stream, subjects);
     const runs: ChainRun[] = [];
     for (const subject of subjects) {

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import type { DataSource, EntityManager } from '@kite/persistence';
+import type { Queryable } from '@kite/persistence';
 import { configVersion, findGroupAgents, findNumber, findOutboundContext, type NumberRecord } from './config-queries.js';
 
-type Db = DataSource | EntityManager;
+type Db = Queryable;
 type OutboundContext = Awaited<ReturnType<typeof findOutboundContext>>;
 
 /** What was read of the configuration read model while it stood at one version. */

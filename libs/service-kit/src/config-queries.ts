@@ -1,10 +1,10 @@
 import type { Channel, Directory, NumberConfiguration, NumberStatus, Override } from '@kite/contracts';
-import type { DataSource, EntityManager } from '@kite/persistence';
+import type { Queryable } from '@kite/persistence';
 
 /** Reads of the configuration read model (config-read-model.ts), for any service. */
 
 /** The read model's version: bumped by every configuration change applied to it. */
-export async function configVersion(db: DataSource | EntityManager): Promise<number> {
+export async function configVersion(db: Queryable): Promise<number> {
   const rows = (await db.query(`SELECT version FROM config_version`)) as { version: string }[];
   return Number(rows[0]?.version ?? 0);
 }
@@ -17,7 +17,7 @@ export interface NumberRecord {
   override: Override | undefined;
 }
 
-export async function findNumber(db: DataSource | EntityManager, tenant: string, number: string): Promise<NumberRecord | undefined> {
+export async function findNumber(db: Queryable, tenant: string, number: string): Promise<NumberRecord | undefined> {
   const rows = (await db.query(
     `SELECT n.number, n.channels, coalesce(c.status, 'not_configured') AS status, c.configuration, c.override
        FROM directory_numbers n LEFT JOIN number_configurations c ON c.tenant = n.tenant AND c.number = n.number
@@ -29,7 +29,7 @@ export async function findNumber(db: DataSource | EntityManager, tenant: string,
 }
 
 /** The tenant's numbers with their channels and configuration, and a service's dialplan SMS number: what O1 reads. */
-export async function findOutboundContext(db: DataSource | EntityManager, tenant: string, serviceId: string): Promise<{ numbers: { number: string; channels: Channel[]; status: NumberStatus; linkedServiceId: string | undefined }[]; dialplanSmsNumber: string | undefined }> {
+export async function findOutboundContext(db: Queryable, tenant: string, serviceId: string): Promise<{ numbers: { number: string; channels: Channel[]; status: NumberStatus; linkedServiceId: string | undefined }[]; dialplanSmsNumber: string | undefined }> {
   const numbers = (await db.query(
     `SELECT n.number, n.channels, coalesce(c.status, 'not_configured') AS status, c.configuration->>'linkedServiceId' AS linked
        FROM directory_numbers n LEFT JOIN number_configurations c ON c.tenant = n.tenant AND c.number = n.number WHERE n.tenant = $1`,
@@ -39,12 +39,12 @@ export async function findOutboundContext(db: DataSource | EntityManager, tenant
   return { numbers: numbers.map((n) => ({ number: n.number, channels: n.channels, status: n.status, linkedServiceId: n.linked ?? undefined })), dialplanSmsNumber: services[0]?.sms_number ?? undefined };
 }
 
-export async function findGroupAgents(db: DataSource | EntityManager, tenant: string, serviceId: string): Promise<string[]> {
+export async function findGroupAgents(db: Queryable, tenant: string, serviceId: string): Promise<string[]> {
   const rows = (await db.query(`SELECT agent_ids FROM directory_services WHERE tenant = $1 AND service_id = $2`, [tenant, serviceId])) as { agent_ids: string[] }[];
   return rows[0]?.agent_ids ?? [];
 }
 
-export async function findDirectory(db: DataSource | EntityManager, tenant: string): Promise<{ directory: Directory; seq: number } | undefined> {
+export async function findDirectory(db: Queryable, tenant: string): Promise<{ directory: Directory; seq: number } | undefined> {
   const rows = (await db.query(`SELECT directory, seq FROM directories WHERE tenant = $1`, [tenant])) as { directory: Directory; seq: string }[];
   const row = rows[0];
   return row && { directory: row.directory, seq: Number(row.seq) };

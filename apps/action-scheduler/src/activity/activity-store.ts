@@ -1,5 +1,5 @@
 import { initialActivity, type Activity } from '@kite/domain';
-import type { EntityManager } from '@kite/persistence';
+import { write, type EntityManager, type Queryable, type Writes } from '@kite/persistence';
 
 export interface StoredActivity {
   tenant: string;
@@ -20,7 +20,7 @@ export async function loadActivity(tx: EntityManager, conversationId: string, sk
 }
 
 /** Loads and locks (in one order) the activities of the conversations that have one. */
-export async function loadActivities(tx: EntityManager, conversationIds: readonly string[]): Promise<Map<string, StoredActivity>> {
+export async function loadActivities(tx: Queryable, conversationIds: readonly string[]): Promise<Map<string, StoredActivity>> {
   const rows = (await tx.query(`SELECT conversation_id, tenant, number, activity FROM activities WHERE conversation_id = ANY($1::text[]) ORDER BY conversation_id COLLATE "C" FOR UPDATE`, [conversationIds])) as {
     conversation_id: string;
     tenant: string;
@@ -34,9 +34,10 @@ export async function saveActivity(tx: EntityManager, conversationId: string, st
   await saveActivities(tx, [{ conversationId, stored }]);
 }
 
-export async function saveActivities(tx: EntityManager, activities: readonly { conversationId: string; stored: StoredActivity }[]): Promise<void> {
+export async function saveActivities(tx: Writes, activities: readonly { conversationId: string; stored: StoredActivity }[]): Promise<void> {
   if (activities.length === 0) return;
-  await tx.query(
+  await write(
+    tx,
     `INSERT INTO activities (conversation_id, tenant, number, activity)
      SELECT c, t, n, a FROM jsonb_to_recordset($1::jsonb) AS x(c text, t text, n text, a jsonb)
      ON CONFLICT (conversation_id) DO UPDATE SET number = EXCLUDED.number, activity = EXCLUDED.activity`,

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { STREAMS, type AnyEnvelope, type ChatMessageRead, type ChatMessageSent, type ContactMessageAppended, type MemberJoined, type MemberRemoved, type MembersAdded, type NumberConfiguration, type TimerFired } from '@kite/contracts';
 import { actionsOf, evolveActivity, immediateActions, periodAt, plannedTimers, runAction, type ActivityFact, type Period } from '@kite/domain';
 import { appendAll, CONVERSATION_LOG, JetStreamHandler, type Delivery, type EventLog, type Settlement } from '@kite/messaging';
-import type { DataSource, EntityManager } from '@kite/persistence';
+import type { DataSource, Transaction } from '@kite/persistence';
 import { ConfigCache, DATA_SOURCE, handleLogDeliveries, type ChainedProjection, type ChainRun } from '@kite/service-kit';
 import { syncTimers } from '../timers/timer-store.js';
 import { TimerWheel } from '../timers/timer-wheel.js';
@@ -63,7 +63,7 @@ export class ActivityConsumer implements ChainedProjection {
     return handleLogDeliveries(this.ds, this.log, this, deliveries);
   }
 
-  async apply(tx: EntityManager, runs: ChainRun[]): Promise<void> {
+  async apply(tx: Transaction, runs: ChainRun[]): Promise<void> {
     const config = await this.configCache.lookups(tx);
     const configurationOf = async (tenant: string, number: string | undefined) => {
       const found = number === undefined ? undefined : await config.number(tenant, number);

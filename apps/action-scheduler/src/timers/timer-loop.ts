@@ -1,4 +1,5 @@
-import { claimDueTimers, nextDueAt, type Queryable, type Timer } from './timer-store.js';
+import type { Queryable } from '@kite/persistence';
+import { claimDueTimers, nextDueAt, type Timer } from './timer-store.js';
 
 export interface TimerLoopOptions {
   /** Runs `work` in one transaction and returns its result. */

@@ -1,12 +1,11 @@
+import { write, type Queryable, type Writes } from '@kite/persistence';
+
 /**
  * The durable timers: one row per (conversation, action), due at an instant. Arming twice moves the
  * timer (upsert), so re-arming on every message is one statement; firing claims due rows with
  * `FOR UPDATE SKIP LOCKED`, so two schedulers never fire the same timer, and the row goes only in
  * the transaction that ran its action. Plain SQL over any `query` function: no framework.
  */
-export interface Queryable {
-  query(sql: string, params?: unknown[]): Promise<unknown>;
-}
 
 export interface Timer {
   conversationId: string;
@@ -17,9 +16,10 @@ export interface Timer {
 
 export const timerIdOf = (t: { conversationId: string; actionId: string }): string => `${t.conversationId}:${t.actionId}`;
 
-export async function armTimers(db: Queryable, timers: readonly Timer[]): Promise<void> {
+export async function armTimers(db: Writes, timers: readonly Timer[]): Promise<void> {
   if (timers.length === 0) return;
-  await db.query(
+  await write(
+    db,
     `INSERT INTO timers (conversation_id, action_id, tenant, due_at)
      SELECT c, a, t, to_timestamp(d / 1000.0) FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[]) AS x(c, a, t, d)
      ON CONFLICT (conversation_id, action_id) DO UPDATE SET due_at = EXCLUDED.due_at`,
@@ -33,10 +33,11 @@ export async function cancelTimers(db: Queryable, keys: readonly { conversationI
 }
 
 /** Makes each conversation's timers exactly its `planned` ones (action id → due time): arms, moves and cancels. */
-export async function syncTimers(db: Queryable, plans: readonly { tenant: string; conversationId: string; planned: ReadonlyMap<string, number> }[]): Promise<void> {
+export async function syncTimers(db: Writes, plans: readonly { tenant: string; conversationId: string; planned: ReadonlyMap<string, number> }[]): Promise<void> {
   if (plans.length === 0) return;
   const kept = plans.flatMap(({ tenant, conversationId, planned }) => [...planned].map(([actionId, dueAt]) => ({ conversationId, actionId, tenant, dueAt })));
-  await db.query(
+  await write(
+    db,
     `DELETE FROM timers t WHERE t.conversation_id = ANY($1::text[])
         AND NOT EXISTS (SELECT 1 FROM unnest($2::text[], $3::text[]) AS k(c, a) WHERE k.c = t.conversation_id AND k.a = t.action_id)`,
     [plans.map((p) => p.conversationId), kept.map((t) => t.conversationId), kept.map((t) => t.actionId)],

@@ -1,4 +1,4 @@
-import type { DataSource, EntityManager, MigrationInterface, QueryRunner } from '@kite/persistence';
+import { write, type MigrationInterface, type Queryable, type QueryRunner, type Writes } from '@kite/persistence';
 import type { ConversationCreated } from '@kite/contracts';
 import { evolveLinking, type LinkingConversation } from '@kite/domain';
 
@@ -21,7 +21,7 @@ export class ConversationLinks1732400000700 implements MigrationInterface {
   }
 }
 
-type Db = DataSource | EntityManager;
+type Db = Queryable;
 
 export interface ConversationLink {
   conversationId: string;
@@ -31,7 +31,7 @@ export interface ConversationLink {
 }
 
 /** Takes, in one order, the transaction locks that make two first messages of one contact meet. */
-export async function lockConversationKeys(tx: EntityManager, conversationIds: readonly string[]): Promise<void> {
+export async function lockConversationKeys(tx: Queryable, conversationIds: readonly string[]): Promise<void> {
   await tx.query(`SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtext(c) AS h FROM unnest($1::text[]) AS c ORDER BY 1) AS keys`, [conversationIds]);
 }
 
@@ -48,9 +48,10 @@ export async function loadConversationLinks(db: Db, conversationIds: readonly st
 export const linkingConversationOf = (link: ConversationLink | undefined): LinkingConversation => (link ? { status: 'open', conversationId: link.conversationId, links: link.links } : { status: 'none' });
 
 /** Records conversations created or linked; links only grow. */
-export async function saveConversationLinks(tx: EntityManager, links: readonly ConversationLink[]): Promise<void> {
+export async function saveConversationLinks(tx: Writes, links: readonly ConversationLink[]): Promise<void> {
   if (links.length === 0) return;
-  await tx.query(
+  await write(
+    tx,
     `INSERT INTO conversation_links (conversation_id, tenant, number, links)
      SELECT "conversationId", tenant, number, ARRAY(SELECT jsonb_array_elements_text(links)) FROM jsonb_to_recordset($1::jsonb) AS x("conversationId" text, tenant text, number text, links jsonb)
      ON CONFLICT (conversation_id) DO UPDATE SET links = conversation_links.links || ARRAY(SELECT l FROM unnest(EXCLUDED.links) AS l WHERE NOT l = ANY(conversation_links.links))`,
@@ -59,13 +60,21 @@ export async function saveConversationLinks(tx: EntityManager, links: readonly C
 }
 
 /** Claims the provider message ids not handled before; returns those claimed now (`tenant messageId`). */
-export async function claimMessages(tx: EntityManager, messages: readonly { tenant: string; messageId: string }[]): Promise<Set<string>> {
+export async function claimMessages(tx: Queryable, messages: readonly { tenant: string; messageId: string }[]): Promise<Set<string>> {
   if (messages.length === 0) return new Set();
   const rows = (await tx.query(
     `INSERT INTO handled_messages (tenant, message_id) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING RETURNING tenant, message_id`,
     [messages.map((m) => m.tenant), messages.map((m) => m.messageId)],
   )) as { tenant: string; message_id: string }[];
   return new Set(rows.map((r) => `${r.tenant} ${r.message_id}`));
+}
+
+/** Records provider message ids as handled (a rebuild replaying the decisions made before it). */
+export async function markHandled(tx: Writes, messages: readonly { tenant: string; messageId: string }[]): Promise<void> {
+  if (messages.length === 0) return;
+  const tenants = messages.map((m) => m.tenant);
+  const ids = messages.map((m) => m.messageId);
+  await write(tx, `INSERT INTO handled_messages (tenant, message_id) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING`, [tenants, ids]);
 }
 
 /** The conversation's links after a decision (its events in order); undefined when it changed none. */

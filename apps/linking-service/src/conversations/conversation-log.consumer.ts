@@ -2,9 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { isOutboundType, STREAMS, subjects, type AnyEnvelope, type BotMessageRequested, type ChatMessageSent, type ContactMessageAppended } from '@kite/contracts';
 import { decideOutbound } from '@kite/domain';
 import { appendAll, CONVERSATION_LOG, EVENT_PUBLISHER, JetStreamHandler, type Delivery, type EventLog, type EventPublisher, type Settlement } from '@kite/messaging';
-import type { DataSource, EntityManager } from '@kite/persistence';
+import type { DataSource, Transaction } from '@kite/persistence';
 import { ConfigCache, DATA_SOURCE, handleLogDeliveries, type ChainedProjection, type ChainRun } from '@kite/service-kit';
-import { claimMessages, saveConversationLinks, type ConversationLink } from './conversation-links.js';
+import { markHandled, saveConversationLinks, type ConversationLink } from './conversation-links.js';
 import { addTimelineItems, loadConversationViews, recordOutbound, routedMessages, saveConversationViews } from './conversation-store.js';
 import { forOutbound, projectEvent, type ConversationView, type OutboundRecord, type TimelineItem } from './conversation-view.js';
 
@@ -40,7 +40,7 @@ export class ConversationLogConsumer implements ChainedProjection {
     return handleLogDeliveries(this.ds, this.log, this, deliveries);
   }
 
-  async apply(tx: EntityManager, runs: ChainRun[]): Promise<void> {
+  async apply(tx: Transaction, runs: ChainRun[]): Promise<void> {
     const config = await this.configCache.lookups(tx);
     const views = await loadConversationViews(tx, runs.map(conversationOf));
     const outgoingMessages = runs.flatMap((run) => run.entries.flatMap(({ entry }) => entry.events.flatMap((e) => (outgoing(e) ? [{ tenant: e.tenant, messageId: outgoing(e)!.messageId }] : []))));
@@ -83,7 +83,7 @@ export class ConversationLogConsumer implements ChainedProjection {
     await addTimelineItems(tx, items);
     await recordOutbound(tx, outbound);
     await saveConversationLinks(tx, replayed.links);
-    await claimMessages(tx, replayed.messages);
+    await markHandled(tx, replayed.messages);
     // Relayed and appended before the transaction commits: a crash before then replays the entries.
     await Promise.all([...relays, appendAll(this.log, decisions)]);
   }

@@ -1,11 +1,11 @@
-import type { DataSource, EntityManager } from '@kite/persistence';
+import { write, type Queryable, type Writes } from '@kite/persistence';
 import type { ConversationView, OutboundRecord, TimelineItem } from './conversation-view.js';
 
 /**
  * Linking's read model (conversations, their timeline, outbound decisions), written only by the
  * conversation-log projection: each table once per batch, whatever the batch holds.
  */
-type Db = DataSource | EntityManager;
+type Db = Queryable;
 
 interface ConversationRow {
   conversation_id: string;
@@ -44,9 +44,10 @@ export async function loadConversationViews(db: Db, conversationIds: readonly st
   return new Map(rows.map((r) => [r.conversation_id, viewOf(r)]));
 }
 
-export async function saveConversationViews(tx: EntityManager, views: readonly ConversationView[]): Promise<void> {
+export async function saveConversationViews(tx: Writes, views: readonly ConversationView[]): Promise<void> {
   if (views.length === 0) return;
-  await tx.query(
+  await write(
+    tx,
     `INSERT INTO conversations (conversation_id, tenant, contact, service_id, number, origin, links, members, detached, last_channel, created_at)
      SELECT "conversationId", tenant, contact, "serviceId", number, origin,
             ARRAY(SELECT jsonb_array_elements_text(links)), ARRAY(SELECT jsonb_array_elements_text(members)), ARRAY(SELECT jsonb_array_elements_text(detached)), "lastChannel", "createdAt"
@@ -56,9 +57,10 @@ export async function saveConversationViews(tx: EntityManager, views: readonly C
   );
 }
 
-export async function addTimelineItems(tx: EntityManager, items: readonly TimelineItem[]): Promise<void> {
+export async function addTimelineItems(tx: Writes, items: readonly TimelineItem[]): Promise<void> {
   if (items.length === 0) return;
-  await tx.query(
+  await write(
+    tx,
     `INSERT INTO timeline (tenant, item_id, conversation_id, kind, channel, at, body)
      SELECT tenant, "itemId", "conversationId", kind, channel, at, body FROM jsonb_to_recordset($1::jsonb) AS x(tenant text, "itemId" text, "conversationId" text, kind text, channel text, at timestamptz, body jsonb)
      ON CONFLICT DO NOTHING`,
@@ -67,7 +69,7 @@ export async function addTimelineItems(tx: EntityManager, items: readonly Timeli
 }
 
 /** Of the agent and bot message ids given, those whose outbound route was decided already (O2): `tenant messageId`. */
-export async function routedMessages(tx: EntityManager, messages: readonly { tenant: string; messageId: string }[]): Promise<Set<string>> {
+export async function routedMessages(tx: Queryable, messages: readonly { tenant: string; messageId: string }[]): Promise<Set<string>> {
   if (messages.length === 0) return new Set();
   const rows = (await tx.query(`SELECT o.tenant, o.message_id FROM outbound_messages o JOIN unnest($1::text[], $2::text[]) AS x(tenant, message_id) USING (tenant, message_id)`, [
     messages.map((m) => m.tenant),
@@ -76,9 +78,10 @@ export async function routedMessages(tx: EntityManager, messages: readonly { ten
   return new Set(rows.map((r) => `${r.tenant} ${r.message_id}`));
 }
 
-export async function recordOutbound(tx: EntityManager, records: readonly OutboundRecord[]): Promise<void> {
+export async function recordOutbound(tx: Writes, records: readonly OutboundRecord[]): Promise<void> {
   if (records.length === 0) return;
-  await tx.query(
+  await write(
+    tx,
     `INSERT INTO outbound_messages (tenant, message_id, conversation_id, event_id)
      SELECT tenant, "messageId", "conversationId", "eventId" FROM jsonb_to_recordset($1::jsonb) AS x(tenant text, "messageId" text, "conversationId" text, "eventId" text)
      ON CONFLICT DO NOTHING`,

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { decodeEvent, STREAMS, subjects, type AnyEnvelope, type MessageReceived } from '@kite/contracts';
 import { decideInbound, inboundConversationOf, normalisedInbound, type NumberRoute } from '@kite/domain';
 import { appendAll, CONVERSATION_LOG, deadLetter, EVENT_PUBLISHER, JetStreamHandler, type Delivery, type EventLog, type EventPublisher, type Settlement } from '@kite/messaging';
-import type { DataSource, EntityManager } from '@kite/persistence';
+import { inTransaction, write, type DataSource, type Transaction } from '@kite/persistence';
 import { ConfigCache, DATA_SOURCE, faultPoint, type ConfigLookups } from '@kite/service-kit';
 import { claimMessages, linkAfter, linkingConversationOf, loadConversationLinks, lockConversationKeys, saveConversationLinks, type ConversationLink } from '../conversations/conversation-links.js';
 
@@ -38,11 +38,11 @@ export class InboundMessagesConsumer {
   async onMessagesReceived(deliveries: Delivery[]): Promise<(Settlement | void)[]> {
     const read = deliveries.map(readMessage);
     const messages = read.flatMap((r) => ('message' in r ? [r.message] : []));
-    if (messages.length) await this.ds.transaction((tx) => this.link(tx, messages));
+    if (messages.length) await inTransaction(this.ds, (tx) => this.link(tx, messages));
     return read.map((r) => ('dead' in r ? r.dead : undefined));
   }
 
-  private async link(tx: EntityManager, messages: MessageReceived[]): Promise<void> {
+  private async link(tx: Transaction, messages: MessageReceived[]): Promise<void> {
     const config = await this.configCache.lookups(tx);
     // The provider's message id is the idempotency key for as long as the conversation lives.
     const claimed = await claimMessages(tx, messages.map((m) => ({ tenant: m.tenant, messageId: m.data.messageId })));
@@ -63,7 +63,7 @@ export class InboundMessagesConsumer {
       const decision = decideInbound(message, route, linkingConversationOf(conversationId === undefined ? undefined : known.get(conversationId)));
       if (decision.kind === 'rejected') {
         const [rejected] = decision.events;
-        await tx.query(`INSERT INTO rejected_messages (tenant, message_id, reason, message) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [message.tenant, message.data.messageId, rejected.data.reason, JSON.stringify(message)]);
+        await write(tx, `INSERT INTO rejected_messages (tenant, message_id, reason, message) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [message.tenant, message.data.messageId, rejected.data.reason, JSON.stringify(message)]);
         rejections.push(this.publisher.publish(subjects.outbound(message.tenant, 'MessageRejected'), rejected));
         continue;
       }
