@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { decodeEvent, STREAMS, subjects } from '@kite/contracts';
 import { conversationIdFor, decideCall, normaliseE164, resolveSendingNumber } from '@kite/domain';
 import { CONVERSATION_LOG, deadLetter, JetStreamHandler, type Delivery, type EventLog, type Settlement } from '@kite/messaging';
-import type { DataSource } from '@kite/persistence';
+import { inTransaction, type DataSource } from '@kite/persistence';
 import { DATA_SOURCE, findOutboundContext } from '@kite/service-kit';
 import { linkAfter, loadConversationLinks, lockConversationKeys, saveConversationLinks } from '../conversations/conversation-links.js';
 
@@ -22,7 +22,7 @@ export class CallsConsumer {
     if (!contact) return deadLetter(`data.contact: ${JSON.stringify(decoded.event.data.contact)} cannot be read as E.164`, decoded.event.tenant);
     const call = { ...decoded.event, data: { ...decoded.event.data, contact } };
     const { tenant, data } = call;
-    return this.ds.transaction(async (tx) => {
+    return inTransaction(this.ds, async (tx) => {
       const conversationId = conversationIdFor(tenant, contact, data.serviceId);
       await lockConversationKeys(tx, [conversationId]);
       const existing = (await loadConversationLinks(tx, [conversationId])).get(conversationId);

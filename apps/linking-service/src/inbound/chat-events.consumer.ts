@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { decodeEvent, STREAMS, subjects, type AnyEnvelope, type ChatMessageRead, type ChatMessageSent, type ConversationRequested, type MemberJoined, type MemberRemoved } from '@kite/contracts';
 import { conversationIdFor, decideConversationRequest, normaliseE164, resolveSendingNumber } from '@kite/domain';
 import { appendAll, CONVERSATION_LOG, deadLetter, EVENT_PUBLISHER, JetStreamHandler, type Delivery, type EventLog, type EventPublisher, type Settlement } from '@kite/messaging';
-import type { DataSource } from '@kite/persistence';
+import { inTransaction, type DataSource } from '@kite/persistence';
 import { DATA_SOURCE, findOutboundContext } from '@kite/service-kit';
 import { linkAfter, loadConversationLinks, lockConversationKeys, saveConversationLinks } from '../conversations/conversation-links.js';
 import { findConversation } from '../conversations/conversation-store.js';
@@ -66,7 +66,7 @@ export class ChatEventsConsumer {
     if (!contact) return deadLetter(`data.contact: ${JSON.stringify(requested.data.contact)} cannot be read as E.164`, requested.tenant);
     const request = { ...requested, data: { ...requested.data, contact } };
     const { tenant, data } = request;
-    await this.ds.transaction(async (tx) => {
+    await inTransaction(this.ds, async (tx) => {
       const conversationId = conversationIdFor(tenant, contact, data.serviceId);
       await lockConversationKeys(tx, [conversationId]);
       const known = (await loadConversationLinks(tx, [conversationId])).get(conversationId);
