@@ -180,6 +180,7 @@ async function phase(name, rate, seconds, maxMessages = Infinity) {
   }
   await Promise.all(inFlight);
   const publishSeconds = (Date.now() - started) / 1000;
+  const lagAtEnd = await consumerLags();
   // Drain: until every expected effect came (the last one ends the phase), or nothing came for 30 s.
   let last = -1;
   let lastAt = Date.now();
@@ -195,7 +196,7 @@ async function phase(name, rate, seconds, maxMessages = Infinity) {
   if (Object.keys(expected).every((type) => got[type] >= expected[type])) drainedAt = Date.now();
   await sleep(1_000); // duplicates, if any, come now
   await messages.close();
-  return { name, sent: i, publishSeconds, drainedSeconds: (drainedAt - started) / 1000, expected, got, seen, latency };
+  return { name, sent: i, publishSeconds, drainedSeconds: (drainedAt - started) / 1000, expected, got, seen, latency, lagAtEnd };
 }
 
 /**
@@ -217,6 +218,16 @@ async function replay(service) {
   }
   const ended = performance.now();
   return { service, entries, seconds: (ended - started) / 1000, rate: entries / ((ended - started) / 1000), applyRate: entries / ((ended - firstApplied) / 1000) };
+}
+
+/** Each consumer's lag (`kite_consumer_lag`: not yet acknowledged) from the services' metrics. */
+async function consumerLags() {
+  const lags = [];
+  for (const port of Object.values(system.ports)) {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    for (const m of text.matchAll(/^kite_consumer_lag\{consumer="([^"]+)"\} (\S+)$/gm)) lags.push({ consumer: m[1], lag: Number(m[2]) });
+  }
+  return lags;
 }
 
 async function handlerLatencies() {
@@ -267,6 +278,8 @@ try {
     const missing = Object.keys(r.expected).filter((type) => r.got[type] !== r.expected[type]).map((type) => `${type} ${r.got[type]}/${r.expected[type]}`);
     if (missing.length) console.log(`  ${r.name}: effects seen/expected where they differ: ${missing.join(', ')}`);
   }
+  console.log(`\nconsumer lag when the phase stopped publishing (messages not yet acknowledged):`);
+  for (const r of results) console.log(`  ${r.name.padEnd(8)}${r.lagAtEnd.filter((l) => l.lag > 0).sort((a, b) => b.lag - a.lag).map((l) => `${l.consumer} ${l.lag}`).join(', ') || 'none'}`);
   const deadLetters = (await jsm.streams.info(STREAMS.deadLetters.name)).state.messages;
   console.log(`dead letters: ${deadLetters}`);
   console.log(`\nreplay (rebuild from KITE_CONV):`);
