@@ -109,7 +109,7 @@ export class ConfigReadModelConsumer {
       }
       await tx.query(`UPDATE config_version SET version = version + 1`);
     });
-    this.cache.changed();
+    if (!settlement) this.cache.changed();
     return settlement;
   }
 }
