@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { STREAMS, type AnyEnvelope, type ContactMessageAppended } from '@kite/contracts';
+import { STREAMS, type ContactMessageAppended } from '@kite/contracts';
 import { decideRouting, evolveRouting, type RoutingConversation } from '@kite/domain';
-import { appendAll, CONVERSATION_LOG, JetStreamHandler, type Delivery, type EventLog, type Settlement } from '@kite/messaging';
+import { appendAll, CONVERSATION_LOG, JetStreamHandler, type Delivery, type EventLog, type LogAppend, type Settlement } from '@kite/messaging';
 import type { DataSource, Transaction } from '@kite/persistence';
-import { ConfigCache, DATA_SOURCE, faultPoint, handleLogDeliveries, type ConfigLookups, type ChainedProjection, type ChainRun } from '@kite/service-kit';
+import { ConfigCache, configurationInForce, DATA_SOURCE, faultPoint, handleLogDeliveries, type ConfigLookups, type ChainedProjection, type ChainRun } from '@kite/service-kit';
 import { loadRoutingStates, saveRoutingStates } from './routing-state.js';
 
 /**
@@ -28,24 +28,22 @@ export class ConversationRoutingConsumer implements ChainedProjection {
 
   async apply(tx: Transaction, runs: ChainRun[]): Promise<void> {
     const config = await this.configCache.lookups(tx);
-    const conversationOf = (run: ChainRun) => (run.entries[0]!.entry.events[0]!.data as { conversationId: string }).conversationId;
-    const states = await loadRoutingStates(tx, runs.map(conversationOf));
-    const decisions: { subject: string; events: AnyEnvelope[] }[] = [];
+    const states = await loadRoutingStates(tx, runs.map((r) => r.conversationId));
+    const decisions: LogAppend[] = [];
     const saved: { tenant: string; conversationId: string; state: RoutingConversation }[] = [];
-    for (const run of runs) {
-      const conversationId = conversationOf(run);
+    for (const { subject, tenant, conversationId, entries } of runs) {
       let state = states.get(conversationId)!;
-      for (const { entry, live } of run.entries) {
+      for (const { entry, live } of entries) {
         for (const event of entry.events) {
           if (event.type === 'ContactMessageAppended' && live) {
             const decided = await this.route(config, event as ContactMessageAppended, state);
-            if (decided.length) decisions.push({ subject: run.subject, events: decided });
+            if (decided.length) decisions.push({ subject, events: decided });
             for (const d of decided) state = evolveRouting(state, d);
           }
           state = evolveRouting(state, event);
         }
       }
-      saved.push({ tenant: run.entries[0]!.entry.events[0]!.tenant, conversationId, state });
+      saved.push({ tenant, conversationId, state });
     }
     await appendAll(this.log, decisions);
     if (decisions.length) faultPoint('routing:after-append');
@@ -54,7 +52,7 @@ export class ConversationRoutingConsumer implements ChainedProjection {
 
   private async route(config: ConfigLookups, message: ContactMessageAppended, state: RoutingConversation) {
     const number = await config.number(message.tenant, message.data.number);
-    const configuration = number?.status === 'not_configured' ? undefined : number?.configuration;
+    const configuration = configurationInForce(number);
     const target = configuration?.workingHours.routing;
     const outOfHours = configuration?.outOfHours?.routing;
     const groups = [target, outOfHours].filter((t) => t?.type === 'group').map((t) => (t as { serviceId: string }).serviceId);

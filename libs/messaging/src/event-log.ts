@@ -80,9 +80,10 @@ export class EventLog {
 
   /**
    * Appends one decision's events after entry `after` (the tail the writer knows; when undefined,
-   * the newest entry seen here, or the current tail). When others appended since, it is appended at the new tail, up to
-   * `attempts` times: callers only append decisions that stay right whatever others wrote. A retry
-   * of an entry already stored (same ids, inside the duplicate window) returns the stored one.
+   * the newest entry seen here, or the current tail). When others appended since, it is appended
+   * at the new tail, up to `attempts` times: callers only append decisions that stay right whatever
+   * others wrote. A retry of an entry already stored (same ids, inside the duplicate window)
+   * returns the stored one.
    */
   async append(subject: string, events: readonly Envelope[], after: number | undefined, attempts = 10): Promise<{ seq: number; prev: number; duplicate: boolean }> {
     let prev = after ?? this.knownTails.get(subject) ?? (await this.tail(subject));
@@ -105,14 +106,30 @@ export class EventLog {
   }
 }
 
+/** One decision to append: its events, on its aggregate's subject, after `after` when the decider knows the tail (0 for an aggregate it creates). */
+export interface LogAppend {
+  subject: string;
+  events: readonly Envelope[];
+  after?: number;
+}
+
+/** The items by key, each list in the order given. */
+export function groupBy<T>(items: Iterable<T>, keyOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const group = groups.get(keyOf(item));
+    if (group) group.push(item);
+    else groups.set(keyOf(item), [item]);
+  }
+  return groups;
+}
+
 /**
  * Appends several decisions: those of one subject one after another in the order given, the
  * subjects side by side, so a batch waits for its slowest conversation, not for the sum of all.
- * `after` is what the decider knows of the subject's tail (0 for an aggregate it creates).
  */
-export async function appendAll(log: EventLog, decisions: readonly { subject: string; events: readonly Envelope[]; after?: number }[]): Promise<void> {
-  const bySubject = new Map<string, { events: readonly Envelope[]; after?: number }[]>();
-  for (const d of decisions) bySubject.set(d.subject, [...(bySubject.get(d.subject) ?? []), d]);
+export async function appendAll(log: EventLog, decisions: readonly LogAppend[]): Promise<void> {
+  const bySubject = groupBy(decisions, (d) => d.subject);
   await Promise.all(
     [...bySubject].map(async ([subject, list]) => {
       let after = list[0]!.after;

@@ -1,11 +1,16 @@
-import { logEntryOf, type Delivery, type EventLog, type LogEntry, type Settlement } from '@kite/messaging';
+import { groupBy, logEntryOf, type Delivery, type EventLog, type LogEntry, type Settlement } from '@kite/messaging';
 import { inTransaction, lockPositions, savePositions, type DataSource, type Transaction } from '@kite/persistence';
 
-/** One aggregate's entries to apply, in chain order; `live` is false for those a rebuild only replays. */
+/** One conversation's entries to apply, in chain order; `live` is false for those a rebuild only replays. */
 export interface ChainRun {
   subject: string;
+  tenant: string;
+  conversationId: string;
   entries: { entry: LogEntry; live: boolean }[];
 }
+
+/** Every event of a conversation's log names its conversation. */
+const conversationOf = (entry: LogEntry) => ({ tenant: entry.events[0]!.tenant, conversationId: (entry.events[0]!.data as { conversationId: string }).conversationId });
 
 /**
  * A projection of conversation logs that applies each conversation's entries strictly in chain
@@ -40,8 +45,7 @@ async function chainAfter(log: EventLog, delivered: LogEntry[], position: number
 
 /** Applies the entries (any subjects, any order, duplicates allowed) in one transaction. */
 export async function applyInChainOrder(ds: DataSource, log: EventLog, projection: ChainedProjection, entries: LogEntry[]): Promise<void> {
-  const bySubject = new Map<string, LogEntry[]>();
-  for (const entry of entries) bySubject.set(entry.subject, [...(bySubject.get(entry.subject) ?? []), entry]);
+  const bySubject = groupBy(entries, (e) => e.subject);
   const subjects = [...bySubject.keys()].sort();
   for (const [subject, delivered] of bySubject) log.noteTail(subject, Math.max(...delivered.map((e) => e.seq)));
   await inTransaction(ds, async (tx) => {
@@ -49,7 +53,7 @@ export async function applyInChainOrder(ds: DataSource, log: EventLog, projectio
     const runs: ChainRun[] = [];
     for (const subject of subjects) {
       const chain = await chainAfter(log, bySubject.get(subject)!, positions.get(subject) ?? 0);
-      if (chain.length) runs.push({ subject, entries: chain.map((entry) => ({ entry, live: entry.seq > mark })) });
+      if (chain.length) runs.push({ subject, ...conversationOf(chain[0]!), entries: chain.map((entry) => ({ entry, live: entry.seq > mark })) });
     }
     if (runs.length === 0) return;
     await projection.apply(tx, runs);
@@ -64,4 +68,3 @@ export async function handleLogDeliveries(ds: DataSource, log: EventLog, project
   if (entries.length) await applyInChainOrder(ds, log, projection, entries);
   return decoded.map((d) => ('dead' in d ? d.dead : undefined));
 }
-

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import type { Queryable } from '@kite/persistence';
 import { configVersion, findGroupAgents, findNumber, findOutboundContext, type NumberRecord } from './config-queries.js';
 
-type Db = Queryable;
 type OutboundContext = Awaited<ReturnType<typeof findOutboundContext>>;
 
 /** What was read of the configuration read model while it stood at one version. */
@@ -30,7 +29,7 @@ export class ConfigCache {
   private checkedAt = Number.NEGATIVE_INFINITY;
 
   /** Lookups as of now; what they read is kept while the version stays. */
-  async lookups(db: Db): Promise<ConfigLookups> {
+  async lookups(db: Queryable): Promise<ConfigLookups> {
     if (performance.now() - this.checkedAt < VERSION_CHECK_MS) return new ConfigLookups(db, this.current);
     const checkedAt = performance.now();
     const version = await configVersion(db);
@@ -40,7 +39,11 @@ export class ConfigCache {
     return new ConfigLookups(db, version === this.current.version ? this.current : generation(version));
   }
 
-  /** This process applied a configuration change: read everything again. */
+  /**
+   * This process applied a configuration change: read everything again. The version in hand is
+   * set between the old one and the change's, so a reader still holding the old version caches
+   * nothing, and the first to read the change's version starts the next generation.
+   */
   changed(): void {
     this.current = generation(this.current.version + 0.5);
     this.checkedAt = Number.NEGATIVE_INFINITY;
@@ -49,7 +52,7 @@ export class ConfigCache {
 
 export class ConfigLookups {
   constructor(
-    private readonly db: Db,
+    private readonly db: Queryable,
     private readonly seen: Generation,
   ) {}
 

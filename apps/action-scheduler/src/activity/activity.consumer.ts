@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { STREAMS, type AnyEnvelope, type ChatMessageRead, type ChatMessageSent, type ContactMessageAppended, type MemberJoined, type MemberRemoved, type MembersAdded, type NumberConfiguration, type TimerFired } from '@kite/contracts';
 import { actionsOf, evolveActivity, immediateActions, periodAt, plannedTimers, runAction, type ActivityFact, type Period } from '@kite/domain';
-import { appendAll, CONVERSATION_LOG, JetStreamHandler, type Delivery, type EventLog, type Settlement } from '@kite/messaging';
+import { appendAll, CONVERSATION_LOG, JetStreamHandler, type Delivery, type EventLog, type LogAppend, type Settlement } from '@kite/messaging';
 import type { DataSource, Transaction } from '@kite/persistence';
-import { ConfigCache, DATA_SOURCE, handleLogDeliveries, type ChainedProjection, type ChainRun } from '@kite/service-kit';
+import { ConfigCache, configurationInForce, DATA_SOURCE, handleLogDeliveries, type ChainedProjection, type ChainRun } from '@kite/service-kit';
 import { syncTimers } from '../timers/timer-store.js';
 import { TimerWheel } from '../timers/timer-wheel.js';
 import { emptyActivity, loadActivities, saveActivities, type StoredActivity } from './activity-store.js';
@@ -67,18 +67,15 @@ export class ActivityConsumer implements ChainedProjection {
     const config = await this.configCache.lookups(tx);
     const configurationOf = async (tenant: string, number: string | undefined) => {
       const found = number === undefined ? undefined : await config.number(tenant, number);
-      return { number: found, configuration: found?.status === 'not_configured' ? undefined : found?.configuration };
+      return { number: found, configuration: configurationInForce(found) };
     };
-    const conversationOf = (run: ChainRun) => (run.entries[0]!.entry.events[0]!.data as { conversationId: string }).conversationId;
-    const loaded = await loadActivities(tx, runs.map(conversationOf));
-    const decisions: { subject: string; events: AnyEnvelope[] }[] = [];
+    const loaded = await loadActivities(tx, runs.map((r) => r.conversationId));
+    const decisions: LogAppend[] = [];
     const saved: { conversationId: string; stored: StoredActivity }[] = [];
     const plans: { tenant: string; conversationId: string; planned: Map<string, number> }[] = [];
-    for (const run of runs) {
-      const conversationId = conversationOf(run);
-      const tenant = run.entries[0]!.entry.events[0]!.tenant;
+    for (const { subject, tenant, conversationId, entries } of runs) {
       let stored: StoredActivity = loaded.get(conversationId) ?? emptyActivity(tenant);
-      for (const { entry, live } of run.entries) {
+      for (const { entry, live } of entries) {
         for (const event of entry.events) {
           if (event.type === 'ContactMessageAppended') stored = { ...stored, number: (event as ContactMessageAppended).data.number };
           const { number, configuration } = await configurationOf(tenant, stored.number);
@@ -89,7 +86,7 @@ export class ActivityConsumer implements ChainedProjection {
           if (live && fact.type === 'contact_message') {
             for (const action of immediateActions(actionsOf(configuration), fact.period, stored.activity)) {
               const runId = `${conversationId}:${action.action.id}:${fact.id}`;
-              decisions.push({ subject: run.subject, events: runAction(tenant, conversationId, action, stored.activity, { runId, firedAt: Date.now(), cause: event }) });
+              decisions.push({ subject, events: runAction(tenant, conversationId, action, stored.activity, { runId, firedAt: Date.now(), cause: event }) });
               stored = { ...stored, activity: evolveActivity(stored.activity, { type: 'action_ran', actionId: action.action.id, at: fact.at, onlyOnce: action.action.onlyOnce }) };
             }
           }

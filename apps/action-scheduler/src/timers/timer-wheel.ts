@@ -4,7 +4,7 @@ import { subjects } from '@kite/contracts';
 import { actionsOf, dueAt, evolveActivity, runAction } from '@kite/domain';
 import { CONVERSATION_LOG, type EventLog } from '@kite/messaging';
 import type { DataSource, EntityManager } from '@kite/persistence';
-import { DATA_SOURCE, faultPoint, findNumber, metricsRegistry } from '@kite/service-kit';
+import { configurationInForce, DATA_SOURCE, faultPoint, findNumber, metricsRegistry } from '@kite/service-kit';
 import { loadActivity, saveActivity } from '../activity/activity-store.js';
 import { TimerLoop } from './timer-loop.js';
 import { armTimers, cancelTimers, pendingTimers, timerIdOf, type Timer } from './timer-store.js';
@@ -70,7 +70,7 @@ export class TimerWheel implements OnApplicationBootstrap, OnApplicationShutdown
       return;
     }
     const number = stored?.number === undefined ? undefined : await findNumber(tx, timer.tenant, stored.number);
-    const action = actionsOf(number?.status === 'not_configured' ? undefined : number?.configuration).find((a) => a.action.id === timer.actionId);
+    const action = actionsOf(configurationInForce(number)).find((a) => a.action.id === timer.actionId);
     const due = stored && action ? dueAt(action, stored.activity) : undefined;
     if (!stored || !action || due === undefined) return cancelTimers(tx, [key]); // A7: removed, or no longer armed.
     if (due > now) return armTimers(tx, [{ ...timer, dueAt: due }]); // moved later: never early.

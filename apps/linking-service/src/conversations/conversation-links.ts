@@ -21,7 +21,6 @@ export class ConversationLinks1732400000700 implements MigrationInterface {
   }
 }
 
-type Db = Queryable;
 
 export interface ConversationLink {
   conversationId: string;
@@ -35,7 +34,7 @@ export async function lockConversationKeys(tx: Queryable, conversationIds: reado
   await tx.query(`SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtext(c) AS h FROM unnest($1::text[]) AS c ORDER BY 1) AS keys`, [conversationIds]);
 }
 
-export async function loadConversationLinks(db: Db, conversationIds: readonly string[]): Promise<Map<string, ConversationLink>> {
+export async function loadConversationLinks(db: Queryable, conversationIds: readonly string[]): Promise<Map<string, ConversationLink>> {
   const rows = (await db.query(`SELECT conversation_id, tenant, number, links FROM conversation_links WHERE conversation_id = ANY($1::text[])`, [conversationIds])) as {
     conversation_id: string;
     tenant: string;
@@ -59,22 +58,19 @@ export async function saveConversationLinks(tx: Writes, links: readonly Conversa
   );
 }
 
+const HANDLE = `INSERT INTO handled_messages (tenant, message_id) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING`;
+
 /** Claims the provider message ids not handled before; returns those claimed now (`tenant messageId`). */
 export async function claimMessages(tx: Queryable, messages: readonly { tenant: string; messageId: string }[]): Promise<Set<string>> {
   if (messages.length === 0) return new Set();
-  const rows = (await tx.query(
-    `INSERT INTO handled_messages (tenant, message_id) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING RETURNING tenant, message_id`,
-    [messages.map((m) => m.tenant), messages.map((m) => m.messageId)],
-  )) as { tenant: string; message_id: string }[];
+  const rows = (await tx.query(`${HANDLE} RETURNING tenant, message_id`, [messages.map((m) => m.tenant), messages.map((m) => m.messageId)])) as { tenant: string; message_id: string }[];
   return new Set(rows.map((r) => `${r.tenant} ${r.message_id}`));
 }
 
 /** Records provider message ids as handled (a rebuild replaying the decisions made before it). */
 export async function markHandled(tx: Writes, messages: readonly { tenant: string; messageId: string }[]): Promise<void> {
   if (messages.length === 0) return;
-  const tenants = messages.map((m) => m.tenant);
-  const ids = messages.map((m) => m.messageId);
-  await write(tx, `INSERT INTO handled_messages (tenant, message_id) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING`, [tenants, ids]);
+  await write(tx, HANDLE, [messages.map((m) => m.tenant), messages.map((m) => m.messageId)]);
 }
 
 /** The conversation's links after a decision (its events in order); undefined when it changed none. */

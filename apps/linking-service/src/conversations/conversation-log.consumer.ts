@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { isOutboundType, STREAMS, subjects, type AnyEnvelope, type BotMessageRequested, type ChatMessageSent, type ContactMessageAppended } from '@kite/contracts';
 import { decideOutbound } from '@kite/domain';
-import { appendAll, CONVERSATION_LOG, EVENT_PUBLISHER, JetStreamHandler, type Delivery, type EventLog, type EventPublisher, type Settlement } from '@kite/messaging';
+import { appendAll, CONVERSATION_LOG, EVENT_PUBLISHER, JetStreamHandler, type Delivery, type EventLog, type EventPublisher, type LogAppend, type Settlement } from '@kite/messaging';
 import type { DataSource, Transaction } from '@kite/persistence';
 import { ConfigCache, DATA_SOURCE, handleLogDeliveries, type ChainedProjection, type ChainRun } from '@kite/service-kit';
 import { markHandled, saveConversationLinks, type ConversationLink } from './conversation-links.js';
@@ -14,8 +14,6 @@ function outgoing(event: AnyEnvelope): { messageId: string; text: string } | und
   if (event.type === 'BotMessageRequested') return { messageId: event.id, text: (event as BotMessageRequested).data.text };
   return undefined;
 }
-
-const conversationOf = (run: ChainRun) => (run.entries[0]!.entry.events[0]!.data as { conversationId: string }).conversationId;
 
 /**
  * The conversation logs, in order per conversation: projected into linking's read model; live,
@@ -42,19 +40,19 @@ export class ConversationLogConsumer implements ChainedProjection {
 
   async apply(tx: Transaction, runs: ChainRun[]): Promise<void> {
     const config = await this.configCache.lookups(tx);
-    const views = await loadConversationViews(tx, runs.map(conversationOf));
-    const outgoingMessages = runs.flatMap((run) => run.entries.flatMap(({ entry }) => entry.events.flatMap((e) => (outgoing(e) ? [{ tenant: e.tenant, messageId: outgoing(e)!.messageId }] : []))));
-    const routed = await routedMessages(tx, outgoingMessages);
+    const views = await loadConversationViews(tx, runs.map((r) => r.conversationId));
+    const events = runs.flatMap((run) => run.entries.flatMap(({ entry }) => entry.events));
+    const messages = events.flatMap((e) => [outgoing(e)].flatMap((m) => (m ? [{ tenant: e.tenant, messageId: m.messageId }] : [])));
+    const routed = await routedMessages(tx, messages);
     const changed: ConversationView[] = [];
     const items: TimelineItem[] = [];
     const outbound: OutboundRecord[] = [];
     const relays: Promise<unknown>[] = [];
-    const decisions: { subject: string; events: AnyEnvelope[] }[] = [];
+    const decisions: LogAppend[] = [];
     const replayed = { links: [] as ConversationLink[], messages: [] as { tenant: string; messageId: string }[] };
-    for (const run of runs) {
-      const conversationId = conversationOf(run);
+    for (const { subject, conversationId, entries } of runs) {
       let view = views.get(conversationId);
-      for (const { entry, live } of run.entries) {
+      for (const { entry, live } of entries) {
         for (const event of entry.events) {
           const projected = projectEvent(view, event);
           view = projected.view;
@@ -74,7 +72,7 @@ export class ConversationLogConsumer implements ChainedProjection {
           const decision = decideOutbound(event.tenant, { ...message, cause: event }, forOutbound(view), await config.outboundContext(event.tenant, view.serviceId));
           routed.add(`${event.tenant} ${message.messageId}`);
           outbound.push({ tenant: event.tenant, messageId: message.messageId, conversationId, eventId: event.id });
-          decisions.push({ subject: run.subject, events: [decision] });
+          decisions.push({ subject, events: [decision] });
         }
       }
       if (view) changed.push(view);

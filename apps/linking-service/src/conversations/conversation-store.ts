@@ -5,7 +5,6 @@ import type { ConversationView, OutboundRecord, TimelineItem } from './conversat
  * Linking's read model (conversations, their timeline, outbound decisions), written only by the
  * conversation-log projection: each table once per batch, whatever the batch holds.
  */
-type Db = Queryable;
 
 interface ConversationRow {
   conversation_id: string;
@@ -35,11 +34,11 @@ const viewOf = (r: ConversationRow): ConversationView => ({
   createdAt: r.created_at.toISOString(),
 });
 
-export async function findConversation(db: Db, conversationId: string): Promise<ConversationView | undefined> {
+export async function findConversation(db: Queryable, conversationId: string): Promise<ConversationView | undefined> {
   return (await loadConversationViews(db, [conversationId])).get(conversationId);
 }
 
-export async function loadConversationViews(db: Db, conversationIds: readonly string[]): Promise<Map<string, ConversationView>> {
+export async function loadConversationViews(db: Queryable, conversationIds: readonly string[]): Promise<Map<string, ConversationView>> {
   const rows = (await db.query(`SELECT * FROM conversations WHERE conversation_id = ANY($1::text[])`, [conversationIds])) as ConversationRow[];
   return new Map(rows.map((r) => [r.conversation_id, viewOf(r)]));
 }

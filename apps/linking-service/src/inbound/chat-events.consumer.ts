@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { decodeEvent, STREAMS, subjects, type AnyEnvelope, type ChatMessageRead, type ChatMessageSent, type ConversationRequested, type MemberJoined, type MemberRemoved } from '@kite/contracts';
+import { decodeEvent, STREAMS, subjects, type ChatMessageRead, type ChatMessageSent, type ConversationRequested, type MemberJoined, type MemberRemoved } from '@kite/contracts';
 import { conversationIdFor, decideConversationRequest, normaliseE164, resolveSendingNumber } from '@kite/domain';
-import { appendAll, CONVERSATION_LOG, deadLetter, EVENT_PUBLISHER, JetStreamHandler, type Delivery, type EventLog, type EventPublisher, type Settlement } from '@kite/messaging';
+import { appendAll, CONVERSATION_LOG, deadLetter, EVENT_PUBLISHER, JetStreamHandler, type Delivery, type EventLog, type EventPublisher, type LogAppend, type Settlement } from '@kite/messaging';
 import { inTransaction, type DataSource } from '@kite/persistence';
 import { DATA_SOURCE, findOutboundContext } from '@kite/service-kit';
 import { linkAfter, loadConversationLinks, lockConversationKeys, saveConversationLinks } from '../conversations/conversation-links.js';
@@ -48,7 +48,7 @@ export class ChatEventsConsumer {
   private async appendFacts(facts: { index: number; event: ChatFact }[], settlements: (Settlement | void)[]): Promise<void> {
     if (facts.length === 0) return;
     const known = await loadConversationLinks(this.ds, facts.map((f) => f.event.data.conversationId));
-    const appended: { subject: string; events: AnyEnvelope[] }[] = [];
+    const appended: LogAppend[] = [];
     await Promise.all(
       facts.map(async ({ index, event }) => {
         const { conversationId } = event.data;

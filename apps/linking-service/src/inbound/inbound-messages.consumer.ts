@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { decodeEvent, STREAMS, subjects, type AnyEnvelope, type MessageReceived } from '@kite/contracts';
+import { decodeEvent, STREAMS, subjects, type MessageReceived } from '@kite/contracts';
 import { decideInbound, inboundConversationOf, normalisedInbound, type NumberRoute } from '@kite/domain';
-import { appendAll, CONVERSATION_LOG, deadLetter, EVENT_PUBLISHER, JetStreamHandler, type Delivery, type EventLog, type EventPublisher, type Settlement } from '@kite/messaging';
+import { appendAll, CONVERSATION_LOG, deadLetter, EVENT_PUBLISHER, JetStreamHandler, type Delivery, type EventLog, type EventPublisher, type LogAppend, type Settlement } from '@kite/messaging';
 import { inTransaction, write, type DataSource, type Transaction } from '@kite/persistence';
 import { ConfigCache, DATA_SOURCE, faultPoint, type ConfigLookups } from '@kite/service-kit';
 import { claimMessages, linkAfter, linkingConversationOf, loadConversationLinks, lockConversationKeys, saveConversationLinks, type ConversationLink } from '../conversations/conversation-links.js';
@@ -56,7 +56,7 @@ export class InboundMessagesConsumer {
     // Two first messages of one contact, on two instances, meet here: one creates, the other joins.
     await lockConversationKeys(tx, conversationIds);
     const known = await loadConversationLinks(tx, conversationIds);
-    const appended: { subject: string; events: AnyEnvelope[]; after?: number }[] = [];
+    const appended: LogAppend[] = [];
     const changed = new Map<string, ConversationLink>();
     const rejections: Promise<unknown>[] = [];
     for (const { message, route, conversationId } of work) {
