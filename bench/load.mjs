@@ -7,6 +7,7 @@ import { makeEvent, subjects, STREAMS } from '@kite/contracts';
 import { consumerAckFloor, streamLastSequence } from '@kite/messaging';
 import { startTestPostgres, TestSystem } from '@kite/testing';
 import pg from 'pg';
+import { cpuSeconds, cpuSpent } from './cpu.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const TENANTS = Number(process.env.BENCH_TENANTS ?? 5);
@@ -136,6 +137,7 @@ async function phase(name, rate, seconds, maxMessages = Infinity) {
     }
     if (event.type === 'MembersAdded' && s) latency.members.push(at - s.at);
   });
+  const cpuBefore = cpuSeconds();
   const started = Date.now();
   let i = 0;
   const inFlight = [];
@@ -194,9 +196,10 @@ async function phase(name, rate, seconds, maxMessages = Infinity) {
     await sleep(100);
   }
   if (Object.keys(expected).every((type) => got[type] >= expected[type])) drainedAt = Date.now();
+  const cpu = cpuSpent(cpuBefore, cpuSeconds());
   await sleep(1_000); // duplicates, if any, come now
   await messages.close();
-  return { name, sent: i, publishSeconds, drainedSeconds: (drainedAt - started) / 1000, expected, got, seen, latency, lagAtEnd };
+  return { name, sent: i, publishSeconds, drainedSeconds: (drainedAt - started) / 1000, expected, got, seen, latency, lagAtEnd, cpu };
 }
 
 /**
@@ -210,14 +213,20 @@ async function replay(service) {
   const started = performance.now();
   await system.startService(service, { KITE_REBUILD: '1' });
   let firstApplied;
+  let cpuBefore;
   for (;;) {
     const floor = await consumerAckFloor(nc, STREAMS.conversations.name, durable).catch(() => 0);
-    if (floor > 0) firstApplied ??= performance.now();
+    if (floor > 0 && firstApplied === undefined) {
+      firstApplied = performance.now();
+      cpuBefore = cpuSeconds();
+    }
     if (floor >= entries) break;
     await sleep(20);
   }
   const ended = performance.now();
-  return { service, entries, seconds: (ended - started) / 1000, rate: entries / ((ended - started) / 1000), applyRate: entries / ((ended - firstApplied) / 1000) };
+  const cpu = cpuSpent(cpuBefore, cpuSeconds());
+  const busy = Object.entries(cpu).filter(([, seconds]) => seconds > 0.01).sort((a, b) => b[1] - a[1]).map(([group, seconds]) => `${group} ${(seconds / ((ended - firstApplied) / 1000)).toFixed(2)}`).join(', ');
+  return { busy, service, entries, seconds: (ended - started) / 1000, rate: entries / ((ended - started) / 1000), applyRate: entries / ((ended - firstApplied) / 1000) };
 }
 
 /** Each consumer's lag (`kite_consumer_lag`: not yet acknowledged) from the services' metrics. */
@@ -280,10 +289,18 @@ try {
   }
   console.log(`\nconsumer lag when the phase stopped publishing (messages not yet acknowledged):`);
   for (const r of results) console.log(`  ${r.name.padEnd(8)}${r.lagAtEnd.filter((l) => l.lag > 0).sort((a, b) => b.lag - a.lag).map((l) => `${l.consumer} ${l.lag}`).join(', ') || 'none'}`);
+  console.log(`\nCPU per inbound message, ms (user + system, from /proc, publish to drained; ${os.cpus().length} cores):`);
+  const groups = [...new Set(results.flatMap((r) => Object.keys(r.cpu)))].sort();
+  console.log(`  ${'phase'.padEnd(8)}${groups.map((g) => g.padStart(18)).join('')}${'total'.padStart(9)}${'cores busy'.padStart(12)}`);
+  for (const r of results) {
+    const total = Object.values(r.cpu).reduce((a, b) => a + b, 0);
+    console.log(`  ${r.name.padEnd(8)}${groups.map((g) => ((1000 * (r.cpu[g] ?? 0)) / r.sent).toFixed(2).padStart(18)).join('')}${((1000 * total) / r.sent).toFixed(2).padStart(9)}${(total / r.drainedSeconds).toFixed(2).padStart(12)}`);
+  }
   const deadLetters = (await jsm.streams.info(STREAMS.deadLetters.name)).state.messages;
   console.log(`dead letters: ${deadLetters}`);
   console.log(`\nreplay (rebuild from KITE_CONV):`);
   for (const r of replays) console.log(`  ${r.service.padEnd(18)} ${r.entries} entries in ${r.seconds.toFixed(1)} s from process start: ${r.rate.toFixed(0)} entries/s; ${r.applyRate.toFixed(0)} entries/s from the first entry applied`);
+  for (const r of replays) console.log(`  ${r.service.padEnd(18)} cores busy while applying: ${r.busy}`);
   console.log(`\nhandler calls per consumer (a batch is one call and one transaction; mean time of the call that settled a delivery):`);
   for (const h of handlers.sort((a, b) => b.meanMs - a.meanMs)) {
     console.log(`  ${h.consumer.padEnd(36)} ${h.meanMs.toFixed(2).padStart(8)} ms  ${String(h.count).padStart(7)} deliveries in ${String(h.calls).padStart(6)} calls (${(h.count / h.calls).toFixed(1)} per call)`);

@@ -19,7 +19,8 @@ export async function openServiceDatabase(options: ServiceDatabaseOptions): Prom
     migrationsRun: false,
     synchronize: false,
     logging: false,
-    extra: { max: options.poolSize ?? 10, options: `-c search_path=${options.schema}` },
+    // Pipeline mode: a `Transaction` sends several statements before the first answer comes.
+    extra: { max: options.poolSize ?? 10, options: `-c search_path=${options.schema}`, pipeline: true },
   });
   await ds.initialize();
   await ds.query(`CREATE SCHEMA IF NOT EXISTS "${options.schema}"`);

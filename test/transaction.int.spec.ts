@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import { inTransaction, openServiceDatabase, type DataSource, type MigrationInterface, type QueryRunner } from '@kite/persistence';
+import { createTestDatabase } from '@kite/testing';
+
+class Items1700000000000 implements MigrationInterface {
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`CREATE TABLE items (id text PRIMARY KEY, n int NOT NULL CHECK (n >= 0))`);
+  }
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE items`);
+  }
+}
+
+/** A projection's transaction on PostgreSQL: pipelined statements, prepared once, all or nothing. */
+describe('Transaction', () => {
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let ds: DataSource;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    ds = await openServiceDatabase({ url: database.url, schema: 'tx_test', migrations: [Items1700000000000], poolSize: 1 });
+  });
+  afterAll(async () => {
+    await ds?.destroy();
+    await database?.drop();
+  });
+
+  const count = async () => Number(((await ds.query(`SELECT count(*) AS n FROM items`)) as { n: string }[])[0]!.n);
+
+  it('returns the rows of each statement and applies the queued writes at commit, in order', async () => {
+    const rows = await inTransaction(ds, async (tx) => {
+      const first = await tx.query(`INSERT INTO items (id, n) VALUES ($1, $2) RETURNING id, n`, ['a', 1]);
+      tx.later(`UPDATE items SET n = n + $2 WHERE id = $1`, ['a', 10]);
+      tx.later(`UPDATE items SET n = n * $2 WHERE id = $1`, ['a', 2]);
+      const second = await tx.query(`SELECT n FROM items WHERE id = ANY($1::text[])`, [['a', 'zz']]);
+      return { first, second };
+    });
+    expect(rows).toEqual({ first: [{ id: 'a', n: 1 }], second: [{ n: 1 }] });
+    expect(await ds.query(`SELECT n FROM items WHERE id = 'a'`)).toEqual([{ n: 22 }]);
+  });
+
+  it('a queued write that fails rolls back the whole transaction, its error thrown, and the connection serves the next one', async () => {
+    const before = await count();
+    await expect(
+      inTransaction(ds, async (tx) => {
+        await tx.query(`INSERT INTO items (id, n) VALUES ($1, $2)`, ['b', 1]);
+        tx.later(`INSERT INTO items (id, n) VALUES ($1, $2)`, ['c', 1]);
+        tx.later(`INSERT INTO items (id, n) VALUES ($1, $2)`, ['d', -1]);
+        tx.later(`INSERT INTO items (id, n) VALUES ($1, $2)`, ['e', 1]);
+      }),
+    ).rejects.toThrow(/check constraint/);
+    expect(await count()).toBe(before);
+    await inTransaction(ds, async (tx) => tx.later(`INSERT INTO items (id, n) VALUES ($1, $2)`, ['f', 1]));
+    expect(await count()).toBe(before + 1);
+  });
+
+  it('a failing first statement leaves nothing behind either', async () => {
+    const before = await count();
+    await expect(inTransaction(ds, async (tx) => tx.query(`INSERT INTO items (id, n) VALUES ($1, $2)`, ['g', -5]))).rejects.toThrow(/check constraint/);
+    expect(await count()).toBe(before);
+  });
+
+  it('prepares each statement once per connection, however often it runs', async () => {
+    const statement = `SELECT n FROM items WHERE id = $1 AND n >= $2`;
+    for (let i = 0; i < 5; i++) await inTransaction(ds, (tx) => tx.query(statement, ['a', i]));
+    const prepared = await inTransaction(ds, (tx) => tx.query(`SELECT statement FROM pg_prepared_statements WHERE statement = $1`, [statement]));
+    expect(prepared).toHaveLength(1);
+  });
+
+  const text = fc.string({ unit: 'binary', maxLength: 40 }).map((s) => s.replace(/\u0000/g, ''));
+
+  it('any text, any array of text, any JSON object come back equal', async () => {
+    await fc.assert(
+      fc.asyncProperty(text, fc.array(text, { maxLength: 5 }), fc.dictionary(text, text, { maxKeys: 4 }), async (s, list, object) => {
+        const rows = await inTransaction(ds, (tx) => tx.query(`SELECT $1::text AS s, $2::text[] AS list, $3::jsonb AS object`, [s, list, object]));
+        expect(rows).toEqual([{ s, list, object }]);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
