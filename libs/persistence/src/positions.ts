@@ -1,5 +1,5 @@
 import type { EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
-import { write, type Queryable, type Writes } from './transaction.js';
+import { write, type Transaction, type Writes } from './transaction.js';
 
 /**
  * Where a projection stands in each aggregate's log (the sequence of the last entry applied),
@@ -19,23 +19,32 @@ export class Positions1732399999000 implements MigrationInterface {
 /**
  * Locks the aggregates' position rows for this transaction, in one order (so two transactions
  * never wait on each other in a cycle), and returns where each stands (0 when new) and the
- * stream's replay mark: one round trip (the no-op update is what takes the row lock).
+ * stream's replay mark, in one round trip. The upsert whose update never applies (`WHERE false`)
+ * inserts the new rows and locks the others without writing a new version of them; the select
+ * after it, a statement of its own, reads them as they are once locked.
  */
-export async function lockPositions(tx: Queryable, projection: string, stream: string, aggregates: readonly string[]): Promise<{ positions: Map<string, number>; replayMark: number }> {
+export async function lockPositions(tx: Transaction, projection: string, stream: string, aggregates: readonly string[]): Promise<{ positions: Map<string, number>; replayMark: number }> {
   const sorted = [...new Set(aggregates)].sort();
-  const rows = (await tx.query(
-    `INSERT INTO positions (projection, aggregate, seq) SELECT $1, a, 0 FROM unnest($2::text[]) WITH ORDINALITY AS x(a, i) ORDER BY i
-     ON CONFLICT (projection, aggregate) DO UPDATE SET seq = positions.seq
-     RETURNING aggregate, seq, (SELECT coalesce(max(until_seq), 0) FROM replay_marks WHERE stream = $3) AS mark`,
-    [projection, sorted, stream],
-  )) as { aggregate: string; seq: string; mark: string }[];
+  const [, rows] = (await tx.queryAll([
+    {
+      sql: `INSERT INTO positions (projection, aggregate, seq) SELECT $1, a, 0 FROM unnest($2::text[]) WITH ORDINALITY AS x(a, i) ORDER BY i
+            ON CONFLICT (projection, aggregate) DO UPDATE SET seq = positions.seq WHERE false`,
+      params: [projection, sorted],
+    },
+    {
+      sql: `SELECT aggregate, seq, (SELECT coalesce(max(until_seq), 0) FROM replay_marks WHERE stream = $3) AS mark FROM positions WHERE projection = $1 AND aggregate = ANY($2::text[])`,
+      params: [projection, sorted, stream],
+    },
+  ])) as [unknown, { aggregate: string; seq: string; mark: string }[]];
   return { positions: new Map(rows.map((r) => [r.aggregate, Number(r.seq)])), replayMark: Number(rows[0]?.mark ?? 0) };
 }
 
 export async function savePositions(tx: Writes, projection: string, positions: readonly { aggregate: string; seq: number }[]): Promise<void> {
   const aggregates = positions.map((p) => p.aggregate);
   const seqs = positions.map((p) => p.seq);
-  await write(tx, `UPDATE positions p SET seq = x.s FROM unnest($2::text[], $3::bigint[]) AS x(a, s) WHERE p.projection = $1 AND p.aggregate = x.a`, [projection, aggregates, seqs]);
+  // `aggregate = ANY` makes the key lookup an index condition: joined on the unnest alone, the
+  // generic plan of this prepared statement scanned every position of the projection.
+  await write(tx, `UPDATE positions p SET seq = x.s FROM unnest($2::text[], $3::bigint[]) AS x(a, s) WHERE p.projection = $1 AND p.aggregate = ANY($2::text[]) AND p.aggregate = x.a`, [projection, aggregates, seqs]);
 }
 
 /**

@@ -2,6 +2,12 @@ import type { Pool, PoolClient, QueryConfig, QueryResult } from 'pg';
 import type { DataSource } from 'typeorm';
 import { statementName } from './statement-names.js';
 
+/** A statement and its parameters. */
+export interface Statement {
+  sql: string;
+  params?: readonly unknown[];
+}
+
 /** Anything that runs a parameterised statement and returns its rows. */
 export interface Queryable {
   query(sql: string, params?: readonly unknown[]): Promise<unknown>;
@@ -17,14 +23,20 @@ export interface Queryable {
  */
 export class Transaction implements Queryable {
   private begun = false;
-  private readonly queued: { sql: string; params: readonly unknown[] }[] = [];
+  private readonly queued: Statement[] = [];
 
   constructor(private readonly client: PoolClient) {}
 
   async query(sql: string, params: readonly unknown[] = []): Promise<unknown[]> {
-    const statements = this.begun ? [this.prepared(sql, params)] : ['BEGIN', this.prepared(sql, params)];
+    return (await this.queryAll([{ sql, params }])).at(-1)!;
+  }
+
+  /** Runs the statements one after another in one round trip; the rows of each, in order. */
+  async queryAll(statements: readonly Statement[]): Promise<unknown[][]> {
+    const sent = statements.map((s) => this.prepared(s.sql, s.params ?? []));
+    const results = await this.send(this.begun ? sent : ['BEGIN', ...sent]);
     this.begun = true;
-    return (await this.send(statements)).at(-1)!.rows;
+    return results.slice(results.length - statements.length).map((r) => r.rows);
   }
 
   /** Queues a write whose result nobody reads: it runs just before COMMIT, in order. */
@@ -34,7 +46,7 @@ export class Transaction implements Queryable {
 
   async commit(): Promise<void> {
     if (!this.begun && this.queued.length === 0) return;
-    await this.send([...(this.begun ? [] : ['BEGIN']), ...this.queued.map((q) => this.prepared(q.sql, q.params)), 'COMMIT']);
+    await this.send([...(this.begun ? [] : ['BEGIN']), ...this.queued.map((q) => this.prepared(q.sql, q.params ?? [])), 'COMMIT']);
   }
 
   private prepared(sql: string, params: readonly unknown[]): QueryConfig {

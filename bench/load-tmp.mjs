@@ -1,0 +1,325 @@
+// End-to-end load: the whole system (four services, NATS, PostgreSQL on this machine) driven as the
+// PBX gateway and the chat platform drive it, beside the raw bus on the same NATS server.
+// `npm run bench` (BENCH_SECONDS, BENCH_TENANTS, BENCH_MAX_MESSAGES, BENCH_PHASES, BENCH_REPLAY to change the run).
+import os from 'node:os';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { makeEvent, subjects, STREAMS } from '@kite/contracts';
+import { consumerAckFloor, streamLastSequence } from '@kite/messaging';
+import { startTestPostgres, TestSystem } from '@kite/testing';
+import pg from 'pg';
+import { cpuSeconds, cpuSpent } from './cpu.mjs';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+const TENANTS = Number(process.env.BENCH_TENANTS ?? 5);
+const MAX_MESSAGES = Number(process.env.BENCH_MAX_MESSAGES ?? 20_000);
+/** The phases, in order: messages per second offered, or max (as fast as the publish window allows). */
+const PHASES = (process.env.BENCH_PHASES ?? '200,1000,2000,max').split(',').map((p) => p.trim());
+for (const p of PHASES) if (p !== 'max' && !(Number(p) > 0)) throw new Error(`BENCH_PHASES: ${p} is neither a rate nor max`);
+const REPLAY = process.env.BENCH_REPLAY !== '0';
+const P_NEW = 0.3;
+const P_REPLY = 0.2;
+const P_READ = 0.2;
+const P_CALL = 0.05;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const pct = (sorted, p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN);
+
+const pgServer = await startTestPostgres();
+const system = await TestSystem.start({ collect: false });
+const nc = system.nc;
+const js = jetstream(nc);
+const jsm = await jetstreamManager(nc);
+const payloadSize = JSON.stringify(makeEvent('MessageReceived', 'tenant-0', { messageId: 'x'.repeat(20), channel: 'sms', from: '+15550000000', to: '+15550000001', text: 'Hello, I would like to know more about your offer.', receivedAt: new Date().toISOString() })).length;
+
+/** The raw bus: publish with acks and consume with acks, same payload size, on the same server. */
+async function rawBus(count) {
+  await jsm.streams.add({ name: 'BENCH_RAW', subjects: ['bench.raw.>'] });
+  const payload = new Uint8Array(payloadSize).fill(120);
+  const started = performance.now();
+  const window = [];
+  for (let i = 0; i < count; i++) {
+    window.push(js.publish(`bench.raw.${i % 16}`, payload, { msgID: `raw-${i}` }));
+    if (window.length >= 256) await Promise.all(window.splice(0));
+  }
+  await Promise.all(window);
+  const publishRate = count / ((performance.now() - started) / 1000);
+  await jsm.consumers.add('BENCH_RAW', { durable_name: 'raw', ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, max_ack_pending: 10_000 });
+  const consumer = await js.consumers.get('BENCH_RAW', 'raw');
+  const consumedStart = performance.now();
+  let consumed = 0;
+  const messages = await consumer.consume({ max_messages: 1_000 });
+  for await (const m of messages) {
+    m.ack();
+    if (++consumed >= count) break;
+  }
+  const consumeRate = count / ((performance.now() - consumedStart) / 1000);
+  await jsm.streams.delete('BENCH_RAW');
+  return { publishRate, consumeRate };
+}
+
+/** The floor under any latency here: one PostgreSQL round trip, one transaction commit, one acknowledged publish, idle. */
+async function roundTrips() {
+  const client = new pg.Client({ connectionString: system.databaseUrl });
+  await client.connect();
+  const time = async (n, work) => {
+    const took = [];
+    for (let i = 0; i < n; i++) {
+      const t = performance.now();
+      await work(i);
+      took.push(performance.now() - t);
+    }
+    return pct(took.sort((a, b) => a - b), 50);
+  };
+  await client.query('CREATE TEMP TABLE bench_commit (n int)');
+  const query = await time(500, () => client.query('SELECT 1'));
+  const commit = await time(200, async (i) => {
+    await client.query('BEGIN');
+    await client.query('INSERT INTO bench_commit VALUES ($1)', [i]);
+    await client.query('COMMIT');
+  });
+  await client.end();
+  await jsm.streams.add({ name: 'BENCH_RTT', subjects: ['bench.rtt'] });
+  const publish = await time(500, (i) => js.publish('bench.rtt', new Uint8Array(payloadSize), { msgID: `rtt-${i}` }));
+  await jsm.streams.delete('BENCH_RTT');
+  return { query, commit, publish };
+}
+
+async function configure() {
+  for (let t = 0; t < TENANTS; t++) {
+    const tenant = `tenant-${t}`;
+    const numbers = [1, 2, 3, 4].map((i) => `+1555${String(t).padStart(3, '0')}000${i}`);
+    const ok = (r) => {
+      if (r.status !== 200) throw new Error(`${r.status} ${JSON.stringify(r.body)}`);
+    };
+    ok(await system.api(tenant, 'PUT', '/v1/directory', {
+      numbers: numbers.map((number) => ({ number, channels: ['sms', 'whatsapp'] })),
+      services: [{ id: 'svc', name: 'Sales', agentIds: ['ag-1', 'ag-2'], dialplan: {} }],
+      agents: [{ id: 'ag-1', name: 'One' }, { id: 'ag-2', name: 'Two' }],
+      bots: [],
+    }));
+    for (const number of numbers) {
+      ok(await system.api(tenant, 'PUT', `/v1/numbers/${encodeURIComponent(number)}`, { linkedServiceId: 'svc', workingHours: { routing: { type: 'group', serviceId: 'svc' }, schedule: { timeZone: 'UTC', rules: [] } } }));
+    }
+  }
+  await system.untilConfigApplied(60_000);
+}
+
+/** Observes kite.out through a JetStream ordered consumer: what the stream holds, duplicates dropped by it excluded. */
+async function observe(onEvent) {
+  const consumer = await js.consumers.get(STREAMS.outbound.name, { deliver_policy: DeliverPolicy.New });
+  const messages = await consumer.consume();
+  (async () => {
+    for await (const m of messages) onEvent(JSON.parse(new TextDecoder().decode(m.data)), Date.now());
+  })();
+  return messages;
+}
+
+/** One load phase: `rate` messages per second (or as fast as the window allows when `rate` is 0). */
+let phases = 0;
+async function phase(name, rate, seconds, maxMessages = Infinity) {
+  const phaseNumber = phases++; // contacts of one phase are never new in another
+  const sent = new Map();
+  const contacts = Array.from({ length: TENANTS }, () => []);
+  const seen = new Map();
+  const expected = { ContactMessageAppended: 0, ConversationCreated: 0, MembersAdded: 0, CallAppended: 0, OutboundMessageRequested: 0 };
+  const latency = { appended: [], members: [] };
+  const conversations = new Map();
+  const prefix = `${name.replace(/\W/g, '')}${Date.now() % 100000}`;
+  const got = { ContactMessageAppended: 0, ConversationCreated: 0, MembersAdded: 0, CallAppended: 0, OutboundMessageRequested: 0 };
+  const messages = await observe((event, at) => {
+    const count = (seen.get(event.id) ?? 0) + 1;
+    seen.set(event.id, count);
+    if (count > 1) return;
+    if (event.type in got && sent.has(event.correlationId)) got[event.type]++;
+    const s = sent.get(event.correlationId);
+    if (event.type === 'ContactMessageAppended' && s) {
+      latency.appended.push(at - s.at);
+      conversations.set(s.contactKey, event.data.conversationId);
+    }
+    if (event.type === 'MembersAdded' && s) latency.members.push(at - s.at);
+  });
+  const cpuBefore = cpuSeconds();
+  const started = Date.now();
+  let i = 0;
+  const inFlight = [];
+  while (Date.now() - started < seconds * 1000 && i < maxMessages) {
+    const t = i % TENANTS;
+    const tenant = `tenant-${t}`;
+    const isNew = contacts[t].length === 0 || Math.random() < P_NEW;
+    const contact = isNew ? `+1666${String(t).padStart(2, '0')}${String(contacts[t].length).padStart(6, '0')}${phaseNumber}` : contacts[t][Math.floor(Math.random() * contacts[t].length)];
+    if (isNew) contacts[t].push(contact);
+    const contactKey = `${tenant}:${contact}`;
+    const number = `+1555${String(t).padStart(3, '0')}000${1 + (i % 4)}`;
+    const event = makeEvent('MessageReceived', tenant, { messageId: `${prefix}-${i}`, channel: 'sms', from: contact, to: number, text: 'Hello, I would like to know more about your offer.', receivedAt: new Date().toISOString() });
+    sent.set(event.id, { at: Date.now(), contactKey });
+    expected.ContactMessageAppended++;
+    if (isNew) {
+      expected.ConversationCreated++;
+      expected.MembersAdded++;
+    }
+    inFlight.push(system.publish(subjects.inbound(tenant, 'MessageReceived'), event));
+    const conversationId = conversations.get(contactKey);
+    if (conversationId && !isNew) {
+      if (Math.random() < P_REPLY) {
+        expected.OutboundMessageRequested++;
+        const reply = makeEvent('ChatMessageSent', tenant, { conversationId, messageId: `${prefix}-r${i}`, sender: { kind: 'agent', id: 'ag-1' }, text: 'Thanks!', sentAt: new Date().toISOString() });
+        sent.set(reply.id, { at: Date.now(), contactKey });
+        inFlight.push(system.publish(subjects.inbound(tenant, 'ChatMessageSent'), reply));
+      }
+      if (Math.random() < P_READ) inFlight.push(system.publish(subjects.inbound(tenant, 'ChatMessageRead'), makeEvent('ChatMessageRead', tenant, { conversationId, messageId: `${prefix}-${i}`, readerId: 'ag-1', readAt: new Date().toISOString() })));
+      if (Math.random() < P_CALL) {
+        expected.CallAppended++;
+        const call = makeEvent('CallEnded', tenant, { callId: `${prefix}-c${i}`, contact, serviceId: 'svc', agentIds: ['ag-2'], direction: 'inbound', startedAt: new Date(Date.now() - 60_000).toISOString(), endedAt: new Date().toISOString() });
+        sent.set(call.id, { at: Date.now(), contactKey });
+        inFlight.push(system.publish(subjects.inbound(tenant, 'CallEnded'), call));
+      }
+    }
+    i++;
+    if (inFlight.length >= 256) await Promise.all(inFlight.splice(0));
+    if (rate > 0) {
+      const ahead = started + (i * 1000) / rate - Date.now();
+      if (ahead > 0) await sleep(ahead);
+    }
+  }
+  await Promise.all(inFlight);
+  const publishSeconds = (Date.now() - started) / 1000;
+  const lagAtEnd = await consumerLags();
+  // Drain: until every expected effect came (the last one ends the phase), or nothing came for 30 s.
+  let last = -1;
+  let lastAt = Date.now();
+  let drainedAt = Date.now();
+  while (Object.keys(expected).some((type) => got[type] < expected[type]) && Date.now() - lastAt < 30_000) {
+    if (seen.size !== last) {
+      last = seen.size;
+      lastAt = Date.now();
+      drainedAt = lastAt;
+    }
+    await sleep(100);
+  }
+  if (Object.keys(expected).every((type) => got[type] >= expected[type])) drainedAt = Date.now();
+  const cpu = cpuSpent(cpuBefore, cpuSeconds());
+  await sleep(1_000); // duplicates, if any, come now
+  await messages.close();
+  return { name, sent: i, publishSeconds, drainedSeconds: (drainedAt - started) / 1000, expected, got, seen, latency, lagAtEnd, cpu };
+}
+
+/**
+ * Rebuilds a service's read model by replay: its schema dropped, its consumers replay the streams.
+ * Timed from the process start (boot and migrations included) and from its first applied entry.
+ */
+async function replay(service) {
+  const durable = `${service}-conversations`;
+  const entries = await streamLastSequence(nc, STREAMS.conversations.name);
+  await system.stopService(service);
+  const started = performance.now();
+  await system.startService(service, { KITE_REBUILD: '1' });
+  let firstApplied;
+  for (;;) {
+    const floor = await consumerAckFloor(nc, STREAMS.conversations.name, durable).catch(() => 0);
+    if (floor > 0) firstApplied ??= performance.now();
+    if (floor >= entries) break;
+    await sleep(20);
+  }
+  const ended = performance.now();
+  return { service, entries, seconds: (ended - started) / 1000, rate: entries / ((ended - started) / 1000), applyRate: entries / ((ended - firstApplied) / 1000) };
+}
+
+/** Each consumer's lag (`kite_consumer_lag`: not yet acknowledged) from the services' metrics. */
+async function consumerLags() {
+  const lags = [];
+  for (const port of Object.values(system.ports)) {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    for (const m of text.matchAll(/^kite_consumer_lag\{consumer="([^"]+)"\} (\S+)$/gm)) lags.push({ consumer: m[1], lag: Number(m[2]) });
+  }
+  return lags;
+}
+
+async function handlerLatencies() {
+  const rows = [];
+  for (const [service, port] of Object.entries(system.ports)) {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const sums = new Map();
+    for (const line of text.split('\n')) {
+      const m = /^kite_handler_seconds_(sum|count)\{consumer="([^"]+)",outcome="ack"\} (\S+)/.exec(line);
+      if (m) sums.set(`${m[2]}:${m[1]}`, Number(m[3]));
+      const c = /^kite_handler_call_deliveries_(sum|count)\{consumer="([^"]+)"\} (\S+)/.exec(line);
+      if (c) sums.set(`${c[2]}:calls-${c[1]}`, Number(c[3]));
+    }
+    for (const [key, count] of sums) {
+      if (!key.endsWith(':count') || count === 0) continue;
+      const consumer = key.slice(0, -':count'.length);
+      const calls = sums.get(`${consumer}:calls-count`) ?? count;
+      rows.push({ service, consumer, count, calls, meanMs: (1000 * sums.get(`${consumer}:sum`)) / count });
+    }
+  }
+  return rows;
+}
+
+try {
+  console.log(`${os.cpus().length} cores, Node ${process.version}; ${TENANTS} tenants x 4 numbers; payload ${payloadSize} bytes`);
+  const raw = await rawBus(20_000);
+  const floor = await roundTrips();
+  await configure();
+  const results = [];
+  const sc = new pg.Client({ connectionString: system.databaseUrl }); sc.on('error', () => {}); await sc.connect(); await sc.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements'); await sc.query('SELECT pg_stat_statements_reset()');
+  for (const p of PHASES) results.push(p === 'max' ? await phase('max', 0, 600, MAX_MESSAGES) : await phase(`${p}/s`, Number(p), SECONDS));
+  { const r = await sc.query(`SELECT calls, round(total_exec_time::numeric,1) ms, round((total_exec_time/nullif(calls,0))::numeric,3) per, rows, left(regexp_replace(query,'\\s+',' ','g'),200) q FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 24`);
+  for (const x of r.rows) console.log(String(x.calls).padStart(8), String(x.ms).padStart(9), String(x.per).padStart(7), String(x.rows).padStart(8), x.q); }
+  { const r = await sc.query(`SELECT schemaname||'.'||relname t, n_live_tup, n_dead_tup, n_tup_upd, n_tup_hot_upd, autovacuum_count, pg_size_pretty(pg_total_relation_size(relid)) size FROM pg_stat_user_tables ORDER BY n_tup_upd DESC LIMIT 8`);
+    for (const x of r.rows) console.log(JSON.stringify(x));
+    const ids = (await sc.query(`SELECT conversation_id FROM linking.conversations LIMIT 300`)).rows.map((x) => x.conversation_id);
+    const e = await sc.query(`EXPLAIN (ANALYZE, BUFFERS) SELECT * FROM linking.conversations WHERE conversation_id = ANY($1::text[])`, [ids]);
+    for (const x of e.rows) console.log(x['QUERY PLAN']);
+    await sc.query(`SET plan_cache_mode = force_generic_plan`);
+    const aggs = (await sc.query(`SELECT aggregate FROM routing.positions LIMIT 100`)).rows.map((x) => x.aggregate);
+    for (const q of [`UPDATE routing.positions p SET seq = x.s FROM unnest($2::text[], $3::bigint[]) AS x(a, s) WHERE p.projection = $1 AND p.aggregate = ANY($2::text[]) AND p.aggregate = x.a`, `SELECT o.tenant, o.message_id FROM linking.outbound_messages o JOIN unnest($1::text[], $2::text[]) AS x(tenant, message_id) USING (tenant, message_id)`,
+                     `SELECT * FROM linking.conversations WHERE conversation_id = ANY($1::text[])`]) {
+      const n = q.includes('UPDATE') ? 3 : q.includes('outbound') ? 2 : 1;
+      await sc.query(`PREPARE g${n} AS ${q}`);
+      const args = n === 2 ? `(ARRAY['tenant-1','tenant-2'], ARRAY['a','b'])` : n === 3 ? `('routing-conversations', ARRAY[${aggs.map((a) => `'${a}'`).join(',')}], ARRAY[${aggs.map(() => '1').join(',')}])` : `(ARRAY[${ids.map((a) => `'${a}'`).join(',')}])`;
+      const e2 = await sc.query(`EXPLAIN (ANALYZE, BUFFERS) EXECUTE g${n}${args}`);
+      for (const x of e2.rows) console.log('G', x['QUERY PLAN'].slice(0, 160));
+    }
+    const d = await sc.query(`SELECT indexrelid::regclass, indisunique FROM pg_index WHERE indrelid = 'linking.conversations'::regclass`); console.log(d.rows);
+  }
+  await sc.end();
+  const handlers = await handlerLatencies(); // before the replays restart the services
+  const replays = REPLAY ? [await replay('routing-service'), await replay('linking-service'), await replay('action-scheduler')] : [];
+
+  console.log(`\nraw bus (same NATS, ${payloadSize}-byte payload, acked): publish ${raw.publishRate.toFixed(0)}/s, consume ${raw.consumeRate.toFixed(0)}/s`);
+  console.log(`round trips, idle, p50: PostgreSQL query ${floor.query.toFixed(2)} ms, transaction with one insert ${floor.commit.toFixed(2)} ms, acknowledged publish ${floor.publish.toFixed(2)} ms`);
+  console.log(`\n${'phase'.padEnd(8)}${'sent'.padStart(8)}${'offered/s'.padStart(11)}${'handled/s'.padStart(11)}${'ratio to bus'.padStart(14)}${'appended p50/p99 ms'.padStart(22)}${'members p50/p99 ms'.padStart(21)}${'lost'.padStart(7)}${'dup'.padStart(6)}`);
+  for (const r of results) {
+    const a = r.latency.appended.sort((x, y) => x - y);
+    const m = r.latency.members.sort((x, y) => x - y);
+    const handled = r.sent / r.drainedSeconds;
+    const dup = [...r.seen.values()].filter((n) => n > 1).length + Object.keys(r.expected).reduce((n, type) => n + Math.max(0, r.got[type] - r.expected[type]), 0);
+    const lost = Object.keys(r.expected).reduce((n, type) => n + Math.max(0, r.expected[type] - r.got[type]), 0);
+    console.log(
+      `${r.name.padEnd(8)}${String(r.sent).padStart(8)}${(r.sent / r.publishSeconds).toFixed(0).padStart(11)}${handled.toFixed(0).padStart(11)}${`${(handled / raw.publishRate).toFixed(3)}x`.padStart(14)}${`${pct(a, 50)}/${pct(a, 99)}`.padStart(22)}${`${pct(m, 50)}/${pct(m, 99)}`.padStart(21)}${String(lost).padStart(7)}${String(dup).padStart(6)}`,
+    );
+  }
+  for (const r of results) {
+    const missing = Object.keys(r.expected).filter((type) => r.got[type] !== r.expected[type]).map((type) => `${type} ${r.got[type]}/${r.expected[type]}`);
+    if (missing.length) console.log(`  ${r.name}: effects seen/expected where they differ: ${missing.join(', ')}`);
+  }
+  console.log(`\nconsumer lag when the phase stopped publishing (messages not yet acknowledged):`);
+  for (const r of results) console.log(`  ${r.name.padEnd(8)}${r.lagAtEnd.filter((l) => l.lag > 0).sort((a, b) => b.lag - a.lag).map((l) => `${l.consumer} ${l.lag}`).join(', ') || 'none'}`);
+  console.log(`\nCPU per inbound message, ms (user + system, from /proc, publish to drained; ${os.cpus().length} cores):`);
+  const groups = [...new Set(results.flatMap((r) => Object.keys(r.cpu)))].sort();
+  console.log(`  ${'phase'.padEnd(8)}${groups.map((g) => g.padStart(18)).join('')}${'total'.padStart(9)}${'cores busy'.padStart(12)}`);
+  for (const r of results) {
+    const total = Object.values(r.cpu).reduce((a, b) => a + b, 0);
+    console.log(`  ${r.name.padEnd(8)}${groups.map((g) => ((1000 * (r.cpu[g] ?? 0)) / r.sent).toFixed(2).padStart(18)).join('')}${((1000 * total) / r.sent).toFixed(2).padStart(9)}${(total / r.drainedSeconds).toFixed(2).padStart(12)}`);
+  }
+  const deadLetters = (await jsm.streams.info(STREAMS.deadLetters.name)).state.messages;
+  console.log(`dead letters: ${deadLetters}`);
+  console.log(`\nreplay (rebuild from KITE_CONV):`);
+  for (const r of replays) console.log(`  ${r.service.padEnd(18)} ${r.entries} entries in ${r.seconds.toFixed(1)} s from process start: ${r.rate.toFixed(0)} entries/s; ${r.applyRate.toFixed(0)} entries/s from the first entry applied`);
+  console.log(`\nhandler calls per consumer (a batch is one call and one transaction; mean time of the call that settled a delivery):`);
+  for (const h of handlers.sort((a, b) => b.meanMs - a.meanMs)) {
+    console.log(`  ${h.consumer.padEnd(36)} ${h.meanMs.toFixed(2).padStart(8)} ms  ${String(h.count).padStart(7)} deliveries in ${String(h.calls).padStart(6)} calls (${(h.count / h.calls).toFixed(1)} per call)`);
+  }
+} finally {
+  await system.stop();
+  await pgServer.stop();
+}

@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { inTransaction, lockPositions, openServiceDatabase, Positions1732399999000, savePositions, type DataSource } from '@kite/persistence';
+import { createTestDatabase } from '@kite/testing';
+
+/** Where a projection stands per aggregate: locked, read and saved as instances racing on one aggregate need. */
+describe('positions', () => {
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let ds: DataSource;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    ds = await openServiceDatabase({ url: database.url, schema: 'positions_test', migrations: [Positions1732399999000], poolSize: 4 });
+  });
+  afterAll(async () => {
+    await ds?.destroy();
+    await database?.drop();
+  });
+
+  const version = async (aggregate: string) => ((await ds.query(`SELECT xmin::text AS v FROM positions WHERE aggregate = $1`, [aggregate])) as { v: string }[])[0]?.v;
+
+  it('a new aggregate stands at 0, and at what was saved afterwards', async () => {
+    const first = await inTransaction(ds, async (tx) => {
+      const { positions } = await lockPositions(tx, 'p', 'S', ['a.1', 'a.2']);
+      await savePositions(tx, 'p', [{ aggregate: 'a.1', seq: 7 }]);
+      return positions;
+    });
+    expect(Object.fromEntries(first)).toEqual({ 'a.1': 0, 'a.2': 0 });
+    const then = await inTransaction(ds, async (tx) => (await lockPositions(tx, 'p', 'S', ['a.2', 'a.1'])).positions);
+    expect(Object.fromEntries(then)).toEqual({ 'a.1': 7, 'a.2': 0 });
+  });
+
+  it('locking an existing position writes no new version of its row', async () => {
+    await inTransaction(ds, async (tx) => lockPositions(tx, 'p', 'S', ['b.1']));
+    const before = await version('b.1');
+    await inTransaction(ds, async (tx) => lockPositions(tx, 'p', 'S', ['b.1']));
+    expect(await version('b.1')).toBe(before);
+  });
+
+  it('a second transaction waits for the first and reads the position it saved', async () => {
+    await inTransaction(ds, async (tx) => lockPositions(tx, 'p', 'S', ['c.1']));
+    let releaseFirst!: () => void;
+    const firstHolds = new Promise<void>((r) => (releaseFirst = r));
+    let firstLocked!: () => void;
+    const locked = new Promise<void>((r) => (firstLocked = r));
+    const first = inTransaction(ds, async (tx) => {
+      await lockPositions(tx, 'p', 'S', ['c.1']);
+      firstLocked();
+      await firstHolds;
+      await savePositions(tx, 'p', [{ aggregate: 'c.1', seq: 42 }]);
+    });
+    await locked;
+    let secondRead: number | undefined;
+    const second = inTransaction(ds, async (tx) => (secondRead = (await lockPositions(tx, 'p', 'S', ['c.1'])).positions.get('c.1')));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(secondRead).toBeUndefined();
+    releaseFirst();
+    await Promise.all([first, second]);
+    expect(secondRead).toBe(42);
+  });
+
+  it('two transactions creating the same aggregate at once: one waits, both see one row', async () => {
+    const results = await Promise.all([1, 2].map(() => inTransaction(ds, async (tx) => (await lockPositions(tx, 'p', 'S', ['d.1', 'd.2'])).positions)));
+    for (const positions of results) expect(Object.fromEntries(positions)).toEqual({ 'd.1': 0, 'd.2': 0 });
+    expect(await ds.query(`SELECT count(*)::int AS n FROM positions WHERE aggregate LIKE 'd.%'`)).toEqual([{ n: 2 }]);
+  });
+});
