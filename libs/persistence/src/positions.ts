@@ -42,9 +42,15 @@ export async function lockPositions(tx: Transaction, projection: string, stream:
 export async function savePositions(tx: Writes, projection: string, positions: readonly { aggregate: string; seq: number }[]): Promise<void> {
   const aggregates = positions.map((p) => p.aggregate);
   const seqs = positions.map((p) => p.seq);
-  // `aggregate = ANY` makes the key lookup an index condition: joined on the unnest alone, the
-  // generic plan of this prepared statement scanned every position of the projection.
-  await write(tx, `UPDATE positions p SET seq = x.s FROM unnest($2::text[], $3::bigint[]) AS x(a, s) WHERE p.projection = $1 AND p.aggregate = ANY($2::text[]) AND p.aggregate = x.a`, [projection, aggregates, seqs]);
+  // An upsert finds each row by the primary key (its arbiter index), whatever the table's size: a
+  // join of the table to the unnest, as a prepared statement, keeps the plan chosen when the table
+  // was small (a scan of every position, or a nested loop over every key).
+  await write(
+    tx,
+    `INSERT INTO positions (projection, aggregate, seq) SELECT $1, a, s FROM unnest($2::text[], $3::bigint[]) AS x(a, s)
+     ON CONFLICT (projection, aggregate) DO UPDATE SET seq = EXCLUDED.seq`,
+    [projection, aggregates, seqs],
+  );
 }
 
 /**
