@@ -70,11 +70,14 @@ export async function addTimelineItems(tx: Writes, items: readonly TimelineItem[
 /** Of the agent and bot message ids given, those whose outbound route was decided already (O2): `tenant messageId`. */
 export async function routedMessages(tx: Queryable, messages: readonly { tenant: string; messageId: string }[]): Promise<Set<string>> {
   if (messages.length === 0) return new Set();
-  const rows = (await tx.query(`SELECT o.tenant, o.message_id FROM outbound_messages o JOIN unnest($1::text[], $2::text[]) AS x(tenant, message_id) USING (tenant, message_id)`, [
-    messages.map((m) => m.tenant),
-    messages.map((m) => m.messageId),
+  const asked = new Set(messages.map((m) => `${m.tenant} ${m.messageId}`));
+  // Both keys as index conditions, the pairs picked here: a join to an unnest, as a prepared
+  // statement, may keep a plan made for a small table (a scan of every row) as the table grows.
+  const rows = (await tx.query(`SELECT tenant, message_id FROM outbound_messages WHERE tenant = ANY($1::text[]) AND message_id = ANY($2::text[])`, [
+    [...new Set(messages.map((m) => m.tenant))],
+    [...new Set(messages.map((m) => m.messageId))],
   ])) as { tenant: string; message_id: string }[];
-  return new Set(rows.map((r) => `${r.tenant} ${r.message_id}`));
+  return new Set(rows.map((r) => `${r.tenant} ${r.message_id}`).filter((key) => asked.has(key)));
 }
 
 export async function recordOutbound(tx: Writes, records: readonly OutboundRecord[]): Promise<void> {
