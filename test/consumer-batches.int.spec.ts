@@ -98,6 +98,34 @@ describe('ConsumerRunner batches', () => {
     expect(Math.max(...callSizes)).toBeGreaterThan(1);
   });
 
+  it('runs one call at a time while less than a batch waits, and a second once a whole batch waits', async () => {
+    const calls: string[][] = [];
+    let inCall = 0;
+    let most = 0;
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    await start(specFor('gather', { batch: 4, concurrency: 2 }), async (deliveries) => {
+      calls.push(deliveries.map((d) => d.subject.split('.').at(-1)!));
+      most = Math.max(most, ++inCall);
+      if (calls.length === 1) await held;
+      inCall--;
+      return deliveries.map(() => undefined);
+    });
+    await publishAll('gather', ['k0']);
+    await eventually(() => calls.length === 1, 'the first call');
+    await publishAll('gather', ['k1', 'k2', 'k3']);
+    await slowly(300);
+    expect(calls).toHaveLength(1); // three wait, fewer than a batch: no second call
+    await publishAll('gather', ['k4']);
+    await eventually(() => calls.length === 2, 'a second call, once a whole batch waits');
+    expect(calls[1]).toEqual(['k1', 'k2', 'k3', 'k4']);
+    expect(most).toBe(2);
+    release();
+    await publishAll('gather', ['k5', 'k6']);
+    await eventually(() => calls.flat().length === 7, 'every delivery');
+    expect(calls.flat().sort()).toEqual(['k0', 'k1', 'k2', 'k3', 'k4', 'k5', 'k6']);
+  });
+
   it('keeps stream order per subject, and never has one subject in two handler calls at once', async () => {
     const subjects = ['k1', 'k2', 'k3', 'k4', 'k5'];
     const keys = Array.from({ length: 200 }, () => subjects[Math.floor(Math.random() * subjects.length)]!);
