@@ -103,6 +103,21 @@ describe('linking and outbound', () => {
     expect(system.outbound.filter((e) => e.type === 'OutboundMessageRequested' && data<{ messageId: string }>(e).messageId === 'agent-msg-1')).toHaveLength(1);
   });
 
+  it('L4 calls arriving together: repeats of one contact join the conversation the first creates, and a call no number can take is dead-lettered without holding the others', async () => {
+    const first = await call('+15553080008', 'svc-a', N2);
+    const again = await call('+15553080008', 'svc-a', N2);
+    const lost = await call('+15553080018', 'svc-d');
+    const other = await call('+15553080028', 'svc-a', N1);
+    const conversation = await conversationOf(first, 'CallAppended');
+    expect(await conversationOf(again, 'CallAppended')).toBe(conversation);
+    expect(await conversationOf(other, 'CallAppended')).not.toBe(conversation);
+    const letter = await eventually(() => system.deadLetters.find((d) => d.body.reason.includes('no number for service svc-d')), 'the dead letter of the call without a number');
+    expect(letter.subject).toContain('acme');
+    await settle(300);
+    expect(system.outbound.filter((e) => e.type === 'ConversationCreated' && [first, again].includes(e.correlationId!))).toHaveLength(1);
+    expect(system.outbound.filter((e) => e.correlationId === lost)).toHaveLength(0);
+  });
+
   it('O1 without a number of its own, the lowest configured number of the service; then the dialplan; else no_route', async () => {
     const viaCall = await conversationOf(await call('+15553050005', 'svc-a'), 'CallAppended');
     expect(data(await outcomeOf(await reply(viaCall)))).toMatchObject({ from: N1, route: 'number_configuration', channel: 'sms' });

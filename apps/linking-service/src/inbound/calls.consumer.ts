@@ -1,12 +1,25 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { decodeEvent, STREAMS, subjects } from '@kite/contracts';
+import { decodeEvent, STREAMS, subjects, type CallEnded } from '@kite/contracts';
 import { conversationIdFor, decideCall, normaliseE164, resolveSendingNumber } from '@kite/domain';
-import { CONVERSATION_LOG, deadLetter, JetStreamHandler, type Delivery, type EventLog, type Settlement } from '@kite/messaging';
-import { inTransaction, type DataSource } from '@kite/persistence';
+import { appendAll, CONVERSATION_LOG, deadLetter, JetStreamHandler, type Delivery, type EventLog, type LogAppend, type Settlement } from '@kite/messaging';
+import { inTransaction, type DataSource, type Transaction } from '@kite/persistence';
 import { DATA_SOURCE, findOutboundContext } from '@kite/service-kit';
-import { linkAfter, loadConversationLinks, lockConversationKeys, saveConversationLinks } from '../conversations/conversation-links.js';
+import { linkAfter, loadConversationLinks, lockConversationKeys, saveConversationLinks, type ConversationLink } from '../conversations/conversation-links.js';
 
-/** L4: a call creates or joins conversation (contact, service) and goes on its timeline. */
+/** A call that can be read, its contact in E.164, or the dead letter that says why it cannot. */
+function readCall(delivery: Delivery): { call: CallEnded } | { dead: Settlement } {
+  const decoded = decodeEvent(delivery.subject, delivery.data, ['CallEnded']);
+  if (!decoded.ok) return { dead: deadLetter(decoded.reason, decoded.tenant) };
+  const contact = normaliseE164(decoded.event.data.contact);
+  if (!contact) return { dead: deadLetter(`data.contact: ${JSON.stringify(decoded.event.data.contact)} cannot be read as E.164`, decoded.event.tenant) };
+  return { call: { ...decoded.event, data: { ...decoded.event.data, contact } } };
+}
+
+/**
+ * L4: a call creates or joins conversation (contact, service) and goes on its timeline. A batch is
+ * one transaction: its calls are decided in order, each seeing the conversations the ones before it
+ * created.
+ */
 @Injectable()
 export class CallsConsumer {
   constructor(
@@ -14,29 +27,49 @@ export class CallsConsumer {
     @Inject(CONVERSATION_LOG) private readonly log: EventLog,
   ) {}
 
-  @JetStreamHandler({ stream: STREAMS.inbound.name, durable: 'calls', filterSubject: 'kite.in.*.call.ended' })
-  async onCallEnded(delivery: Delivery): Promise<Settlement | void> {
-    const decoded = decodeEvent(delivery.subject, delivery.data, ['CallEnded']);
-    if (!decoded.ok) return deadLetter(decoded.reason, decoded.tenant);
-    const contact = normaliseE164(decoded.event.data.contact);
-    if (!contact) return deadLetter(`data.contact: ${JSON.stringify(decoded.event.data.contact)} cannot be read as E.164`, decoded.event.tenant);
-    const call = { ...decoded.event, data: { ...decoded.event.data, contact } };
-    const { tenant, data } = call;
-    return inTransaction(this.ds, async (tx) => {
-      const conversationId = conversationIdFor(tenant, contact, data.serviceId);
-      await lockConversationKeys(tx, [conversationId]);
-      const existing = (await loadConversationLinks(tx, [conversationId])).get(conversationId);
+  @JetStreamHandler({ stream: STREAMS.inbound.name, durable: 'calls', filterSubject: 'kite.in.*.call.ended', batch: 100 })
+  async onCallsEnded(deliveries: Delivery[]): Promise<(Settlement | void)[]> {
+    const settlements: (Settlement | void)[] = [];
+    const calls: { index: number; call: CallEnded }[] = [];
+    for (const [index, read] of deliveries.map(readCall).entries()) {
+      if ('dead' in read) settlements[index] = read.dead;
+      else calls.push({ index, call: read.call });
+    }
+    if (calls.length) await inTransaction(this.ds, (tx) => this.link(tx, calls, settlements));
+    return deliveries.map((_, i) => settlements[i]);
+  }
+
+  private async link(tx: Transaction, calls: { index: number; call: CallEnded }[], settlements: (Settlement | void)[]): Promise<void> {
+    const conversationOf = ({ tenant, data }: CallEnded) => conversationIdFor(tenant, data.contact, data.serviceId);
+    const conversationIds = [...new Set(calls.map(({ call }) => conversationOf(call)))];
+    await lockConversationKeys(tx, conversationIds);
+    const known = await loadConversationLinks(tx, conversationIds);
+    const appended: LogAppend[] = [];
+    const changed = new Map<string, ConversationLink>();
+    for (const { index, call } of calls) {
+      const { tenant, data } = call;
+      const conversationId = conversationOf(call);
+      const existing = known.get(conversationId);
       // A new conversation needs a number: the call's own, else the one O1 would send SMS from.
       let number = existing?.number ?? data.number;
       if (!number) {
         const route = resolveSendingNumber(data.serviceId, 'sms', await findOutboundContext(tx, tenant, data.serviceId));
-        if (!route.ok) return deadLetter(`no number for service ${data.serviceId}: the call names none and the service has no number to use (${route.reason})`, tenant);
+        if (!route.ok) {
+          settlements[index] = deadLetter(`no number for service ${data.serviceId}: the call names none and the service has no number to use (${route.reason})`, tenant);
+          continue;
+        }
         number = route.from;
       }
       const events = decideCall(call, conversationId, existing !== undefined, number);
-      await this.log.append(subjects.conversation(tenant, conversationId), events, undefined);
+      // A conversation it creates has no entry yet: its log is known to be empty.
+      appended.push({ subject: subjects.conversation(tenant, conversationId), events, ...(existing ? {} : { after: 0 }) });
       const link = linkAfter(existing, events);
-      if (link) await saveConversationLinks(tx, [link]);
-    });
+      if (link) {
+        known.set(conversationId, link);
+        changed.set(conversationId, link);
+      }
+    }
+    await appendAll(this.log, appended);
+    await saveConversationLinks(tx, [...changed.values()]);
   }
 }
