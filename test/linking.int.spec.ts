@@ -104,10 +104,10 @@ describe('linking and outbound', () => {
   });
 
   it('L4 calls arriving together: repeats of one contact join the conversation the first creates, and a call no number can take is dead-lettered without holding the others', async () => {
-    const first = await call('+15553080008', 'svc-a', N2);
-    const again = await call('+15553080008', 'svc-a', N2);
-    const lost = await call('+15553080018', 'svc-d');
-    const other = await call('+15553080028', 'svc-a', N1);
+    const first = await call('+15553090009', 'svc-a', N2);
+    const again = await call('+15553090009', 'svc-a', N2);
+    const lost = await call('+15553090019', 'svc-d');
+    const other = await call('+15553090029', 'svc-a', N1);
     const conversation = await conversationOf(first, 'CallAppended');
     expect(await conversationOf(again, 'CallAppended')).toBe(conversation);
     expect(await conversationOf(other, 'CallAppended')).not.toBe(conversation);
