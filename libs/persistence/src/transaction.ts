@@ -8,6 +8,9 @@ export interface Statement {
   params?: readonly unknown[];
 }
 
+/** A statement as a named prepared statement: parsed and planned once per connection. */
+const prepared = ({ sql, params = [] }: Statement): QueryConfig => ({ name: statementName(sql), text: sql, values: params as unknown[] });
+
 /** Anything that runs a parameterised statement and returns its rows. */
 export interface Queryable {
   query(sql: string, params?: readonly unknown[]): Promise<unknown>;
@@ -33,7 +36,7 @@ export class Transaction implements Queryable {
 
   /** Runs the statements one after another in one round trip; the rows of each, in order. */
   async queryAll(statements: readonly Statement[]): Promise<unknown[][]> {
-    const sent = statements.map((s) => this.prepared(s.sql, s.params ?? []));
+    const sent = statements.map(prepared);
     const results = await this.send(this.begun ? sent : ['BEGIN', ...sent]);
     this.begun = true;
     return results.slice(results.length - statements.length).map((r) => r.rows);
@@ -46,11 +49,7 @@ export class Transaction implements Queryable {
 
   async commit(): Promise<void> {
     if (!this.begun && this.queued.length === 0) return;
-    await this.send([...(this.begun ? [] : ['BEGIN']), ...this.queued.map((q) => this.prepared(q.sql, q.params ?? [])), 'COMMIT']);
-  }
-
-  private prepared(sql: string, params: readonly unknown[]): QueryConfig {
-    return { name: statementName(sql), text: sql, values: params as unknown[] };
+    await this.send([...(this.begun ? [] : ['BEGIN']), ...this.queued.map(prepared), 'COMMIT']);
   }
 
   /**
