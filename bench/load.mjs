@@ -224,7 +224,7 @@ async function replay(service) {
     await sleep(20);
   }
   const ended = performance.now();
-  const cpu = cpuSpent(cpuBefore, cpuSeconds());
+  const cpu = cpuSpent(cpuBefore ?? cpuSeconds(), cpuSeconds());
   const busy = Object.entries(cpu).filter(([, seconds]) => seconds > 0.01).sort((a, b) => b[1] - a[1]).map(([group, seconds]) => `${group} ${(seconds / ((ended - firstApplied) / 1000)).toFixed(2)}`).join(', ');
   return { busy, service, entries, seconds: (ended - started) / 1000, rate: entries / ((ended - started) / 1000), applyRate: entries / ((ended - firstApplied) / 1000) };
 }
