@@ -45,7 +45,6 @@ export class ConfigVersion1732400000800 implements MigrationInterface {
 
 export const CONFIG_READ_MODEL_MIGRATIONS = [ConfigReadModel1732400000000, ConfigOverride1732400000400, ConfigVersion1732400000800];
 
-
 export const CONFIG_EVENT_TYPES = ['DirectoryReplaced', ...NUMBER_EVENT_TYPES] as const;
 
 export async function projectConfigEvent(tx: EntityManager, subject: string, seq: number, json: unknown): Promise<Settlement | void> {

@@ -1,5 +1,6 @@
 import { write, type MigrationInterface, type Queryable, type QueryRunner, type Writes } from '@kite/persistence';
-import type { ConversationCreated } from '@kite/contracts';
+import { subjects, type AnyEnvelope, type ConversationCreated } from '@kite/contracts';
+import type { LogAppend } from '@kite/messaging';
 import { evolveLinking, type LinkingConversation } from '@kite/domain';
 
 /**
@@ -20,7 +21,6 @@ export class ConversationLinks1732400000700 implements MigrationInterface {
     await q.query(`DROP TABLE handled_messages, conversation_links`);
   }
 }
-
 
 export interface ConversationLink {
   conversationId: string;
@@ -79,4 +79,34 @@ export function linkAfter(before: ConversationLink | undefined, events: readonly
   if (after.status !== 'open' || (before && after.links.length === before.links.length)) return undefined;
   const created = events.find((e): e is ConversationCreated => e.type === 'ConversationCreated');
   return { conversationId: after.conversationId, tenant: created?.tenant ?? before!.tenant, number: before?.number ?? created!.data.number, links: [...after.links] };
+}
+
+/**
+ * The links of a batch's conversations as its decisions, taken in order, leave them: each decision
+ * sees the conversations the ones before it created or linked.
+ */
+export class BatchLinks {
+  private readonly changed = new Map<string, ConversationLink>();
+
+  constructor(private readonly known: Map<string, ConversationLink>) {}
+
+  get(conversationId: string): ConversationLink | undefined {
+    return this.known.get(conversationId);
+  }
+
+  /** A decision about the conversation, as the append it makes; a conversation it creates has no entry yet, so its log is known to be empty. */
+  decided(tenant: string, conversationId: string, events: readonly AnyEnvelope[]): LogAppend {
+    const before = this.known.get(conversationId);
+    const link = linkAfter(before, events);
+    if (link) {
+      this.known.set(conversationId, link);
+      this.changed.set(conversationId, link);
+    }
+    return { subject: subjects.conversation(tenant, conversationId), events, ...(before ? {} : { after: 0 }) };
+  }
+
+  /** Records what the batch's decisions created or linked. */
+  save(tx: Writes): Promise<void> {
+    return saveConversationLinks(tx, [...this.changed.values()]);
+  }
 }

@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { decodeEvent, STREAMS, subjects, type CallEnded } from '@kite/contracts';
+import { decodeEvent, STREAMS, type CallEnded } from '@kite/contracts';
 import { conversationIdFor, decideCall, normaliseE164, resolveSendingNumber } from '@kite/domain';
 import { appendAll, CONVERSATION_LOG, deadLetter, JetStreamHandler, type Delivery, type EventLog, type LogAppend, type Settlement } from '@kite/messaging';
 import { inTransaction, type DataSource, type Transaction } from '@kite/persistence';
-import { DATA_SOURCE, findOutboundContext } from '@kite/service-kit';
-import { linkAfter, loadConversationLinks, lockConversationKeys, saveConversationLinks, type ConversationLink } from '../conversations/conversation-links.js';
+import { ConfigCache, DATA_SOURCE } from '@kite/service-kit';
+import { BatchLinks, loadConversationLinks, lockConversationKeys } from '../conversations/conversation-links.js';
 
 /** A call that can be read, its contact in E.164, or the dead letter that says why it cannot. */
 function readCall(delivery: Delivery): { call: CallEnded } | { dead: Settlement } {
@@ -24,6 +24,7 @@ function readCall(delivery: Delivery): { call: CallEnded } | { dead: Settlement 
 export class CallsConsumer {
   constructor(
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
+    private readonly configCache: ConfigCache,
     @Inject(CONVERSATION_LOG) private readonly log: EventLog,
   ) {}
 
@@ -43,33 +44,26 @@ export class CallsConsumer {
     const conversationOf = ({ tenant, data }: CallEnded) => conversationIdFor(tenant, data.contact, data.serviceId);
     const conversationIds = [...new Set(calls.map(({ call }) => conversationOf(call)))];
     await lockConversationKeys(tx, conversationIds);
-    const known = await loadConversationLinks(tx, conversationIds);
+    const links = new BatchLinks(await loadConversationLinks(tx, conversationIds));
+    const config = await this.configCache.lookups(tx);
     const appended: LogAppend[] = [];
-    const changed = new Map<string, ConversationLink>();
     for (const { index, call } of calls) {
       const { tenant, data } = call;
       const conversationId = conversationOf(call);
-      const existing = known.get(conversationId);
+      const existing = links.get(conversationId);
       // A new conversation needs a number: the call's own, else the one O1 would send SMS from.
       let number = existing?.number ?? data.number;
       if (!number) {
-        const route = resolveSendingNumber(data.serviceId, 'sms', await findOutboundContext(tx, tenant, data.serviceId));
+        const route = resolveSendingNumber(data.serviceId, 'sms', await config.outboundContext(tenant, data.serviceId));
         if (!route.ok) {
           settlements[index] = deadLetter(`no number for service ${data.serviceId}: the call names none and the service has no number to use (${route.reason})`, tenant);
           continue;
         }
         number = route.from;
       }
-      const events = decideCall(call, conversationId, existing !== undefined, number);
-      // A conversation it creates has no entry yet: its log is known to be empty.
-      appended.push({ subject: subjects.conversation(tenant, conversationId), events, ...(existing ? {} : { after: 0 }) });
-      const link = linkAfter(existing, events);
-      if (link) {
-        known.set(conversationId, link);
-        changed.set(conversationId, link);
-      }
+      appended.push(links.decided(tenant, conversationId, decideCall(call, conversationId, existing !== undefined, number)));
     }
     await appendAll(this.log, appended);
-    await saveConversationLinks(tx, [...changed.values()]);
+    await links.save(tx);
   }
 }

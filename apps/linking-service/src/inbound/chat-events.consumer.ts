@@ -3,7 +3,7 @@ import { decodeEvent, STREAMS, subjects, type ChatMessageRead, type ChatMessageS
 import { conversationIdFor, decideConversationRequest, normaliseE164, resolveSendingNumber } from '@kite/domain';
 import { appendAll, CONVERSATION_LOG, deadLetter, EVENT_PUBLISHER, JetStreamHandler, type Delivery, type EventLog, type EventPublisher, type LogAppend, type Settlement } from '@kite/messaging';
 import { inTransaction, type DataSource } from '@kite/persistence';
-import { DATA_SOURCE, findOutboundContext } from '@kite/service-kit';
+import { ConfigCache, DATA_SOURCE } from '@kite/service-kit';
 import { linkAfter, loadConversationLinks, lockConversationKeys, saveConversationLinks } from '../conversations/conversation-links.js';
 import { findConversation } from '../conversations/conversation-store.js';
 
@@ -20,6 +20,7 @@ type ChatFact = MemberRemoved | MemberJoined | ChatMessageSent | ChatMessageRead
 export class ChatEventsConsumer {
   constructor(
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
+    private readonly configCache: ConfigCache,
     @Inject(CONVERSATION_LOG) private readonly log: EventLog,
     @Inject(EVENT_PUBLISHER) private readonly publisher: EventPublisher,
   ) {}
@@ -72,7 +73,7 @@ export class ChatEventsConsumer {
       const known = (await loadConversationLinks(tx, [conversationId])).get(conversationId);
       // Its members as the read model has them: one the projection has not reached yet joins again, which changes nothing.
       const existing = known && { members: (await findConversation(tx, conversationId))?.members ?? [] };
-      const route = resolveSendingNumber(data.serviceId, data.channel, await findOutboundContext(tx, tenant, data.serviceId));
+      const route = resolveSendingNumber(data.serviceId, data.channel, await (await this.configCache.lookups(tx)).outboundContext(tenant, data.serviceId));
       const events = decideConversationRequest(request, conversationId, existing, route);
       const [first] = events;
       if (!first) return;

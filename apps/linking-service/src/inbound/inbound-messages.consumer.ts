@@ -4,7 +4,7 @@ import { decideInbound, inboundConversationOf, normalisedInbound, type NumberRou
 import { appendAll, CONVERSATION_LOG, deadLetter, EVENT_PUBLISHER, JetStreamHandler, type Delivery, type EventLog, type EventPublisher, type LogAppend, type Settlement } from '@kite/messaging';
 import { inTransaction, write, type DataSource, type Transaction } from '@kite/persistence';
 import { ConfigCache, DATA_SOURCE, faultPoint, type ConfigLookups } from '@kite/service-kit';
-import { claimMessages, linkAfter, linkingConversationOf, loadConversationLinks, lockConversationKeys, saveConversationLinks, type ConversationLink } from '../conversations/conversation-links.js';
+import { BatchLinks, claimMessages, linkingConversationOf, loadConversationLinks, lockConversationKeys } from '../conversations/conversation-links.js';
 
 async function routeOf(config: ConfigLookups, tenant: string, number: string): Promise<NumberRoute | undefined> {
   const found = await config.number(tenant, number);
@@ -55,29 +55,21 @@ export class InboundMessagesConsumer {
     const conversationIds = [...new Set(work.flatMap((w) => (w.conversationId ? [w.conversationId] : [])))];
     // Two first messages of one contact, on two instances, meet here: one creates, the other joins.
     await lockConversationKeys(tx, conversationIds);
-    const known = await loadConversationLinks(tx, conversationIds);
+    const links = new BatchLinks(await loadConversationLinks(tx, conversationIds));
     const appended: LogAppend[] = [];
-    const changed = new Map<string, ConversationLink>();
     const rejections: Promise<unknown>[] = [];
     for (const { message, route, conversationId } of work) {
-      const decision = decideInbound(message, route, linkingConversationOf(conversationId === undefined ? undefined : known.get(conversationId)));
+      const decision = decideInbound(message, route, linkingConversationOf(conversationId === undefined ? undefined : links.get(conversationId)));
       if (decision.kind === 'rejected') {
         const [rejected] = decision.events;
         await write(tx, `INSERT INTO rejected_messages (tenant, message_id, reason, message) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [message.tenant, message.data.messageId, rejected.data.reason, JSON.stringify(message)]);
         rejections.push(this.publisher.publish(subjects.outbound(message.tenant, 'MessageRejected'), rejected));
         continue;
       }
-      // A conversation it creates has no entry yet: its log is known to be empty.
-      const created = decision.events[0]?.type === 'ConversationCreated';
-      appended.push({ subject: subjects.conversation(message.tenant, conversationId!), events: decision.events, ...(created ? { after: 0 } : {}) });
-      const link = linkAfter(known.get(conversationId!), decision.events);
-      if (link) {
-        known.set(conversationId!, link);
-        changed.set(conversationId!, link);
-      }
+      appended.push(links.decided(message.tenant, conversationId!, decision.events));
     }
     await Promise.all([...rejections, appendAll(this.log, appended)]);
     if (appended.length) faultPoint('linking:after-append');
-    await saveConversationLinks(tx, [...changed.values()]);
+    await links.save(tx);
   }
 }
