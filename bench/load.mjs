@@ -204,26 +204,33 @@ async function phase(name, rate, seconds, maxMessages = Infinity) {
 
 /**
  * Rebuilds a service's read model by replay: its schema dropped, its consumers replay the streams.
- * Timed from the process start (boot and migrations included) and from its first applied entry.
+ * Timed from the process start (boot and migrations included) and from its first applied entry
+ * (its first position row: a new consumer catches up before its durable exists), to the moment
+ * its durable consumer stands at the stream's last entry.
  */
 async function replay(service) {
   const durable = `${service}-conversations`;
+  const schema = { 'routing-service': 'routing', 'linking-service': 'linking', 'action-scheduler': 'scheduler' }[service];
   const entries = await streamLastSequence(nc, STREAMS.conversations.name);
   await system.stopService(service);
+  const db = new pg.Client({ connectionString: system.databaseUrl });
+  await db.connect();
+  const applied = () => db.query(`SELECT 1 FROM ${schema}.positions WHERE aggregate LIKE 'kite.conv.%' LIMIT 1`).then((r) => r.rowCount > 0, () => false);
   const started = performance.now();
   await system.startService(service, { KITE_REBUILD: '1' });
   let firstApplied;
   let cpuBefore;
   for (;;) {
-    const floor = await consumerAckFloor(nc, STREAMS.conversations.name, durable).catch(() => 0);
-    if (floor > 0 && firstApplied === undefined) {
+    if (firstApplied === undefined && (await applied())) {
       firstApplied = performance.now();
       cpuBefore = cpuSeconds();
     }
-    if (floor >= entries) break;
+    if ((await consumerAckFloor(nc, STREAMS.conversations.name, durable).catch(() => 0)) >= entries) break;
     await sleep(20);
   }
   const ended = performance.now();
+  await db.end();
+  firstApplied ??= ended;
   const cpu = cpuSpent(cpuBefore ?? cpuSeconds(), cpuSeconds());
   const busy = Object.entries(cpu).filter(([, seconds]) => seconds > 0.01).sort((a, b) => b[1] - a[1]).map(([group, seconds]) => `${group} ${(seconds / ((ended - firstApplied) / 1000)).toFixed(2)}`).join(', ');
   return { busy, service, entries, seconds: (ended - started) / 1000, rate: entries / ((ended - started) / 1000), applyRate: entries / ((ended - firstApplied) / 1000) };

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, startNatsServer, type RunningNats } from '@kite/local-infra';
-import { connectNats, ConsumerRunner, deadLetter, provisionStreams, type BatchHandler, type ConsumerSpec, type DeadLetter, type Delivery, type NatsConnection } from '@kite/messaging';
+import { connectNats, consumerAckFloor, ConsumerRunner, deadLetter, provisionStreams, retry, type BatchHandler, type ConsumerSpec, type DeadLetter, type Delivery, type NatsConnection } from '@kite/messaging';
 import { eventually } from '@kite/testing';
 
 const STREAM = 'BATCH_TEST';
@@ -58,6 +58,15 @@ describe('ConsumerRunner batches', () => {
     await runner.start();
   };
 
+  /**
+   * Creates the durable before anything is published: the runner then consumes it from the start
+   * (a consumer that does not exist yet would first catch up without acks).
+   */
+  const provisioned = async (spec: ConsumerSpec): Promise<ConsumerSpec> => {
+    await new ConsumerRunner(nc, spec, async () => []).provision();
+    return spec;
+  };
+
   /** Publishes `{ i }` on each subject in turn; returns the stream sequences, in publish order. */
   const publishAll = async (name: string, keys: readonly string[]): Promise<number[]> => {
     const js = jetstream(nc);
@@ -81,10 +90,11 @@ describe('ConsumerRunner batches', () => {
 
   it('hands deliveries over in batches of at most the batch size, each delivery once', async () => {
     const keys = Array.from({ length: 300 }, (_, i) => `s${i % 4}`);
+    const spec = await provisioned(specFor('batches', { batch: 100 }));
     const seqs = await publishAll('batches', keys);
     const callSizes: number[] = [];
     const handled = new Map<number, number>();
-    await start(specFor('batches', { batch: 100 }), async (deliveries) => {
+    await start(spec, async (deliveries) => {
       await slowly();
       callSizes.push(deliveries.length);
       for (const d of deliveries) handled.set(d.seq, (handled.get(d.seq) ?? 0) + 1);
@@ -129,14 +139,15 @@ describe('ConsumerRunner batches', () => {
   it('keeps stream order per subject, and never has one subject in two handler calls at once', async () => {
     const subjects = ['k1', 'k2', 'k3', 'k4', 'k5'];
     const keys = Array.from({ length: 200 }, () => subjects[Math.floor(Math.random() * subjects.length)]!);
+    // Batches smaller than the number of subjects, so several calls can run side by side.
+    const spec = await provisioned(specFor('order', { batch: 3, concurrency: 4 }));
     const seqs = await publishAll('order', keys);
     const seen = new Map<string, number[]>();
     const inFlight = new Set<string>();
     const overlaps: string[] = [];
     let calls = 0;
     let mostCallsAtOnce = 0;
-    // Batches smaller than the number of subjects, so several calls can run side by side.
-    await start(specFor('order', { batch: 3, concurrency: 4 }), async (deliveries) => {
+    await start(spec, async (deliveries) => {
       const held = [...new Set(deliveries.map((d) => d.subject))];
       overlaps.push(...held.filter((s) => inFlight.has(s)));
       held.forEach((s) => inFlight.add(s));
@@ -159,11 +170,12 @@ describe('ConsumerRunner batches', () => {
 
   it('a batch that fails because of one event is retried one by one: the others are handled, the bad one is dead-lettered', async () => {
     const keys = Array.from({ length: 60 }, (_, i) => `p${i % 3}`);
+    const spec = await provisioned(specFor('poison', { batch: 10, maxAttempts: 2 }));
     const seqs = await publishAll('poison', keys);
     const poisonSeq = seqs[7]!;
     const handled = new Map<number, number>();
     const poisonCallSizes: number[] = [];
-    await start(specFor('poison', { batch: 10, maxAttempts: 2 }), async (deliveries) => {
+    await start(spec, async (deliveries) => {
       await slowly();
       if (deliveries.some((d) => d.seq === poisonSeq)) {
         poisonCallSizes.push(deliveries.length);
@@ -198,11 +210,12 @@ describe('ConsumerRunner batches', () => {
 
   it('settles each delivery of a batch as its own settlement says', async () => {
     const keys = Array.from({ length: 20 }, (_, i) => `d${i % 2}`);
+    const spec = await provisioned(specFor('settlements', { batch: 8, maxAttempts: 2 }));
     const seqs = await publishAll('settlements', keys);
     const deadSeq = seqs[5]!;
     const handled: number[] = [];
     const deadCallSizes: number[] = [];
-    await start(specFor('settlements', { batch: 8, maxAttempts: 2 }), async (deliveries) => {
+    await start(spec, async (deliveries) => {
       await slowly();
       handled.push(...deliveries.map((d) => d.seq));
       if (deliveries.some((d) => d.seq === deadSeq)) deadCallSizes.push(deliveries.length);
@@ -220,6 +233,7 @@ describe('ConsumerRunner batches', () => {
   });
   it('stops within its time limit even when a handler never returns, and loses nothing it held', async () => {
     const name = 'stuck';
+    await provisioned(specFor(name, { batch: 50, ackWaitMs: 1_000 }));
     await publishAll(name, Array.from({ length: 600 }, (_, i) => `k${i % 7}`));
     const stuck = new ConsumerRunner(nc, specFor(name, { batch: 50, ackWaitMs: 1_000 }), () => new Promise<never>(() => undefined));
     await stuck.start();
@@ -231,5 +245,105 @@ describe('ConsumerRunner batches', () => {
     const handled = new Set<number>();
     await start(specFor(name, { batch: 50, ackWaitMs: 1_000 }), async (deliveries) => deliveries.map((d) => void handled.add(indexOf(d))));
     await eventually(() => handled.size === 600, 'every message handled by the next runner');
+  });
+  describe('a consumer that does not exist yet catches up without acks', () => {
+    const handledTimes = (handled: number[], seq: number) => handled.filter((s) => s === seq).length;
+
+    it('handles what the stream holds in order per subject, then consumes its durable from after the last', async () => {
+      const keys = Array.from({ length: 400 }, (_, i) => `c${i % 5}`);
+      const seqs = await publishAll('catchup', keys);
+      const handled: number[] = [];
+      const seen = new Map<string, number[]>();
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      const runner = new ConsumerRunner(nc, specFor('catchup', { batch: 50 }), async (deliveries) => {
+        await held;
+        handled.push(...deliveries.map((d) => d.seq));
+        for (const d of deliveries) seen.set(d.subject, [...(seen.get(d.subject) ?? []), indexOf(d)]);
+        return deliveries.map(() => undefined);
+      });
+      runners.push(runner);
+      await runner.start();
+
+      expect(runner.live).toBe(false);
+      await expect(jsm.consumers.info(STREAM, 'catchup')).rejects.toThrow(/not found/);
+      expect(await runner.lag()).toBeGreaterThan(0);
+      release();
+      await runner.caughtUp();
+
+      expect(runner.live).toBe(true);
+      expect(handled.sort((a, b) => a - b)).toEqual(seqs);
+      for (let k = 0; k < 5; k++) expect(seen.get(`kite.test.${TENANT}.catchup.c${k}`)).toEqual(keys.flatMap((key, i) => (key === `c${k}` ? [i] : [])));
+      const info = await jsm.consumers.info(STREAM, 'catchup');
+      expect(info.config.opt_start_seq).toBe(seqs.at(-1)! + 1);
+      expect(info.num_pending + info.num_ack_pending).toBe(0);
+      expect(await consumerAckFloor(nc, STREAM, 'catchup')).toBe(seqs.at(-1));
+      expect(await runner.lag()).toBe(0);
+
+      const later = await publishAll('catchup', ['c0', 'c1', 'c2']);
+      await eventually(() => allAcknowledged('catchup', later.at(-1)!), 'the later deliveries acknowledged');
+      expect(handled.slice(seqs.length).sort((a, b) => a - b)).toEqual(later);
+    });
+
+    it('stops at the first delivery that asks for a retry: the durable starts there, and that delivery is handled again', async () => {
+      const seqs = await publishAll('catchup-retry', Array.from({ length: 100 }, (_, i) => `r${i % 4}`));
+      const retrySeq = seqs[30]!;
+      const handled: number[] = [];
+      const runner = new ConsumerRunner(nc, specFor('catchup-retry', { batch: 10 }), async (deliveries) =>
+        deliveries.map((d) => {
+          handled.push(d.seq);
+          return d.seq === retrySeq && handledTimes(handled, retrySeq) === 1 ? retry('not yet') : undefined;
+        }),
+      );
+      runners.push(runner);
+      await runner.start();
+      await runner.caughtUp();
+
+      expect((await jsm.consumers.info(STREAM, 'catchup-retry')).config.opt_start_seq).toBe(retrySeq);
+      await eventually(() => allAcknowledged('catchup-retry', seqs.at(-1)!), 'every delivery acknowledged by the durable');
+      expect([...new Set(handled)].sort((a, b) => a - b)).toEqual(seqs);
+      expect(handledTimes(handled, retrySeq)).toBe(2);
+    });
+
+    it('publishes a dead letter once and goes on: the durable starts after the last delivery', async () => {
+      const seqs = await publishAll('catchup-dead', Array.from({ length: 20 }, (_, i) => `d${i % 2}`));
+      const deadSeq = seqs[5]!;
+      const handled: number[] = [];
+      const runner = new ConsumerRunner(nc, specFor('catchup-dead', { batch: 8 }), async (deliveries) =>
+        deliveries.map((d) => {
+          handled.push(d.seq);
+          return d.seq === deadSeq ? deadLetter('not for us') : undefined;
+        }),
+      );
+      runners.push(runner);
+      await runner.start();
+      await runner.caughtUp();
+
+      expect(handled.sort((a, b) => a - b)).toEqual(seqs);
+      expect((await jsm.consumers.info(STREAM, 'catchup-dead')).config.opt_start_seq).toBe(seqs.at(-1)! + 1);
+      const dead = await deadLettersOf('svc-catchup-dead');
+      expect(dead.count).toBe(1);
+      expect(dead.letter).toMatchObject({ reason: 'not for us', consumer: 'catchup-dead', seq: deadSeq, deliveries: 1 });
+    });
+
+    it('stopped while catching up, it loses nothing: the next runner catches up again', async () => {
+      const name = 'catchup-stuck';
+      await publishAll(name, Array.from({ length: 600 }, (_, i) => `k${i % 7}`));
+      let calls = 0;
+      const stuck = new ConsumerRunner(nc, specFor(name, { batch: 50 }), () => {
+        calls++;
+        return new Promise<never>(() => undefined);
+      });
+      await stuck.start();
+      await eventually(() => calls > 0, 'a handler call under way');
+      const started = performance.now();
+      await stuck.stop(500);
+      expect(performance.now() - started).toBeLessThan(3_000);
+      await expect(jsm.consumers.info(STREAM, name)).rejects.toThrow(/not found/);
+
+      const handled = new Set<number>();
+      await start(specFor(name, { batch: 50 }), async (deliveries) => deliveries.map((d) => void handled.add(indexOf(d))));
+      await eventually(() => handled.size === 600, 'every message handled by the next runner');
+    });
   });
 });

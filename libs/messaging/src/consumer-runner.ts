@@ -4,7 +4,7 @@ import { tenantOfSubject } from '@kite/contracts';
 import { publishDeadLetter } from './dead-letter.js';
 import { decodeLogEntry, PREVIOUS_HEADER, type LogEntry } from './event-log.js';
 import { EventPublisher } from './publisher.js';
-import { isNotFound } from './streams.js';
+import { isNotFound, streamLastSequence } from './streams.js';
 
 /** What a handler decides about a delivery; returning nothing means `ack`. */
 export type Settlement = { kind: 'ack' } | { kind: 'retry'; reason: string } | { kind: 'dead'; reason: string; tenant?: string | undefined };
@@ -70,17 +70,28 @@ interface Pending {
  * returned (its work committed), nak with backoff on failure, and after `maxAttempts` the event
  * goes to the dead letter with the reason, never blocking the rest. When a batch fails as a whole,
  * each of its deliveries is tried alone, so one bad event cannot hold the others back.
+ *
+ * A consumer that does not exist yet (a first start, a rebuild) first catches up without acks:
+ * an ordered consumer reads what the stream holds (a quarter of the bus's work per message of a
+ * durable with acks), the same handler takes it in the same way, and the durable is created to
+ * start after the last delivery handled, or at the first that asked for a retry. Handlers are
+ * idempotent, so a crash or a second instance catching up at the same time repeats work, never
+ * changes a result.
  */
 export class ConsumerRunner {
   private messages: ConsumerMessages | undefined;
   private pending: Pending[] = [];
   private readonly busy = new Set<string>();
-  private readonly workers: Promise<void>[] = [];
+  private workers: Promise<void>[] = [];
   private readonly waiting: (() => void)[] = [];
   private closed = false;
   private stopping = false;
   private failure: unknown;
   private loop: Promise<void> | undefined;
+  /** While catching up: nothing is acknowledged, and the first delivery to retry ends it. */
+  private catchUp: { firstUnsettled: number; remaining: number } | undefined;
+  private catchingUp: Promise<void> | undefined;
+  private consuming = false;
   private readonly publisher: EventPublisher;
   private readonly handleBatch: BatchHandler;
 
@@ -107,13 +118,16 @@ export class ConsumerRunner {
     return Math.max(256, this.batchSize * this.concurrency * 2);
   }
 
-  /** Creates or updates the durable consumer: idempotent, safe from several instances at once. */
-  async provision(): Promise<void> {
+  /**
+   * Creates or updates the durable consumer: idempotent, safe from several instances at once. A
+   * new one starts at `startSeq` when given (after a catch-up), else at the stream's beginning.
+   */
+  async provision(startSeq?: number): Promise<void> {
     const jsm = await jetstreamManager(this.nc);
     const config: Partial<ConsumerConfig> = {
       durable_name: this.spec.durable,
       ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
+      ...(startSeq === undefined ? { deliver_policy: DeliverPolicy.All } : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: startSeq }),
       filter_subject: this.spec.filterSubject,
       // Short, so that after a crash the unacknowledged work comes back within seconds.
       ack_wait: nanos(this.spec.ackWaitMs ?? 5_000),
@@ -135,6 +149,7 @@ export class ConsumerRunner {
 
   /** Consumer lag: messages not yet delivered plus those delivered and not yet acknowledged. */
   async lag(): Promise<number> {
+    if (this.catchUp) return this.catchUp.remaining + this.pending.length;
     const jsm = await jetstreamManager(this.nc);
     const info = await jsm.consumers.info(this.spec.stream, this.spec.durable);
     return info.num_pending + info.num_ack_pending;
@@ -148,18 +163,100 @@ export class ConsumerRunner {
     });
   }
 
+  /**
+   * Starts consuming. A new consumer with deliveries waiting first catches up; `start` does not
+   * wait for that (a rebuild can take minutes): `live` turns true once the durable consumes.
+   */
   async start(): Promise<void> {
-    await this.provision();
+    const waiting = await this.waitingForNewConsumer();
+    if (waiting === 0) return this.consumeDurable();
+    this.catchUp = { firstUnsettled: Number.POSITIVE_INFINITY, remaining: waiting };
+    this.catchingUp = this.catchUpThenConsume().catch((e: unknown) => {
+      this.failure = e;
+    });
+  }
+
+  /** True once the durable consumer consumes (after the catch-up of a new one). */
+  get live(): boolean {
+    return this.consuming;
+  }
+
+  /** Resolves when a catch-up started by `start` has ended and the durable consumes (or failed). */
+  async caughtUp(): Promise<void> {
+    await this.catchingUp;
+  }
+
+  private async consumeDurable(startSeq?: number): Promise<void> {
+    await this.provision(startSeq);
     const consumer = await jetstream(this.nc).consumers.get(this.spec.stream, this.spec.durable);
-    this.messages = await consumer.consume({ max_messages: Math.min(this.window, 1_000) });
-    const messages = this.messages;
+    if (this.stopping) return;
+    this.consuming = true;
+    this.drive(await consumer.consume({ max_messages: Math.min(this.window, 1_000) })).catch((e: unknown) => {
+      this.failure = e;
+    });
+  }
+
+  /** Deliveries the stream holds for this consumer if it does not exist yet; 0 when it does. */
+  private async waitingForNewConsumer(): Promise<number> {
+    const jsm = await jetstreamManager(this.nc);
+    const exists = await jsm.consumers.info(this.spec.stream, this.spec.durable).then(
+      () => true,
+      (e: unknown) => {
+        if (isNotFound(e)) return false;
+        throw e;
+      },
+    );
+    return exists ? 0 : this.deliveriesWaiting();
+  }
+
+  /**
+   * Handles what the stream holds through an ordered consumer, without acks, up to its tail as it
+   * was at the start (or the first delivery that asks for a retry), then consumes the durable from
+   * the first delivery not settled.
+   */
+  private async catchUpThenConsume(): Promise<void> {
+    const catchUp = this.catchUp!;
+    const tail = await streamLastSequence(this.nc, this.spec.stream);
+    const ordered = await jetstream(this.nc).consumers.get(this.spec.stream, { filter_subjects: this.spec.filterSubject });
+    let last = 0;
+    await this.drive(await ordered.consume({ max_messages: Math.min(this.window, 1_000) }), (m) => {
+      last = m.seq;
+      catchUp.remaining = m.info.pending;
+      return m.info.pending === 0 || m.seq >= tail;
+    });
+    const firstUnsettled = Math.min(catchUp.firstUnsettled, ...this.pending.map((p) => p.message.seq), last + 1);
+    this.pending = [];
+    this.catchUp = undefined;
+    if (!this.stopping) await this.consumeDurable(firstUnsettled);
+  }
+
+  /** How many deliveries the stream holds for this consumer's filter, through a short-lived consumer. */
+  private async deliveriesWaiting(): Promise<number> {
+    const jsm = await jetstreamManager(this.nc);
+    const probe = await jsm.consumers.add(this.spec.stream, { ack_policy: AckPolicy.None, filter_subject: this.spec.filterSubject, mem_storage: true, inactive_threshold: nanos(10_000) });
+    await jsm.consumers.delete(this.spec.stream, probe.name).catch(() => undefined);
+    return probe.num_pending;
+  }
+
+  /**
+   * Feeds the messages to the handler calls until the source ends (or `last` says a message was
+   * the last one) and every call has settled.
+   */
+  private async drive(messages: ConsumerMessages, last?: (m: JsMsg) => boolean): Promise<void> {
+    this.messages = messages;
+    this.closed = false;
     const keyOf = this.spec.orderingKey ?? ((s: string) => s);
     this.loop = (async () => {
       for await (const m of messages) {
-        while (this.pending.length >= this.window && !this.stopping) await new Promise<void>((r) => this.waiting.push(r));
-        if (this.stopping) m.nak();
-        else this.pending.push({ message: m, key: keyOf(m.subject) });
+        while (this.pending.length >= this.window && !this.stopping && !this.halted) await new Promise<void>((r) => this.waiting.push(r));
+        if (this.catchUp && (this.stopping || this.halted)) break;
+        if (this.stopping) {
+          m.nak();
+          continue;
+        }
+        this.pending.push({ message: m, key: keyOf(m.subject) });
         this.signal();
+        if (last?.(m)) break;
       }
     })()
       .catch((e: unknown) => {
@@ -169,7 +266,15 @@ export class ConsumerRunner {
         this.closed = true;
         this.signal();
       });
+    this.workers = [];
     for (let i = 0; i < this.concurrency; i++) this.workers.push(this.work(i === 0 ? 1 : this.batchSize));
+    await Promise.all([this.loop, ...this.workers]);
+    if (last) await messages.close().catch(() => undefined);
+  }
+
+  /** A catch-up stops taking deliveries once one asked for a retry: the durable starts there. */
+  private get halted(): boolean {
+    return this.catchUp !== undefined && Number.isFinite(this.catchUp.firstUnsettled);
   }
 
   /** False once pulling failed (the consumer was deleted, say): the service is not ready then. */
@@ -184,9 +289,9 @@ export class ConsumerRunner {
   /** A worker's loop; it starts a call only when at least `starting` deliveries wait. */
   private async work(starting: number): Promise<void> {
     for (;;) {
-      const batch = this.pending.length >= starting ? this.take() : [];
+      const batch = this.pending.length >= (this.closed ? 1 : starting) && !this.halted ? this.take() : [];
       if (batch.length === 0) {
-        if (this.closed || this.stopping) return;
+        if (this.closed || this.stopping || this.halted) return;
         await new Promise<void>((r) => this.waiting.push(r));
         continue;
       }
@@ -241,6 +346,17 @@ export class ConsumerRunner {
   private async settle(m: JsMsg, proposed: Settlement, deliveryCount: number): Promise<'ack' | 'retry' | 'dead'> {
     const maxAttempts = this.spec.maxAttempts ?? 5;
     const settlement = proposed.kind === 'retry' && deliveryCount >= maxAttempts ? deadLetter(`failed ${deliveryCount} times, last: ${proposed.reason}`) : proposed;
+    const catchUp = this.catchUp;
+    if (catchUp) {
+      // Nothing to acknowledge: the durable, created afterwards, starts at the first delivery not settled.
+      const unsettled = () => {
+        catchUp.firstUnsettled = Math.min(catchUp.firstUnsettled, m.seq);
+        return 'retry' as const;
+      };
+      if (settlement.kind === 'ack') return 'ack';
+      if (settlement.kind === 'retry') return unsettled();
+      return this.publishDead(m, settlement, deliveryCount).then(() => 'dead' as const, unsettled);
+    }
     switch (settlement.kind) {
       case 'ack':
         m.ack();
@@ -252,12 +368,7 @@ export class ConsumerRunner {
       }
       case 'dead':
         try {
-          await publishDeadLetter(
-            this.publisher,
-            { reason: settlement.reason, service: this.spec.service, stream: this.spec.stream, consumer: this.spec.durable, subject: m.subject, seq: m.seq, deliveries: deliveryCount },
-            m.data,
-            settlement.tenant ?? tenantOfSubject(m.subject),
-          );
+          await this.publishDead(m, settlement, deliveryCount);
           m.term();
           return 'dead';
         } catch {
@@ -271,6 +382,15 @@ export class ConsumerRunner {
     }
   }
 
+  private publishDead(m: JsMsg, settlement: { reason: string; tenant?: string | undefined }, deliveryCount: number): Promise<void> {
+    return publishDeadLetter(
+      this.publisher,
+      { reason: settlement.reason, service: this.spec.service, stream: this.spec.stream, consumer: this.spec.durable, subject: m.subject, seq: m.seq, deliveries: deliveryCount },
+      m.data,
+      settlement.tenant ?? tenantOfSubject(m.subject),
+    );
+  }
+
   /**
    * Stops pulling, sends back what was pulled and not started (it comes again to another instance,
    * or after a restart, at the latest once the ack wait is over), then waits, at most `timeoutMs`,
@@ -278,7 +398,7 @@ export class ConsumerRunner {
    */
   async stop(timeoutMs = 10_000): Promise<void> {
     this.stopping = true;
-    for (const p of this.pending.splice(0)) p.message.nak();
+    for (const p of this.pending.splice(0)) if (!this.catchUp) p.message.nak();
     this.signal();
     const closed = this.messages?.close().catch(() => undefined);
     const settled = Promise.allSettled([closed, ...this.workers, this.loop]);

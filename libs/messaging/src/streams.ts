@@ -75,9 +75,14 @@ export async function streamLastSequence(nc: NatsConnection, stream: string): Pr
   return info?.state.last_seq ?? 0;
 }
 
-/** How far a durable consumer has acknowledged everything (its ack floor), 0 when it does not exist. */
+/**
+ * Up to which stream sequence a durable consumer has everything acknowledged, 0 when it does not
+ * exist. With nothing awaiting an ack, that is the last delivered: a consumer created to start
+ * after a catch-up has acknowledged nothing yet, and its ack floor says 0.
+ */
 export async function consumerAckFloor(nc: NatsConnection, stream: string, durable: string): Promise<number> {
   const jsm = await jetstreamManager(nc);
   const info = await jsm.consumers.info(stream, durable).catch(() => undefined);
-  return info?.ack_floor.stream_seq ?? 0;
+  if (!info) return 0;
+  return info.num_ack_pending === 0 ? Math.max(info.ack_floor.stream_seq, info.delivered.stream_seq) : info.ack_floor.stream_seq;
 }

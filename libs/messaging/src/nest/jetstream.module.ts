@@ -47,8 +47,9 @@ export class JetStreamConsumers implements OnApplicationBootstrap, BeforeApplica
     @Inject(SETTLEMENT_OBSERVER) private readonly observer: SettlementObserver | null,
   ) {}
 
+  /** Consuming, every consumer live: a new one (a rebuild) is not ready until it has caught up. */
   get ready(): boolean {
-    return this.started && !this.nc.isClosed() && this.runners.every((r) => r.healthy);
+    return this.started && !this.nc.isClosed() && this.runners.every((r) => r.healthy && r.live);
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -74,6 +75,13 @@ export class JetStreamConsumers implements OnApplicationBootstrap, BeforeApplica
     await Promise.all(this.runners.map((r) => r.start()));
     this.started = true;
     this.logger.log(`consuming: ${this.runners.map((r) => r.spec.durable).join(', ')}`);
+    for (const r of this.runners.filter((runner) => !runner.live)) {
+      this.logger.log(`${r.spec.durable}: new, catching up on the stream before it is ready`);
+      void r.caughtUp().then(() => {
+        if (r.live) this.logger.log(`${r.spec.durable}: caught up, consuming`);
+        else if (!r.healthy) this.logger.error(`${r.spec.durable}: catching up failed`);
+      });
+    }
   }
 
   /** Lag per durable consumer, for the metrics endpoint. */
