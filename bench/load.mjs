@@ -213,11 +213,15 @@ async function replay(service) {
   const schema = { 'routing-service': 'routing', 'linking-service': 'linking', 'action-scheduler': 'scheduler' }[service];
   const entries = await streamLastSequence(nc, STREAMS.conversations.name);
   await system.stopService(service);
+  // The rebuild deletes the durable too: gone before the start, its ack floor cannot be read stale.
+  await (await jetstreamManager(nc)).consumers.delete(STREAMS.conversations.name, durable);
   const db = new pg.Client({ connectionString: system.databaseUrl });
   await db.connect();
+  await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`); // so is the schema: no stale position is read
   const applied = () => db.query(`SELECT 1 FROM ${schema}.positions WHERE aggregate LIKE 'kite.conv.%' LIMIT 1`).then((r) => r.rowCount > 0, () => false);
   const started = performance.now();
-  await system.startService(service, { KITE_REBUILD: '1' });
+  // Ready only once caught up: poll meanwhile.
+  const starting = system.startService(service, { KITE_REBUILD: '1' });
   let firstApplied;
   let cpuBefore;
   for (;;) {
@@ -229,6 +233,7 @@ async function replay(service) {
     await sleep(20);
   }
   const ended = performance.now();
+  await starting;
   await db.end();
   firstApplied ??= ended;
   const cpu = cpuSpent(cpuBefore ?? cpuSeconds(), cpuSeconds());
