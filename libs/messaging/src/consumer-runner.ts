@@ -91,6 +91,8 @@ export class ConsumerRunner {
   /** While catching up: nothing is acknowledged, and the first delivery to retry ends it. */
   private catchUp: { firstUnsettled: number; remaining: number } | undefined;
   private catchingUp: Promise<void> | undefined;
+  /** How many of the first pending deliveries have keys that calls hold (none settled since they were looked at). */
+  private heldPrefix = 0;
   private consuming = false;
   private readonly publisher: EventPublisher;
   private readonly handleBatch: BatchHandler;
@@ -226,6 +228,7 @@ export class ConsumerRunner {
     });
     const firstUnsettled = Math.min(catchUp.firstUnsettled, ...this.pending.map((p) => p.message.seq), last + 1);
     this.pending = [];
+    this.heldPrefix = 0;
     this.catchUp = undefined;
     if (!this.stopping) await this.consumeDurable(firstUnsettled);
   }
@@ -299,6 +302,7 @@ export class ConsumerRunner {
         await this.run(batch.map((p) => p.message));
       } finally {
         for (const p of batch) this.busy.delete(p.key);
+        this.heldPrefix = 0;
         this.signal();
       }
     }
@@ -306,6 +310,13 @@ export class ConsumerRunner {
 
   /** The next deliveries to handle, in stream order: none of a key another call holds. */
   private take(): Pending[] {
+    // While calls hold every key waiting (few keys, a backlog), each arrival wakes the idle worker:
+    // look only at what came since the last look, not at the whole backlog again.
+    let free = this.heldPrefix;
+    while (free < this.pending.length && this.busy.has(this.pending[free]!.key)) free++;
+    this.heldPrefix = free;
+    if (free === this.pending.length) return [];
+    this.heldPrefix = 0;
     const taken: Pending[] = [];
     const rest: Pending[] = [];
     for (const p of this.pending) {
@@ -399,6 +410,7 @@ export class ConsumerRunner {
   async stop(timeoutMs = 10_000): Promise<void> {
     this.stopping = true;
     for (const p of this.pending.splice(0)) if (!this.catchUp) p.message.nak();
+    this.heldPrefix = 0;
     this.signal();
     const closed = this.messages?.close().catch(() => undefined);
     const settled = Promise.allSettled([closed, ...this.workers, this.loop]);
