@@ -256,7 +256,7 @@ describe('ConsumerRunner batches', () => {
       const seen = new Map<string, number[]>();
       let release!: () => void;
       const held = new Promise<void>((r) => (release = r));
-      const runner = new ConsumerRunner(nc, specFor('catchup', { batch: 50 }), async (deliveries) => {
+      const runner = new ConsumerRunner(nc, specFor('catchup', { batch: 50 }), async (deliveries: Delivery[]) => {
         await held;
         handled.push(...deliveries.map((d) => d.seq));
         for (const d of deliveries) seen.set(d.subject, [...(seen.get(d.subject) ?? []), indexOf(d)]);
@@ -289,7 +289,7 @@ describe('ConsumerRunner batches', () => {
       const seqs = await publishAll('catchup-retry', Array.from({ length: 100 }, (_, i) => `r${i % 4}`));
       const retrySeq = seqs[30]!;
       const handled: number[] = [];
-      const runner = new ConsumerRunner(nc, specFor('catchup-retry', { batch: 10 }), async (deliveries) =>
+      const runner = new ConsumerRunner(nc, specFor('catchup-retry', { batch: 10 }), async (deliveries: Delivery[]) =>
         deliveries.map((d) => {
           handled.push(d.seq);
           return d.seq === retrySeq && handledTimes(handled, retrySeq) === 1 ? retry('not yet') : undefined;
@@ -309,7 +309,7 @@ describe('ConsumerRunner batches', () => {
       const seqs = await publishAll('catchup-dead', Array.from({ length: 20 }, (_, i) => `d${i % 2}`));
       const deadSeq = seqs[5]!;
       const handled: number[] = [];
-      const runner = new ConsumerRunner(nc, specFor('catchup-dead', { batch: 8 }), async (deliveries) =>
+      const runner = new ConsumerRunner(nc, specFor('catchup-dead', { batch: 8 }), async (deliveries: Delivery[]) =>
         deliveries.map((d) => {
           handled.push(d.seq);
           return d.seq === deadSeq ? deadLetter('not for us') : undefined;
