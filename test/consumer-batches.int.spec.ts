@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, startNatsServer, type RunningNats } from '@kite/local-infra';
-import { connectNats, consumerAckFloor, ConsumerRunner, deadLetter, provisionStreams, retry, type BatchHandler, type ConsumerSpec, type DeadLetter, type Delivery, type NatsConnection } from '@kite/messaging';
+import { connectNats, consumerAckFloor, ConsumerRunner, deadLetter, provisionStreams, retry, type BatchHandler, type ConsumerSpec, type DeadLetter, type Delivery, type NatsConnection, type Settlement } from '@kite/messaging';
 import { eventually } from '@kite/testing';
 
 const STREAM = 'BATCH_TEST';
@@ -249,6 +249,21 @@ describe('ConsumerRunner batches', () => {
   describe('a consumer that does not exist yet catches up without acks', () => {
     const handledTimes = (handled: number[], seq: number) => handled.filter((s) => s === seq).length;
 
+    /** Starts a new consumer settling each delivery as `settle` says; resolves once caught up with the sequences handled. */
+    const caughtUp = async (name: string, batch: number, settle: (d: Delivery, handled: number[]) => Settlement | undefined): Promise<number[]> => {
+      const handled: number[] = [];
+      const runner = new ConsumerRunner(nc, specFor(name, { batch }), async (deliveries: Delivery[]) =>
+        deliveries.map((d) => {
+          handled.push(d.seq);
+          return settle(d, handled);
+        }),
+      );
+      runners.push(runner);
+      await runner.start();
+      await runner.caughtUp();
+      return handled;
+    };
+
     it('handles what the stream holds in order per subject, then consumes its durable from after the last', async () => {
       const keys = Array.from({ length: 400 }, (_, i) => `c${i % 5}`);
       const seqs = await publishAll('catchup', keys);
@@ -288,16 +303,7 @@ describe('ConsumerRunner batches', () => {
     it('stops at the first delivery that asks for a retry: the durable starts there, and that delivery is handled again', async () => {
       const seqs = await publishAll('catchup-retry', Array.from({ length: 100 }, (_, i) => `r${i % 4}`));
       const retrySeq = seqs[30]!;
-      const handled: number[] = [];
-      const runner = new ConsumerRunner(nc, specFor('catchup-retry', { batch: 10 }), async (deliveries: Delivery[]) =>
-        deliveries.map((d) => {
-          handled.push(d.seq);
-          return d.seq === retrySeq && handledTimes(handled, retrySeq) === 1 ? retry('not yet') : undefined;
-        }),
-      );
-      runners.push(runner);
-      await runner.start();
-      await runner.caughtUp();
+      const handled = await caughtUp('catchup-retry', 10, (d, seen) => (d.seq === retrySeq && handledTimes(seen, retrySeq) === 1 ? retry('not yet') : undefined));
 
       expect((await jsm.consumers.info(STREAM, 'catchup-retry')).config.opt_start_seq).toBe(retrySeq);
       await eventually(() => allAcknowledged('catchup-retry', seqs.at(-1)!), 'every delivery acknowledged by the durable');
@@ -308,16 +314,7 @@ describe('ConsumerRunner batches', () => {
     it('publishes a dead letter once and goes on: the durable starts after the last delivery', async () => {
       const seqs = await publishAll('catchup-dead', Array.from({ length: 20 }, (_, i) => `d${i % 2}`));
       const deadSeq = seqs[5]!;
-      const handled: number[] = [];
-      const runner = new ConsumerRunner(nc, specFor('catchup-dead', { batch: 8 }), async (deliveries: Delivery[]) =>
-        deliveries.map((d) => {
-          handled.push(d.seq);
-          return d.seq === deadSeq ? deadLetter('not for us') : undefined;
-        }),
-      );
-      runners.push(runner);
-      await runner.start();
-      await runner.caughtUp();
+      const handled = await caughtUp('catchup-dead', 8, (d) => (d.seq === deadSeq ? deadLetter('not for us') : undefined));
 
       expect(handled.sort((a, b) => a - b)).toEqual(seqs);
       expect((await jsm.consumers.info(STREAM, 'catchup-dead')).config.opt_start_seq).toBe(seqs.at(-1)! + 1);
