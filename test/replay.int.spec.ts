@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
+import type { ContactMessageAppended } from '@kite/contracts';
 import { eventually, settle, TestSystem } from '@kite/testing';
 import { configureGroupNumber, sendInbound } from './fixtures.js';
 
@@ -44,4 +45,18 @@ describe('rebuild by replay', () => {
       expect(system.outbound.length).toBe(outboundBefore);
     });
   }
+
+  it('linking-service: a message that came in during the rebuild waits for it and joins its contact\'s conversation (L1)', async () => {
+    const conversationOf = (messageId: string) => (system.outboundOf('ContactMessageAppended', (e) => (e as ContactMessageAppended).data.messageId === messageId)[0] as ContactMessageAppended | undefined)?.data.conversationId;
+    const existing = conversationOf('replay-0');
+    expect(existing).toBeDefined();
+    const created = system.outboundOf('ConversationCreated').length;
+    await system.stopService('linking-service');
+    // Waiting on the inputs before the rebuilt service starts: its deciders must not read the links half rebuilt.
+    await sendInbound(system, 'acme', '+15551110001', 'replay-during-rebuild');
+    await system.startService('linking-service', { KITE_REBUILD: '1' });
+    await eventually(() => conversationOf('replay-during-rebuild'), 'the message on a conversation');
+    expect(conversationOf('replay-during-rebuild')).toBe(existing);
+    expect(system.outboundOf('ConversationCreated')).toHaveLength(created);
+  });
 });

@@ -94,6 +94,7 @@ export class ConsumerRunner {
   /** How many of the first pending deliveries have keys that calls hold (none settled since they were looked at). */
   private heldPrefix = 0;
   private consuming = false;
+  private waitingAtStart: number | undefined;
   private readonly publisher: EventPublisher;
   private readonly handleBatch: BatchHandler;
 
@@ -170,12 +171,18 @@ export class ConsumerRunner {
    * wait for that (a rebuild can take minutes): `live` turns true once the durable consumes.
    */
   async start(): Promise<void> {
-    const waiting = await this.waitingForNewConsumer();
+    const waiting = this.waitingAtStart ?? (await this.waitingForNewConsumer());
     if (waiting === 0) return this.consumeDurable();
     this.catchUp = { firstUnsettled: Number.POSITIVE_INFINITY, remaining: waiting };
     this.catchingUp = this.catchUpThenConsume().catch((e: unknown) => {
       this.failure = e;
     });
+  }
+
+  /** Whether `start` will catch up first: the consumer does not exist yet and the stream holds deliveries for it. */
+  async willCatchUp(): Promise<boolean> {
+    this.waitingAtStart = await this.waitingForNewConsumer();
+    return this.waitingAtStart > 0;
   }
 
   /** True once the durable consumer consumes (after the catch-up of a new one). */

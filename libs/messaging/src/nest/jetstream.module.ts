@@ -38,6 +38,7 @@ export class JetStreamConsumers implements OnApplicationBootstrap, BeforeApplica
   private readonly logger = new Logger('JetStream');
   private readonly runners: ConsumerRunner[] = [];
   private started = false;
+  private stopping = false;
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
@@ -72,16 +73,32 @@ export class JetStreamConsumers implements OnApplicationBootstrap, BeforeApplica
       const stores: string[] = [STREAMS.config.name, STREAMS.conversations.name];
       await Promise.all(this.runners.filter((r) => stores.includes(r.spec.stream)).map((r) => r.deleteConsumer()));
     }
-    await Promise.all(this.runners.map((r) => r.start()));
+    const catchingUp = await Promise.all(this.runners.map((r) => r.willCatchUp()));
+    const fresh = this.runners.filter((_, i) => catchingUp[i]);
+    const others = this.runners.filter((_, i) => !catchingUp[i]);
+    await Promise.all(fresh.map((r) => r.start()));
     this.started = true;
-    this.logger.log(`consuming: ${this.runners.map((r) => r.spec.durable).join(', ')}`);
-    for (const r of this.runners.filter((runner) => !runner.live)) {
-      this.logger.log(`${r.spec.durable}: new, catching up on the stream before it is ready`);
-      void r.caughtUp().then(() => {
-        if (r.live) this.logger.log(`${r.spec.durable}: caught up, consuming`);
-        else if (!r.healthy) this.logger.error(`${r.spec.durable}: catching up failed`);
-      });
+    if (fresh.length === 0) {
+      await Promise.all(others.map((r) => r.start()));
+      this.logger.log(`consuming: ${this.runners.map((r) => r.spec.durable).join(', ')}`);
+      return;
     }
+    // The other consumers (deciders on live inputs among them) start once every catch-up has
+    // ended, so no decision reads a read model that is still being rebuilt.
+    this.logger.log(`catching up before consuming anything else: ${fresh.map((r) => r.spec.durable).join(', ')}`);
+    this.startAfterCatchUps(fresh, others).catch((e: unknown) => this.logger.error(`starting the consumers after the catch-up failed: ${String(e)}`));
+  }
+
+  private async startAfterCatchUps(fresh: ConsumerRunner[], others: ConsumerRunner[]): Promise<void> {
+    await Promise.all(fresh.map((r) => r.caughtUp()));
+    const failed = fresh.filter((r) => !r.live);
+    if (this.stopping) return;
+    if (failed.length) {
+      this.logger.error(`catching up failed or stopped: ${failed.map((r) => r.spec.durable).join(', ')}; not consuming ${others.map((r) => r.spec.durable).join(', ')}`);
+      return;
+    }
+    await Promise.all(others.map((r) => r.start()));
+    this.logger.log(`caught up; consuming: ${this.runners.map((r) => r.spec.durable).join(', ')}`);
   }
 
   /** Lag per durable consumer, for the metrics endpoint. */
@@ -92,6 +109,7 @@ export class JetStreamConsumers implements OnApplicationBootstrap, BeforeApplica
 
   async beforeApplicationShutdown(): Promise<void> {
     this.started = false;
+    this.stopping = true;
     await Promise.all(this.runners.map((r) => r.stop()));
     await this.nc.drain().catch(() => undefined);
   }
