@@ -323,6 +323,25 @@ describe('ConsumerRunner batches', () => {
       expect(dead.letter).toMatchObject({ reason: 'not for us', consumer: 'catchup-dead', seq: deadSeq, deliveries: 1 });
     });
 
+    it('ends when what it counted is gone before it is read, and its durable takes what comes next', async () => {
+      const name = 'catchup-gone';
+      await publishAll(name, ['g0', 'g1', 'g2']);
+      const handled: number[] = [];
+      const runner = new ConsumerRunner(nc, specFor(name, { batch: 10, catchUpStallMs: 200 }), async (deliveries: Delivery[]) => deliveries.map((d) => void handled.push(d.seq)));
+      runners.push(runner);
+      expect(await runner.willCatchUp()).toBe(true);
+      // Counted, then gone (as a channel's messages expire) before the catch-up reads them.
+      await jsm.streams.purge(STREAM, { filter: `kite.test.${TENANT}.${name}.>` });
+      await runner.start();
+      await runner.caughtUp();
+
+      expect(runner.live).toBe(true);
+      expect(handled).toEqual([]);
+      const later = await publishAll(name, ['g0', 'g1']);
+      await eventually(() => allAcknowledged(name, later.at(-1)!), 'the later deliveries acknowledged');
+      expect(handled).toEqual(later);
+    });
+
     it('stopped while catching up, it loses nothing: the next runner catches up again', async () => {
       const name = 'catchup-stuck';
       await publishAll(name, Array.from({ length: 600 }, (_, i) => `k${i % 7}`));

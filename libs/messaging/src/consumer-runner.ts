@@ -47,6 +47,8 @@ export interface ConsumerSpec {
   maxAttempts?: number;
   backoffMs?: readonly number[];
   ackWaitMs?: number;
+  /** A catch-up that receives nothing for this long, with nothing under way, ends there (5 s). */
+  catchUpStallMs?: number;
   orderingKey?: (subject: string) => string;
 }
 
@@ -227,12 +229,25 @@ export class ConsumerRunner {
     const catchUp = this.catchUp!;
     const tail = await streamLastSequence(this.nc, this.spec.stream);
     const ordered = await jetstream(this.nc).consumers.get(this.spec.stream, { filter_subjects: this.spec.filterSubject });
+    const messages = await ordered.consume({ max_messages: Math.min(this.window, 1_000) });
     let last = 0;
-    await this.drive(await ordered.consume({ max_messages: Math.min(this.window, 1_000) }), (m) => {
-      last = m.seq;
-      catchUp.remaining = m.info.pending;
-      return m.info.pending === 0 || m.seq >= tail;
-    });
+    let arrived = Date.now();
+    // What the probe counted may be gone before it is read (a channel's messages expire): with
+    // nothing arriving, nothing waiting and no call under way, the catch-up ends where it is.
+    const stallMs = this.spec.catchUpStallMs ?? 5_000;
+    const dry = setInterval(() => {
+      if (Date.now() - arrived >= stallMs && this.pending.length === 0 && this.busy.size === 0) void messages.close().catch(() => undefined);
+    }, stallMs / 4);
+    try {
+      await this.drive(messages, (m) => {
+        arrived = Date.now();
+        last = m.seq;
+        catchUp.remaining = m.info.pending;
+        return m.info.pending === 0 || m.seq >= tail;
+      });
+    } finally {
+      clearInterval(dry);
+    }
     const firstUnsettled = Math.min(catchUp.firstUnsettled, ...this.pending.map((p) => p.message.seq), last + 1);
     this.pending = [];
     this.heldPrefix = 0;
