@@ -66,7 +66,10 @@ try {
       }
     });
   }
-  await Promise.all(services.map((s) => waitUntilReady(s.port, 60_000, s.exited)));
+  // A service whose consumers are new (a rebuild, streams from an earlier run) is ready only once
+  // it has caught up on them: minutes for a long log, hence the long wait and the word meanwhile.
+  const waiting = setInterval(() => say('waiting for the services to be ready (a new consumer catches up on its stream first)'), 15_000);
+  await Promise.all(services.map((s) => waitUntilReady(s.port, 15 * 60_000, s.exited))).finally(() => clearInterval(waiting));
   const configApiUrl = `http://127.0.0.1:${services[0]!.port}`;
   writeRuntime({ natsUrl, databaseUrl, configApiUrl, pid: process.pid });
   say(`configuration API on ${configApiUrl}; token: npm run token -- --tenant acme --role admin`);
