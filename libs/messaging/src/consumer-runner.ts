@@ -314,7 +314,7 @@ export class ConsumerRunner {
   /** A worker's loop; it starts a call only when at least `starting` deliveries wait. */
   private async work(starting: number): Promise<void> {
     for (;;) {
-      const batch = this.pending.length >= (this.closed ? 1 : starting) && !this.halted ? this.take() : [];
+      const batch = this.pending.length >= starting && !this.halted ? this.take() : [];
       if (batch.length === 0) {
         if (this.closed || this.stopping || this.halted) return;
         await new Promise<void>((r) => this.waiting.push(r));

@@ -4,7 +4,7 @@ import { conversationIdFor, decideConversationRequest, normaliseE164, resolveSen
 import { appendAll, CONVERSATION_LOG, deadLetter, EVENT_PUBLISHER, JetStreamHandler, type Delivery, type EventLog, type EventPublisher, type LogAppend, type Settlement } from '@kite/messaging';
 import { inTransaction, type DataSource } from '@kite/persistence';
 import { ConfigCache, DATA_SOURCE } from '@kite/service-kit';
-import { linkAfter, loadConversationLinks, lockConversationKeys, saveConversationLinks } from '../conversations/conversation-links.js';
+import { BatchLinks, loadConversationLinks, lockConversationKeys } from '../conversations/conversation-links.js';
 import { findConversation } from '../conversations/conversation-store.js';
 
 const CHAT_EVENTS = ['MemberRemoved', 'MemberJoined', 'ChatMessageSent', 'ChatMessageRead', 'ConversationRequested'] as const;
@@ -70,7 +70,8 @@ export class ChatEventsConsumer {
     await inTransaction(this.ds, async (tx) => {
       const conversationId = conversationIdFor(tenant, contact, data.serviceId);
       await lockConversationKeys(tx, [conversationId]);
-      const known = (await loadConversationLinks(tx, [conversationId])).get(conversationId);
+      const links = new BatchLinks(await loadConversationLinks(tx, [conversationId]));
+      const known = links.get(conversationId);
       // Its members as the read model has them: one the projection has not reached yet joins again, which changes nothing.
       const existing = known && { members: (await findConversation(tx, conversationId))?.members ?? [] };
       const route = resolveSendingNumber(data.serviceId, data.channel, await (await this.configCache.lookups(tx)).outboundContext(tenant, data.serviceId));
@@ -81,9 +82,8 @@ export class ChatEventsConsumer {
         await this.publisher.publish(subjects.outbound(tenant, 'ConversationRequestRejected'), first);
         return;
       }
-      await this.log.append(subjects.conversation(tenant, conversationId), events, undefined);
-      const link = linkAfter(known, events);
-      if (link) await saveConversationLinks(tx, [link]);
+      await appendAll(this.log, [links.decided(tenant, conversationId, events)]);
+      await links.save(tx);
     });
   }
 }
