@@ -57,6 +57,28 @@ describe('positions', () => {
     expect(secondRead).toBe(42);
   });
 
+  it('a read alongside the locks sees what the previous lock holder committed', async () => {
+    await ds.query(`CREATE TABLE IF NOT EXISTS states (aggregate text PRIMARY KEY, value int NOT NULL)`);
+    await ds.query(`INSERT INTO states VALUES ('e.1', 1)`);
+    let releaseFirst!: () => void;
+    const firstHolds = new Promise<void>((r) => (releaseFirst = r));
+    let firstLocked!: () => void;
+    const locked = new Promise<void>((r) => (firstLocked = r));
+    const first = inTransaction(ds, async (tx) => {
+      await lockPositions(tx, 'p', 'S', ['e.1']);
+      firstLocked();
+      await firstHolds;
+      await tx.query(`UPDATE states SET value = 2 WHERE aggregate = 'e.1'`);
+    });
+    await locked;
+    const stateRead = { sql: `SELECT value FROM states WHERE aggregate = ANY($1::text[])`, params: [['e.1']] };
+    const second = inTransaction(ds, async (tx) => (await lockPositions(tx, 'p', 'S', ['e.1'], [stateRead])).alongside);
+    await new Promise((r) => setTimeout(r, 200));
+    releaseFirst();
+    await first;
+    expect(await second).toEqual([[{ value: 2 }]]);
+  });
+
   it('two transactions creating the same aggregate at once: one waits, both see one row', async () => {
     const results = await Promise.all([1, 2].map(() => inTransaction(ds, async (tx) => (await lockPositions(tx, 'p', 'S', ['d.1', 'd.2'])).positions)));
     for (const positions of results) expect(Object.fromEntries(positions)).toEqual({ 'd.1': 0, 'd.2': 0 });

@@ -2,9 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { STREAMS, type ContactMessageAppended } from '@kite/contracts';
 import { decideRouting, evolveRouting, type RoutingConversation } from '@kite/domain';
 import { appendAll, CONVERSATION_LOG, JetStreamHandler, type Delivery, type EventLog, type LogAppend, type Settlement } from '@kite/messaging';
-import type { DataSource, Transaction } from '@kite/persistence';
+import type { DataSource, Read, Transaction } from '@kite/persistence';
 import { ConfigCache, configurationInForce, DATA_SOURCE, faultPoint, handleLogDeliveries, type ConfigLookups, type ChainedProjection, type ChainRun } from '@kite/service-kit';
-import { loadRoutingStates, saveRoutingStates } from './routing-state.js';
+import { routingStates, saveRoutingStates } from './routing-state.js';
 
 /**
  * Reads every conversation's log in order, keeps its membership, and on each contact message
@@ -12,7 +12,7 @@ import { loadRoutingStates, saveRoutingStates } from './routing-state.js';
  * folded into the state at once, so the next message sees it even before it comes back.
  */
 @Injectable()
-export class ConversationRoutingConsumer implements ChainedProjection {
+export class ConversationRoutingConsumer implements ChainedProjection<Map<string, RoutingConversation>> {
   readonly name = 'routing-conversations';
 
   constructor(
@@ -26,9 +26,12 @@ export class ConversationRoutingConsumer implements ChainedProjection {
     return handleLogDeliveries(this.ds, this.log, this, deliveries);
   }
 
-  async apply(tx: Transaction, runs: ChainRun[]): Promise<void> {
+  stateOf(conversationIds: string[]): Read<Map<string, RoutingConversation>> {
+    return routingStates(conversationIds);
+  }
+
+  async apply(tx: Transaction, runs: ChainRun[], states: Map<string, RoutingConversation>): Promise<void> {
     const config = await this.configCache.lookups(tx);
-    const states = await loadRoutingStates(tx, runs.map((r) => r.conversationId));
     const decisions: LogAppend[] = [];
     const saved: { tenant: string; conversationId: string; state: RoutingConversation }[] = [];
     for (const { subject, tenant, conversationId, entries } of runs) {

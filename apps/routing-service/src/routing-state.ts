@@ -1,16 +1,22 @@
 import { initialRoutingConversation, type RoutingConversation } from '@kite/domain';
-import { write, type Queryable, type Writes } from '@kite/persistence';
+import { write, type Read, type Writes } from '@kite/persistence';
+
+interface RoutingRow {
+  conversation_id: string;
+  members: string[];
+  bots_ever_present: string[];
+  inactive_bots: string[];
+}
 
 /** The routing state of each conversation asked for; a conversation routing never saw starts empty. */
-export async function loadRoutingStates(tx: Queryable, conversationIds: readonly string[]): Promise<Map<string, RoutingConversation>> {
-  const rows = (await tx.query(`SELECT conversation_id, members, bots_ever_present, inactive_bots FROM routing_conversations WHERE conversation_id = ANY($1::text[])`, [conversationIds])) as {
-    conversation_id: string;
-    members: string[];
-    bots_ever_present: string[];
-    inactive_bots: string[];
-  }[];
-  const found = new Map(rows.map((r) => [r.conversation_id, { members: r.members, botsEverPresent: r.bots_ever_present, inactiveBots: r.inactive_bots }]));
-  return new Map(conversationIds.map((id) => [id, found.get(id) ?? initialRoutingConversation()]));
+export function routingStates(conversationIds: readonly string[]): Read<Map<string, RoutingConversation>> {
+  return {
+    statement: { sql: `SELECT conversation_id, members, bots_ever_present, inactive_bots FROM routing_conversations WHERE conversation_id = ANY($1::text[])`, params: [conversationIds] },
+    decode: (rows) => {
+      const found = new Map((rows as RoutingRow[]).map((r) => [r.conversation_id, { members: r.members, botsEverPresent: r.bots_ever_present, inactiveBots: r.inactive_bots }]));
+      return new Map(conversationIds.map((id) => [id, found.get(id) ?? initialRoutingConversation()]));
+    },
+  };
 }
 
 export async function saveRoutingStates(tx: Writes, states: readonly { tenant: string; conversationId: string; state: RoutingConversation }[]): Promise<void> {

@@ -60,7 +60,10 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
   return {
     adminUrl: urlFor('postgres'),
     urlFor,
-    stop: () => server.stop(),
+    stop: async () => {
+      await server.stop();
+      fs.rmSync(socketDir, { recursive: true, force: true });
+    },
   };
 }
 

@@ -1,5 +1,5 @@
 import type { EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
-import { write, type Transaction, type Writes } from './transaction.js';
+import { write, type Statement, type Transaction, type Writes } from './transaction.js';
 
 /**
  * Where a projection stands in each aggregate's log (the sequence of the last entry applied),
@@ -21,11 +21,18 @@ export class Positions1732399999000 implements MigrationInterface {
  * never wait on each other in a cycle), and returns where each stands (0 when new) and the
  * stream's replay mark, in one round trip. The upsert whose update never applies (`WHERE false`)
  * inserts the new rows and locks the others without writing a new version of them; the select
- * after it, a statement of its own, reads them as they are once locked.
+ * after it, a statement of its own, reads them as they are once locked. Statements `alongside`
+ * (the state the projection will change) run after it in the same round trip, the locks held.
  */
-export async function lockPositions(tx: Transaction, projection: string, stream: string, aggregates: readonly string[]): Promise<{ positions: Map<string, number>; replayMark: number }> {
+export async function lockPositions(
+  tx: Transaction,
+  projection: string,
+  stream: string,
+  aggregates: readonly string[],
+  alongside: readonly Statement[] = [],
+): Promise<{ positions: Map<string, number>; replayMark: number; alongside: unknown[][] }> {
   const sorted = [...new Set(aggregates)].sort();
-  const [, rows] = (await tx.queryAll([
+  const [, rows, ...alongsideRows] = (await tx.queryAll([
     {
       sql: `INSERT INTO positions (projection, aggregate, seq) SELECT $1, a, 0 FROM unnest($2::text[]) WITH ORDINALITY AS x(a, i) ORDER BY i
             ON CONFLICT (projection, aggregate) DO UPDATE SET seq = positions.seq WHERE false`,
@@ -35,8 +42,9 @@ export async function lockPositions(tx: Transaction, projection: string, stream:
       sql: `SELECT aggregate, seq, (SELECT coalesce(max(until_seq), 0) FROM replay_marks WHERE stream = $3) AS mark FROM positions WHERE projection = $1 AND aggregate = ANY($2::text[])`,
       params: [projection, sorted, stream],
     },
-  ])) as [unknown, { aggregate: string; seq: string; mark: string }[]];
-  return { positions: new Map(rows.map((r) => [r.aggregate, Number(r.seq)])), replayMark: Number(rows[0]?.mark ?? 0) };
+    ...alongside,
+  ])) as [unknown, { aggregate: string; seq: string; mark: string }[], ...unknown[][]];
+  return { positions: new Map(rows.map((r) => [r.aggregate, Number(r.seq)])), replayMark: Number(rows[0]?.mark ?? 0), alongside: alongsideRows };
 }
 
 export async function savePositions(tx: Writes, projection: string, positions: readonly { aggregate: string; seq: number }[]): Promise<void> {

@@ -11,6 +11,19 @@ export interface Statement {
 /** A statement as a named prepared statement: parsed and planned once per connection. */
 const prepared = ({ sql, params = [] }: Statement): QueryConfig => ({ name: statementName(sql), text: sql, values: params as unknown[] });
 
+/**
+ * A read that can travel with other statements in one round trip: its statement, and what its rows
+ * mean. `read` runs it on its own.
+ */
+export interface Read<T> {
+  statement: Statement;
+  decode(rows: unknown[]): T;
+}
+
+export async function read<T>(db: Queryable, what: Read<T>): Promise<T> {
+  return what.decode((await db.query(what.statement.sql, what.statement.params)) as unknown[]);
+}
+
 /** Anything that runs a parameterised statement and returns its rows. */
 export interface Queryable {
   query(sql: string, params?: readonly unknown[]): Promise<unknown>;

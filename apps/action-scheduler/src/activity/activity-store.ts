@@ -1,5 +1,5 @@
 import { initialActivity, type Activity } from '@kite/domain';
-import { write, type EntityManager, type Queryable, type Writes } from '@kite/persistence';
+import { write, type EntityManager, type Read, type Writes } from '@kite/persistence';
 
 export interface StoredActivity {
   tenant: string;
@@ -19,15 +19,13 @@ export async function loadActivity(tx: EntityManager, conversationId: string, sk
   return rows[0] && { tenant: rows[0].tenant, number: rows[0].number ?? undefined, activity: rows[0].activity };
 }
 
-/** Loads and locks (in one order) the activities of the conversations that have one. */
-export async function loadActivities(tx: Queryable, conversationIds: readonly string[]): Promise<Map<string, StoredActivity>> {
-  const rows = (await tx.query(`SELECT conversation_id, tenant, number, activity FROM activities WHERE conversation_id = ANY($1::text[]) ORDER BY conversation_id COLLATE "C" FOR UPDATE`, [conversationIds])) as {
-    conversation_id: string;
-    tenant: string;
-    number: string | null;
-    activity: Activity;
-  }[];
-  return new Map(rows.map((r) => [r.conversation_id, { tenant: r.tenant, number: r.number ?? undefined, activity: r.activity }]));
+/** The activities of the conversations that have one, locked (in one order) for the transaction. */
+export function activitiesOf(conversationIds: readonly string[]): Read<Map<string, StoredActivity>> {
+  return {
+    statement: { sql: `SELECT conversation_id, tenant, number, activity FROM activities WHERE conversation_id = ANY($1::text[]) ORDER BY conversation_id COLLATE "C" FOR UPDATE`, params: [conversationIds] },
+    decode: (rows) =>
+      new Map((rows as { conversation_id: string; tenant: string; number: string | null; activity: Activity }[]).map((r) => [r.conversation_id, { tenant: r.tenant, number: r.number ?? undefined, activity: r.activity }])),
+  };
 }
 
 export async function saveActivity(tx: EntityManager, conversationId: string, stored: StoredActivity): Promise<void> {

@@ -2,11 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { STREAMS, type AnyEnvelope, type ChatMessageRead, type ChatMessageSent, type ContactMessageAppended, type MemberJoined, type MemberRemoved, type MembersAdded, type NumberConfiguration, type TimerFired } from '@kite/contracts';
 import { actionsOf, evolveActivity, immediateActions, periodAt, plannedTimers, runAction, type ActivityFact, type Period } from '@kite/domain';
 import { appendAll, CONVERSATION_LOG, JetStreamHandler, type Delivery, type EventLog, type LogAppend, type Settlement } from '@kite/messaging';
-import type { DataSource, Transaction } from '@kite/persistence';
+import type { DataSource, Read, Transaction } from '@kite/persistence';
 import { ConfigCache, configurationInForce, DATA_SOURCE, handleLogDeliveries, type ChainedProjection, type ChainRun } from '@kite/service-kit';
 import { syncTimers } from '../timers/timer-store.js';
 import { TimerWheel } from '../timers/timer-wheel.js';
-import { emptyActivity, loadActivities, saveActivities, type StoredActivity } from './activity-store.js';
+import { activitiesOf, emptyActivity, saveActivities, type StoredActivity } from './activity-store.js';
 
 /**
  * The facts of a conversation's log that actions measure (A2; bot messages are none of them), and
@@ -48,7 +48,7 @@ function factOf(event: AnyEnvelope, period: () => Promise<Period>, configuration
  * moves or cancels the conversation's timers to match the actions now armed (A1–A3).
  */
 @Injectable()
-export class ActivityConsumer implements ChainedProjection {
+export class ActivityConsumer implements ChainedProjection<Map<string, StoredActivity>> {
   readonly name = 'scheduler-activity';
 
   constructor(
@@ -63,13 +63,16 @@ export class ActivityConsumer implements ChainedProjection {
     return handleLogDeliveries(this.ds, this.log, this, deliveries);
   }
 
-  async apply(tx: Transaction, runs: ChainRun[]): Promise<void> {
+  stateOf(conversationIds: string[]): Read<Map<string, StoredActivity>> {
+    return activitiesOf(conversationIds);
+  }
+
+  async apply(tx: Transaction, runs: ChainRun[], loaded: Map<string, StoredActivity>): Promise<void> {
     const config = await this.configCache.lookups(tx);
     const configurationOf = async (tenant: string, number: string | undefined) => {
       const found = number === undefined ? undefined : await config.number(tenant, number);
       return { number: found, configuration: configurationInForce(found) };
     };
-    const loaded = await loadActivities(tx, runs.map((r) => r.conversationId));
     const decisions: LogAppend[] = [];
     const saved: { conversationId: string; stored: StoredActivity }[] = [];
     const plans: { tenant: string; conversationId: string; planned: Map<string, number> }[] = [];

@@ -2,10 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { isOutboundType, STREAMS, subjects, type AnyEnvelope, type BotMessageRequested, type ChatMessageSent, type ContactMessageAppended } from '@kite/contracts';
 import { decideOutbound } from '@kite/domain';
 import { appendAll, CONVERSATION_LOG, EVENT_PUBLISHER, JetStreamHandler, type Delivery, type EventLog, type EventPublisher, type LogAppend, type Settlement } from '@kite/messaging';
-import type { DataSource, Transaction } from '@kite/persistence';
+import type { DataSource, Read, Transaction } from '@kite/persistence';
 import { ConfigCache, DATA_SOURCE, handleLogDeliveries, type ChainedProjection, type ChainRun } from '@kite/service-kit';
 import { markHandled, saveConversationLinks, type ConversationLink } from './conversation-links.js';
-import { addTimelineItems, loadConversationViews, recordOutbound, routedMessages, saveConversationViews } from './conversation-store.js';
+import { addTimelineItems, conversationViews, recordOutbound, routedMessages, saveConversationViews } from './conversation-store.js';
 import { forOutbound, projectEvent, type ConversationView, type OutboundRecord, type TimelineItem } from './conversation-view.js';
 
 /** The agent's or bot's message that must leave over SMS or WhatsApp, with its idempotency key. */
@@ -23,7 +23,7 @@ function outgoing(event: AnyEnvelope): { messageId: string; text: string } | und
  * each table written once.
  */
 @Injectable()
-export class ConversationLogConsumer implements ChainedProjection {
+export class ConversationLogConsumer implements ChainedProjection<Map<string, ConversationView>> {
   readonly name = 'linking-conversations';
 
   constructor(
@@ -38,9 +38,12 @@ export class ConversationLogConsumer implements ChainedProjection {
     return handleLogDeliveries(this.ds, this.log, this, deliveries);
   }
 
-  async apply(tx: Transaction, runs: ChainRun[]): Promise<void> {
+  stateOf(conversationIds: string[]): Read<Map<string, ConversationView>> {
+    return conversationViews(conversationIds);
+  }
+
+  async apply(tx: Transaction, runs: ChainRun[], views: Map<string, ConversationView>): Promise<void> {
     const config = await this.configCache.lookups(tx);
-    const views = await loadConversationViews(tx, runs.map((r) => r.conversationId));
     const events = runs.flatMap((run) => run.entries.flatMap(({ entry }) => entry.events));
     const messages = events.flatMap((e) => [outgoing(e)].flatMap((m) => (m ? [{ tenant: e.tenant, messageId: m.messageId }] : [])));
     const routed = await routedMessages(tx, messages);

@@ -1,4 +1,4 @@
-import { write, type Queryable, type Writes } from '@kite/persistence';
+import { read, write, type Queryable, type Read, type Writes } from '@kite/persistence';
 import type { ConversationView, OutboundRecord, TimelineItem } from './conversation-view.js';
 
 /**
@@ -35,12 +35,15 @@ const viewOf = (r: ConversationRow): ConversationView => ({
 });
 
 export async function findConversation(db: Queryable, conversationId: string): Promise<ConversationView | undefined> {
-  return (await loadConversationViews(db, [conversationId])).get(conversationId);
+  return (await read(db, conversationViews([conversationId]))).get(conversationId);
 }
 
-export async function loadConversationViews(db: Queryable, conversationIds: readonly string[]): Promise<Map<string, ConversationView>> {
-  const rows = (await db.query(`SELECT * FROM conversations WHERE conversation_id = ANY($1::text[])`, [conversationIds])) as ConversationRow[];
-  return new Map(rows.map((r) => [r.conversation_id, viewOf(r)]));
+/** The conversations asked for that exist. */
+export function conversationViews(conversationIds: readonly string[]): Read<Map<string, ConversationView>> {
+  return {
+    statement: { sql: `SELECT * FROM conversations WHERE conversation_id = ANY($1::text[])`, params: [conversationIds] },
+    decode: (rows) => new Map((rows as ConversationRow[]).map((r) => [r.conversation_id, viewOf(r)])),
+  };
 }
 
 export async function saveConversationViews(tx: Writes, views: readonly ConversationView[]): Promise<void> {
