@@ -1,4 +1,4 @@
-// CPU time per process group, read from /proc (Linux): where a phase's cycles went.
+// CPU time and context switches per process group, read from /proc (Linux): where a phase's cycles went.
 import fs from 'node:fs';
 
 const TICKS_PER_SECOND = 100;
@@ -13,8 +13,21 @@ function groupOf(pid, comm) {
   return /dist\/apps\/([\w-]+)\/main\.js/.exec(cmdline)?.[1];
 }
 
-/** CPU seconds (user + system) used so far by each live process of a group, by pid; empty where /proc is absent. */
-export function cpuSeconds() {
+/** Context switches (voluntary: it waited; involuntary: it was preempted) of every thread of a process so far. */
+function switchesOf(pid) {
+  let switches = 0;
+  for (const thread of fs.readdirSync(`/proc/${pid}/task`)) {
+    const status = fs.readFileSync(`/proc/${pid}/task/${thread}/status`, 'utf8');
+    for (const m of status.matchAll(/^(?:nonvoluntary|voluntary)_ctxt_switches:\s+(\d+)$/gm)) switches += Number(m[1]);
+  }
+  return switches;
+}
+
+/**
+ * CPU seconds (user + system) used so far by each live process of a group, and its threads'
+ * context switches, by pid; empty where /proc is absent.
+ */
+export function processUsage() {
   const processes = new Map();
   if (!fs.existsSync('/proc/self/stat')) return processes;
   for (const entry of fs.readdirSync('/proc')) {
@@ -25,7 +38,7 @@ export function cpuSeconds() {
       const group = groupOf(Number(entry), stat.slice(stat.indexOf('(') + 1, close));
       if (!group) continue;
       const fields = stat.slice(close + 2).split(' ');
-      processes.set(entry, { group, seconds: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND });
+      processes.set(entry, { group, seconds: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND, switches: switchesOf(entry) });
     } catch {
       // the process ended while being read
     }
@@ -34,11 +47,11 @@ export function cpuSeconds() {
 }
 
 /**
- * CPU seconds each group used between two readings: processes started in between count whole,
- * those that ended in between are missing (their last moments are not counted).
+ * What each group used between two readings (`seconds` of CPU, or `switches`): processes started in
+ * between count whole, those that ended in between are missing (their last moments are not counted).
  */
-export function cpuSpent(before, after) {
+export function spentBetween(before, after, what = 'seconds') {
   const spent = {};
-  for (const [pid, { group, seconds }] of after) spent[group] = (spent[group] ?? 0) + seconds - (before.get(pid)?.seconds ?? 0);
+  for (const [pid, usage] of after) spent[usage.group] = (spent[usage.group] ?? 0) + usage[what] - (before.get(pid)?.[what] ?? 0);
   return spent;
 }

@@ -7,7 +7,8 @@ import { makeEvent, subjects, STREAMS } from '@kite/contracts';
 import { consumerAckFloor, streamLastSequence } from '@kite/messaging';
 import { startTestPostgres, TestSystem } from '@kite/testing';
 import pg from 'pg';
-import { cpuSeconds, cpuSpent } from './cpu.mjs';
+import { processUsage, spentBetween } from './cpu.mjs';
+import { wakeUpCost } from './wakeup.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const TENANTS = Number(process.env.BENCH_TENANTS ?? 5);
@@ -137,7 +138,7 @@ async function phase(name, rate, seconds, maxMessages = Infinity) {
     }
     if (event.type === 'MembersAdded' && s) latency.members.push(at - s.at);
   });
-  const cpuBefore = cpuSeconds();
+  const usageBefore = processUsage();
   const started = Date.now();
   let i = 0;
   const inFlight = [];
@@ -196,10 +197,12 @@ async function phase(name, rate, seconds, maxMessages = Infinity) {
     await sleep(100);
   }
   if (Object.keys(expected).every((type) => got[type] >= expected[type])) drainedAt = Date.now();
-  const cpu = cpuSpent(cpuBefore, cpuSeconds());
+  const usageAfter = processUsage();
+  const cpu = spentBetween(usageBefore, usageAfter);
+  const switches = spentBetween(usageBefore, usageAfter, 'switches');
   await sleep(1_000); // duplicates, if any, come now
   await messages.close();
-  return { name, sent: i, publishSeconds, drainedSeconds: (drainedAt - started) / 1000, expected, got, seen, latency, lagAtEnd, cpu };
+  return { name, sent: i, publishSeconds, drainedSeconds: (drainedAt - started) / 1000, expected, got, seen, latency, lagAtEnd, cpu, switches };
 }
 
 /**
@@ -227,7 +230,7 @@ async function replay(service) {
   for (;;) {
     if (firstApplied === undefined && (await applied())) {
       firstApplied = performance.now();
-      cpuBefore = cpuSeconds();
+      cpuBefore = processUsage();
     }
     if ((await consumerAckFloor(nc, STREAMS.conversations.name, durable).catch(() => 0)) >= entries) break;
     await sleep(20);
@@ -236,7 +239,7 @@ async function replay(service) {
   await starting;
   await db.end();
   firstApplied ??= ended;
-  const cpu = cpuSpent(cpuBefore ?? cpuSeconds(), cpuSeconds());
+  const cpu = spentBetween(cpuBefore ?? processUsage(), processUsage());
   const busy = Object.entries(cpu).filter(([, seconds]) => seconds > 0.01).sort((a, b) => b[1] - a[1]).map(([group, seconds]) => `${group} ${(seconds / ((ended - firstApplied) / 1000)).toFixed(2)}`).join(', ');
   return { busy, service, entries, seconds: (ended - started) / 1000, rate: entries / ((ended - started) / 1000), applyRate: entries / ((ended - firstApplied) / 1000) };
 }
@@ -276,6 +279,7 @@ try {
   console.log(`${os.cpus().length} cores, Node ${process.version}; ${TENANTS} tenants x 4 numbers; payload ${payloadSize} bytes`);
   const raw = await rawBus(20_000);
   const floor = await roundTrips();
+  const hop = await wakeUpCost();
   await configure();
   const results = [];
   for (const p of PHASES) results.push(p === 'max' ? await phase('max', 0, 600, MAX_MESSAGES) : await phase(`${p}/s`, Number(p), SECONDS));
@@ -284,6 +288,7 @@ try {
 
   console.log(`\nraw bus (same NATS, ${payloadSize}-byte payload, acked): publish ${raw.publishRate.toFixed(0)}/s, consume ${raw.consumeRate.toFixed(0)}/s`);
   console.log(`round trips, idle, p50: PostgreSQL query ${floor.query.toFixed(2)} ms, transaction with one insert ${floor.commit.toFixed(2)} ms, acknowledged publish ${floor.publish.toFixed(2)} ms`);
+  console.log(`process hop (two Node processes answering each other over a Unix socket), CPU of both per round trip: back to back ${hop.busy.cpuMicros.toFixed(0)} µs (${hop.busy.wallMicros.toFixed(0)} µs wall), woken after a 2 ms pause ${hop.woken.cpuMicros.toFixed(0)} µs`);
   console.log(`\n${'phase'.padEnd(8)}${'sent'.padStart(8)}${'offered/s'.padStart(11)}${'handled/s'.padStart(11)}${'ratio to bus'.padStart(14)}${'appended p50/p99 ms'.padStart(22)}${'members p50/p99 ms'.padStart(21)}${'lost'.padStart(7)}${'dup'.padStart(6)}`);
   for (const r of results) {
     const a = r.latency.appended.sort((x, y) => x - y);
@@ -307,6 +312,12 @@ try {
   for (const r of results) {
     const total = Object.values(r.cpu).reduce((a, b) => a + b, 0);
     console.log(`  ${r.name.padEnd(8)}${groups.map((g) => ((1000 * (r.cpu[g] ?? 0)) / r.sent).toFixed(2).padStart(18)).join('')}${((1000 * total) / r.sent).toFixed(2).padStart(9)}${(total / r.drainedSeconds).toFixed(2).padStart(12)}`);
+  }
+  console.log(`\ncontext switches per inbound message (every thread: each is a wake-up or a preemption):`);
+  console.log(`  ${'phase'.padEnd(8)}${groups.map((g) => g.padStart(18)).join('')}${'total'.padStart(9)}`);
+  for (const r of results) {
+    const total = Object.values(r.switches).reduce((a, b) => a + b, 0);
+    console.log(`  ${r.name.padEnd(8)}${groups.map((g) => ((r.switches[g] ?? 0) / r.sent).toFixed(1).padStart(18)).join('')}${(total / r.sent).toFixed(1).padStart(9)}`);
   }
   const deadLetters = (await jsm.streams.info(STREAMS.deadLetters.name)).state.messages;
   console.log(`dead letters: ${deadLetters}`);
