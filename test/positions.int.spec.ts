@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { inTransaction, lockPositions, openServiceDatabase, Positions1732399999000, savePositions, type DataSource } from '@kite/persistence';
+import { inTransaction, lockPositions, openServiceDatabase, Positions1732399999000, savePositions, type DataSource, type Transaction } from '@kite/persistence';
 import { createTestDatabase } from '@kite/testing';
 
 /** Where a projection stands per aggregate: locked, read and saved as instances racing on one aggregate need. */
@@ -14,6 +14,21 @@ describe('positions', () => {
     await ds?.destroy();
     await database?.drop();
   });
+
+  /** A transaction that locks `aggregate`'s position and holds it until released, then runs `beforeCommit`. */
+  function holdingLock(aggregate: string, beforeCommit: (tx: Transaction) => Promise<unknown>) {
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    let nowLocked!: () => void;
+    const locked = new Promise<void>((r) => (nowLocked = r));
+    const done = inTransaction(ds, async (tx) => {
+      await lockPositions(tx, 'p', 'S', [aggregate]);
+      nowLocked();
+      await released;
+      await beforeCommit(tx);
+    });
+    return { locked, release, done };
+  }
 
   const version = async (aggregate: string) => ((await ds.query(`SELECT xmin::text AS v FROM positions WHERE aggregate = $1`, [aggregate])) as { v: string }[])[0]?.v;
 
@@ -37,45 +52,27 @@ describe('positions', () => {
 
   it('a second transaction waits for the first and reads the position it saved', async () => {
     await inTransaction(ds, async (tx) => lockPositions(tx, 'p', 'S', ['c.1']));
-    let releaseFirst!: () => void;
-    const firstHolds = new Promise<void>((r) => (releaseFirst = r));
-    let firstLocked!: () => void;
-    const locked = new Promise<void>((r) => (firstLocked = r));
-    const first = inTransaction(ds, async (tx) => {
-      await lockPositions(tx, 'p', 'S', ['c.1']);
-      firstLocked();
-      await firstHolds;
-      await savePositions(tx, 'p', [{ aggregate: 'c.1', seq: 42 }]);
-    });
-    await locked;
+    const first = holdingLock('c.1', (tx) => savePositions(tx, 'p', [{ aggregate: 'c.1', seq: 42 }]));
+    await first.locked;
     let secondRead: number | undefined;
     const second = inTransaction(ds, async (tx) => (secondRead = (await lockPositions(tx, 'p', 'S', ['c.1'])).positions.get('c.1')));
     await new Promise((r) => setTimeout(r, 200));
     expect(secondRead).toBeUndefined();
-    releaseFirst();
-    await Promise.all([first, second]);
+    first.release();
+    await Promise.all([first.done, second]);
     expect(secondRead).toBe(42);
   });
 
   it('a read alongside the locks sees what the previous lock holder committed', async () => {
     await ds.query(`CREATE TABLE IF NOT EXISTS states (aggregate text PRIMARY KEY, value int NOT NULL)`);
     await ds.query(`INSERT INTO states VALUES ('e.1', 1)`);
-    let releaseFirst!: () => void;
-    const firstHolds = new Promise<void>((r) => (releaseFirst = r));
-    let firstLocked!: () => void;
-    const locked = new Promise<void>((r) => (firstLocked = r));
-    const first = inTransaction(ds, async (tx) => {
-      await lockPositions(tx, 'p', 'S', ['e.1']);
-      firstLocked();
-      await firstHolds;
-      await tx.query(`UPDATE states SET value = 2 WHERE aggregate = 'e.1'`);
-    });
-    await locked;
+    const first = holdingLock('e.1', (tx) => tx.query(`UPDATE states SET value = 2 WHERE aggregate = 'e.1'`));
+    await first.locked;
     const stateRead = { sql: `SELECT value FROM states WHERE aggregate = ANY($1::text[])`, params: [['e.1']] };
     const second = inTransaction(ds, async (tx) => (await lockPositions(tx, 'p', 'S', ['e.1'], [stateRead])).alongside);
     await new Promise((r) => setTimeout(r, 200));
-    releaseFirst();
-    await first;
+    first.release();
+    await first.done;
     expect(await second).toEqual([[{ value: 2 }]]);
   });
 
