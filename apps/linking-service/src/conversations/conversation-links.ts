@@ -1,4 +1,4 @@
-import { write, type MigrationInterface, type Queryable, type QueryRunner, type Writes } from '@kite/persistence';
+import { write, type MigrationInterface, type Queryable, type QueryRunner, type Read, type Statement, type Transaction, type Writes } from '@kite/persistence';
 import { subjects, type AnyEnvelope, type ConversationCreated } from '@kite/contracts';
 import type { LogAppend } from '@kite/messaging';
 import { evolveLinking, type LinkingConversation } from '@kite/domain';
@@ -29,19 +29,29 @@ export interface ConversationLink {
   links: string[];
 }
 
-/** Takes, in one order, the transaction locks that make two first messages of one contact meet. */
-export async function lockConversationKeys(tx: Queryable, conversationIds: readonly string[]): Promise<void> {
-  await tx.query(`SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtext(c) AS h FROM unnest($1::text[]) AS c ORDER BY 1) AS keys`, [conversationIds]);
-}
+const LINKS = `SELECT conversation_id, tenant, number, links FROM conversation_links WHERE conversation_id = ANY($1::text[])`;
+
+const linksFrom = (rows: unknown[]): Map<string, ConversationLink> =>
+  new Map(
+    (rows as { conversation_id: string; tenant: string; number: string; links: string[] }[]).map((r) => [r.conversation_id, { conversationId: r.conversation_id, tenant: r.tenant, number: r.number, links: r.links }]),
+  );
 
 export async function loadConversationLinks(db: Queryable, conversationIds: readonly string[]): Promise<Map<string, ConversationLink>> {
-  const rows = (await db.query(`SELECT conversation_id, tenant, number, links FROM conversation_links WHERE conversation_id = ANY($1::text[])`, [conversationIds])) as {
-    conversation_id: string;
-    tenant: string;
-    number: string;
-    links: string[];
-  }[];
-  return new Map(rows.map((r) => [r.conversation_id, { conversationId: r.conversation_id, tenant: r.tenant, number: r.number, links: r.links }]));
+  return linksFrom((await db.query(LINKS, [conversationIds])) as unknown[]);
+}
+
+/**
+ * Takes, in one order, the transaction locks that make two first messages of one contact meet,
+ * then reads the conversations' links with the locks held: one round trip, which carries the
+ * statements `first` ahead of the locks (their rows come back too).
+ */
+export async function lockConversationLinks(tx: Transaction, conversationIds: readonly string[], first: readonly Statement[] = []): Promise<{ links: BatchLinks; first: unknown[][] }> {
+  const rows = await tx.queryAll([
+    ...first,
+    { sql: `SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtext(c) AS h FROM unnest($1::text[]) AS c ORDER BY 1) AS keys`, params: [conversationIds] },
+    { sql: LINKS, params: [conversationIds] },
+  ]);
+  return { links: new BatchLinks(linksFrom(rows.at(-1)!)), first: rows.slice(0, first.length) };
 }
 
 export const linkingConversationOf = (link: ConversationLink | undefined): LinkingConversation => (link ? { status: 'open', conversationId: link.conversationId, links: link.links } : { status: 'none' });
@@ -60,11 +70,12 @@ export async function saveConversationLinks(tx: Writes, links: readonly Conversa
 
 const HANDLE = `INSERT INTO handled_messages (tenant, message_id) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING`;
 
-/** Claims the provider message ids not handled before; returns those claimed now (`tenant messageId`). */
-export async function claimMessages(tx: Queryable, messages: readonly { tenant: string; messageId: string }[]): Promise<Set<string>> {
-  if (messages.length === 0) return new Set();
-  const rows = (await tx.query(`${HANDLE} RETURNING tenant, message_id`, [messages.map((m) => m.tenant), messages.map((m) => m.messageId)])) as { tenant: string; message_id: string }[];
-  return new Set(rows.map((r) => `${r.tenant} ${r.message_id}`));
+/** Claims the provider message ids not handled before; reads those claimed now (`tenant messageId`). */
+export function claimMessages(messages: readonly { tenant: string; messageId: string }[]): Read<Set<string>> {
+  return {
+    statement: { sql: `${HANDLE} RETURNING tenant, message_id`, params: [messages.map((m) => m.tenant), messages.map((m) => m.messageId)] },
+    decode: (rows) => new Set((rows as { tenant: string; message_id: string }[]).map((r) => `${r.tenant} ${r.message_id}`)),
+  };
 }
 
 /** Records provider message ids as handled (a rebuild replaying the decisions made before it). */

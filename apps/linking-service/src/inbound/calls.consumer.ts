@@ -4,7 +4,7 @@ import { conversationIdFor, decideCall, normaliseE164, resolveSendingNumber } fr
 import { appendAll, CONVERSATION_LOG, deadLetter, JetStreamHandler, type Delivery, type EventLog, type LogAppend, type Settlement } from '@kite/messaging';
 import { inTransaction, type DataSource, type Transaction } from '@kite/persistence';
 import { ConfigCache, DATA_SOURCE } from '@kite/service-kit';
-import { BatchLinks, loadConversationLinks, lockConversationKeys } from '../conversations/conversation-links.js';
+import { lockConversationLinks } from '../conversations/conversation-links.js';
 
 /** A call that can be read, its contact in E.164, or the dead letter that says why it cannot. */
 function readCall(delivery: Delivery): { call: CallEnded } | { dead: Settlement } {
@@ -43,8 +43,7 @@ export class CallsConsumer {
   private async link(tx: Transaction, calls: { index: number; call: CallEnded }[], settlements: (Settlement | void)[]): Promise<void> {
     const conversationOf = ({ tenant, data }: CallEnded) => conversationIdFor(tenant, data.contact, data.serviceId);
     const conversationIds = [...new Set(calls.map(({ call }) => conversationOf(call)))];
-    await lockConversationKeys(tx, conversationIds);
-    const links = new BatchLinks(await loadConversationLinks(tx, conversationIds));
+    const { links } = await lockConversationLinks(tx, conversationIds);
     const config = await this.configCache.lookups(tx);
     const appended: LogAppend[] = [];
     for (const { index, call } of calls) {

@@ -4,7 +4,7 @@ import { conversationIdFor, decideConversationRequest, normaliseE164, resolveSen
 import { appendAll, CONVERSATION_LOG, deadLetter, EVENT_PUBLISHER, JetStreamHandler, type Delivery, type EventLog, type EventPublisher, type LogAppend, type Settlement } from '@kite/messaging';
 import { inTransaction, type DataSource } from '@kite/persistence';
 import { ConfigCache, DATA_SOURCE } from '@kite/service-kit';
-import { BatchLinks, loadConversationLinks, lockConversationKeys } from '../conversations/conversation-links.js';
+import { loadConversationLinks, lockConversationLinks } from '../conversations/conversation-links.js';
 import { findConversation } from '../conversations/conversation-store.js';
 
 const CHAT_EVENTS = ['MemberRemoved', 'MemberJoined', 'ChatMessageSent', 'ChatMessageRead', 'ConversationRequested'] as const;
@@ -69,8 +69,7 @@ export class ChatEventsConsumer {
     const { tenant, data } = request;
     await inTransaction(this.ds, async (tx) => {
       const conversationId = conversationIdFor(tenant, contact, data.serviceId);
-      await lockConversationKeys(tx, [conversationId]);
-      const links = new BatchLinks(await loadConversationLinks(tx, [conversationId]));
+      const { links } = await lockConversationLinks(tx, [conversationId]);
       const known = links.get(conversationId);
       // Its members as the read model has them: one the projection has not reached yet joins again, which changes nothing.
       const existing = known && { members: (await findConversation(tx, conversationId))?.members ?? [] };

@@ -4,7 +4,7 @@ import { decideInbound, inboundConversationOf, normalisedInbound, type NumberRou
 import { appendAll, CONVERSATION_LOG, deadLetter, EVENT_PUBLISHER, JetStreamHandler, type Delivery, type EventLog, type EventPublisher, type LogAppend, type Settlement } from '@kite/messaging';
 import { inTransaction, write, type DataSource, type Transaction } from '@kite/persistence';
 import { ConfigCache, DATA_SOURCE, faultPoint, type ConfigLookups } from '@kite/service-kit';
-import { BatchLinks, claimMessages, linkingConversationOf, loadConversationLinks, lockConversationKeys } from '../conversations/conversation-links.js';
+import { claimMessages, linkingConversationOf, lockConversationLinks } from '../conversations/conversation-links.js';
 
 async function routeOf(config: ConfigLookups, tenant: string, number: string): Promise<NumberRoute | undefined> {
   const found = await config.number(tenant, number);
@@ -44,21 +44,24 @@ export class InboundMessagesConsumer {
 
   private async link(tx: Transaction, messages: MessageReceived[]): Promise<void> {
     const config = await this.configCache.lookups(tx);
-    // The provider's message id is the idempotency key for as long as the conversation lives.
-    const claimed = await claimMessages(tx, messages.map((m) => ({ tenant: m.tenant, messageId: m.data.messageId })));
-    const work: { message: MessageReceived; route: NumberRoute | undefined; conversationId: string | undefined }[] = [];
+    const routed: { message: MessageReceived; route: NumberRoute | undefined; conversationId: string | undefined }[] = [];
     for (const message of messages) {
-      if (!claimed.delete(`${message.tenant} ${message.data.messageId}`)) continue; // handled before, or earlier in this batch
       const route = await routeOf(config, message.tenant, message.data.to);
-      work.push({ message, route, conversationId: inboundConversationOf(message, route) });
+      routed.push({ message, route, conversationId: inboundConversationOf(message, route) });
     }
-    const conversationIds = [...new Set(work.flatMap((w) => (w.conversationId ? [w.conversationId] : [])))];
-    // Two first messages of one contact, on two instances, meet here: one creates, the other joins.
-    await lockConversationKeys(tx, conversationIds);
-    const links = new BatchLinks(await loadConversationLinks(tx, conversationIds));
+    const conversationIds = [...new Set(routed.flatMap((w) => (w.conversationId ? [w.conversationId] : [])))];
+    // The provider's message id is the idempotency key for as long as the conversation lives. Two
+    // first messages of one contact, on two instances, meet at the locks: one creates, the other
+    // joins. Claim, locks and links are one round trip (the conversations of messages handled
+    // before are locked and read too).
+    const claim = claimMessages(messages.map((m) => ({ tenant: m.tenant, messageId: m.data.messageId })));
+    const locked = await lockConversationLinks(tx, conversationIds, [claim.statement]);
+    const claimed = claim.decode(locked.first[0]!);
+    const links = locked.links;
     const appended: LogAppend[] = [];
     const rejections: Promise<unknown>[] = [];
-    for (const { message, route, conversationId } of work) {
+    for (const { message, route, conversationId } of routed) {
+      if (!claimed.delete(`${message.tenant} ${message.data.messageId}`)) continue; // handled before, or earlier in this batch
       const decision = decideInbound(message, route, linkingConversationOf(conversationId === undefined ? undefined : links.get(conversationId)));
       if (decision.kind === 'rejected') {
         const [rejected] = decision.events;
