@@ -1,4 +1,4 @@
-import { write, type MigrationInterface, type Queryable, type QueryRunner, type Read, type Statement, type Transaction, type Writes } from '@kite/persistence';
+import { read, write, type MigrationInterface, type Queryable, type QueryRunner, type Read, type Transaction, type Writes } from '@kite/persistence';
 import { subjects, type AnyEnvelope, type ConversationCreated } from '@kite/contracts';
 import type { LogAppend } from '@kite/messaging';
 import { evolveLinking, type LinkingConversation } from '@kite/domain';
@@ -29,29 +29,34 @@ export interface ConversationLink {
   links: string[];
 }
 
-const LINKS = `SELECT conversation_id, tenant, number, links FROM conversation_links WHERE conversation_id = ANY($1::text[])`;
+/** The links of the conversations asked for that exist. */
+function conversationLinks(conversationIds: readonly string[]): Read<Map<string, ConversationLink>> {
+  return {
+    statement: { sql: `SELECT conversation_id, tenant, number, links FROM conversation_links WHERE conversation_id = ANY($1::text[])`, params: [conversationIds] },
+    decode: (rows) =>
+      new Map(
+        (rows as { conversation_id: string; tenant: string; number: string; links: string[] }[]).map((r) => [r.conversation_id, { conversationId: r.conversation_id, tenant: r.tenant, number: r.number, links: r.links }]),
+      ),
+  };
+}
 
-const linksFrom = (rows: unknown[]): Map<string, ConversationLink> =>
-  new Map(
-    (rows as { conversation_id: string; tenant: string; number: string; links: string[] }[]).map((r) => [r.conversation_id, { conversationId: r.conversation_id, tenant: r.tenant, number: r.number, links: r.links }]),
-  );
-
-export async function loadConversationLinks(db: Queryable, conversationIds: readonly string[]): Promise<Map<string, ConversationLink>> {
-  return linksFrom((await db.query(LINKS, [conversationIds])) as unknown[]);
+export function loadConversationLinks(db: Queryable, conversationIds: readonly string[]): Promise<Map<string, ConversationLink>> {
+  return read(db, conversationLinks(conversationIds));
 }
 
 /**
  * Takes, in one order, the transaction locks that make two first messages of one contact meet,
- * then reads the conversations' links with the locks held: one round trip, which carries the
- * statements `first` ahead of the locks (their rows come back too).
+ * then reads the conversations' links with the locks held: one round trip, which carries `first`
+ * ahead of the locks.
  */
-export async function lockConversationLinks(tx: Transaction, conversationIds: readonly string[], first: readonly Statement[] = []): Promise<{ links: BatchLinks; first: unknown[][] }> {
+export async function lockConversationLinks<T>(tx: Transaction, conversationIds: readonly string[], first?: Read<T>): Promise<{ links: BatchLinks; first: T | undefined }> {
+  const links = conversationLinks(conversationIds);
   const rows = await tx.queryAll([
-    ...first,
+    ...(first ? [first.statement] : []),
     { sql: `SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtext(c) AS h FROM unnest($1::text[]) AS c ORDER BY 1) AS keys`, params: [conversationIds] },
-    { sql: LINKS, params: [conversationIds] },
+    links.statement,
   ]);
-  return { links: new BatchLinks(linksFrom(rows.at(-1)!)), first: rows.slice(0, first.length) };
+  return { links: new BatchLinks(links.decode(rows.at(-1)!)), first: first?.decode(rows[0]!) };
 }
 
 export const linkingConversationOf = (link: ConversationLink | undefined): LinkingConversation => (link ? { status: 'open', conversationId: link.conversationId, links: link.links } : { status: 'none' });

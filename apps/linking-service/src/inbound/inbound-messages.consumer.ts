@@ -54,9 +54,8 @@ export class InboundMessagesConsumer {
     // first messages of one contact, on two instances, meet at the locks: one creates, the other
     // joins. Claim, locks and links are one round trip (the conversations of messages handled
     // before are locked and read too).
-    const claim = claimMessages(messages.map((m) => ({ tenant: m.tenant, messageId: m.data.messageId })));
-    const locked = await lockConversationLinks(tx, conversationIds, [claim.statement]);
-    const claimed = claim.decode(locked.first[0]!);
+    const locked = await lockConversationLinks(tx, conversationIds, claimMessages(messages.map((m) => ({ tenant: m.tenant, messageId: m.data.messageId }))));
+    const claimed = locked.first!;
     const links = locked.links;
     const appended: LogAppend[] = [];
     const rejections: Promise<unknown>[] = [];
