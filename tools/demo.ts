@@ -2,8 +2,9 @@
  * `npm run demo`: plays a sample directory, a number configuration and a few inbound messages
  * against the running system (`npm start`), and tells what happened as a person would read it.
  */
-import { makeEvent, subjects, type AnyEnvelope } from '@kite/contracts';
-import { connectNats, EventPublisher } from '@kite/messaging';
+import { makeEvent, STREAMS, subjects, type AnyEnvelope } from '@kite/contracts';
+import { SERVICE_NAMES } from '@kite/local-infra';
+import { connectNats, consumerAckFloor, EventPublisher, streamLastSequence } from '@kite/messaging';
 import { signToken } from './token.js';
 import { readRuntime } from './runtime.js';
 
@@ -72,6 +73,15 @@ await call('PUT', `/v1/numbers/${encodeURIComponent('+15550000001')}`, {
   outOfHours: { routing: { type: 'bot', botId: 'bot-night' } },
 });
 console.log('  +15550000001 configured: linked to Sales, routed to the Sales group around the clock');
+
+// Each service applies configuration on its own, a few milliseconds after the API answers; a
+// customer writes later than that, so the demo waits for every service as a customer would.
+const configured = await streamLastSequence(nc, STREAMS.config.name);
+const applied = async () => (await Promise.all(SERVICE_NAMES.map((name) => consumerAckFloor(nc, STREAMS.config.name, `${name}-config`)))).every((floor) => floor >= configured);
+for (const giveUpAt = Date.now() + 30_000; !(await applied()); ) {
+  if (Date.now() > giveUpAt) throw new Error('the services did not apply the configuration within 30 s');
+  await new Promise((r) => setTimeout(r, 50));
+}
 
 const publisher = new EventPublisher(nc);
 const send = async (to: string, channel: 'sms' | 'whatsapp', text: string) => {
