@@ -13,6 +13,15 @@ function groupOf(pid, comm) {
   return /dist\/apps\/([\w-]+)\/main\.js/.exec(cmdline)?.[1];
 }
 
+/** CPU seconds (user + system) in the text of a `/proc/<pid>/stat`. */
+const cpuSecondsIn = (stat) => {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+};
+
+/** CPU seconds (user + system) a process has used so far. */
+export const cpuSecondsOf = (pid) => cpuSecondsIn(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+
 /** Context switches (voluntary: it waited; involuntary: it was preempted) of every thread of a process so far. */
 function switchesOf(pid) {
   let switches = 0;
@@ -37,8 +46,7 @@ export function processUsage() {
       const close = stat.lastIndexOf(')');
       const group = groupOf(Number(entry), stat.slice(stat.indexOf('(') + 1, close));
       if (!group) continue;
-      const fields = stat.slice(close + 2).split(' ');
-      processes.set(entry, { group, seconds: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND, switches: switchesOf(entry) });
+      processes.set(entry, { group, seconds: cpuSecondsIn(stat), switches: switchesOf(entry) });
     } catch {
       // the process ended while being read
     }

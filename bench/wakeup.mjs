@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { cpuSecondsOf } from './cpu.mjs';
 
-const TICKS_PER_SECOND = 100;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 if (process.argv[2] === 'echo') {
@@ -18,19 +18,10 @@ if (process.argv[2] === 'echo') {
   console.log(JSON.stringify(await wakeUpCost()));
 }
 
-/** CPU seconds (user + system) a process has used, from /proc; NaN where /proc is absent. */
-function cpuOf(pid) {
-  try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-  } catch {
-    return NaN;
-  }
-}
-
 /**
- * Microseconds of CPU (both processes together) and of wall clock per round trip: `count` round
- * trips back to back, then `count / 10` with `pauseMs` between them.
+ * Microseconds of CPU (both processes together) and of wall clock (pauses included) per round
+ * trip: `count` round trips back to back, then `count / 10` with `pauseMs` between them. Linux only
+ * (the echo's CPU is read from /proc).
  */
 export async function wakeUpCost({ count = 20_000, pauseMs = 2 } = {}) {
   const where = path.join(os.tmpdir(), `kite-bench-wakeup-${process.pid}.sock`);
@@ -43,7 +34,7 @@ export async function wakeUpCost({ count = 20_000, pauseMs = 2 } = {}) {
   const { server, socket } = await connected;
   const measure = async (n, pause) => {
     const cpuBefore = process.cpuUsage();
-    const echoBefore = cpuOf(echo.pid);
+    const echoBefore = cpuSecondsOf(echo.pid);
     const started = performance.now();
     for (let i = 0; i < n; i++) {
       await new Promise((resolve) => {
@@ -52,9 +43,9 @@ export async function wakeUpCost({ count = 20_000, pauseMs = 2 } = {}) {
       });
       if (pause) await sleep(pause);
     }
-    const wall = performance.now() - started - n * pause;
+    const wall = performance.now() - started;
     const own = process.cpuUsage(cpuBefore);
-    const cpuSeconds = (own.user + own.system) / 1e6 + (cpuOf(echo.pid) - echoBefore);
+    const cpuSeconds = (own.user + own.system) / 1e6 + (cpuSecondsOf(echo.pid) - echoBefore);
     return { cpuMicros: (cpuSeconds * 1e6) / n, wallMicros: (wall * 1000) / n };
   };
   try {

@@ -86,3 +86,8 @@ export async function consumerAckFloor(nc: NatsConnection, stream: string, durab
   if (!info) return 0;
   return info.num_ack_pending === 0 ? Math.max(info.ack_floor.stream_seq, info.delivered.stream_seq) : info.ack_floor.stream_seq;
 }
+
+/** Whether every one of the durables has acknowledged the stream up to `seq`. */
+export async function durablesReached(nc: NatsConnection, stream: string, durables: readonly string[], seq: number): Promise<boolean> {
+  return (await Promise.all(durables.map((d) => consumerAckFloor(nc, stream, d)))).every((floor) => floor >= seq);
+}

@@ -56,15 +56,14 @@ export async function applyInChainOrder<State>(ds: DataSource, log: EventLog, pr
   for (const [subject, delivered] of bySubject) log.noteTail(subject, Math.max(...delivered.map((e) => e.seq)));
   const state = projection.stateOf(subjects.map((subject) => conversationOf(bySubject.get(subject)![0]!).conversationId));
   await inTransaction(ds, async (tx) => {
-    const locked = await lockPositions(tx, projection.name, log.stream, subjects, [state.statement]);
-    const { positions, replayMark: mark } = locked;
+    const { positions, replayMark: mark, alongside: [stateRows] } = await lockPositions(tx, projection.name, log.stream, subjects, [state.statement]);
     const runs: ChainRun[] = [];
     for (const subject of subjects) {
       const chain = await chainAfter(log, bySubject.get(subject)!, positions.get(subject) ?? 0);
       if (chain.length) runs.push({ subject, ...conversationOf(chain[0]!), entries: chain.map((entry) => ({ entry, live: entry.seq > mark })) });
     }
     if (runs.length === 0) return;
-    await projection.apply(tx, runs, state.decode(locked.alongside[0]!));
+    await projection.apply(tx, runs, state.decode(stateRows!));
     await savePositions(tx, projection.name, runs.map((r) => ({ aggregate: r.subject, seq: r.entries.at(-1)!.entry.seq })));
   });
 }

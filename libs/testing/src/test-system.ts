@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { SignJWT } from 'jose';
 import { DEVELOPMENT_JWT_SECRET, type AnyEnvelope } from '@kite/contracts';
 import { freePort, startNatsServer, startService, waitUntilReady, SERVICE_NAMES, type RunningNats, type RunningService, type ServiceName } from '@kite/local-infra';
-import { consumerAckFloor, connectNats, EventPublisher, streamLastSequence, type NatsConnection } from '@kite/messaging';
+import { connectNats, durablesReached, EventPublisher, streamLastSequence, type NatsConnection } from '@kite/messaging';
 import { STREAMS } from '@kite/contracts';
 import { createTestDatabase } from './test-postgres.js';
 
@@ -103,7 +103,7 @@ export class TestSystem {
   async untilConfigApplied(timeoutMs = 10_000): Promise<void> {
     const last = await streamLastSequence(this.nc, STREAMS.config.name);
     const durables = [...this.services.keys()].map((name) => `${name}-config`);
-    await eventually(async () => (await Promise.all(durables.map((d) => consumerAckFloor(this.nc, STREAMS.config.name, d)))).every((floor) => floor >= last), 'every service to apply the configuration', timeoutMs);
+    await eventually(() => durablesReached(this.nc, STREAMS.config.name, durables, last), 'every service to apply the configuration', timeoutMs);
   }
 
   outboundOf(type: string, where: (e: AnyEnvelope) => boolean = () => true): AnyEnvelope[] {
