@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
 import { makeEvent, subjects, type AnyEnvelope } from '@kite/contracts';
 import { eventually, settle, TestSystem } from '@kite/testing';
 
@@ -7,6 +8,7 @@ const N1 = '+15550000001'; // sms + whatsapp, svc-a
 const N2 = '+15550000002'; // sms, svc-a
 const N3 = '+15550000003'; // sms, dialplan number of svc-c, not configured
 const N4 = '+15550000004'; // sms, svc-b
+const N5 = '+15550000005'; // sms, configured by its test
 const ana = { kind: 'agent', id: 'ag-ana' } as const;
 
 describe('linking and outbound', () => {
@@ -42,7 +44,7 @@ describe('linking and outbound', () => {
     system = await TestSystem.start();
     const ok = (r: { status: number; body: unknown }) => expect([r.status, r.body]).toEqual([200, expect.anything()]);
     ok(await system.api('acme', 'PUT', '/v1/directory', {
-      numbers: [{ number: N1, channels: ['sms', 'whatsapp'] }, { number: N2, channels: ['sms'] }, { number: N3, channels: ['sms'] }, { number: N4, channels: ['sms'] }],
+      numbers: [{ number: N1, channels: ['sms', 'whatsapp'] }, { number: N2, channels: ['sms'] }, { number: N3, channels: ['sms'] }, { number: N4, channels: ['sms'] }, { number: N5, channels: ['sms'] }],
       services: [
         { id: 'svc-a', name: 'A', agentIds: ['ag-ana'], dialplan: {} },
         { id: 'svc-b', name: 'B', agentIds: ['ag-bruno'], dialplan: {} },
@@ -67,6 +69,27 @@ describe('linking and outbound', () => {
     expect(await conversationOf(second)).toBe(await conversationOf(first));
     await settle(300);
     expect(system.outboundOf('ConversationCreated', (e) => e.correlationId === second)).toHaveLength(0);
+  });
+
+  it('L2 a message for a number configured a moment ago waits for the configuration to reach linking instead of being rejected', async () => {
+    // Linking's configuration consumer is held back: its transaction waits for this lock (every
+    // applied change bumps config_version), while reads of the read model go on.
+    const holder = new pg.Client({ connectionString: system.databaseUrl });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('LOCK TABLE linking.config_version IN EXCLUSIVE MODE');
+      const saved = await system.api('acme', 'PUT', `/v1/numbers/${encodeURIComponent(N5)}`, { linkedServiceId: 'svc-b', workingHours: { routing: { type: 'group', serviceId: 'svc-b' }, schedule: { timeZone: 'UTC', rules: [] } } });
+      expect(saved.status).toBe(200);
+      const first = await inbound('+15553010101', N5);
+      await settle(1_500);
+      expect(system.outbound.filter((e) => e.correlationId === first)).toEqual([]);
+      await holder.query('COMMIT');
+      expect(data(await effect('ConversationCreated', first))).toMatchObject({ serviceId: 'svc-b', number: N5, contact: '+15553010101' });
+      expect(system.outboundOf('MessageRejected', (e) => e.correlationId === first)).toEqual([]);
+    } finally {
+      await holder.end();
+    }
   });
 
   it('L4 a call then an SMS from the same contact are one conversation, history in time order', async () => {

@@ -52,3 +52,12 @@ export async function findDirectory(db: Queryable, tenant: string): Promise<{ di
   const row = rows[0];
   return row && { directory: row.directory, seq: Number(row.seq) };
 }
+
+/** The stream sequences of the tenant's directory and of the number's configuration the read model holds, 0 for none. */
+export async function appliedConfigurationOf(db: Queryable, tenant: string, number: string): Promise<{ directory: number; number: number }> {
+  const rows = (await db.query(
+    `SELECT (SELECT seq FROM directories WHERE tenant = $1) AS directory, (SELECT seq FROM number_configurations WHERE tenant = $1 AND number = $2) AS number`,
+    [tenant, number],
+  )) as { directory: string | null; number: string | null }[];
+  return { directory: Number(rows[0]?.directory ?? 0), number: Number(rows[0]?.number ?? 0) };
+}

@@ -9,6 +9,7 @@ export * from './chained-projection.js';
 export * from './config-read-model.js';
 export * from './config-lookups.js';
 export * from './config-queries.js';
+export * from './config-freshness.js';
 export * from './fault-injection.js';
 export * from './replay-marker.js';
 export * from './http/principal.js';

@@ -1,14 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { decodeEvent, STREAMS, subjects, type MessageReceived } from '@kite/contracts';
-import { decideInbound, inboundConversationOf, normalisedInbound, type NumberRoute } from '@kite/domain';
-import { appendAll, CONVERSATION_LOG, deadLetter, EVENT_PUBLISHER, JetStreamHandler, type Delivery, type EventLog, type EventPublisher, type LogAppend, type Settlement } from '@kite/messaging';
+import { decideInbound, inboundConversationOf, normalisedInbound, rejectionOf, type NumberRoute } from '@kite/domain';
+import { appendAll, CONFIGURATION_LOG, CONVERSATION_LOG, deadLetter, EVENT_PUBLISHER, JetStreamHandler, retry, type Delivery, type EventLog, type EventPublisher, type LogAppend, type Settlement } from '@kite/messaging';
 import { inTransaction, write, type DataSource, type Transaction } from '@kite/persistence';
-import { ConfigCache, DATA_SOURCE, faultPoint, type ConfigLookups } from '@kite/service-kit';
+import { ConfigCache, DATA_SOURCE, faultPoint, numberNow, type NumberNow, type NumberRecord } from '@kite/service-kit';
 import { claimMessages, linkingConversationOf, lockConversationLinks } from '../conversations/conversation-links.js';
 
-async function routeOf(config: ConfigLookups, tenant: string, number: string): Promise<NumberRoute | undefined> {
-  const found = await config.number(tenant, number);
-  return found && { number: found.number, channels: found.channels, status: found.status, linkedServiceId: found.configuration?.linkedServiceId };
+const routeOf = (found: NumberRecord | undefined): NumberRoute | undefined =>
+  found && { number: found.number, channels: found.channels, status: found.status, linkedServiceId: found.configuration?.linkedServiceId };
+
+interface Routed {
+  message: MessageReceived;
+  route: NumberRoute | undefined;
 }
 
 /** An inbound message that can be read, or the dead letter that says why it cannot. */
@@ -31,6 +34,7 @@ export class InboundMessagesConsumer {
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
     private readonly configCache: ConfigCache,
     @Inject(CONVERSATION_LOG) private readonly log: EventLog,
+    @Inject(CONFIGURATION_LOG) private readonly configurationLog: EventLog,
     @Inject(EVENT_PUBLISHER) private readonly publisher: EventPublisher,
   ) {}
 
@@ -38,23 +42,23 @@ export class InboundMessagesConsumer {
   async onMessagesReceived(deliveries: Delivery[]): Promise<(Settlement | void)[]> {
     const read = deliveries.map(readMessage);
     const messages = read.flatMap((r) => ('message' in r ? [r.message] : []));
-    if (messages.length) await inTransaction(this.ds, (tx) => this.link(tx, messages));
-    return read.map((r) => ('dead' in r ? r.dead : undefined));
+    const waiting = messages.length ? await inTransaction(this.ds, (tx) => this.link(tx, messages)) : new Set<MessageReceived>();
+    return read.map((r) => ('dead' in r ? r.dead : waiting.has(r.message) ? retry(`the configuration of ${r.message.data.to} has a change not applied here yet`) : undefined));
   }
 
-  private async link(tx: Transaction, messages: MessageReceived[]): Promise<void> {
+  /** Links the messages; returns those left for a retry, untouched, because their number's configuration is not applied here yet. */
+  private async link(tx: Transaction, messages: MessageReceived[]): Promise<Set<MessageReceived>> {
     const config = await this.configCache.lookups(tx);
-    const routed: { message: MessageReceived; route: NumberRoute | undefined; conversationId: string | undefined }[] = [];
-    for (const message of messages) {
-      const route = await routeOf(config, message.tenant, message.data.to);
-      routed.push({ message, route, conversationId: inboundConversationOf(message, route) });
-    }
+    const looked: Routed[] = [];
+    for (const message of messages) looked.push({ message, route: routeOf(await config.number(message.tenant, message.data.to)) });
+    const waiting = await this.lookAgainBeforeRejecting(tx, looked);
+    const routed = looked.filter((r) => !waiting.has(r.message)).map((r) => ({ ...r, conversationId: inboundConversationOf(r.message, r.route) }));
     const conversationIds = [...new Set(routed.flatMap((w) => (w.conversationId ? [w.conversationId] : [])))];
     // The provider's message id is the idempotency key for as long as the conversation lives. Two
     // first messages of one contact, on two instances, meet at the locks: one creates, the other
     // joins. Claim, locks and links are one round trip (the conversations of messages handled
     // before are locked and read too).
-    const locked = await lockConversationLinks(tx, conversationIds, claimMessages(messages.map((m) => ({ tenant: m.tenant, messageId: m.data.messageId }))));
+    const locked = await lockConversationLinks(tx, conversationIds, claimMessages(routed.map(({ message: m }) => ({ tenant: m.tenant, messageId: m.data.messageId }))));
     const claimed = locked.first!;
     const links = locked.links;
     const appended: LogAppend[] = [];
@@ -73,5 +77,28 @@ export class InboundMessagesConsumer {
     await Promise.all([...rejections, appendAll(this.log, appended)]);
     if (appended.length) faultPoint('linking:after-append');
     await links.save(tx);
+    return waiting;
+  }
+
+  /**
+   * L2 rejects for good, so it rejects only on the configuration as stored: a message the cached
+   * view would reject is looked at again in the read model itself, and waits for a retry while the
+   * configuration stream holds a change to its number (or its tenant's directory) not applied here
+   * yet. A number's first message, sent the moment the administrator configured it, then links
+   * instead of being rejected as `number_not_configured`.
+   */
+  private async lookAgainBeforeRejecting(tx: Transaction, looked: Routed[]): Promise<Set<MessageReceived>> {
+    const rejected = looked.filter((r) => rejectionOf(r.message, r.route));
+    const keyOf = ({ message }: Routed) => `${message.tenant} ${message.data.to}`;
+    const lookups = new Map<string, Promise<NumberNow>>();
+    for (const r of rejected) if (!lookups.has(keyOf(r))) lookups.set(keyOf(r), numberNow(tx, this.configurationLog, r.message.tenant, r.message.data.to));
+    await Promise.all(lookups.values());
+    const waiting = new Set<MessageReceived>();
+    for (const r of rejected) {
+      const now = await lookups.get(keyOf(r))!;
+      if (now.behind) waiting.add(r.message);
+      else r.route = routeOf(now.number);
+    }
+    return waiting;
   }
 }
