@@ -1,7 +1,8 @@
-import { JetStreamApiCodes, JetStreamApiError, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
-import { headers as makeHeaders, type NatsConnection } from '@nats-io/nats-core';
+import { JetStreamApiCodes, JetStreamApiError, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
 import { AnyEnvelope, deterministicId, type AnyEnvelope as Envelope } from '@kite/contracts';
 import { z } from 'zod';
+import { AckedPublisher } from './acked-publish.js';
 
 /** The header carrying the sequence of the previous entry on the same subject: the chain. */
 export const PREVIOUS_HEADER = 'Kite-Prev-Seq';
@@ -39,13 +40,13 @@ export class EventLog {
   private readonly knownTails = new Map<string, number>();
 
   private constructor(
-    private readonly js: JetStreamClient,
+    private readonly publisher: AckedPublisher,
     private readonly jsm: JetStreamManager,
     readonly stream: string,
   ) {}
 
   static async open(nc: NatsConnection, stream: string): Promise<EventLog> {
-    return new EventLog(jetstream(nc), await jetstreamManager(nc), stream);
+    return new EventLog(AckedPublisher.of(nc), await jetstreamManager(nc), stream);
   }
 
   /** The sequence of the last entry on `subject`, 0 when there is none. */
@@ -88,13 +89,11 @@ export class EventLog {
   async append(subject: string, events: readonly Envelope[], after: number | undefined, attempts = 10): Promise<{ seq: number; prev: number; duplicate: boolean }> {
     let prev = after ?? this.knownTails.get(subject) ?? (await this.tail(subject));
     for (let attempt = 1; ; attempt++) {
-      const h = makeHeaders();
-      h.set(PREVIOUS_HEADER, String(prev));
       try {
-        const ack = await this.js.publish(subject, JSON.stringify(events), {
+        const ack = await this.publisher.publish(subject, JSON.stringify(events), {
           msgID: entryId(events),
-          expect: { lastSubjectSequence: prev },
-          headers: h,
+          expectLastSubjectSequence: prev,
+          headers: { [PREVIOUS_HEADER]: String(prev) },
         });
         if (!ack.duplicate) this.noteTail(subject, ack.seq);
         return { seq: ack.seq, prev, duplicate: ack.duplicate };
