@@ -244,6 +244,20 @@ async function replay(service) {
   return { busy, service, entries, seconds: (ended - started) / 1000, rate: entries / ((ended - started) / 1000), applyRate: entries / ((ended - firstApplied) / 1000) };
 }
 
+/** How many events the conversation logs hold up to `lastSeq`: an entry holds the events of one decision. */
+async function eventsInConversationLogs(lastSeq) {
+  const consumer = await js.consumers.get(STREAMS.conversations.name, { deliver_policy: DeliverPolicy.All });
+  const messages = await consumer.consume({ max_messages: 1_000 });
+  const decoder = new TextDecoder();
+  let events = 0;
+  for await (const m of messages) {
+    events += JSON.parse(decoder.decode(m.data)).length;
+    if (m.seq >= lastSeq) break;
+  }
+  await messages.close();
+  return events;
+}
+
 /** Each consumer's lag (`kite_consumer_lag`: not yet acknowledged) from the services' metrics. */
 async function consumerLags() {
   const lags = [];
@@ -285,6 +299,7 @@ try {
   for (const p of PHASES) results.push(p === 'max' ? await phase('max', 0, 600, MAX_MESSAGES) : await phase(`${p}/s`, Number(p), SECONDS));
   const handlers = await handlerLatencies(); // before the replays restart the services
   const replays = REPLAY ? [await replay('routing-service'), await replay('linking-service'), await replay('action-scheduler')] : [];
+  const events = replays.length ? await eventsInConversationLogs(replays[0].entries) : 0;
 
   console.log(`\nraw bus (same NATS, ${payloadSize}-byte payload, acked): publish ${raw.publishRate.toFixed(0)}/s, consume ${raw.consumeRate.toFixed(0)}/s`);
   console.log(`round trips, idle, p50: PostgreSQL query ${floor.query.toFixed(2)} ms, transaction with one insert ${floor.commit.toFixed(2)} ms, acknowledged publish ${floor.publish.toFixed(2)} ms`);
@@ -321,8 +336,11 @@ try {
   }
   const deadLetters = (await jsm.streams.info(STREAMS.deadLetters.name)).state.messages;
   console.log(`dead letters: ${deadLetters}`);
-  console.log(`\nreplay (rebuild from KITE_CONV):`);
-  for (const r of replays) console.log(`  ${r.service.padEnd(18)} ${r.entries} entries in ${r.seconds.toFixed(1)} s from process start: ${r.rate.toFixed(0)} entries/s; ${r.applyRate.toFixed(0)} entries/s from the first entry applied`);
+  console.log(`\nreplay (rebuild from KITE_CONV: ${replays[0]?.entries ?? 0} entries holding ${events} events, ${(events / (replays[0]?.entries || 1)).toFixed(2)} per entry):`);
+  for (const r of replays) {
+    const perEntry = events / r.entries;
+    console.log(`  ${r.service.padEnd(18)} in ${r.seconds.toFixed(1)} s from process start: ${r.rate.toFixed(0)} entries/s (${(r.rate * perEntry).toFixed(0)} events/s); from the first entry applied: ${r.applyRate.toFixed(0)} entries/s (${(r.applyRate * perEntry).toFixed(0)} events/s)`);
+  }
   for (const r of replays) console.log(`  ${r.service.padEnd(18)} cores busy while applying: ${r.busy}`);
   console.log(`\nhandler calls per consumer (a batch is one call and one transaction; mean time of the call that settled a delivery):`);
   for (const h of handlers.sort((a, b) => b.meanMs - a.meanMs)) {
