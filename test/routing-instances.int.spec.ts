@@ -9,14 +9,14 @@ import { configureRouting, Conversation, membersOf, WORKING } from './routing-su
  */
 describe('two instances of routing and linking', () => {
   let system: TestSystem;
-  let db: pg.Client;
+  let db: pg.Pool;
   let secondRoutingPort: number;
   beforeAll(async () => {
     system = await TestSystem.start();
     secondRoutingPort = (await system.startExtraInstance('routing-service')).port;
     await system.startExtraInstance('linking-service');
-    db = new pg.Client({ connectionString: system.databaseUrl });
-    await db.connect();
+    // A pool: conversations checked side by side each run their own query.
+    db = new pg.Pool({ connectionString: system.databaseUrl, max: 4 });
     await configureRouting(system);
   });
   afterAll(async () => {

@@ -36,7 +36,7 @@ export class Conversation {
   private n = 0;
   constructor(
     private readonly system: TestSystem,
-    private readonly db: pg.Client,
+    private readonly db: pg.Pool,
     readonly contact: string,
     readonly number = GROUP_NUMBER,
   ) {}

@@ -7,7 +7,7 @@ import { AGENT_NUMBER, configureRouting, Conversation, membersOf, OFF_HOURS, WOR
 /** R3–R9 through the public contract: kite.in in, kite.out out, over real NATS and PostgreSQL. */
 describe('routing by working hours', () => {
   let system: TestSystem;
-  let db: pg.Client;
+  let db: pg.Pool;
   let contacts = 15558000000;
   const conversation = (number?: string) => new Conversation(system, db, `+${++contacts}`, number);
   const ana = { kind: 'agent', id: 'ag-ana' } as const;
@@ -16,8 +16,8 @@ describe('routing by working hours', () => {
 
   beforeAll(async () => {
     system = await TestSystem.start();
-    db = new pg.Client({ connectionString: system.databaseUrl });
-    await db.connect();
+    // A pool: conversations checked side by side each run their own query.
+    db = new pg.Pool({ connectionString: system.databaseUrl, max: 4 });
     await configureRouting(system);
   });
   afterAll(async () => {
