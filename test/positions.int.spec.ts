@@ -76,9 +76,32 @@ describe('positions', () => {
     expect(await second).toEqual([[{ value: 2 }]]);
   });
 
-  it('two transactions creating the same aggregate at once: one waits, both see one row', async () => {
-    const results = await Promise.all([1, 2].map(() => inTransaction(ds, async (tx) => (await lockPositions(tx, 'p', 'S', ['d.1', 'd.2'])).positions)));
-    for (const positions of results) expect(Object.fromEntries(positions)).toEqual({ 'd.1': 0, 'd.2': 0 });
-    expect(await ds.query(`SELECT count(*)::int AS n FROM positions WHERE aggregate LIKE 'd.%'`)).toEqual([{ n: 2 }]);
+  it('two transactions on an aggregate new to both: the second waits for the first and reads the position it saved', async () => {
+    const first = holdingLock('d.1', (tx) => savePositions(tx, 'p', [{ aggregate: 'd.1', seq: 5 }]));
+    await first.locked;
+    let secondRead: number | undefined;
+    const second = inTransaction(ds, async (tx) => (secondRead = (await lockPositions(tx, 'p', 'S', ['d.2', 'd.1'])).positions.get('d.1')));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(secondRead).toBeUndefined();
+    first.release();
+    await Promise.all([first.done, second]);
+    expect(secondRead).toBe(5);
+    expect(await ds.query(`SELECT aggregate, seq::int FROM positions WHERE aggregate LIKE 'd.%'`)).toEqual([{ aggregate: 'd.1', seq: 5 }]);
+  });
+
+  it('the replay mark is read with the positions, also when every aggregate is new', async () => {
+    await ds.query(`INSERT INTO replay_marks (stream, until_seq) VALUES ('MARKED', 77)`);
+    const { positions, replayMark } = await inTransaction(ds, (tx) => lockPositions(tx, 'p', 'MARKED', ['f.1']));
+    expect([Object.fromEntries(positions), replayMark]).toEqual([{ 'f.1': 0 }, 77]);
+    expect((await inTransaction(ds, (tx) => lockPositions(tx, 'p', 'UNMARKED', ['f.1']))).replayMark).toBe(0);
+  });
+
+  it('projections lock apart: the same aggregate under another projection does not wait', async () => {
+    const first = holdingLock('g.1', async () => undefined);
+    await first.locked;
+    const other = await inTransaction(ds, async (tx) => (await lockPositions(tx, 'q', 'S', ['g.1'])).positions.get('g.1'));
+    expect(other).toBe(0);
+    first.release();
+    await first.done;
   });
 });
