@@ -1,4 +1,5 @@
 export * from './data-source.js';
+export * from './advisory-locks.js';
 export * from './positions.js';
 export * from './transaction.js';
 export type { DataSource, EntityManager, MigrationInterface, QueryRunner } from 'typeorm';

@@ -1,4 +1,5 @@
 import type { EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
+import { advisoryLocks } from './advisory-locks.js';
 import { write, type Statement, type Transaction, type Writes } from './transaction.js';
 
 /**
@@ -18,10 +19,9 @@ export class Positions1732399999000 implements MigrationInterface {
 
 /**
  * Locks the aggregates' positions for this transaction and returns where each stands (0 when new)
- * and the stream's replay mark, in one round trip. The locks are advisory, keyed by projection and
- * aggregate and taken in one order (so two transactions never wait on each other in a cycle): they
- * write nothing, where locking the rows wrote each locked row's header and first inserted every
- * new row (12–18 % of a projection's statement time in a replay). The select after them, a
+ * and the stream's replay mark, in one round trip. The locks are advisory, the projection their
+ * space (`advisoryLocks`): they write nothing, where locking the rows wrote each locked row's
+ * header and first inserted every new row (12–18 % of a projection's statement time in a replay). The select after them, a
  * statement of its own, reads the positions as the previous holder committed them. Statements
  * `alongside` (the state the projection will change) run after it in the same round trip, the
  * locks held.
@@ -35,11 +35,7 @@ export async function lockPositions(
 ): Promise<{ positions: Map<string, number>; replayMark: number; alongside: unknown[][] }> {
   const keys = [...new Set(aggregates)];
   const [, rows, ...alongsideRows] = (await tx.queryAll([
-    {
-      // The two-key form: a key space of its own, apart from the one-key locks deciders take.
-      sql: `SELECT count(pg_advisory_xact_lock(hashtext($1), h)) FROM (SELECT DISTINCT hashtext(a) AS h FROM unnest($2::text[]) AS a ORDER BY 1) AS keys`,
-      params: [projection, keys],
-    },
+    advisoryLocks(projection, keys),
     {
       // One row at least, for the mark; new aggregates have no row until their position is saved.
       sql: `SELECT m.mark, p.aggregate, p.seq FROM (SELECT coalesce(max(until_seq), 0) AS mark FROM replay_marks WHERE stream = $3) AS m

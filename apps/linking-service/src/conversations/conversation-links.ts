@@ -1,4 +1,4 @@
-import { read, write, type MigrationInterface, type Queryable, type QueryRunner, type Read, type Transaction, type Writes } from '@kite/persistence';
+import { advisoryLocks, read, write, type MigrationInterface, type Queryable, type QueryRunner, type Read, type Transaction, type Writes } from '@kite/persistence';
 import { subjects, type AnyEnvelope, type ConversationCreated } from '@kite/contracts';
 import type { LogAppend } from '@kite/messaging';
 import { evolveLinking, type LinkingConversation } from '@kite/domain';
@@ -53,7 +53,7 @@ export async function lockConversationLinks<T>(tx: Transaction, conversationIds:
   const links = conversationLinks(conversationIds);
   const rows = await tx.queryAll([
     ...(first ? [first.statement] : []),
-    { sql: `SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtext(c) AS h FROM unnest($1::text[]) AS c ORDER BY 1) AS keys`, params: [conversationIds] },
+    advisoryLocks('linking-deciders', conversationIds),
     links.statement,
   ]);
   return { links: new BatchLinks(links.decode(rows.at(-1)!)), first: first?.decode(rows[0]!) };

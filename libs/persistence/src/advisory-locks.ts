@@ -1,0 +1,16 @@
+import type { Statement } from './transaction.js';
+
+/**
+ * The statement that takes this transaction's advisory locks on `keys` within `space`, in one
+ * ascending order, so two transactions locking overlapping sets never wait on each other in a
+ * cycle. Advisory locks write nothing and last until the transaction ends; the space keeps one use
+ * (a projection's positions, linking's deciders) apart from the others in the database. Two keys
+ * whose hashes collide only wait on each other. Each lock takes a slot in PostgreSQL's lock table
+ * (`max_locks_per_transaction`, deploy/README).
+ */
+export function advisoryLocks(space: string, keys: readonly string[]): Statement {
+  return {
+    sql: `SELECT count(pg_advisory_xact_lock(hashtext($1), h)) FROM (SELECT DISTINCT hashtext(k) AS h FROM unnest($2::text[]) AS k ORDER BY 1) AS keys`,
+    params: [space, keys],
+  };
+}
