@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, startNatsServer, type RunningNats } from '@kite/local-infra';
-import { AckedPublisher, connectNats, isWrongLastSequence, type NatsConnection } from '@kite/messaging';
+import { AckedPublisher, connectNats, isWrongLastSequence, tailNamedIn, type NatsConnection } from '@kite/messaging';
 
 /** JetStream publishes acknowledged on one inbox, against a real nats-server of this file's own. */
 describe('AckedPublisher', () => {
@@ -47,6 +47,8 @@ describe('AckedPublisher', () => {
     const refused = await publisher.publish('acked.b', 'b3', { msgID: 'b-3', expectLastSubjectSequence: first.seq }).catch((e: unknown) => e);
     expect(isWrongLastSequence(refused)).toBe(true);
     expect((await jsm.streams.getMessage('ACKED', { last_by_subj: 'acked.b' }))?.seq).toBe(second.seq);
+    // The refusal names the subject's tail, so the writer can append again without asking for it.
+    expect(tailNamedIn(refused as never)).toBe(second.seq);
   });
 
   it('many at once are each answered with their own sequence, in the order sent', async () => {

@@ -99,7 +99,7 @@ export class EventLog {
         return { seq: ack.seq, prev, duplicate: ack.duplicate };
       } catch (e) {
         if (!isWrongLastSequence(e) || attempt >= attempts) throw e;
-        prev = await this.tail(subject);
+        prev = tailNamedIn(e) ?? (await this.tail(subject));
       }
     }
   }
@@ -137,6 +137,15 @@ export async function appendAll(log: EventLog, decisions: readonly LogAppend[]):
   );
 }
 
-export function isWrongLastSequence(e: unknown): boolean {
+export function isWrongLastSequence(e: unknown): e is JetStreamApiError {
   return e instanceof JetStreamApiError && e.code === JetStreamApiCodes.StreamWrongLastSequence;
+}
+
+/**
+ * The subject's tail as the server named it when it refused an append ("wrong last sequence: 42"),
+ * so a writer that guessed an old tail appends again at once instead of asking for it first.
+ */
+export function tailNamedIn(refusal: JetStreamApiError): number | undefined {
+  const named = /^wrong last sequence: (\d+)$/.exec(refusal.message)?.[1];
+  return named === undefined ? undefined : Number(named);
 }
