@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { makeEvent } from '@kite/contracts';
+import { freePort, startNatsServer, type RunningNats } from '@kite/local-infra';
+import { connectNats, EventLog, PREVIOUS_HEADER, type NatsConnection } from '@kite/messaging';
+
+const membersAdded = (agent: string) => makeEvent('MembersAdded', 'acme', { conversationId: 'C1', members: [{ kind: 'agent', id: agent }], reason: 'routing', silent: false });
+
+/** Appends that name the entry they follow, against a real nats-server of this file's own. */
+describe('EventLog append', () => {
+  let storeDir: string;
+  let nats: RunningNats;
+  let nc: NatsConnection;
+  let jsm: JetStreamManager;
+
+  beforeAll(async () => {
+    storeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kite-event-log-'));
+    nats = await startNatsServer({ port: await freePort(), storeDir });
+    nc = await connectNats(nats.url, 'event-log-test');
+    jsm = await jetstreamManager(nc);
+    await jsm.streams.add({ name: 'LOG', subjects: ['log.>'], duplicate_window: 60_000_000_000 });
+  });
+
+  afterAll(async () => {
+    await nc?.close();
+    await nats?.stop();
+    fs.rmSync(storeDir, { recursive: true, force: true });
+  });
+
+  it('a writer that guessed an old tail appends after the real one, chained to it', async () => {
+    const mine = await EventLog.open(nc, 'LOG');
+    const other = await EventLog.open(nc, 'LOG');
+    const first = await mine.append('log.c1', [membersAdded('a1')], 0);
+    const second = await other.append('log.c1', [membersAdded('a2')], first.seq);
+    // Asking the stream for the tail is a message get; the refusal names the tail already.
+    const asked: string[] = [];
+    const watcher = await connectNats(nats.url, 'event-log-watcher');
+    for (const api of ['$JS.API.STREAM.MSG.GET.LOG', '$JS.API.DIRECT.GET.LOG', '$JS.API.DIRECT.GET.LOG.>']) watcher.subscribe(api, { callback: (_e, m) => void asked.push(m.subject) });
+    await watcher.flush();
+
+    const third = await mine.append('log.c1', [membersAdded('a3')], first.seq);
+
+    await watcher.flush();
+    await watcher.close();
+    expect(third).toEqual({ seq: expect.any(Number), prev: second.seq, duplicate: false });
+    expect(asked).toEqual([]);
+    const stored = await jsm.streams.getMessage('LOG', { last_by_subj: 'log.c1' });
+    expect([stored?.seq, stored?.header.get(PREVIOUS_HEADER)]).toEqual([third.seq, String(second.seq)]);
+    expect((await mine.entryAt(third.seq))?.events.map((e) => (e.data as { members: { id: string }[] }).members[0]!.id)).toEqual(['a3']);
+  });
+
+  it('a writer that cannot win within its attempts gets the refusal, and nothing of it is stored', async () => {
+    const log = await EventLog.open(nc, 'LOG');
+    const first = await log.append('log.c2', [membersAdded('b1')], 0);
+    await log.append('log.c2', [membersAdded('b2')], first.seq);
+    await expect(log.append('log.c2', [membersAdded('b3')], first.seq, 1)).rejects.toThrow(/wrong last sequence/);
+    expect((await jsm.streams.info('LOG', { subjects_filter: 'log.c2' })).state.subjects).toEqual({ 'log.c2': 2 });
+  });
+});
