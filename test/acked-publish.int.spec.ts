@@ -1,32 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { freePort, startNatsServer, type RunningNats } from '@kite/local-infra';
-import { AckedPublisher, connectNats, isWrongLastSequence, tailNamedIn, type NatsConnection } from '@kite/messaging';
+import { AckedPublisher, isWrongLastSequence, tailNamedIn, type NatsConnection } from '@kite/messaging';
+import { startTestNats, type TestNats } from '@kite/testing';
 
 /** JetStream publishes acknowledged on one inbox, against a real nats-server of this file's own. */
 describe('AckedPublisher', () => {
-  let storeDir: string;
-  let nats: RunningNats;
+  let nats: TestNats;
   let nc: NatsConnection;
   let jsm: JetStreamManager;
   let publisher: AckedPublisher;
 
   beforeAll(async () => {
-    storeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kite-acked-publish-'));
-    nats = await startNatsServer({ port: await freePort(), storeDir });
-    nc = await connectNats(nats.url, 'acked-publish-test');
+    nats = await startTestNats('acked-publish');
+    nc = nats.nc;
     jsm = await jetstreamManager(nc);
     await jsm.streams.add({ name: 'ACKED', subjects: ['acked.>'], duplicate_window: 60_000_000_000 });
     publisher = AckedPublisher.of(nc);
   });
 
   afterAll(async () => {
-    await nc?.close();
     await nats?.stop();
-    fs.rmSync(storeDir, { recursive: true, force: true });
   });
 
   it('one publisher per connection', () => {

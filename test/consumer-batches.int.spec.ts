@@ -1,11 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { freePort, startNatsServer, type RunningNats } from '@kite/local-infra';
-import { connectNats, consumerAckFloor, ConsumerRunner, deadLetter, provisionStreams, retry, type BatchHandler, type ConsumerSpec, type DeadLetter, type Delivery, type NatsConnection, type Settlement } from '@kite/messaging';
-import { eventually } from '@kite/testing';
+import { consumerAckFloor, ConsumerRunner, deadLetter, provisionStreams, retry, type BatchHandler, type ConsumerSpec, type DeadLetter, type Delivery, type NatsConnection, type Settlement } from '@kite/messaging';
+import { eventually, startTestNats, type TestNats } from '@kite/testing';
 
 const STREAM = 'BATCH_TEST';
 const TENANT = 'acme';
@@ -17,16 +13,14 @@ const indexOf = (d: Delivery): number => (JSON.parse(new TextDecoder().decode(d.
 
 /** Batch mode of the consumer runner against a real nats-server of this file's own. */
 describe('ConsumerRunner batches', () => {
-  let storeDir: string;
-  let nats: RunningNats;
+  let nats: TestNats;
   let nc: NatsConnection;
   let jsm: JetStreamManager;
   const runners: ConsumerRunner[] = [];
 
   beforeAll(async () => {
-    storeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kite-consumer-batches-'));
-    nats = await startNatsServer({ port: await freePort(), storeDir });
-    nc = await connectNats(nats.url, 'consumer-batches-test');
+    nats = await startTestNats('consumer-batches');
+    nc = nats.nc;
     await provisionStreams(nc);
     jsm = await jetstreamManager(nc);
     await jsm.streams.add({ name: STREAM, subjects: ['kite.test.>'] });
@@ -37,9 +31,7 @@ describe('ConsumerRunner batches', () => {
   });
 
   afterAll(async () => {
-    await nc?.close();
     await nats?.stop();
-    fs.rmSync(storeDir, { recursive: true, force: true });
   });
 
   /** Each test has its own service, durable and subjects `kite.test.acme.<name>.<key>`. */

@@ -1,33 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { makeEvent } from '@kite/contracts';
-import { freePort, startNatsServer, type RunningNats } from '@kite/local-infra';
 import { connectNats, EventLog, PREVIOUS_HEADER, type NatsConnection } from '@kite/messaging';
+import { startTestNats, type TestNats } from '@kite/testing';
 
 const membersAdded = (agent: string) => makeEvent('MembersAdded', 'acme', { conversationId: 'C1', members: [{ kind: 'agent', id: agent }], reason: 'routing', silent: false });
 
 /** Appends that name the entry they follow, against a real nats-server of this file's own. */
 describe('EventLog append', () => {
-  let storeDir: string;
-  let nats: RunningNats;
+  let nats: TestNats;
   let nc: NatsConnection;
   let jsm: JetStreamManager;
 
   beforeAll(async () => {
-    storeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kite-event-log-'));
-    nats = await startNatsServer({ port: await freePort(), storeDir });
-    nc = await connectNats(nats.url, 'event-log-test');
+    nats = await startTestNats('event-log');
+    nc = nats.nc;
     jsm = await jetstreamManager(nc);
     await jsm.streams.add({ name: 'LOG', subjects: ['log.>'], duplicate_window: 60_000_000_000 });
   });
 
   afterAll(async () => {
-    await nc?.close();
     await nats?.stop();
-    fs.rmSync(storeDir, { recursive: true, force: true });
   });
 
   it('a writer that guessed an old tail appends after the real one, chained to it', async () => {

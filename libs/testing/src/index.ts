@@ -1,2 +1,3 @@
 export * from './test-postgres.js';
 export * from './test-system.js';
+export * from './test-nats.js';
