@@ -28,6 +28,7 @@ export function readRuntime(): Runtime | undefined {
   }
 }
 
+/** Removes the runtime file if this process wrote it: a start that failed leaves a running system's file alone. */
 export function clearRuntime(): void {
-  fs.rmSync(RUNTIME_FILE, { force: true });
+  if (readRuntime()?.pid === process.pid) fs.rmSync(RUNTIME_FILE, { force: true });
 }

@@ -37,6 +37,12 @@ function handleSignals(): void {
 handleSignals();
 
 try {
+  // Checked before anything starts: a service that cannot listen exits, but only after the one
+  // already there may have answered the readiness check for it.
+  const servicePorts = SERVICE_NAMES.map((name) => ({ name, port: Number(process.env[PORT_VARIABLES[name]] ?? DEFAULT_PORTS[name]) }));
+  for (const { name, port } of servicePorts) {
+    if (await isPortOpen(port)) throw new Error(`port ${port} for ${name} is in use (is Kite already running?): stop what listens there, or set ${PORT_VARIABLES[name]} to a free port`);
+  }
   let natsUrl = process.env.NATS_URL;
   if (!natsUrl) {
     const nats = await startNatsServer({ port: await portPreferring(14222), storeDir: path.join(DATA_DIR, 'nats'), logFile: path.join(DATA_DIR, 'nats-server.log'), log: say });
@@ -54,8 +60,7 @@ try {
     say(`PostgreSQL on ${databaseUrl.replace(/:[^:@/]+@/, ':***@')} (data in .data/postgres)`);
   }
   const services: RunningService[] = [];
-  for (const name of SERVICE_NAMES) {
-    const port = Number(process.env[PORT_VARIABLES[name]] ?? DEFAULT_PORTS[name]);
+  for (const { name, port } of servicePorts) {
     const service = startService(ROOT, name, port, { NATS_URL: natsUrl, DATABASE_URL: databaseUrl });
     services.push(service);
     stops.push(() => service.stop());
