@@ -21,10 +21,10 @@ export class Positions1732399999000 implements MigrationInterface {
  * Locks the aggregates' positions for this transaction and returns where each stands (0 when new)
  * and the stream's replay mark, in one round trip. The locks are advisory, the projection their
  * space (`advisoryLocks`): they write nothing, where locking the rows wrote each locked row's
- * header and first inserted every new row (12–18 % of a projection's statement time in a replay). The select after them, a
- * statement of its own, reads the positions as the previous holder committed them. Statements
- * `alongside` (the state the projection will change) run after it in the same round trip, the
- * locks held.
+ * header and first inserted every new row (12–18 % of a projection's statement time in a
+ * replay). The select after them, a statement of its own, reads the positions as the previous
+ * holder committed them. Statements `alongside` (the state the projection will change) run after
+ * it in the same round trip, the locks held.
  */
 export async function lockPositions(
   tx: Transaction,
