@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { STREAMS, type ContactMessageAppended } from '@kite/contracts';
-import { decideRouting, evolveRouting, type RoutingConversation } from '@kite/domain';
-import { appendAll, CONVERSATION_LOG, JetStreamHandler, type Delivery, type EventLog, type LogAppend, type Settlement } from '@kite/messaging';
+import { decideRouting, evolveRouting, ROUTING_EVENT_TYPES, type RoutingConversation } from '@kite/domain';
+import { appendAll, CONVERSATION_LOG, JetStreamHandler, type Appended, type Delivery, type EventLog, type LogAppend, type Settlement } from '@kite/messaging';
 import type { DataSource, Read, Transaction } from '@kite/persistence';
 import { ConfigCache, configurationInForce, DATA_SOURCE, faultPoint, handleLogDeliveries, type ConfigLookups, type ChainedProjection, type ChainRun } from '@kite/service-kit';
 import { routingStates, saveRoutingStates } from './routing-state.js';
@@ -9,11 +9,13 @@ import { routingStates, saveRoutingStates } from './routing-state.js';
 /**
  * Reads every conversation's log in order, keeps its membership, and on each contact message
  * appends routing's decision (MembersAdded, BotReplyRequested) to the same log. The decision is
- * folded into the state at once, so the next message sees it even before it comes back.
+ * folded into the state at once, so the next message sees it even before it comes back, and when it
+ * does come back it costs no transaction; nor do entries routing has no use for (reads, replies).
  */
 @Injectable()
 export class ConversationRoutingConsumer implements ChainedProjection<Map<string, RoutingConversation>> {
   readonly name = 'routing-conversations';
+  readonly concerns = ROUTING_EVENT_TYPES;
 
   constructor(
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
@@ -30,7 +32,7 @@ export class ConversationRoutingConsumer implements ChainedProjection<Map<string
     return routingStates(conversationIds);
   }
 
-  async apply(tx: Transaction, runs: ChainRun[], states: Map<string, RoutingConversation>): Promise<void> {
+  async apply(tx: Transaction, runs: ChainRun[], states: Map<string, RoutingConversation>): Promise<Appended[]> {
     const config = await this.configCache.lookups(tx);
     const decisions: LogAppend[] = [];
     const saved: { tenant: string; conversationId: string; state: RoutingConversation }[] = [];
@@ -48,9 +50,10 @@ export class ConversationRoutingConsumer implements ChainedProjection<Map<string
       }
       saved.push({ tenant, conversationId, state });
     }
-    await appendAll(this.log, decisions);
+    const appended = await appendAll(this.log, decisions);
     if (decisions.length) faultPoint('routing:after-append');
     await saveRoutingStates(tx, saved);
+    return appended;
   }
 
   private async route(config: ConfigLookups, message: ContactMessageAppended, state: RoutingConversation) {

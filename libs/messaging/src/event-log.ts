@@ -123,18 +123,34 @@ export function groupBy<T>(items: Iterable<T>, keyOf: (item: T) => string): Map<
   return groups;
 }
 
+/** Where an append landed: its sequence, the entry it follows, and whether it was stored before. */
+export interface Appended {
+  subject: string;
+  seq: number;
+  prev: number;
+  duplicate: boolean;
+}
+
 /**
  * Appends several decisions: those of one subject one after another in the order given, the
  * subjects side by side, so a batch waits for its slowest conversation, not for the sum of all.
+ * Returns where each landed, each subject's in the order given.
  */
-export async function appendAll(log: EventLog, decisions: readonly LogAppend[]): Promise<void> {
+export async function appendAll(log: EventLog, decisions: readonly LogAppend[]): Promise<Appended[]> {
   const bySubject = groupBy(decisions, (d) => d.subject);
-  await Promise.all(
+  const landed = await Promise.all(
     [...bySubject].map(async ([subject, list]) => {
+      const appended: Appended[] = [];
       let after = list[0]!.after;
-      for (const { events } of list) after = (await log.append(subject, events, after)).seq;
+      for (const { events } of list) {
+        const at = await log.append(subject, events, after);
+        appended.push({ subject, ...at });
+        after = at.seq;
+      }
+      return appended;
     }),
   );
+  return landed.flat();
 }
 
 export function isWrongLastSequence(e: unknown): e is JetStreamApiError {

@@ -1,5 +1,6 @@
-import { groupBy, logEntryOf, type Delivery, type EventLog, type LogEntry, type Settlement } from '@kite/messaging';
+import { groupBy, logEntryOf, type Appended, type Delivery, type EventLog, type LogEntry, type Settlement } from '@kite/messaging';
 import { inTransaction, lockPositions, savePositions, type DataSource, type Read, type Transaction } from '@kite/persistence';
+import { ChainMemory, positionAfterOwnAppends } from './chain-memory.js';
 
 /** One conversation's entries to apply, in chain order; `live` is false for those a rebuild only replays. */
 export interface ChainRun {
@@ -22,6 +23,12 @@ const conversationOf = (entry: LogEntry) => ({ tenant: entry.events[0]!.tenant, 
 export interface ChainedProjection<State> {
   readonly name: string;
   /**
+   * The event types the projection folds or decides on (omitted: every type). Delivered entries
+   * of a conversation none of which has one of them change nothing here: they are acknowledged
+   * without a transaction and applied, as no-ops, with the conversation's next entry that does.
+   */
+  readonly concerns?: ReadonlySet<string>;
+  /**
    * Reads what the projection keeps of these conversations (some may have nothing to apply). It is
    * sent with the position locks, in their round trip, and runs once they are held.
    */
@@ -29,13 +36,15 @@ export interface ChainedProjection<State> {
   /**
    * Applies the runs inside the transaction, one per aggregate, ordered by subject, to the state
    * read. An entry with `live` false was decided on before a rebuild: project it, but decide
-   * nothing again.
+   * nothing again. Returns the entries it appended whose events it folded into the state it
+   * saves (its own decisions, applied at once), if any: the position moves past them, so their
+   * deliveries cost no transaction.
    */
-  apply(tx: Transaction, runs: ChainRun[], state: State): Promise<void>;
+  apply(tx: Transaction, runs: ChainRun[], state: State): Promise<readonly Appended[] | void>;
 }
 
 /** The entries of one subject still to apply after `position`, oldest first, gaps filled from the log. */
-async function chainAfter(log: EventLog, delivered: LogEntry[], position: number): Promise<LogEntry[]> {
+async function chainAfter(log: EventLog, memory: ChainMemory, delivered: LogEntry[], position: number): Promise<LogEntry[]> {
   const bySeq = new Map(delivered.map((e) => [e.seq, e]));
   const latest = Math.max(...bySeq.keys());
   if (latest <= position) return [];
@@ -43,35 +52,64 @@ async function chainAfter(log: EventLog, delivered: LogEntry[], position: number
   for (let entry = bySeq.get(latest)!; ; ) {
     chain.unshift(entry);
     if (entry.prev <= position) return chain;
-    const earlier = bySeq.get(entry.prev) ?? (await log.entryAt(entry.prev));
+    const earlier = bySeq.get(entry.prev) ?? memory.passedAt(entry.prev) ?? (await log.entryAt(entry.prev));
     if (!earlier) throw new Error(`entry ${entry.prev} of ${entry.subject} is missing from the log`);
     entry = earlier;
   }
 }
 
+/** What this process knows of each projection's chains (one projection object per consumer). */
+const memories = new WeakMap<object, ChainMemory>();
+function memoryOf(projection: object): ChainMemory {
+  let memory = memories.get(projection);
+  if (!memory) memories.set(projection, (memory = new ChainMemory()));
+  return memory;
+}
+
 /** Applies the entries (any subjects, any order, duplicates allowed) in one transaction. */
-export async function applyInChainOrder<State>(ds: DataSource, log: EventLog, projection: ChainedProjection<State>, entries: LogEntry[]): Promise<void> {
+async function applyInChainOrder<State>(ds: DataSource, log: EventLog, projection: ChainedProjection<State>, entries: LogEntry[]): Promise<void> {
+  const memory = memoryOf(projection);
   const bySubject = groupBy(entries, (e) => e.subject);
   const subjects = [...bySubject.keys()].sort();
-  for (const [subject, delivered] of bySubject) log.noteTail(subject, Math.max(...delivered.map((e) => e.seq)));
   const state = projection.stateOf(subjects.map((subject) => conversationOf(bySubject.get(subject)![0]!).conversationId));
-  await inTransaction(ds, async (tx) => {
+  const committed = await inTransaction(ds, async (tx) => {
     const { positions, replayMark: mark, alongside: [stateRows] } = await lockPositions(tx, projection.name, log.stream, subjects, [state.statement]);
     const runs: ChainRun[] = [];
     for (const subject of subjects) {
-      const chain = await chainAfter(log, bySubject.get(subject)!, positions.get(subject) ?? 0);
+      const chain = await chainAfter(log, memory, bySubject.get(subject)!, positions.get(subject) ?? 0);
       if (chain.length) runs.push({ subject, ...conversationOf(chain[0]!), entries: chain.map((entry) => ({ entry, live: entry.seq > mark })) });
     }
-    if (runs.length === 0) return;
-    await projection.apply(tx, runs, state.decode(stateRows!));
-    await savePositions(tx, projection.name, runs.map((r) => ({ aggregate: r.subject, seq: r.entries.at(-1)!.entry.seq })));
+    if (runs.length === 0) return positions;
+    const appended = groupBy((await projection.apply(tx, runs, state.decode(stateRows!))) ?? [], (a) => a.subject);
+    const saved = runs.map((r) => ({ aggregate: r.subject, seq: positionAfterOwnAppends(r.entries.at(-1)!.entry.seq, appended.get(r.subject) ?? []) }));
+    await savePositions(tx, projection.name, saved);
+    for (const { aggregate, seq } of saved) positions.set(aggregate, seq);
+    return positions;
   });
+  for (const [subject, seq] of committed) memory.committedAt(subject, seq);
+}
+
+/**
+ * The entries a transaction must apply: not those applied already (as far as this process knows),
+ * nor a conversation's entries none of which concern the projection (kept for its next chain).
+ */
+function needingTransaction(log: EventLog, projection: ChainedProjection<unknown>, entries: LogEntry[]): LogEntry[] {
+  const memory = memoryOf(projection);
+  const needed: LogEntry[] = [];
+  for (const [subject, delivered] of groupBy(entries, (e) => e.subject)) {
+    log.noteTail(subject, Math.max(...delivered.map((e) => e.seq)));
+    const fresh = delivered.filter((e) => !memory.isApplied(e));
+    const concerns = projection.concerns;
+    if (concerns && !fresh.some((e) => e.events.some((event) => concerns.has(event.type)))) fresh.forEach((e) => memory.pass(e));
+    else needed.push(...fresh);
+  }
+  return needed;
 }
 
 /** Deliveries from a conversation log: decoded (a bad entry is dead-lettered), then applied in chain order together. */
 export async function handleLogDeliveries<State>(ds: DataSource, log: EventLog, projection: ChainedProjection<State>, deliveries: Delivery[]): Promise<(Settlement | void)[]> {
   const decoded = deliveries.map(logEntryOf);
-  const entries = decoded.flatMap((d) => ('entry' in d ? [d.entry] : []));
+  const entries = needingTransaction(log, projection as ChainedProjection<unknown>, decoded.flatMap((d) => ('entry' in d ? [d.entry] : [])));
   if (entries.length) await applyInChainOrder(ds, log, projection, entries);
   return decoded.map((d) => ('dead' in d ? d.dead : undefined));
 }

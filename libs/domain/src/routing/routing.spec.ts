@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { makeEvent, type Member } from '@kite/contracts';
-import { evolveRouting, initialRoutingConversation, memberKey, type RoutingConversation } from './routing.js';
+import { EVENT_SCHEMAS, makeEvent, type EventType, type Member } from '@kite/contracts';
+import fc from 'fast-check';
+import { evolveRouting, initialRoutingConversation, memberKey, ROUTING_EVENT_TYPES, type RoutingConversation } from './routing.js';
 
 const A = (id: string): Member => ({ kind: 'agent', id });
 const B = (id: string): Member => ({ kind: 'bot', id });
@@ -62,5 +63,24 @@ describe('evolveRouting', () => {
   it('R9 any other event leaves the state as it is', () => {
     const state = evolveRouting(initialRoutingConversation(), membersAdded(A('alice')));
     expect(evolveRouting(state, { type: 'ContactMessageAppended' })).toBe(state);
+  });
+});
+
+describe('ROUTING_EVENT_TYPES', () => {
+  const ignored = (Object.keys(EVENT_SCHEMAS) as EventType[]).filter((type) => !ROUTING_EVENT_TYPES.has(type));
+  const members = fc.array(fc.constantFrom('agent:alice', 'agent:bob', 'bot:helper'), { maxLength: 3 });
+  const state = fc.record({ members, botsEverPresent: fc.array(fc.constantFrom('helper', 'other'), { maxLength: 2 }), inactiveBots: fc.array(fc.constantFrom('helper'), { maxLength: 1 }) });
+
+  it('names event types of the catalog only', () => {
+    for (const type of ROUTING_EVENT_TYPES) expect(Object.keys(EVENT_SCHEMAS)).toContain(type);
+    expect(ignored).toEqual(expect.arrayContaining(['ChatMessageSent', 'ChatMessageRead', 'OutboundMessageRequested', 'CallAppended']));
+  });
+
+  it('R1–R7 an event of any other type leaves routing\'s state as it is (its entries are passed over without a transaction)', () => {
+    fc.assert(
+      fc.property(state, fc.constantFrom(...ignored), (before, type) => {
+        expect(evolveRouting(before, { type })).toBe(before);
+      }),
+    );
   });
 });

@@ -29,6 +29,12 @@ function join(state: RoutingConversation, joined: readonly Member[]): RoutingCon
   return { ...state, members: union(state.members, joined.map(memberKey)), botsEverPresent: union(state.botsEverPresent, bots) };
 }
 
+/**
+ * The events routing decides on (a contact message, R1–R7) or folds (membership): an entry with
+ * none of them changes nothing in routing's state.
+ */
+export const ROUTING_EVENT_TYPES: ReadonlySet<string> = new Set(['ContactMessageAppended', 'MembersAdded', 'MemberJoined', 'MemberRemoved']);
+
 /** Folds membership facts; any other event leaves the state as it is. Idempotent for replays. */
 export function evolveRouting(state: RoutingConversation, event: MembershipEvent | { type: string }): RoutingConversation {
   const e = event as MembershipEvent;
