@@ -44,8 +44,9 @@ export class ConversationLogConsumer implements ChainedProjection<Map<string, Co
 
   async apply(tx: Transaction, runs: ChainRun[], views: Map<string, ConversationView>): Promise<void> {
     const config = await this.configCache.lookups(tx);
-    const events = runs.flatMap((run) => run.entries.flatMap(({ entry }) => entry.events));
-    const messages = events.flatMap((e) => [outgoing(e)].flatMap((m) => (m ? [{ tenant: e.tenant, messageId: m.messageId }] : [])));
+    // Only live entries decide routes: a replay asks nothing (a round trip per batch saved).
+    const live = runs.flatMap((run) => run.entries.flatMap(({ entry, live }) => (live ? entry.events : [])));
+    const messages = live.flatMap((e) => [outgoing(e)].flatMap((m) => (m ? [{ tenant: e.tenant, messageId: m.messageId }] : [])));
     const routed = await routedMessages(tx, messages);
     const changed: ConversationView[] = [];
     const items: TimelineItem[] = [];
