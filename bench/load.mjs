@@ -342,7 +342,7 @@ try {
     console.log(`  ${r.service.padEnd(18)} in ${r.seconds.toFixed(1)} s from process start: ${r.rate.toFixed(0)} entries/s (${(r.rate * perEntry).toFixed(0)} events/s); from the first entry applied: ${r.applyRate.toFixed(0)} entries/s (${(r.applyRate * perEntry).toFixed(0)} events/s)`);
   }
   for (const r of replays) console.log(`  ${r.service.padEnd(18)} cores busy while applying: ${r.busy}`);
-  console.log(`\nhandler calls per consumer (a batch is one call and one transaction; mean time of the call that settled a delivery):`);
+  console.log(`\nhandler calls per consumer (a batch is one call and at most one transaction; mean time of the call that settled a delivery):`);
   for (const h of handlers.sort((a, b) => b.meanMs - a.meanMs)) {
     console.log(`  ${h.consumer.padEnd(36)} ${h.meanMs.toFixed(2).padStart(8)} ms  ${String(h.count).padStart(7)} deliveries in ${String(h.calls).padStart(6)} calls (${(h.count / h.calls).toFixed(1)} per call)`);
   }
