@@ -123,9 +123,10 @@ export function groupBy<T>(items: Iterable<T>, keyOf: (item: T) => string): Map<
   return groups;
 }
 
-/** Where an append landed: its sequence, the entry it follows, and whether it was stored before. */
+/** Where an appended entry landed: its sequence, the entry it follows, and whether it was stored before. */
 export interface Appended {
   subject: string;
+  events: readonly Envelope[];
   seq: number;
   prev: number;
   duplicate: boolean;
@@ -144,7 +145,7 @@ export async function appendAll(log: EventLog, decisions: readonly LogAppend[]):
       let after = list[0]!.after;
       for (const { events } of list) {
         const at = await log.append(subject, events, after);
-        appended.push({ subject, ...at });
+        appended.push({ subject, events, ...at });
         after = at.seq;
       }
       return appended;

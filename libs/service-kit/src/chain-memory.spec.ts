@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Appended, LogEntry } from '@kite/messaging';
-import { ChainMemory, positionAfterOwnAppends } from './chain-memory.js';
+import { ChainMemory, ownAppendsInChain, positionAfterOwnAppends } from './chain-memory.js';
 
-const appended = (seq: number, prev: number, duplicate = false): Appended => ({ subject: 'kite.conv.acme.C1', seq, prev, duplicate });
+const appended = (seq: number, prev: number, duplicate = false): Appended => ({ subject: 'kite.conv.acme.C1', events: [], seq, prev, duplicate });
 const entry = (seq: number, subject = 'kite.conv.acme.C1'): LogEntry => ({ subject, seq, prev: seq - 1, events: [] });
 
 describe('positionAfterOwnAppends', () => {
@@ -21,6 +21,14 @@ describe('positionAfterOwnAppends', () => {
 
   it('stays where it was without appends', () => {
     expect(positionAfterOwnAppends(7, [])).toBe(7);
+  });
+});
+
+describe('ownAppendsInChain', () => {
+  it('are the appends up to the first that does not follow the one before it directly', () => {
+    const chained = [appended(11, 10), appended(12, 11)];
+    expect(ownAppendsInChain(10, [...chained, appended(15, 13), appended(16, 15)])).toEqual(chained);
+    expect(ownAppendsInChain(9, chained)).toEqual([]);
   });
 });
 

@@ -42,15 +42,20 @@ export class ChainMemory {
 }
 
 /**
- * Where a projection stands in a subject's chain after applying up to `position` and appending
- * `appended` (in order, folded into the state it saved): past each appended entry that follows the
- * one before it directly. An entry stored before (a duplicate) or appended after someone else's
- * (a retry at a newer tail) ends the walk: what lies between is applied when it is delivered.
+ * Of the entries a projection appended to one subject after applying up to `position` (in order),
+ * those that continue its chain: each follows the one before it directly. An entry stored before
+ * (a duplicate) or appended after someone else's (a retry at a newer tail) ends them: what lies
+ * between is applied when it is delivered.
  */
-export function positionAfterOwnAppends(position: number, appended: readonly Appended[]): number {
+export function ownAppendsInChain(position: number, appended: readonly Appended[]): Appended[] {
+  const chained: Appended[] = [];
   for (const a of appended) {
     if (a.duplicate || a.prev !== position) break;
+    chained.push(a);
     position = a.seq;
   }
-  return position;
+  return chained;
 }
+
+/** Where a projection stands after applying up to `position` and folding its own `appended` entries. */
+export const positionAfterOwnAppends = (position: number, appended: readonly Appended[]): number => ownAppendsInChain(position, appended).at(-1)?.seq ?? position;

@@ -6,6 +6,7 @@ export * from './health.controller.js';
 export * from './service-kit.module.js';
 export * from './bootstrap.js';
 export * from './chained-projection.js';
+export { ownAppendsInChain } from './chain-memory.js';
 export * from './config-read-model.js';
 export * from './config-lookups.js';
 export * from './config-queries.js';

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { isOutboundType, STREAMS, subjects, type AnyEnvelope, type BotMessageRequested, type ChatMessageSent, type ContactMessageAppended } from '@kite/contracts';
 import { decideOutbound } from '@kite/domain';
-import { appendAll, CONVERSATION_LOG, EVENT_PUBLISHER, JetStreamHandler, type Delivery, type EventLog, type EventPublisher, type LogAppend, type Settlement } from '@kite/messaging';
+import { appendAll, CONVERSATION_LOG, EVENT_PUBLISHER, groupBy, JetStreamHandler, type Appended, type Delivery, type EventLog, type EventPublisher, type LogAppend, type Settlement } from '@kite/messaging';
 import type { DataSource, Read, Transaction } from '@kite/persistence';
-import { ConfigCache, DATA_SOURCE, handleLogDeliveries, type ChainedProjection, type ChainRun } from '@kite/service-kit';
+import { ConfigCache, DATA_SOURCE, handleLogDeliveries, ownAppendsInChain, type ChainedProjection, type ChainRun } from '@kite/service-kit';
 import { markHandled, saveConversationLinks, type ConversationLink } from './conversation-links.js';
 import { addTimelineItems, conversationViews, recordOutbound, routedMessages, saveConversationViews } from './conversation-store.js';
 import { forOutbound, projectEvent, type ConversationView, type OutboundRecord, type TimelineItem } from './conversation-view.js';
@@ -19,8 +19,9 @@ function outgoing(event: AnyEnvelope): { messageId: string; text: string } | und
  * The conversation logs, in order per conversation: projected into linking's read model; live,
  * public events are relayed to `kite.out` (the event id is the `Nats-Msg-Id`, and the chain position
  * makes a relayed entry never relayed again), and each agent or bot message gets its outbound
- * route (O1), once per message id (O2), appended to the same log. A batch is folded in memory and
- * each table written once.
+ * route (O1), once per message id (O2), appended to the same log and, when it follows the entries
+ * applied directly, applied and relayed at once. A batch is folded in memory and each table
+ * written once.
  */
 @Injectable()
 export class ConversationLogConsumer implements ChainedProjection<Map<string, ConversationView>> {
@@ -42,7 +43,7 @@ export class ConversationLogConsumer implements ChainedProjection<Map<string, Co
     return conversationViews(conversationIds);
   }
 
-  async apply(tx: Transaction, runs: ChainRun[], views: Map<string, ConversationView>): Promise<void> {
+  async apply(tx: Transaction, runs: ChainRun[], views: Map<string, ConversationView>): Promise<Appended[]> {
     const config = await this.configCache.lookups(tx);
     // Only live entries decide routes: a replay asks nothing (a round trip per batch saved).
     const live = runs.flatMap((run) => run.entries.flatMap(({ entry, live }) => (live ? entry.events : [])));
@@ -75,7 +76,7 @@ export class ConversationLogConsumer implements ChainedProjection<Map<string, Co
           if (!view) throw new Error(`conversation of ${event.id} is not in the read model`);
           const decision = decideOutbound(event.tenant, { ...message, cause: event }, forOutbound(view), await config.outboundContext(event.tenant, view.serviceId));
           routed.add(`${event.tenant} ${message.messageId}`);
-          outbound.push({ tenant: event.tenant, messageId: message.messageId, conversationId, eventId: event.id });
+          outbound.push({ tenant: event.tenant, messageId: message.messageId, conversationId, eventId: decision.id });
           decisions.push({ subject, events: [decision] });
         }
       }
@@ -87,7 +88,13 @@ export class ConversationLogConsumer implements ChainedProjection<Map<string, Co
     await saveConversationLinks(tx, replayed.links);
     await markHandled(tx, replayed.messages);
     // Relayed and appended before the transaction commits: a crash before then replays the entries.
-    await Promise.all([...relays, appendAll(this.log, decisions)]);
+    const [appended] = await Promise.all([appendAll(this.log, decisions), ...relays]);
+    // A decision that continues its conversation's chain is applied here (projecting it records
+    // its outbound decision, written above): relayed now, it costs no transaction when it comes back.
+    const lastApplied = new Map(runs.map((r) => [r.subject, r.entries.at(-1)!.entry.seq]));
+    const applied = [...groupBy(appended, (a) => a.subject)].flatMap(([subject, list]) => ownAppendsInChain(lastApplied.get(subject)!, list));
+    await Promise.all(applied.flatMap((a) => a.events.flatMap((e) => (isOutboundType(e.type) ? [this.publisher.publish(subjects.outbound(e.tenant, e.type), e)] : []))));
+    return applied;
   }
 
   /** On a rebuild, what the deciders must know is rebuilt too; live, they write it themselves. */
