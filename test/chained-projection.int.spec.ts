@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { makeEvent, type AnyEnvelope, type Member, type MembersAdded } from '@kite/contracts';
-import { appendAll, connectNats, EventLog, type Appended, type Delivery } from '@kite/messaging';
+import { appendAll, EventLog, type Appended, type Delivery } from '@kite/messaging';
 import { openServiceDatabase, Positions1732399999000, type DataSource, type MigrationInterface, type QueryRunner, type Read, type Transaction } from '@kite/persistence';
 import { handleLogDeliveries, type ChainedProjection, type ChainRun } from '@kite/service-kit';
 import { createTestDatabase, startTestNats, type TestNats } from '@kite/testing';
@@ -100,18 +100,6 @@ describe('chained projections', () => {
   const position = async (subject: string) => ((await ds.query(`SELECT seq FROM positions WHERE projection = 'members' AND aggregate = $1`, [subject])) as { seq: string }[]).map((r) => Number(r.seq))[0];
   const membersOf = async (conversationId: string) => ((await ds.query(`SELECT members FROM members WHERE conversation_id = $1`, [conversationId])) as { members: string[] }[])[0]?.members;
 
-  /** The message gets sent to the stream while `work` runs. */
-  async function logAsked(work: () => Promise<unknown>): Promise<string[]> {
-    const asked: string[] = [];
-    const watcher = await connectNats(nats.url, 'chained-projection-watcher');
-    for (const api of ['$JS.API.STREAM.MSG.GET.CHAIN', '$JS.API.DIRECT.GET.CHAIN', '$JS.API.DIRECT.GET.CHAIN.>']) watcher.subscribe(api, { callback: (_e, m) => void asked.push(m.subject) });
-    await watcher.flush();
-    await work();
-    await watcher.flush();
-    await watcher.close();
-    return asked;
-  }
-
   it('entries with nothing the projection uses cost no transaction, and are applied with the next one that has, without asking the log', async () => {
     const projection = new MembersProjection(log);
     const subject = 'chain.acme.c1';
@@ -124,7 +112,7 @@ describe('chained projections', () => {
     expect([projection.transactions, await position(subject)]).toEqual([1, first]);
 
     const delivery = await delivered(last);
-    const asked = await logAsked(() => handleLogDeliveries(ds, log, projection, [delivery]));
+    const { asked } = await nats.messageGets('CHAIN', () => handleLogDeliveries(ds, log, projection, [delivery]));
     expect(asked).toEqual([]);
     expect(projection.runs).toEqual([[first], [...reads, last]]);
     expect([projection.transactions, await position(subject), await membersOf('c1')]).toEqual([2, last, ['alice', 'bob']]);
@@ -141,7 +129,7 @@ describe('chained projections', () => {
 
     const other = new MembersProjection(log);
     const delivery = await delivered(last);
-    const asked = await logAsked(() => handleLogDeliveries(ds, log, other, [delivery]));
+    const { asked } = await nats.messageGets('CHAIN', () => handleLogDeliveries(ds, log, other, [delivery]));
     expect(asked).toEqual(['$JS.API.STREAM.MSG.GET.CHAIN']);
     expect([other.runs, await position(subject), await membersOf('c2')]).toEqual([[[passed, last]], last, ['alice', 'bob']]);
   });

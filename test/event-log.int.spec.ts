@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { makeEvent } from '@kite/contracts';
-import { connectNats, EventLog, PREVIOUS_HEADER, type NatsConnection } from '@kite/messaging';
+import { EventLog, PREVIOUS_HEADER, type NatsConnection } from '@kite/messaging';
 import { startTestNats, type TestNats } from '@kite/testing';
 
 const membersAdded = (agent: string) => makeEvent('MembersAdded', 'acme', { conversationId: 'C1', members: [{ kind: 'agent', id: agent }], reason: 'routing', silent: false });
@@ -29,15 +29,7 @@ describe('EventLog append', () => {
     const first = await mine.append('log.c1', [membersAdded('a1')], 0);
     const second = await other.append('log.c1', [membersAdded('a2')], first.seq);
     // Asking the stream for the tail is a message get; the refusal names the tail already.
-    const asked: string[] = [];
-    const watcher = await connectNats(nats.url, 'event-log-watcher');
-    for (const api of ['$JS.API.STREAM.MSG.GET.LOG', '$JS.API.DIRECT.GET.LOG', '$JS.API.DIRECT.GET.LOG.>']) watcher.subscribe(api, { callback: (_e, m) => void asked.push(m.subject) });
-    await watcher.flush();
-
-    const third = await mine.append('log.c1', [membersAdded('a3')], first.seq);
-
-    await watcher.flush();
-    await watcher.close();
+    const { result: third, asked } = await nats.messageGets('LOG', () => mine.append('log.c1', [membersAdded('a3')], first.seq));
     expect(third).toEqual({ seq: expect.any(Number), prev: second.seq, duplicate: false });
     expect(asked).toEqual([]);
     const stored = await jsm.streams.getMessage('LOG', { last_by_subj: 'log.c1' });

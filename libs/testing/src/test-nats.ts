@@ -8,6 +8,11 @@ import { connectNats, type NatsConnection } from '@kite/messaging';
 export interface TestNats {
   url: string;
   nc: NatsConnection;
+  /**
+   * What `work` returns, and the message gets (by sequence or subject, direct or not) sent to
+   * `stream` while it ran, watched on a connection of their own.
+   */
+  messageGets<T>(stream: string, work: () => Promise<T>): Promise<{ result: T; asked: string[] }>;
   /** Closes the connection, stops the server and removes its store. */
   stop(): Promise<void>;
 }
@@ -19,6 +24,19 @@ export async function startTestNats(name: string): Promise<TestNats> {
   return {
     url: nats.url,
     nc,
+    async messageGets(stream, work) {
+      const asked: string[] = [];
+      const watcher = await connectNats(nats.url, `${name}-watcher`);
+      for (const api of [`$JS.API.STREAM.MSG.GET.${stream}`, `$JS.API.DIRECT.GET.${stream}`, `$JS.API.DIRECT.GET.${stream}.>`]) watcher.subscribe(api, { callback: (_e, m) => void asked.push(m.subject) });
+      await watcher.flush();
+      try {
+        const result = await work();
+        await watcher.flush();
+        return { result, asked };
+      } finally {
+        await watcher.close();
+      }
+    },
     stop: async () => {
       await nc.close();
       await nats.stop();
