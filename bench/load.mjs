@@ -16,7 +16,10 @@ const MAX_MESSAGES = Number(process.env.BENCH_MAX_MESSAGES ?? 20_000);
 /** The phases, in order: messages per second offered, or max (as fast as the publish window allows). */
 const PHASES = (process.env.BENCH_PHASES ?? '200,1000,2000,max').split(',').map((p) => p.trim());
 for (const p of PHASES) if (p !== 'max' && !(Number(p) > 0)) throw new Error(`BENCH_PHASES: ${p} is neither a rate nor max`);
-const REPLAY = process.env.BENCH_REPLAY !== '0';
+/** How many times each service's read model is rebuilt (0: none); the rounds alternate the services, and more than one gives medians. */
+const REPLAY_ROUNDS = Number(process.env.BENCH_REPLAY ?? 3);
+if (!Number.isInteger(REPLAY_ROUNDS) || REPLAY_ROUNDS < 0) throw new Error(`BENCH_REPLAY: ${process.env.BENCH_REPLAY} is not a number of rounds`);
+const REPLAYED = ['routing-service', 'linking-service', 'action-scheduler'];
 const P_NEW = 0.3;
 const P_REPLY = 0.2;
 const P_READ = 0.2;
@@ -298,7 +301,8 @@ try {
   const results = [];
   for (const p of PHASES) results.push(p === 'max' ? await phase('max', 0, 600, MAX_MESSAGES) : await phase(`${p}/s`, Number(p), SECONDS));
   const handlers = await handlerLatencies(); // before the replays restart the services
-  const replays = REPLAY ? [await replay('routing-service'), await replay('linking-service'), await replay('action-scheduler')] : [];
+  const replays = [];
+  for (let round = 1; round <= REPLAY_ROUNDS; round++) for (const service of REPLAYED) replays.push({ round, ...(await replay(service)) });
   const events = replays.length ? await eventsInConversationLogs(replays[0].entries) : 0;
 
   console.log(`\nraw bus (same NATS, ${payloadSize}-byte payload, acked): publish ${raw.publishRate.toFixed(0)}/s, consume ${raw.consumeRate.toFixed(0)}/s`);
@@ -337,11 +341,20 @@ try {
   const deadLetters = (await jsm.streams.info(STREAMS.deadLetters.name)).state.messages;
   console.log(`dead letters: ${deadLetters}`);
   console.log(`\nreplay (rebuild from KITE_CONV: ${replays[0]?.entries ?? 0} entries holding ${events} events, ${(events / (replays[0]?.entries || 1)).toFixed(2)} per entry):`);
+  const rounds = (r) => (REPLAY_ROUNDS > 1 ? `round ${r.round}: ` : '');
   for (const r of replays) {
     const perEntry = events / r.entries;
-    console.log(`  ${r.service.padEnd(18)} in ${r.seconds.toFixed(1)} s from process start: ${r.rate.toFixed(0)} entries/s (${(r.rate * perEntry).toFixed(0)} events/s); from the first entry applied: ${r.applyRate.toFixed(0)} entries/s (${(r.applyRate * perEntry).toFixed(0)} events/s)`);
+    console.log(`  ${r.service.padEnd(18)} ${rounds(r)}in ${r.seconds.toFixed(1)} s from process start: ${r.rate.toFixed(0)} entries/s (${(r.rate * perEntry).toFixed(0)} events/s); from the first entry applied: ${r.applyRate.toFixed(0)} entries/s (${(r.applyRate * perEntry).toFixed(0)} events/s)`);
   }
-  for (const r of replays) console.log(`  ${r.service.padEnd(18)} cores busy while applying: ${r.busy}`);
+  for (const r of replays) console.log(`  ${r.service.padEnd(18)} ${rounds(r)}cores busy while applying: ${r.busy}`);
+  if (REPLAY_ROUNDS > 1) {
+    const median = (values) => values.sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
+    for (const service of REPLAYED) {
+      const mine = replays.filter((r) => r.service === service);
+      const perEntry = events / mine[0].entries;
+      console.log(`  ${service.padEnd(18)} median of ${mine.length}: ${(median(mine.map((r) => r.rate)) * perEntry).toFixed(0)} events/s from process start, ${(median(mine.map((r) => r.applyRate)) * perEntry).toFixed(0)} from the first entry applied`);
+    }
+  }
   console.log(`\nhandler calls per consumer (a batch is one call and at most one transaction; mean time of the call that settled a delivery):`);
   for (const h of handlers.sort((a, b) => b.meanMs - a.meanMs)) {
     console.log(`  ${h.consumer.padEnd(36)} ${h.meanMs.toFixed(2).padStart(8)} ms  ${String(h.count).padStart(7)} deliveries in ${String(h.calls).padStart(6)} calls (${(h.count / h.calls).toFixed(1)} per call)`);

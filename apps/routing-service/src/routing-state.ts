@@ -25,8 +25,7 @@ export async function saveRoutingStates(tx: Writes, states: readonly { tenant: s
   await write(
     tx,
     `INSERT INTO routing_conversations (conversation_id, tenant, members, bots_ever_present, inactive_bots)
-     SELECT c, t, ARRAY(SELECT jsonb_array_elements_text(m)), ARRAY(SELECT jsonb_array_elements_text(b)), ARRAY(SELECT jsonb_array_elements_text(i))
-       FROM jsonb_to_recordset($1::jsonb) AS x(c text, t text, m jsonb, b jsonb, i jsonb)
+     SELECT c, t, m, b, i FROM jsonb_to_recordset($1::jsonb) AS x(c text, t text, m text[], b text[], i text[])
      ON CONFLICT (conversation_id) DO UPDATE SET members = EXCLUDED.members, bots_ever_present = EXCLUDED.bots_ever_present, inactive_bots = EXCLUDED.inactive_bots`,
     [JSON.stringify(rows)],
   );

@@ -67,7 +67,7 @@ export async function saveConversationLinks(tx: Writes, links: readonly Conversa
   await write(
     tx,
     `INSERT INTO conversation_links (conversation_id, tenant, number, links)
-     SELECT "conversationId", tenant, number, ARRAY(SELECT jsonb_array_elements_text(links)) FROM jsonb_to_recordset($1::jsonb) AS x("conversationId" text, tenant text, number text, links jsonb)
+     SELECT "conversationId", tenant, number, links FROM jsonb_to_recordset($1::jsonb) AS x("conversationId" text, tenant text, number text, links text[])
      ON CONFLICT (conversation_id) DO UPDATE SET links = conversation_links.links || ARRAY(SELECT l FROM unnest(EXCLUDED.links) AS l WHERE NOT l = ANY(conversation_links.links))`,
     [JSON.stringify([...new Map(links.map((l) => [l.conversationId, l])).values()])],
   );

@@ -51,9 +51,8 @@ export async function saveConversationViews(tx: Writes, views: readonly Conversa
   await write(
     tx,
     `INSERT INTO conversations (conversation_id, tenant, contact, service_id, number, origin, links, members, detached, last_channel, created_at)
-     SELECT "conversationId", tenant, contact, "serviceId", number, origin,
-            ARRAY(SELECT jsonb_array_elements_text(links)), ARRAY(SELECT jsonb_array_elements_text(members)), ARRAY(SELECT jsonb_array_elements_text(detached)), "lastChannel", "createdAt"
-       FROM jsonb_to_recordset($1::jsonb) AS x("conversationId" text, tenant text, contact text, "serviceId" text, number text, origin text, links jsonb, members jsonb, detached jsonb, "lastChannel" text, "createdAt" timestamptz)
+     SELECT "conversationId", tenant, contact, "serviceId", number, origin, links, members, detached, "lastChannel", "createdAt"
+       FROM jsonb_to_recordset($1::jsonb) AS x("conversationId" text, tenant text, contact text, "serviceId" text, number text, origin text, links text[], members text[], detached text[], "lastChannel" text, "createdAt" timestamptz)
      ON CONFLICT (conversation_id) DO UPDATE SET links = EXCLUDED.links, members = EXCLUDED.members, detached = EXCLUDED.detached, last_channel = EXCLUDED.last_channel`,
     [JSON.stringify(views)],
   );
