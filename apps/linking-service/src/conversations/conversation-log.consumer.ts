@@ -80,7 +80,7 @@ export class ConversationLogConsumer implements ChainedProjection<Map<string, Co
           decisions.push({ subject, events: [decision] });
         }
       }
-      if (view) changed.push(view);
+      if (view && view !== views.get(conversationId)) changed.push(view);
     }
     await saveConversationViews(tx, changed);
     await addTimelineItems(tx, items);

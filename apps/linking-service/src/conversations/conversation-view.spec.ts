@@ -212,6 +212,43 @@ describe('projectEvent', () => {
     const event = makeEvent('ChatMessageRead', TENANT, { conversationId: CONVERSATION, messageId: 'm1', readerId: 'a1', readAt: AT });
     expect(projectEvent(view, event)).toEqual({ view });
   });
+
+  it('an event that changes nothing in the conversation gives back the same view (a batch that changed none of it does not write it)', () => {
+    const view = fold(created('sms'), detached('+15553330003'), membersAdded(agent('a1'), bot('b1')), contactMessage('m1', 'sms'))!;
+    const unchanging = [
+      contactMessage('m2', 'sms'),
+      linked('sms', NUMBER),
+      detached('+15553330003'),
+      membersAdded(bot('b1'), agent('a1')),
+      memberJoined(agent('a1')),
+      memberRemoved(agent('a9')),
+      chatMessage('m3', agent('a1')),
+      call('c1'),
+      outboundRequested('m3'),
+    ];
+    for (const event of unchanging) expect(projectEvent(view, event).view).toBe(view);
+  });
+
+  it('any event after any history gives back the same view exactly when the view did not change', () => {
+    const member = fc.constantFrom(agent('a1'), agent('a2'), bot('b1'));
+    const event = fc.oneof(
+      fc.constantFrom<'sms' | 'whatsapp'>('sms', 'whatsapp').map((channel) => contactMessage('m', channel)),
+      fc.constantFrom<'sms' | 'whatsapp'>('sms', 'whatsapp').map((channel) => linked(channel, NUMBER)),
+      fc.constantFrom('+15553330003', '+15553330004').map(detached),
+      fc.array(member, { maxLength: 3 }).map((members) => membersAdded(...members)),
+      member.map(memberJoined),
+      member.map(memberRemoved),
+      fc.constant(chatMessage('m', agent('a1'))),
+      fc.constant(call('c')),
+    );
+    fc.assert(
+      fc.property(fc.array(event, { maxLength: 12 }), event, (history, next) => {
+        const view = fold(created('sms'), ...history)!;
+        const after = projectEvent(view, next).view;
+        expect(after === view).toBe(JSON.stringify(after) === JSON.stringify(view));
+      }),
+    );
+  });
 });
 
 describe('forOutbound', () => {

@@ -38,10 +38,18 @@ export interface OutboundRecord {
 const key = (m: Member) => `${m.kind}:${m.id}`;
 const withAll = (list: readonly string[], added: readonly string[]) => [...list, ...added.filter((a, i) => !list.includes(a) && added.indexOf(a) === i)];
 
+/** The view with `field` holding `added` too; the same view when it held them all already. */
+function adding(view: ConversationView | undefined, field: 'links' | 'members' | 'detached', added: readonly string[]): ConversationView | undefined {
+  if (!view || added.every((a) => view[field].includes(a))) return view;
+  return { ...view, [field]: withAll(view[field], added) };
+}
+
 /**
  * What one event of a conversation's log changes in the read model: the conversation (undefined
  * until it is created; events before that change nothing of it), a timeline item, an outbound
- * record. Pure, so a batch folds its events in memory and writes each table once.
+ * record. Pure, so a batch folds its events in memory and writes each table once; an event that
+ * changes nothing in the conversation gives back the same view, so a batch that changed none of
+ * it does not write it.
  */
 export function projectEvent(view: ConversationView | undefined, event: AnyEnvelope): { view: ConversationView | undefined; item?: TimelineItem; outbound?: OutboundRecord } {
   const t = event.tenant;
@@ -56,14 +64,14 @@ export function projectEvent(view: ConversationView | undefined, event: AnyEnvel
     }
     case 'ConversationLinked': {
       const { data } = event as ConversationLinked;
-      return { view: view && { ...view, links: withAll(view.links, [`${data.channel}:${data.number}`]) } };
+      return { view: adding(view, 'links', [`${data.channel}:${data.number}`]) };
     }
     case 'ConversationDetached':
-      return { view: view && { ...view, detached: withAll(view.detached, [(event as ConversationDetached).data.number]) } };
+      return { view: adding(view, 'detached', [(event as ConversationDetached).data.number]) };
     case 'ContactMessageAppended': {
       const { data } = event as ContactMessageAppended;
       const item = { tenant: t, itemId: `message:${data.messageId}`, conversationId: data.conversationId, kind: 'contact_message', channel: data.channel, at: data.receivedAt, body: { messageId: data.messageId, from: data.contact, to: data.number, text: data.text } };
-      return { view: view && { ...view, lastChannel: data.channel }, item };
+      return { view: view && view.lastChannel !== data.channel ? { ...view, lastChannel: data.channel } : view, item };
     }
     case 'CallAppended': {
       const { data } = event as CallAppended;
@@ -76,12 +84,12 @@ export function projectEvent(view: ConversationView | undefined, event: AnyEnvel
       return { view, item: { tenant: t, itemId: `message:${data.messageId}`, conversationId: data.conversationId, kind: `${data.sender.kind}_message`, channel: 'chat', at: data.sentAt, body } };
     }
     case 'MembersAdded':
-      return { view: view && { ...view, members: withAll(view.members, (event as MembersAdded).data.members.map(key)) } };
+      return { view: adding(view, 'members', (event as MembersAdded).data.members.map(key)) };
     case 'MemberJoined':
-      return { view: view && { ...view, members: withAll(view.members, [key((event as MemberJoined).data.member)]) } };
+      return { view: adding(view, 'members', [key((event as MemberJoined).data.member)]) };
     case 'MemberRemoved': {
       const removed = key((event as MemberRemoved).data.member);
-      return { view: view && { ...view, members: view.members.filter((m) => m !== removed) } };
+      return { view: view?.members.includes(removed) ? { ...view, members: view.members.filter((m) => m !== removed) } : view };
     }
     case 'OutboundMessageRequested':
     case 'OutboundMessageRejected': {
