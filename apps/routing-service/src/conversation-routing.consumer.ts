@@ -48,7 +48,7 @@ export class ConversationRoutingConsumer implements ChainedProjection<Map<string
           state = evolveRouting(state, event);
         }
       }
-      saved.push({ tenant, conversationId, state });
+      if (state !== states.get(conversationId)) saved.push({ tenant, conversationId, state });
     }
     const appended = await appendAll(this.log, decisions);
     if (decisions.length) faultPoint('routing:after-append');

@@ -66,6 +66,32 @@ describe('evolveRouting', () => {
   });
 });
 
+describe('evolveRouting gives back the same state when a fact changes nothing (the batch does not write it)', () => {
+  const start = evolveRouting(initialRoutingConversation(), membersAdded(A('alice'), B('helper')));
+
+  it('R5 R8 members already there, a removal of someone not a member', () => {
+    expect(evolveRouting(start, membersAdded(B('helper'), A('alice')))).toBe(start);
+    expect(evolveRouting(start, memberJoined(A('alice')))).toBe(start);
+    expect(evolveRouting(start, memberRemoved(A('bob'), A('alice')))).toBe(start);
+  });
+
+  it('R5 R7 R8 any fact after any history: the same state exactly when nothing changed', () => {
+    const member = fc.constantFrom(A('alice'), A('bob'), B('helper'), B('other'));
+    const fact = fc.oneof(
+      fc.array(member, { maxLength: 3 }).map((members) => membersAdded(...members)),
+      member.map(memberJoined),
+      fc.tuple(member, member).map(([m, by]) => memberRemoved(m, by)),
+    );
+    fc.assert(
+      fc.property(fc.array(fact, { maxLength: 10 }), fact, (history, next) => {
+        const before = history.reduce(evolveRouting, initialRoutingConversation());
+        const after = evolveRouting(before, next);
+        expect(after === before).toBe(JSON.stringify(after) === JSON.stringify(before));
+      }),
+    );
+  });
+});
+
 describe('ROUTING_EVENT_TYPES', () => {
   const ignored = (Object.keys(EVENT_SCHEMAS) as EventType[]).filter((type) => !ROUTING_EVENT_TYPES.has(type));
   const members = fc.array(fc.constantFrom('agent:alice', 'agent:bob', 'bot:helper'), { maxLength: 3 });

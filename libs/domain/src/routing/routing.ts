@@ -25,8 +25,9 @@ const union = (list: readonly string[], more: readonly string[]): readonly strin
 };
 
 function join(state: RoutingConversation, joined: readonly Member[]): RoutingConversation {
-  const bots = joined.filter((m) => m.kind === 'bot').map((m) => m.id);
-  return { ...state, members: union(state.members, joined.map(memberKey)), botsEverPresent: union(state.botsEverPresent, bots) };
+  const members = union(state.members, joined.map(memberKey));
+  const botsEverPresent = union(state.botsEverPresent, joined.filter((m) => m.kind === 'bot').map((m) => m.id));
+  return members === state.members && botsEverPresent === state.botsEverPresent ? state : { ...state, members, botsEverPresent };
 }
 
 /**
@@ -35,7 +36,10 @@ function join(state: RoutingConversation, joined: readonly Member[]): RoutingCon
  */
 export const ROUTING_EVENT_TYPES: ReadonlySet<string> = new Set(['ContactMessageAppended', 'MembersAdded', 'MemberJoined', 'MemberRemoved']);
 
-/** Folds membership facts; any other event leaves the state as it is. Idempotent for replays. */
+/**
+ * Folds membership facts; any other event leaves the state as it is. Idempotent for replays. A fact
+ * that changes nothing gives back the same state, so a batch that changed none of it does not write it.
+ */
 export function evolveRouting(state: RoutingConversation, event: MembershipEvent | { type: string }): RoutingConversation {
   const e = event as MembershipEvent;
   switch (e.type) {
@@ -46,11 +50,9 @@ export function evolveRouting(state: RoutingConversation, event: MembershipEvent
     case 'MemberRemoved': {
       const key = memberKey(e.data.member);
       const removedBotByAgent = e.data.member.kind === 'bot' && e.data.by.kind === 'agent';
-      return {
-        ...state,
-        members: state.members.filter((m) => m !== key),
-        inactiveBots: removedBotByAgent ? union(state.inactiveBots, [e.data.member.id]) : state.inactiveBots,
-      };
+      const members = state.members.includes(key) ? state.members.filter((m) => m !== key) : state.members;
+      const inactiveBots = removedBotByAgent ? union(state.inactiveBots, [e.data.member.id]) : state.inactiveBots;
+      return members === state.members && inactiveBots === state.inactiveBots ? state : { ...state, members, inactiveBots };
     }
     default:
       return state;
