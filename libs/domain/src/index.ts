@@ -1,3 +1,4 @@
+export * from './lists.js';
 export * from './working-hours/time-zone.js';
 export * from './working-hours/working-hours.js';
 export * from './phone/phone-number.js';

@@ -26,7 +26,7 @@ export interface ConversationLink {
   conversationId: string;
   tenant: string;
   number: string;
-  links: string[];
+  links: readonly string[];
 }
 
 /** The links of the conversations asked for that exist. */

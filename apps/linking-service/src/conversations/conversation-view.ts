@@ -1,5 +1,5 @@
 import type { AnyEnvelope, CallAppended, ChatMessageSent, ContactMessageAppended, ConversationCreated, ConversationDetached, ConversationLinked, Member, MemberJoined, MemberRemoved, MembersAdded } from '@kite/contracts';
-import type { ConversationForOutbound } from '@kite/domain';
+import { withNew, type ConversationForOutbound } from '@kite/domain';
 
 /** A conversation as linking's read model holds it. */
 export interface ConversationView {
@@ -9,9 +9,9 @@ export interface ConversationView {
   serviceId: string;
   number: string;
   origin: string;
-  links: string[];
-  members: string[];
-  detached: string[];
+  links: readonly string[];
+  members: readonly string[];
+  detached: readonly string[];
   lastChannel: 'sms' | 'whatsapp' | undefined;
   createdAt: string;
 }
@@ -36,12 +36,11 @@ export interface OutboundRecord {
 }
 
 const key = (m: Member) => `${m.kind}:${m.id}`;
-const withAll = (list: readonly string[], added: readonly string[]) => [...list, ...added.filter((a, i) => !list.includes(a) && added.indexOf(a) === i)];
-
 /** The view with `field` holding `added` too; the same view when it held them all already. */
 function adding(view: ConversationView | undefined, field: 'links' | 'members' | 'detached', added: readonly string[]): ConversationView | undefined {
-  if (!view || added.every((a) => view[field].includes(a))) return view;
-  return { ...view, [field]: withAll(view[field], added) };
+  if (!view) return view;
+  const list = withNew(view[field], added);
+  return list === view[field] ? view : { ...view, [field]: list };
 }
 
 /**

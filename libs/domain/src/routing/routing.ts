@@ -1,4 +1,5 @@
 import type { Member } from '@kite/contracts';
+import { withNew } from '../lists.js';
 
 /**
  * Routing's view of one conversation: who is a member now, which bots were ever members (R5), and
@@ -19,14 +20,9 @@ type MembershipEvent =
   | { type: 'MemberJoined'; data: { member: Member } }
   | { type: 'MemberRemoved'; data: { member: Member; by: Member } };
 
-const union = (list: readonly string[], more: readonly string[]): readonly string[] => {
-  const fresh = more.filter((x, i) => !list.includes(x) && more.indexOf(x) === i);
-  return fresh.length ? [...list, ...fresh] : list;
-};
-
 function join(state: RoutingConversation, joined: readonly Member[]): RoutingConversation {
-  const members = union(state.members, joined.map(memberKey));
-  const botsEverPresent = union(state.botsEverPresent, joined.filter((m) => m.kind === 'bot').map((m) => m.id));
+  const members = withNew(state.members, joined.map(memberKey));
+  const botsEverPresent = withNew(state.botsEverPresent, joined.filter((m) => m.kind === 'bot').map((m) => m.id));
   return members === state.members && botsEverPresent === state.botsEverPresent ? state : { ...state, members, botsEverPresent };
 }
 
@@ -51,7 +47,7 @@ export function evolveRouting(state: RoutingConversation, event: MembershipEvent
       const key = memberKey(e.data.member);
       const removedBotByAgent = e.data.member.kind === 'bot' && e.data.by.kind === 'agent';
       const members = state.members.includes(key) ? state.members.filter((m) => m !== key) : state.members;
-      const inactiveBots = removedBotByAgent ? union(state.inactiveBots, [e.data.member.id]) : state.inactiveBots;
+      const inactiveBots = removedBotByAgent ? withNew(state.inactiveBots, [e.data.member.id]) : state.inactiveBots;
       return members === state.members && inactiveBots === state.inactiveBots ? state : { ...state, members, inactiveBots };
     }
     default:
