@@ -110,7 +110,8 @@ async function configure() {
 /** Observes kite.out through a JetStream ordered consumer: what the stream holds, duplicates dropped by it excluded. */
 async function observe(onEvent) {
   const consumer = await js.consumers.get(STREAMS.outbound.name, { deliver_policy: DeliverPolicy.New });
-  const messages = await consumer.consume();
+  // Heartbeats every second: nats-server 2.9.10 can drop an expiring pull unannounced (docs/architecture.md).
+  const messages = await consumer.consume({ expires: 300_000, idle_heartbeat: 1_000 });
   (async () => {
     for await (const m of messages) onEvent(JSON.parse(new TextDecoder().decode(m.data)), Date.now());
   })();

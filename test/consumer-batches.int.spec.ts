@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { DeliverPolicy, jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { consumerAckFloor, ConsumerRunner, deadLetter, provisionStreams, retry, type BatchHandler, type ConsumerSpec, type DeadLetter, type Delivery, type NatsConnection, type Settlement } from '@kite/messaging';
 import { eventually, startTestNats, type TestNats } from '@kite/testing';
 
@@ -237,6 +237,28 @@ describe('ConsumerRunner batches', () => {
     const handled = new Set<number>();
     await start(specFor(name, { batch: 50, ackWaitMs: 1_000 }), async (deliveries) => deliveries.map((d) => void handled.add(indexOf(d))));
     await eventually(() => handled.size === 600, 'every message handled by the next runner');
+  });
+
+  // nats-server 2.9.10 can drop a pull request that expires as a message arrives, without the 408
+  // that would tell the client. Here the server forgets the pull another way (the durable deleted
+  // and created again under the runner): the same silence, on purpose. With the client's default
+  // heartbeats (15 s) the runner would stand still for 30 s.
+  it('pulls again within seconds when the server forgot its pull request unannounced', async () => {
+    const name = 'forgotten';
+    const spec = await provisioned(specFor(name, { batch: 10 }));
+    const handled = new Set<number>();
+    await start(spec, async (deliveries) => deliveries.map((d) => void handled.add(indexOf(d))));
+    await publishAll(name, ['k']);
+    await eventually(() => handled.has(0), 'the first message handled');
+
+    const { config } = await jsm.consumers.info(STREAM, name);
+    await jsm.consumers.delete(STREAM, name);
+    await jsm.consumers.add(STREAM, { ...config, deliver_policy: DeliverPolicy.New });
+    const sent = performance.now();
+    await jetstream(nc).publish(`kite.test.${TENANT}.${name}.k`, JSON.stringify({ i: 1 }));
+
+    await eventually(() => handled.has(1), 'the message after the forgotten pull handled', 10_000);
+    expect(performance.now() - sent).toBeLessThan(10_000);
   });
   describe('a consumer that does not exist yet catches up without acks', () => {
     const handledTimes = (handled: number[], seq: number) => handled.filter((s) => s === seq).length;

@@ -59,6 +59,8 @@ export interface SettlementObserver {
 }
 
 const DEFAULT_BACKOFF = [200, 1_000, 3_000, 10_000] as const;
+const PULL_EXPIRES_MS = 300_000;
+const PULL_HEARTBEAT_MS = 1_000;
 
 interface Pending {
   message: JsMsg;
@@ -121,6 +123,18 @@ export class ConsumerRunner {
   /** Deliveries pulled and not yet settled, at most: enough to fill every handler call twice. */
   private get window(): number {
     return Math.max(256, this.batchSize * this.concurrency * 2);
+  }
+
+  /**
+   * How the client pulls. nats-server 2.9.10 can drop a pull request that expires as a message
+   * arrives without the 408 that tells the client: the client then counts on deliveries that never
+   * come, and pulls again only after two missed idle heartbeats. With the defaults (an expiry of
+   * 30 s, heartbeats every 15 s) a consumer quiet for 30 s, then loaded, could stand still for 30 s.
+   * Pulls that rarely expire, and heartbeats every second, make that rare and short (see
+   * docs/architecture.md).
+   */
+  private get pullOptions(): { max_messages: number; expires: number; idle_heartbeat: number } {
+    return { max_messages: Math.min(this.window, 1_000), expires: PULL_EXPIRES_MS, idle_heartbeat: PULL_HEARTBEAT_MS };
   }
 
   /**
@@ -202,7 +216,7 @@ export class ConsumerRunner {
     const consumer = await jetstream(this.nc).consumers.get(this.spec.stream, this.spec.durable);
     if (this.stopping) return;
     this.consuming = true;
-    this.drive(await consumer.consume({ max_messages: Math.min(this.window, 1_000) })).catch((e: unknown) => {
+    this.drive(await consumer.consume(this.pullOptions)).catch((e: unknown) => {
       this.failure = e;
     });
   }
@@ -229,7 +243,7 @@ export class ConsumerRunner {
     const catchUp = this.catchUp!;
     const tail = await streamLastSequence(this.nc, this.spec.stream);
     const ordered = await jetstream(this.nc).consumers.get(this.spec.stream, { filter_subjects: this.spec.filterSubject });
-    const messages = await ordered.consume({ max_messages: Math.min(this.window, 1_000) });
+    const messages = await ordered.consume(this.pullOptions);
     let last = 0;
     let arrived = Date.now();
     // What the probe counted may be gone before it is read (a channel's messages expire): with
