@@ -254,12 +254,12 @@ describe('ConsumerRunner batches', () => {
     const { config } = await jsm.consumers.info(STREAM, name);
     await jsm.consumers.delete(STREAM, name);
     await jsm.consumers.add(STREAM, { ...config, deliver_policy: DeliverPolicy.New });
-    const sent = performance.now();
     await jetstream(nc).publish(`kite.test.${TENANT}.${name}.k`, JSON.stringify({ i: 1 }));
 
     await eventually(() => handled.has(1), 'the message after the forgotten pull handled', 10_000);
-    expect(performance.now() - sent).toBeLessThan(10_000);
+    expect([...handled]).toEqual([0, 1]);
   });
+
   describe('a consumer that does not exist yet catches up without acks', () => {
     const handledTimes = (handled: number[], seq: number) => handled.filter((s) => s === seq).length;
 
