@@ -4,7 +4,7 @@
 import os from 'node:os';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { makeEvent, subjects, STREAMS } from '@kite/contracts';
-import { consumerAckFloor, streamLastSequence } from '@kite/messaging';
+import { consumerAckFloor, PULL_TIMING, streamLastSequence } from '@kite/messaging';
 import { startTestPostgres, TestSystem } from '@kite/testing';
 import pg from 'pg';
 import { processUsage, spentBetween } from './cpu.mjs';
@@ -110,8 +110,8 @@ async function configure() {
 /** Observes kite.out through a JetStream ordered consumer: what the stream holds, duplicates dropped by it excluded. */
 async function observe(onEvent) {
   const consumer = await js.consumers.get(STREAMS.outbound.name, { deliver_policy: DeliverPolicy.New });
-  // Heartbeats every second: nats-server 2.9.10 can drop an expiring pull unannounced (docs/architecture.md).
-  const messages = await consumer.consume({ expires: 300_000, idle_heartbeat: 1_000 });
+  // As the services pull: nats-server 2.9.10 can drop an expiring pull unannounced (docs/architecture.md).
+  const messages = await consumer.consume(PULL_TIMING);
   (async () => {
     for await (const m of messages) onEvent(JSON.parse(new TextDecoder().decode(m.data)), Date.now());
   })();

@@ -59,8 +59,16 @@ export interface SettlementObserver {
 }
 
 const DEFAULT_BACKOFF = [200, 1_000, 3_000, 10_000] as const;
-const PULL_EXPIRES_MS = 300_000;
-const PULL_HEARTBEAT_MS = 1_000;
+/**
+ * How long a pull waits, and how often an idle one hears from the server, for every pull consumer
+ * (the runner's, and observers such as the benchmark's). nats-server 2.9.10 can drop a pull request
+ * that expires as a message arrives without the 408 that tells the client: the client then counts
+ * on deliveries that never come, and pulls again only after two missed idle heartbeats. With the
+ * defaults (an expiry of 30 s, heartbeats every 15 s) a consumer quiet for 30 s, then loaded, could
+ * stand still for 30 s. Pulls that rarely expire, and heartbeats every second, make that rare and
+ * short (see docs/architecture.md).
+ */
+export const PULL_TIMING = { expires: 300_000, idle_heartbeat: 1_000 } as const;
 
 interface Pending {
   message: JsMsg;
@@ -125,16 +133,9 @@ export class ConsumerRunner {
     return Math.max(256, this.batchSize * this.concurrency * 2);
   }
 
-  /**
-   * How the client pulls. nats-server 2.9.10 can drop a pull request that expires as a message
-   * arrives without the 408 that tells the client: the client then counts on deliveries that never
-   * come, and pulls again only after two missed idle heartbeats. With the defaults (an expiry of
-   * 30 s, heartbeats every 15 s) a consumer quiet for 30 s, then loaded, could stand still for 30 s.
-   * Pulls that rarely expire, and heartbeats every second, make that rare and short (see
-   * docs/architecture.md).
-   */
+  /** How the client pulls: at most a window of deliveries (1,000 at most), with `PULL_TIMING`. */
   private get pullOptions(): { max_messages: number; expires: number; idle_heartbeat: number } {
-    return { max_messages: Math.min(this.window, 1_000), expires: PULL_EXPIRES_MS, idle_heartbeat: PULL_HEARTBEAT_MS };
+    return { max_messages: Math.min(this.window, 1_000), ...PULL_TIMING };
   }
 
   /**
