@@ -67,6 +67,27 @@ describe('Transaction', () => {
     expect(prepared).toHaveLength(1);
   });
 
+  it('a lookup by a list of keys uses the index once the table has grown, however often it ran while the table was empty', async () => {
+    // A row as wide as a conversation's: on an empty table, a scan of every row is what PostgreSQL
+    // would plan for any number of keys, and a plan made then would stay.
+    await ds.query(`CREATE TABLE grows (id text PRIMARY KEY, tenant text NOT NULL, contact text NOT NULL, service_id text NOT NULL, number text NOT NULL, origin text NOT NULL,
+      links text[] NOT NULL, created_at timestamptz NOT NULL, members text[] NOT NULL, detached text[] NOT NULL, last_channel text, UNIQUE (tenant, contact, service_id))`);
+    const lookup = `SELECT * FROM grows WHERE id = ANY($1::text[])`;
+    const scans = async () => ((await ds.query(`SELECT seq_scan::int AS seq, idx_scan::int AS idx FROM pg_stat_user_tables WHERE relid = 'grows'::regclass`)) as { seq: number; idx: number }[])[0]!;
+    // More than the five runs after which PostgreSQL may keep one plan for every run to come.
+    const batch = Array.from({ length: 100 }, (_, i) => `k${i}`);
+    for (let i = 0; i < 10; i++) await inTransaction(ds, (tx) => tx.query(lookup, [batch]));
+    await ds.query(`INSERT INTO grows SELECT 'k' || i, 'tenant', '+1555' || i, 'sales', '+15550001', 'sms', '{}', now(), '{}', '{}', NULL FROM generate_series(1, 50000) AS i`);
+    await ds.query(`SELECT pg_stat_force_next_flush()`);
+    const before = await scans();
+    const rows = await inTransaction(ds, (tx) => tx.query(lookup, [['k7', 'k49999', 'absent']]));
+    await ds.query(`SELECT pg_stat_force_next_flush()`);
+    const after = await scans();
+    expect(rows).toHaveLength(2);
+    expect(after.seq - before.seq).toBe(0);
+    expect(after.idx - before.idx).toBeGreaterThan(0);
+  });
+
   const text = fc.string({ unit: 'binary', maxLength: 40 }).map((s) => s.replace(/\u0000/g, ''));
 
   it('any text, any array of text, any JSON object come back equal', async () => {

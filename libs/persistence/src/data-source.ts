@@ -20,7 +20,10 @@ export async function openServiceDatabase(options: ServiceDatabaseOptions): Prom
     synchronize: false,
     logging: false,
     // Pipeline mode: a `Transaction` sends several statements before the first answer comes.
-    extra: { max: options.poolSize ?? 10, options: `-c search_path=${options.schema}`, pipeline: true },
+    // Custom plans: a prepared statement is parsed once but planned for the keys it is given. A
+    // plan kept for every run (PostgreSQL's choice after five) is made for the table as it was then:
+    // one made while a table was empty scans every row for each key once it holds thousands.
+    extra: { max: options.poolSize ?? 10, options: `-c search_path=${options.schema} -c plan_cache_mode=force_custom_plan`, pipeline: true },
   });
   await ds.initialize();
   await ds.query(`CREATE SCHEMA IF NOT EXISTS "${options.schema}"`);

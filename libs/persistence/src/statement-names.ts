@@ -1,7 +1,7 @@
 /**
- * The name of a statement's prepared form: one per distinct text, so that PostgreSQL parses and
- * plans it once per connection. A text beyond the first `limit` gets no name (the unnamed
- * statement, planned every time): a statement built from variable text must not grow every
+ * The name of a statement's prepared form: one per distinct text, so that PostgreSQL parses it
+ * once per connection. A text beyond the first `limit` gets no name (the unnamed statement,
+ * parsed every time): a statement built from variable text must not grow every
  * connection's set of prepared statements without end.
  */
 const names = new Map<string, string>();

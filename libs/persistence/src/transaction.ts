@@ -8,7 +8,7 @@ export interface Statement {
   params?: readonly unknown[];
 }
 
-/** A statement as a named prepared statement: parsed and planned once per connection. */
+/** A statement as a named prepared statement: parsed once per connection, planned for its parameters at each run. */
 const prepared = ({ sql, params = [] }: Statement): QueryConfig => ({ name: statementName(sql), text: sql, values: params as unknown[] });
 
 /**
@@ -30,12 +30,13 @@ export interface Queryable {
 }
 
 /**
- * A transaction that costs as few round trips and as little planning as its work allows. Its
+ * A transaction that costs as few round trips and as little parsing as its work allows. Its
  * connection is in pipeline mode (see `openServiceDatabase`): BEGIN is sent with the first
  * statement, and the writes queued with `later` are sent with COMMIT, each group in one socket
- * write and one round trip. Every statement is a named prepared statement, parsed and planned once
- * per connection, not once per execution. Where every socket write and wake-up is dear (a small
- * virtual machine) and statements are small, planning and round trips are most of the cost.
+ * write and one round trip. Every statement is a named prepared statement, parsed once per
+ * connection, not once per execution (and planned at each, for its keys: `openServiceDatabase`).
+ * Where every socket write and wake-up is dear (a small virtual machine) and statements are small,
+ * parsing and round trips are much of the cost.
  */
 export class Transaction implements Queryable {
   private begun = false;
