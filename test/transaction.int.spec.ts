@@ -68,8 +68,8 @@ describe('Transaction', () => {
   });
 
   it('a lookup by a list of keys uses the index once the table has grown, however often it ran while the table was empty', async () => {
-    // A row as wide as a conversation's: on an empty table, a scan of every row is what PostgreSQL
-    // would plan for any number of keys, and a plan made then would stay.
+    // A row as wide as a conversation's: the plan PostgreSQL makes on the empty table for a number
+    // of keys it does not know is a scan of every row, and a plan kept then would stay.
     await ds.query(`CREATE TABLE grows (id text PRIMARY KEY, tenant text NOT NULL, contact text NOT NULL, service_id text NOT NULL, number text NOT NULL, origin text NOT NULL,
       links text[] NOT NULL, created_at timestamptz NOT NULL, members text[] NOT NULL, detached text[] NOT NULL, last_channel text, UNIQUE (tenant, contact, service_id))`);
     const lookup = `SELECT * FROM grows WHERE id = ANY($1::text[])`;
