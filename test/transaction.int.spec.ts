@@ -78,6 +78,7 @@ describe('Transaction', () => {
     const batch = Array.from({ length: 100 }, (_, i) => `k${i}`);
     for (let i = 0; i < 10; i++) await inTransaction(ds, (tx) => tx.query(lookup, [batch]));
     await ds.query(`INSERT INTO grows SELECT 'k' || i, 'tenant', '+1555' || i, 'sales', '+15550001', 'sms', '{}', now(), '{}', '{}', NULL FROM generate_series(1, 50000) AS i`);
+    // The counters are flushed per backend: the pool's one connection ran the lookups.
     await ds.query(`SELECT pg_stat_force_next_flush()`);
     const before = await scans();
     const rows = await inTransaction(ds, (tx) => tx.query(lookup, [['k7', 'k49999', 'absent']]));
