@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { inTransaction, lockPositions, openServiceDatabase, Positions1732399999000, savePositions, type DataSource, type Transaction } from '@kite/persistence';
+import { inTransaction, lockPositions, openServiceDatabase, Positions1732399999000, savePositions, tryLockPosition, type DataSource, type Transaction } from '@kite/persistence';
 import { createTestDatabase } from '@kite/testing';
 
 /** Where a projection stands per aggregate: locked, read and saved as instances racing on one aggregate need. */
@@ -103,5 +103,24 @@ describe('positions', () => {
     expect(other).toBe(0);
     first.release();
     await first.done;
+  });
+
+  it('a try at the lock gives up while the projection holds it, and then reads the position it saved and holds it in turn', async () => {
+    const first = holdingLock('h.1', (tx) => savePositions(tx, 'p', [{ aggregate: 'h.1', seq: 9 }]));
+    await first.locked;
+    expect(await inTransaction(ds, (tx) => tryLockPosition(tx, 'p', 'h.1'))).toBeUndefined();
+    expect(await inTransaction(ds, (tx) => tryLockPosition(tx, 'q', 'h.1'))).toBe(0);
+    first.release();
+    await first.done;
+    let projectionRead: number | undefined;
+    let projection: Promise<unknown> | undefined;
+    await inTransaction(ds, async (tx) => {
+      expect(await tryLockPosition(tx, 'p', 'h.1')).toBe(9);
+      projection = inTransaction(ds, async (other) => (projectionRead = (await lockPositions(other, 'p', 'S', ['h.1'])).positions.get('h.1')));
+      await new Promise((r) => setTimeout(r, 200));
+      expect(projectionRead).toBeUndefined();
+    });
+    await projection;
+    expect(projectionRead).toBe(9);
   });
 });

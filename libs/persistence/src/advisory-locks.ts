@@ -14,3 +14,8 @@ export function advisoryLocks(space: string, keys: readonly string[]): Statement
     params: [space, keys],
   };
 }
+
+/** The statement that takes the lock on one key of `space` if no one holds it, without waiting: one row, `locked`. */
+export function tryAdvisoryLock(space: string, key: string): Statement {
+  return { sql: `SELECT pg_try_advisory_xact_lock(hashtext($1), hashtext($2)) AS locked`, params: [space, key] };
+}

@@ -1,6 +1,6 @@
 import type { EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
-import { advisoryLocks } from './advisory-locks.js';
-import { write, type Statement, type Transaction, type Writes } from './transaction.js';
+import { advisoryLocks, tryAdvisoryLock } from './advisory-locks.js';
+import { write, type Queryable, type Statement, type Transaction, type Writes } from './transaction.js';
 
 /**
  * Where a projection stands in each aggregate's log (the sequence of the last entry applied),
@@ -47,6 +47,21 @@ export async function lockPositions(
   const positions = new Map(keys.map((k) => [k, 0]));
   for (const r of rows) if (r.aggregate !== null) positions.set(r.aggregate, Number(r.seq));
   return { positions, replayMark: Number(rows[0]?.mark ?? 0), alongside: alongsideRows };
+}
+
+/**
+ * Takes the projection's lock on one aggregate if no one holds it, without waiting, and returns
+ * where the projection stands there (0 when new); undefined when another transaction holds the
+ * lock (the projection is applying entries there). For work beside a projection that must see its
+ * state settled and keep it so until commit, such as firing a timer from it. The read is a
+ * statement of its own, after the lock: its snapshot sees what the last holder committed.
+ */
+export async function tryLockPosition(db: Queryable, projection: string, aggregate: string): Promise<number | undefined> {
+  const attempt = tryAdvisoryLock(projection, aggregate);
+  const [lock] = (await db.query(attempt.sql, attempt.params)) as { locked: boolean }[];
+  if (!lock?.locked) return undefined;
+  const [row] = (await db.query(`SELECT seq FROM positions WHERE projection = $1 AND aggregate = $2`, [projection, aggregate])) as { seq: string }[];
+  return Number(row?.seq ?? 0);
 }
 
 export async function savePositions(tx: Writes, projection: string, positions: readonly { aggregate: string; seq: number }[]): Promise<void> {

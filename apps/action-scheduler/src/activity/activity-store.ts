@@ -1,5 +1,5 @@
 import { initialActivity, type Activity } from '@kite/domain';
-import { write, type EntityManager, type Read, type Writes } from '@kite/persistence';
+import { write, type EntityManager, type Queryable, type Read, type Writes } from '@kite/persistence';
 
 export interface StoredActivity {
   tenant: string;
@@ -7,22 +7,22 @@ export interface StoredActivity {
   activity: Activity;
 }
 
-/** Loads (and locks for this transaction) a conversation's activity; `skipLocked` gives up instead of waiting. */
-export async function loadActivity(tx: EntityManager, conversationId: string, skipLocked = false): Promise<StoredActivity | undefined | 'locked'> {
-  if (skipLocked) {
-    const rows = (await tx.query(`SELECT tenant, number, activity FROM activities WHERE conversation_id = $1 FOR UPDATE SKIP LOCKED`, [conversationId])) as { tenant: string; number: string | null; activity: Activity }[];
-    if (rows[0]) return { tenant: rows[0].tenant, number: rows[0].number ?? undefined, activity: rows[0].activity };
-    const exists = (await tx.query(`SELECT 1 FROM activities WHERE conversation_id = $1`, [conversationId])) as unknown[];
-    return exists.length ? 'locked' : undefined;
-  }
-  const rows = (await tx.query(`SELECT tenant, number, activity FROM activities WHERE conversation_id = $1 FOR UPDATE`, [conversationId])) as { tenant: string; number: string | null; activity: Activity }[];
+/** The projection that keeps the activities: its lock on a conversation (`lockPositions`, `tryLockPosition`) guards the conversation's activity. */
+export const ACTIVITY_PROJECTION = 'scheduler-activity';
+
+/** A conversation's activity; the caller holds the projection's lock on the conversation. */
+export async function loadActivity(tx: Queryable, conversationId: string): Promise<StoredActivity | undefined> {
+  const rows = (await tx.query(`SELECT tenant, number, activity FROM activities WHERE conversation_id = $1`, [conversationId])) as { tenant: string; number: string | null; activity: Activity }[];
   return rows[0] && { tenant: rows[0].tenant, number: rows[0].number ?? undefined, activity: rows[0].activity };
 }
 
-/** The activities of the conversations that have one, locked (in one order) for the transaction. */
+/**
+ * The activities of the conversations that have one. They are read under the projection's locks on
+ * the conversations, which the timer wheel takes too before it fires (`TimerWheel`): no row lock.
+ */
 export function activitiesOf(conversationIds: readonly string[]): Read<Map<string, StoredActivity>> {
   return {
-    statement: { sql: `SELECT conversation_id, tenant, number, activity FROM activities WHERE conversation_id = ANY($1::text[]) ORDER BY conversation_id COLLATE "C" FOR UPDATE`, params: [conversationIds] },
+    statement: { sql: `SELECT conversation_id, tenant, number, activity FROM activities WHERE conversation_id = ANY($1::text[])`, params: [conversationIds] },
     decode: (rows) =>
       new Map((rows as { conversation_id: string; tenant: string; number: string | null; activity: Activity }[]).map((r) => [r.conversation_id, { tenant: r.tenant, number: r.number ?? undefined, activity: r.activity }])),
   };

@@ -6,7 +6,7 @@ import type { DataSource, Read, Transaction } from '@kite/persistence';
 import { ConfigCache, configurationInForce, DATA_SOURCE, handleLogDeliveries, type ChainedProjection, type ChainRun } from '@kite/service-kit';
 import { syncTimers } from '../timers/timer-store.js';
 import { TimerWheel } from '../timers/timer-wheel.js';
-import { activitiesOf, emptyActivity, saveActivities, type StoredActivity } from './activity-store.js';
+import { ACTIVITY_PROJECTION, activitiesOf, emptyActivity, saveActivities, type StoredActivity } from './activity-store.js';
 
 /**
  * The facts of a conversation's log that actions measure (A2; bot messages are none of them), and
@@ -49,7 +49,7 @@ function factOf(event: AnyEnvelope, period: () => Promise<Period>, configuration
  */
 @Injectable()
 export class ActivityConsumer implements ChainedProjection<Map<string, StoredActivity>> {
-  readonly name = 'scheduler-activity';
+  readonly name = ACTIVITY_PROJECTION;
 
   constructor(
     @Inject(DATA_SOURCE) private readonly ds: DataSource,

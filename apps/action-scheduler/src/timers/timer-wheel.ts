@@ -3,9 +3,9 @@ import { Counter, Gauge, Histogram } from 'prom-client';
 import { subjects } from '@kite/contracts';
 import { actionsOf, dueAt, evolveActivity, runAction } from '@kite/domain';
 import { CONVERSATION_LOG, type EventLog } from '@kite/messaging';
-import type { DataSource, EntityManager } from '@kite/persistence';
+import { tryLockPosition, type DataSource, type EntityManager } from '@kite/persistence';
 import { configurationInForce, DATA_SOURCE, faultPoint, findNumber, metricsRegistry } from '@kite/service-kit';
-import { loadActivity, saveActivity } from '../activity/activity-store.js';
+import { ACTIVITY_PROJECTION, loadActivity, saveActivity } from '../activity/activity-store.js';
 import { TimerLoop } from './timer-loop.js';
 import { armTimers, cancelTimers, pendingTimers, timerIdOf, type Timer } from './timer-store.js';
 
@@ -63,12 +63,13 @@ export class TimerWheel implements OnApplicationBootstrap, OnApplicationShutdown
   private async fire(tx: EntityManager, timer: Timer, now: number): Promise<void> {
     const subject = subjects.conversation(timer.tenant, timer.conversationId);
     const key = { conversationId: timer.conversationId, actionId: timer.actionId };
-    const stored = await loadActivity(tx, timer.conversationId, true);
-    const position = (await tx.query(`SELECT seq FROM positions WHERE projection = 'scheduler-activity' AND aggregate = $1`, [subject])) as { seq: string }[];
-    if (stored === 'locked' || Number(position[0]?.seq ?? 0) < (await this.log.tail(subject))) {
+    // The projection's lock: while the timer fires, the activity cannot change under it.
+    const position = await tryLockPosition(tx, ACTIVITY_PROJECTION, subject);
+    if (position === undefined || position < (await this.log.tail(subject))) {
       await armTimers(tx, [{ ...timer, dueAt: now + CATCH_UP_MS }]);
       return;
     }
+    const stored = await loadActivity(tx, timer.conversationId);
     const number = stored?.number === undefined ? undefined : await findNumber(tx, timer.tenant, stored.number);
     const action = actionsOf(configurationInForce(number)).find((a) => a.action.id === timer.actionId);
     const due = stored && action ? dueAt(action, stored.activity) : undefined;
