@@ -41,7 +41,7 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
     authMethod: 'password',
     persistent: true,
     createPostgresUser: process.getuid?.() === 0,
-    initdbFlags: ['--encoding=UTF8'],
+    initdbFlags: ['--encoding=UTF8', '--locale-provider=builtin', '--builtin-locale=C.UTF-8'],
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${socketDir}`, '-c', 'max_connections=200', '-c', 'max_locks_per_transaction=256', '-c', 'fsync=on', ...WRITE_HEAVY],
     onLog: () => undefined,
     onError: (e) => options.log?.(`postgres: ${String(e)}`),
