@@ -225,7 +225,9 @@ async function replay(service) {
   const db = new pg.Client({ connectionString: system.databaseUrl });
   await db.connect();
   await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`); // so is the schema: no stale position is read
-  const applied = () => db.query(`SELECT 1 FROM ${schema}.positions WHERE aggregate LIKE 'kite.conv.%' LIMIT 1`).then((r) => r.rowCount > 0, () => false);
+  // The scheduler keeps its positions in its activity rows (docs/decisions.md).
+  const positioned = service === 'action-scheduler' ? `${schema}.activities WHERE position > 0` : `${schema}.positions WHERE aggregate LIKE 'kite.conv.%'`;
+  const applied = () => db.query(`SELECT 1 FROM ${positioned} LIMIT 1`).then((r) => r.rowCount > 0, () => false);
   const started = performance.now();
   // Ready only once caught up: poll meanwhile.
   const starting = system.startService(service, { KITE_REBUILD: '1' });

@@ -67,6 +67,43 @@ class MembersProjection implements ChainedProjection<Map<string, string[]>> {
   }
 }
 
+class OwnPositions1732400099100 implements MigrationInterface {
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`CREATE TABLE tallies (conversation_id text PRIMARY KEY, seqs bigint[] NOT NULL, position bigint NOT NULL)`);
+  }
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE tallies`);
+  }
+}
+
+type Tallies = Map<string, { seqs: number[]; position: number }>;
+
+/** A projection that keeps its positions in its own rows: it notes the sequence of every entry it applies. */
+class TallyProjection implements ChainedProjection<Tallies> {
+  readonly name = 'tallies';
+  runs: number[][] = [];
+  /** Appends something to every conversation it applies, which a projection keeping its own positions must not fold. */
+  appendTo: EventLog | undefined;
+
+  readonly ownPositions = (state: Tallies, conversationId: string) => state.get(conversationId)?.position ?? 0;
+
+  stateOf(conversationIds: string[]): Read<Tallies> {
+    return {
+      statement: { sql: `SELECT conversation_id, seqs, position FROM tallies WHERE conversation_id = ANY($1::text[])`, params: [conversationIds] },
+      decode: (rows) => new Map((rows as { conversation_id: string; seqs: string[]; position: string }[]).map((r) => [r.conversation_id, { seqs: r.seqs.map(Number), position: Number(r.position) }])),
+    };
+  }
+
+  async apply(tx: Transaction, runs: ChainRun[], state: Tallies): Promise<Appended[] | void> {
+    for (const { conversationId, entries } of runs) {
+      this.runs.push(entries.map((e) => e.entry.seq));
+      const seqs = [...(state.get(conversationId)?.seqs ?? []), ...entries.map((e) => e.entry.seq)];
+      await tx.query(`INSERT INTO tallies VALUES ($1, $2, $3) ON CONFLICT (conversation_id) DO UPDATE SET seqs = EXCLUDED.seqs, position = EXCLUDED.position`, [conversationId, seqs, entries.at(-1)!.entry.seq]);
+    }
+    if (this.appendTo) return appendAll(this.appendTo, runs.map((r) => ({ subject: r.subject, events: [read(r.conversationId)] })));
+  }
+}
+
 /** Conversation-log projections: what they apply, in which transactions, and what they ask the log. */
 describe('chained projections', () => {
   let nats: TestNats;
@@ -81,7 +118,7 @@ describe('chained projections', () => {
     await jsm.streams.add({ name: 'CHAIN', subjects: ['chain.>'], duplicate_window: 60_000_000_000 });
     log = await EventLog.open(nats.nc, 'CHAIN');
     database = await createTestDatabase();
-    ds = await openServiceDatabase({ url: database.url, schema: 'chained_test', migrations: [Positions1732399999000, Members1732400099000], poolSize: 2 });
+    ds = await openServiceDatabase({ url: database.url, schema: 'chained_test', migrations: [Positions1732399999000, Members1732400099000, OwnPositions1732400099100], poolSize: 2 });
   });
 
   afterAll(async () => {
@@ -159,5 +196,38 @@ describe('chained projections', () => {
 
     await handleLogDeliveries(ds, log, projection, [await delivered(theirs), await delivered(decision)]);
     expect([projection.transactions, projection.runs, await position(subject), await membersOf('c4')]).toEqual([2, [[created], [theirs, decision]], decision, ['alice', 'decided', 'carol']]);
+  });
+
+  describe('a projection keeping its positions in its own rows', () => {
+    const tallyOf = async (conversationId: string) => ((await ds.query(`SELECT seqs::int[], position::int FROM tallies WHERE conversation_id = $1`, [conversationId])) as { seqs: number[]; position: number }[])[0];
+
+    it('applies in chain order from the position in its row, gaps read from the log, and writes no position row', async () => {
+      const subject = 'chain.acme.t1';
+      const [a, b, c] = [await append(subject, read('t1')), await append(subject, read('t1')), await append(subject, read('t1'))];
+      const projection = new TallyProjection();
+      await handleLogDeliveries(ds, log, projection, [await delivered(a)]);
+      await handleLogDeliveries(ds, log, projection, [await delivered(c)]);
+      expect([projection.runs, await tallyOf('t1')]).toEqual([[[a], [b, c]], { seqs: [a, b, c], position: c }]);
+      expect(await ds.query(`SELECT 1 FROM positions WHERE projection = 'tallies'`)).toEqual([]);
+    });
+
+    it('another instance skips what the row says is applied, and applies what follows once', async () => {
+      const subject = 'chain.acme.t2';
+      const [a, b] = [await append(subject, read('t2')), await append(subject, read('t2'))];
+      await handleLogDeliveries(ds, log, new TallyProjection(), [await delivered(a), await delivered(b)]);
+      const other = new TallyProjection();
+      const c = await append(subject, read('t2'));
+      await handleLogDeliveries(ds, log, other, [await delivered(b), await delivered(c), await delivered(a)]);
+      expect([other.runs, await tallyOf('t2')]).toEqual([[[c]], { seqs: [a, b, c], position: c }]);
+    });
+
+    it('cannot fold what it appends: the batch fails and changes nothing', async () => {
+      const subject = 'chain.acme.t3';
+      const a = await append(subject, read('t3'));
+      const projection = new TallyProjection();
+      projection.appendTo = log;
+      await expect(handleLogDeliveries(ds, log, projection, [await delivered(a)])).rejects.toThrow('keeps its own positions');
+      expect(await tallyOf('t3')).toBeUndefined();
+    });
   });
 });

@@ -50,18 +50,35 @@ export async function lockPositions(
 }
 
 /**
- * Takes the projection's lock on one aggregate if no one holds it, without waiting, and returns
- * where the projection stands there (0 when new); undefined when another transaction holds the
- * lock (the projection is applying entries there). For work beside a projection that must see its
- * state settled and keep it so until commit, such as firing a timer from it. The read is a
- * statement of its own, after the lock: its snapshot sees what the last holder committed.
+ * As `lockPositions`, for a projection that keeps its positions in its own state rows (read
+ * `alongside`): the locks and the replay mark, in one round trip.
  */
-export async function tryLockPosition(db: Queryable, projection: string, aggregate: string): Promise<number | undefined> {
+export async function lockOwnPositions(
+  tx: Transaction,
+  projection: string,
+  stream: string,
+  aggregates: readonly string[],
+  alongside: readonly Statement[],
+): Promise<{ replayMark: number; alongside: unknown[][] }> {
+  const [, rows, ...alongsideRows] = (await tx.queryAll([
+    advisoryLocks(projection, [...new Set(aggregates)]),
+    { sql: `SELECT coalesce(max(until_seq), 0) AS mark FROM replay_marks WHERE stream = $1`, params: [stream] },
+    ...alongside,
+  ])) as [unknown, { mark: string }[], ...unknown[][]];
+  return { replayMark: Number(rows[0]?.mark ?? 0), alongside: alongsideRows };
+}
+
+/**
+ * Takes the projection's lock on one aggregate if no one holds it, without waiting: false when
+ * another transaction holds it (the projection is applying entries there). For work beside a
+ * projection that must see its state settled and keep it so until commit, such as firing a timer
+ * from it. Read the state in a statement after this one: its snapshot sees what the last holder
+ * committed.
+ */
+export async function tryLockPosition(db: Queryable, projection: string, aggregate: string): Promise<boolean> {
   const attempt = tryAdvisoryLock(projection, aggregate);
   const [lock] = (await db.query(attempt.sql, attempt.params)) as { locked: boolean }[];
-  if (!lock?.locked) return undefined;
-  const [row] = (await db.query(`SELECT seq FROM positions WHERE projection = $1 AND aggregate = $2`, [projection, aggregate])) as { seq: string }[];
-  return Number(row?.seq ?? 0);
+  return lock?.locked === true;
 }
 
 export async function savePositions(tx: Writes, projection: string, positions: readonly { aggregate: string; seq: number }[]): Promise<void> {

@@ -1,5 +1,5 @@
 import { groupBy, logEntryOf, type Appended, type Delivery, type EventLog, type LogEntry, type Settlement } from '@kite/messaging';
-import { inTransaction, lockPositions, savePositions, type DataSource, type Read, type Transaction } from '@kite/persistence';
+import { inTransaction, lockOwnPositions, lockPositions, savePositions, type DataSource, type Read, type Transaction } from '@kite/persistence';
 import { ChainMemory, positionAfterOwnAppends } from './chain-memory.js';
 
 /** One conversation's entries to apply, in chain order; `live` is false for those a rebuild only replays. */
@@ -34,6 +34,13 @@ export interface ChainedProjection<State> {
    */
   stateOf(conversationIds: string[]): Read<State>;
   /**
+   * Set when the projection keeps each conversation's position in its own state row (0 when it has
+   * none), not in the service's `positions` table: a projection that writes every applied
+   * conversation's row anyway saves a row write and a read per conversation. Its `apply` saves,
+   * with each run's row, the run's last sequence, and appends nothing it folds (returns nothing).
+   */
+  readonly ownPositions?: (state: State, conversationId: string) => number;
+  /**
    * Applies the runs inside the transaction, one per aggregate, ordered by subject, to the state
    * read. An entry with `live` false was decided on before a rebuild: project it, but decide
    * nothing again. Returns the entries it appended whose events it folded into the state it
@@ -66,23 +73,38 @@ function memoryOf(projection: object): ChainMemory {
   return memory;
 }
 
+/** Takes the locks on the subjects and reads the replay mark, the projection's state and its positions (from the `positions` table, or from the state). */
+async function lockedState<State>(tx: Transaction, stream: string, projection: ChainedProjection<State>, bySubject: Map<string, LogEntry[]>, read: Read<State>) {
+  const subjects = [...bySubject.keys()];
+  const { ownPositions } = projection;
+  if (!ownPositions) {
+    const { positions, replayMark, alongside } = await lockPositions(tx, projection.name, stream, subjects, [read.statement]);
+    return { positions, replayMark, state: read.decode(alongside[0]!) };
+  }
+  const { replayMark, alongside } = await lockOwnPositions(tx, projection.name, stream, subjects, [read.statement]);
+  const state = read.decode(alongside[0]!);
+  const positions = new Map(subjects.map((subject) => [subject, ownPositions(state, conversationOf(bySubject.get(subject)![0]!).conversationId)]));
+  return { positions, replayMark, state };
+}
+
 /** Applies the entries (any subjects, any order, duplicates allowed) in one transaction. */
 async function applyInChainOrder<State>(ds: DataSource, log: EventLog, projection: ChainedProjection<State>, entries: LogEntry[]): Promise<void> {
   const memory = memoryOf(projection);
   const bySubject = groupBy(entries, (e) => e.subject);
   const subjects = [...bySubject.keys()].sort();
-  const state = projection.stateOf(subjects.map((subject) => conversationOf(bySubject.get(subject)![0]!).conversationId));
+  const read = projection.stateOf(subjects.map((subject) => conversationOf(bySubject.get(subject)![0]!).conversationId));
   const committed = await inTransaction(ds, async (tx) => {
-    const { positions, replayMark: mark, alongside: [stateRows] } = await lockPositions(tx, projection.name, log.stream, subjects, [state.statement]);
+    const { positions, replayMark: mark, state } = await lockedState(tx, log.stream, projection, bySubject, read);
     const runs: ChainRun[] = [];
     for (const subject of subjects) {
       const chain = await chainAfter(log, memory, bySubject.get(subject)!, positions.get(subject) ?? 0);
       if (chain.length) runs.push({ subject, ...conversationOf(chain[0]!), entries: chain.map((entry) => ({ entry, live: entry.seq > mark })) });
     }
     if (runs.length === 0) return positions;
-    const appended = groupBy((await projection.apply(tx, runs, state.decode(stateRows!))) ?? [], (a) => a.subject);
+    const appended = groupBy((await projection.apply(tx, runs, state)) ?? [], (a) => a.subject);
+    if (projection.ownPositions && appended.size) throw new Error(`${projection.name} keeps its own positions and cannot fold what it appends`);
     const saved = runs.map((r) => ({ aggregate: r.subject, seq: positionAfterOwnAppends(r.entries.at(-1)!.entry.seq, appended.get(r.subject) ?? []) }));
-    await savePositions(tx, projection.name, saved);
+    if (!projection.ownPositions) await savePositions(tx, projection.name, saved);
     for (const { aggregate, seq } of saved) positions.set(aggregate, seq);
     return positions;
   });

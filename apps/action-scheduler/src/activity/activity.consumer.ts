@@ -67,6 +67,9 @@ export class ActivityConsumer implements ChainedProjection<Map<string, StoredAct
     return activitiesOf(conversationIds);
   }
 
+  /** The position is in the activity row, which every run writes. */
+  readonly ownPositions = (loaded: Map<string, StoredActivity>, conversationId: string): number => loaded.get(conversationId)?.position ?? 0;
+
   async apply(tx: Transaction, runs: ChainRun[], loaded: Map<string, StoredActivity>): Promise<void> {
     const config = await this.configCache.lookups(tx);
     const configurationOf = async (tenant: string, number: string | undefined) => {
@@ -95,7 +98,7 @@ export class ActivityConsumer implements ChainedProjection<Map<string, StoredAct
           }
         }
       }
-      saved.push({ conversationId, stored });
+      saved.push({ conversationId, stored: { ...stored, position: entries.at(-1)!.entry.seq } });
       // Timers follow the state in a replay too (planning decides nothing); the wheel fires a timer
       // only once this projection has caught up with the conversation's log.
       plans.push({ tenant, conversationId, planned: plannedTimers(actionsOf((await configurationOf(tenant, stored.number)).configuration), stored.activity) });

@@ -64,12 +64,12 @@ export class TimerWheel implements OnApplicationBootstrap, OnApplicationShutdown
     const subject = subjects.conversation(timer.tenant, timer.conversationId);
     const key = { conversationId: timer.conversationId, actionId: timer.actionId };
     // The projection's lock: while the timer fires, the activity cannot change under it.
-    const position = await tryLockPosition(tx, ACTIVITY_PROJECTION, subject);
-    if (position === undefined || position < (await this.log.tail(subject))) {
+    const locked = await tryLockPosition(tx, ACTIVITY_PROJECTION, subject);
+    const stored = locked ? await loadActivity(tx, timer.conversationId) : undefined;
+    if (!locked || (stored?.position ?? 0) < (await this.log.tail(subject))) {
       await armTimers(tx, [{ ...timer, dueAt: now + CATCH_UP_MS }]);
       return;
     }
-    const stored = await loadActivity(tx, timer.conversationId);
     const number = stored?.number === undefined ? undefined : await findNumber(tx, timer.tenant, stored.number);
     const action = actionsOf(configurationInForce(number)).find((a) => a.action.id === timer.actionId);
     const due = stored && action ? dueAt(action, stored.activity) : undefined;

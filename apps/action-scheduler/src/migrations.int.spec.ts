@@ -1,0 +1,37 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { openServiceDatabase, type DataSource } from '@kite/persistence';
+import { createTestDatabase } from '@kite/testing';
+import { ActivityPositions1732400000800, SCHEDULER_MIGRATIONS } from './migrations.js';
+
+/** A scheduler that ran before its positions moved into the activity rows keeps where it stood. */
+describe('scheduler migrations', () => {
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  const opened: DataSource[] = [];
+  const open = async (migrations: typeof SCHEDULER_MIGRATIONS) => {
+    const ds = await openServiceDatabase({ url: database.url, schema: 'scheduler_migrations', migrations, poolSize: 1 });
+    opened.push(ds);
+    return ds;
+  };
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(async () => {
+    for (const ds of opened) await ds.destroy();
+    await database?.drop();
+  });
+
+  it('each activity takes its position from the positions table, which then holds none of the projection', async () => {
+    const before = await open(SCHEDULER_MIGRATIONS.filter((m) => m !== ActivityPositions1732400000800));
+    await before.query(`INSERT INTO activities (conversation_id, tenant, number, activity) VALUES ('c1', 'acme', '+15550001', '{}'), ('c2', 'acme', NULL, '{}')`);
+    await before.query(`INSERT INTO positions (projection, aggregate, seq) VALUES ('scheduler-activity', 'kite.conv.acme.c1', 41), ('other', 'kite.conv.acme.c2', 7)`);
+    await before.destroy();
+    opened.pop();
+
+    const after = await open(SCHEDULER_MIGRATIONS);
+    expect(await after.query(`SELECT conversation_id, position::int FROM activities ORDER BY conversation_id`)).toEqual([
+      { conversation_id: 'c1', position: 41 },
+      { conversation_id: 'c2', position: 0 },
+    ]);
+    expect(await after.query(`SELECT projection, aggregate, seq::int FROM positions`)).toEqual([{ projection: 'other', aggregate: 'kite.conv.acme.c2', seq: 7 }]);
+  });
+});
