@@ -24,6 +24,7 @@ const P_NEW = 0.3;
 const P_REPLY = 0.2;
 const P_READ = 0.2;
 const P_CALL = 0.05;
+const MINUTE_S = 60;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const pct = (sorted, p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN);
 
@@ -127,6 +128,8 @@ async function phase(name, rate, seconds, maxMessages = Infinity) {
   const seen = new Map();
   const expected = { ContactMessageAppended: 0, ConversationCreated: 0, MembersAdded: 0, CallAppended: 0, OutboundMessageRequested: 0 };
   const latency = { appended: [], members: [] };
+  /** Each contact message's publish and the moment its ContactMessageAppended came, for the minutes of a long phase. */
+  const appendedAt = [];
   const conversations = new Map();
   const prefix = `${name.replace(/\W/g, '')}${Date.now() % 100000}`;
   const got = { ContactMessageAppended: 0, ConversationCreated: 0, MembersAdded: 0, CallAppended: 0, OutboundMessageRequested: 0 };
@@ -138,6 +141,7 @@ async function phase(name, rate, seconds, maxMessages = Infinity) {
     const s = sent.get(event.correlationId);
     if (event.type === 'ContactMessageAppended' && s) {
       latency.appended.push(at - s.at);
+      appendedAt.push({ sent: s.at, at });
       conversations.set(s.contactKey, event.data.conversationId);
     }
     if (event.type === 'MembersAdded' && s) latency.members.push(at - s.at);
@@ -206,7 +210,7 @@ async function phase(name, rate, seconds, maxMessages = Infinity) {
   const switches = spentBetween(usageBefore, usageAfter, 'switches');
   await sleep(1_000); // duplicates, if any, come now
   await messages.close();
-  return { name, sent: i, publishSeconds, drainedSeconds: (drainedAt - started) / 1000, expected, got, seen, latency, lagAtEnd, cpu, switches };
+  return { name, sent: i, started, publishSeconds, drainedSeconds: (drainedAt - started) / 1000, expected, got, seen, latency, appendedAt, lagAtEnd, cpu, switches };
 }
 
 /**
@@ -325,6 +329,18 @@ try {
   for (const r of results) {
     const missing = Object.keys(r.expected).filter((type) => r.got[type] !== r.expected[type]).map((type) => `${type} ${r.got[type]}/${r.expected[type]}`);
     if (missing.length) console.log(`  ${r.name}: effects seen/expected where they differ: ${missing.join(', ')}`);
+  }
+  for (const r of results.filter((r) => r.publishSeconds >= 2 * MINUTE_S)) {
+    // Sustained means every minute keeps up: as many appended as sent, latency not growing.
+    console.log(`\n${r.name} minute by minute (contact messages sent in the minute; ContactMessageAppended seen in the minute; latency of those sent in it):`);
+    console.log(`  ${'minute'.padEnd(8)}${'sent/s'.padStart(8)}${'appended/s'.padStart(12)}${'p50/p99 ms'.padStart(16)}`);
+    for (let minute = 0; minute * MINUTE_S < r.publishSeconds; minute++) {
+      const from = r.started + minute * MINUTE_S * 1000;
+      const to = from + MINUTE_S * 1000;
+      const sent = r.appendedAt.filter((x) => x.sent >= from && x.sent < to).map((x) => x.at - x.sent).sort((x, y) => x - y);
+      const appended = r.appendedAt.filter((x) => x.at >= from && x.at < to).length;
+      console.log(`  ${String(minute + 1).padEnd(8)}${(sent.length / MINUTE_S).toFixed(0).padStart(8)}${(appended / MINUTE_S).toFixed(0).padStart(12)}${`${pct(sent, 50)}/${pct(sent, 99)}`.padStart(16)}`);
+    }
   }
   console.log(`\nconsumer lag when the phase stopped publishing (messages not yet acknowledged):`);
   for (const r of results) console.log(`  ${r.name.padEnd(8)}${r.lagAtEnd.filter((l) => l.lag > 0).sort((a, b) => b.lag - a.lag).map((l) => `${l.consumer} ${l.lag}`).join(', ') || 'none'}`);

@@ -45,6 +45,9 @@ function describeIssues(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`).join('; ');
 }
 
+/** Refuses bytes that are not UTF-8 (a lenient decoder would replace them). One per process: a decode holds no state between calls. */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
 /**
  * Decodes and validates one event read from `subject`: JSON, envelope, a type among `accepted`, its
  * data, and a tenant equal to the subject's. Every failure says why, for the dead letter.
@@ -52,7 +55,7 @@ function describeIssues(error: z.ZodError): string {
 export function decodeEvent<T extends EventType>(subject: string, payload: Uint8Array | string, accepted: readonly T[]): Decoded<EventOf<T>> {
   let json: unknown;
   try {
-    json = JSON.parse(typeof payload === 'string' ? payload : new TextDecoder('utf-8', { fatal: true }).decode(payload));
+    json = JSON.parse(typeof payload === 'string' ? payload : strictUtf8.decode(payload));
   } catch (e) {
     return { ok: false, reason: `not JSON in UTF-8: ${(e as Error).message}` };
   }

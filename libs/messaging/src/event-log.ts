@@ -17,11 +17,12 @@ export interface LogEntry {
 }
 
 const Entry = z.array(AnyEnvelope).min(1);
+const utf8 = new TextDecoder();
 
 export function decodeLogEntry(subject: string, seq: number, prevHeader: string | undefined, data: Uint8Array): LogEntry {
   const prev = Number(prevHeader);
   if (!Number.isInteger(prev) || prev < 0) throw new Error(`log entry ${seq} on ${subject} has no valid ${PREVIOUS_HEADER} header`);
-  const events = Entry.parse(JSON.parse(new TextDecoder().decode(data)));
+  const events = Entry.parse(JSON.parse(utf8.decode(data)));
   return { subject, seq, prev, events };
 }
 
