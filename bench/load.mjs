@@ -334,13 +334,16 @@ try {
     // Sustained means every minute keeps up: as many appended as sent, latency not growing.
     console.log(`\n${r.name} minute by minute (contact messages sent in the minute; ContactMessageAppended seen in the minute; latency of those sent in it):`);
     console.log(`  ${'minute'.padEnd(8)}${'sent/s'.padStart(8)}${'appended/s'.padStart(12)}${'p50/p99 ms'.padStart(16)}`);
-    for (let minute = 0; minute * MINUTE_S < r.publishSeconds; minute++) {
+    const minutes = Math.round(r.publishSeconds / MINUTE_S);
+    for (let minute = 0; minute < minutes; minute++) {
       const from = r.started + minute * MINUTE_S * 1000;
       const to = from + MINUTE_S * 1000;
       const sent = r.appendedAt.filter((x) => x.sent >= from && x.sent < to).map((x) => x.at - x.sent).sort((x, y) => x - y);
       const appended = r.appendedAt.filter((x) => x.at >= from && x.at < to).length;
       console.log(`  ${String(minute + 1).padEnd(8)}${(sent.length / MINUTE_S).toFixed(0).padStart(8)}${(appended / MINUTE_S).toFixed(0).padStart(12)}${`${pct(sent, 50)}/${pct(sent, 99)}`.padStart(16)}`);
     }
+    const after = r.started + minutes * MINUTE_S * 1000;
+    console.log(`  then ${r.appendedAt.filter((x) => x.at >= after).length} appended in the ${(r.drainedSeconds - minutes * MINUTE_S).toFixed(1)} s to the phase's last effect`);
   }
   console.log(`\nconsumer lag when the phase stopped publishing (messages not yet acknowledged):`);
   for (const r of results) console.log(`  ${r.name.padEnd(8)}${r.lagAtEnd.filter((l) => l.lag > 0).sort((a, b) => b.lag - a.lag).map((l) => `${l.consumer} ${l.lag}`).join(', ') || 'none'}`);
