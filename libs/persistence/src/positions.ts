@@ -18,13 +18,31 @@ export class Positions1732399999000 implements MigrationInterface {
 }
 
 /**
- * Locks the aggregates' positions for this transaction and returns where each stands (0 when new)
- * and the stream's replay mark, in one round trip. The locks are advisory, the projection their
- * space (`advisoryLocks`): they write nothing, where locking the rows wrote each locked row's
- * header and first inserted every new row (12–18 % of a projection's statement time in a
- * replay). The select after them, a statement of its own, reads the positions as the previous
- * holder committed them. Statements `alongside` (the state the projection will change) run after
- * it in the same round trip, the locks held.
+ * Takes the projection's locks on the aggregates for this transaction and reads the stream's replay
+ * mark, in one round trip. The locks are advisory, the projection their space (`advisoryLocks`):
+ * they write nothing, where locking the rows wrote each locked row's header and first inserted
+ * every new row (12–18 % of a projection's statement time in a replay). Statements `alongside`
+ * (the positions, the state the projection will change) run after them in the same round trip,
+ * each a statement of its own, so each reads what the previous holder of the locks committed.
+ */
+export async function lockAggregates(
+  tx: Transaction,
+  projection: string,
+  stream: string,
+  aggregates: readonly string[],
+  alongside: readonly Statement[],
+): Promise<{ replayMark: number; alongside: unknown[][] }> {
+  const [, marks, ...alongsideRows] = (await tx.queryAll([
+    advisoryLocks(projection, [...new Set(aggregates)]),
+    { sql: `SELECT coalesce(max(until_seq), 0) AS mark FROM replay_marks WHERE stream = $1`, params: [stream] },
+    ...alongside,
+  ])) as [unknown, { mark: string }[], ...unknown[][]];
+  return { replayMark: Number(marks[0]?.mark ?? 0), alongside: alongsideRows };
+}
+
+/**
+ * As `lockAggregates`, and where the projection stands in each aggregate, from the `positions`
+ * table (0 when new), read after the locks as well.
  */
 export async function lockPositions(
   tx: Transaction,
@@ -34,38 +52,11 @@ export async function lockPositions(
   alongside: readonly Statement[] = [],
 ): Promise<{ positions: Map<string, number>; replayMark: number; alongside: unknown[][] }> {
   const keys = [...new Set(aggregates)];
-  const [, rows, ...alongsideRows] = (await tx.queryAll([
-    advisoryLocks(projection, keys),
-    {
-      // One row at least, for the mark; new aggregates have no row until their position is saved.
-      sql: `SELECT m.mark, p.aggregate, p.seq FROM (SELECT coalesce(max(until_seq), 0) AS mark FROM replay_marks WHERE stream = $3) AS m
-            LEFT JOIN positions p ON p.projection = $1 AND p.aggregate = ANY($2::text[])`,
-      params: [projection, keys, stream],
-    },
-    ...alongside,
-  ])) as [unknown, { mark: string; aggregate: string | null; seq: string | null }[], ...unknown[][]];
+  const read = { sql: `SELECT aggregate, seq FROM positions WHERE projection = $1 AND aggregate = ANY($2::text[])`, params: [projection, keys] };
+  const { replayMark, alongside: [rows, ...alongsideRows] } = await lockAggregates(tx, projection, stream, keys, [read, ...alongside]);
   const positions = new Map(keys.map((k) => [k, 0]));
-  for (const r of rows) if (r.aggregate !== null) positions.set(r.aggregate, Number(r.seq));
-  return { positions, replayMark: Number(rows[0]?.mark ?? 0), alongside: alongsideRows };
-}
-
-/**
- * As `lockPositions`, for a projection that keeps its positions in its own state rows (read
- * `alongside`): the locks and the replay mark, in one round trip.
- */
-export async function lockOwnPositions(
-  tx: Transaction,
-  projection: string,
-  stream: string,
-  aggregates: readonly string[],
-  alongside: readonly Statement[],
-): Promise<{ replayMark: number; alongside: unknown[][] }> {
-  const [, rows, ...alongsideRows] = (await tx.queryAll([
-    advisoryLocks(projection, [...new Set(aggregates)]),
-    { sql: `SELECT coalesce(max(until_seq), 0) AS mark FROM replay_marks WHERE stream = $1`, params: [stream] },
-    ...alongside,
-  ])) as [unknown, { mark: string }[], ...unknown[][]];
-  return { replayMark: Number(rows[0]?.mark ?? 0), alongside: alongsideRows };
+  for (const r of rows as { aggregate: string; seq: string }[]) positions.set(r.aggregate, Number(r.seq));
+  return { positions, replayMark, alongside: alongsideRows };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { groupBy, logEntryOf, type Appended, type Delivery, type EventLog, type LogEntry, type Settlement } from '@kite/messaging';
-import { inTransaction, lockOwnPositions, lockPositions, savePositions, type DataSource, type Read, type Transaction } from '@kite/persistence';
+import { inTransaction, lockAggregates, lockPositions, savePositions, type DataSource, type Read, type Transaction } from '@kite/persistence';
 import { ChainMemory, positionAfterOwnAppends } from './chain-memory.js';
 
 /** One conversation's entries to apply, in chain order; `live` is false for those a rebuild only replays. */
@@ -81,7 +81,7 @@ async function lockedState<State>(tx: Transaction, stream: string, projection: C
     const { positions, replayMark, alongside } = await lockPositions(tx, projection.name, stream, subjects, [read.statement]);
     return { positions, replayMark, state: read.decode(alongside[0]!) };
   }
-  const { replayMark, alongside } = await lockOwnPositions(tx, projection.name, stream, subjects, [read.statement]);
+  const { replayMark, alongside } = await lockAggregates(tx, projection.name, stream, subjects, [read.statement]);
   const state = read.decode(alongside[0]!);
   const positions = new Map(subjects.map((subject) => [subject, ownPositions(state, conversationOf(bySubject.get(subject)![0]!).conversationId)]));
   return { positions, replayMark, state };

@@ -9,7 +9,7 @@ export interface StoredActivity {
   position: number;
 }
 
-/** The projection that keeps the activities: its lock on a conversation (`lockOwnPositions`, `tryLockPosition`) guards the conversation's activity. */
+/** The projection that keeps the activities: its lock on a conversation (`lockAggregates`, `tryLockPosition`) guards the conversation's activity. */
 export const ACTIVITY_PROJECTION = 'scheduler-activity';
 
 interface ActivityRow {
