@@ -5,7 +5,6 @@ import os from 'node:os';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { makeEvent, subjects, STREAMS } from '@kite/contracts';
 import { consumerAckFloor, PULL_TIMING, streamLastSequence } from '@kite/messaging';
-import { goMaxProcsFor } from '@kite/local-infra';
 import { startTestPostgres, TestSystem } from '@kite/testing';
 import pg from 'pg';
 import { processUsage, spentBetween } from './cpu.mjs';
@@ -301,7 +300,7 @@ async function handlerLatencies() {
 }
 
 try {
-  console.log(`${os.cpus().length} cores, Node ${process.version}, nats-server with GOMAXPROCS=${goMaxProcsFor(os.availableParallelism(), process.env.GOMAXPROCS)}; ${TENANTS} tenants x 4 numbers; payload ${payloadSize} bytes`);
+  console.log(`${os.cpus().length} cores, Node ${process.version}; ${TENANTS} tenants x 4 numbers; payload ${payloadSize} bytes`);
   const raw = await rawBus(20_000);
   const floor = await roundTrips();
   const hop = await wakeUpCost();

@@ -1,6 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { waitForPort } from './ports.js';
 
@@ -40,26 +39,13 @@ export interface RunningNats {
   kill(): void;
 }
 
-/**
- * How many threads run the local server's Go code at once (`GOMAXPROCS`): half the cores, at
- * least one, unless the environment says. This server shares its machine with PostgreSQL and the
- * services; with one thread on two cores it hands its goroutines' work over on that thread instead
- * of waking another, and at 2,000 messages per second it switched context 1.4 times per message
- * instead of 2.4 and spent a sixth less CPU per message (bench/README). A NATS of its own, in
- * production, keeps Go's default: every core.
- */
-export function goMaxProcsFor(cores: number, configured: string | undefined): string {
-  return configured?.trim() || String(Math.max(1, Math.floor(cores / 2)));
-}
-
 /** Starts `nats-server -js` on loopback with its store in `storeDir`. */
 export async function startNatsServer(options: { port: number; storeDir: string; logFile?: string; log?: (line: string) => void }): Promise<RunningNats> {
   const bin = findOrInstallNatsServer(options.log);
   fs.mkdirSync(options.storeDir, { recursive: true });
   const args = ['-a', '127.0.0.1', '-p', String(options.port), '-js', '-sd', options.storeDir];
   if (options.logFile) args.push('-l', options.logFile);
-  const env = { ...process.env, GOMAXPROCS: goMaxProcsFor(os.availableParallelism(), process.env.GOMAXPROCS) };
-  const child: ChildProcess = spawn(bin, args, { stdio: 'ignore', env });
+  const child: ChildProcess = spawn(bin, args, { stdio: 'ignore' });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   await Promise.race([waitForPort(options.port, 15_000), exited.then(() => Promise.reject(new Error(`nats-server exited at start (port ${options.port} taken?)`)))]);
   return {
