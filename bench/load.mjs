@@ -278,6 +278,16 @@ async function consumerLags() {
   return lags;
 }
 
+/** Entries each projection read back from its log one by one to fill a chain (`kite_chain_entries_read_total`). */
+async function chainEntriesRead() {
+  const rows = [];
+  for (const port of Object.values(system.ports)) {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    for (const m of text.matchAll(/^kite_chain_entries_read_total\{projection="([^"]+)"\} (\S+)$/gm)) rows.push({ projection: m[1], count: Number(m[2]) });
+  }
+  return rows;
+}
+
 async function handlerLatencies() {
   const rows = [];
   for (const [service, port] of Object.entries(system.ports)) {
@@ -308,6 +318,7 @@ try {
   const results = [];
   for (const p of PHASES) results.push(p === 'max' ? await phase('max', 0, 600, MAX_MESSAGES) : await phase(`${p}/s`, Number(p), SECONDS));
   const handlers = await handlerLatencies(); // before the replays restart the services
+  const readBack = await chainEntriesRead();
   const replays = [];
   for (let round = 1; round <= REPLAY_ROUNDS; round++) for (const service of REPLAYED) replays.push({ round, ...(await replay(service)) });
   const events = replays.length ? await eventsInConversationLogs(replays[0].entries) : 0;
@@ -381,6 +392,7 @@ try {
   for (const h of handlers.sort((a, b) => b.meanMs - a.meanMs)) {
     console.log(`  ${h.consumer.padEnd(36)} ${h.meanMs.toFixed(2).padStart(8)} ms  ${String(h.count).padStart(7)} deliveries in ${String(h.calls).padStart(6)} calls (${(h.count / h.calls).toFixed(1)} per call)`);
   }
+  console.log(`entries read back from the log one by one to fill a chain: ${readBack.map((r) => `${r.projection} ${r.count}`).join(', ') || 'none'}`);
 } finally {
   await system.stop();
   await pgServer.stop();

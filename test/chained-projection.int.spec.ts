@@ -3,7 +3,7 @@ import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { makeEvent, type AnyEnvelope, type Member, type MembersAdded } from '@kite/contracts';
 import { appendAll, EventLog, type Appended, type Delivery } from '@kite/messaging';
 import { openServiceDatabase, Positions1732399999000, type DataSource, type MigrationInterface, type QueryRunner, type Read, type Transaction } from '@kite/persistence';
-import { handleLogDeliveries, type ChainedProjection, type ChainRun } from '@kite/service-kit';
+import { chainEntriesRead, handleLogDeliveries, type ChainedProjection, type ChainRun } from '@kite/service-kit';
 import { createTestDatabase, startTestNats, type TestNats } from '@kite/testing';
 
 class Members1732400099000 implements MigrationInterface {
@@ -155,7 +155,9 @@ describe('chained projections', () => {
     expect([projection.transactions, await position(subject), await membersOf('c1')]).toEqual([2, last, ['alice', 'bob']]);
   });
 
-  it('another instance (or this one after a restart) reads the entries passed over from the log', async () => {
+  const entriesReadBack = async (projection: string) => (await chainEntriesRead.get()).values.find((v) => v.labels.projection === projection)?.value ?? 0;
+
+  it('another instance (or this one after a restart) reads the entries passed over from the log, and counts them', async () => {
     const subject = 'chain.acme.c2';
     const first = await append(subject, added('c2', 'routing', 'alice'));
     const passed = await append(subject, read('c2'));
@@ -166,9 +168,11 @@ describe('chained projections', () => {
 
     const other = new MembersProjection(log);
     const delivery = await delivered(last);
+    const readBefore = await entriesReadBack('members');
     const { asked } = await nats.messageGets('CHAIN', () => handleLogDeliveries(ds, log, other, [delivery]));
     expect(asked).toEqual(['$JS.API.STREAM.MSG.GET.CHAIN']);
     expect([other.runs, await position(subject), await membersOf('c2')]).toEqual([[[passed, last]], last, ['alice', 'bob']]);
+    expect((await entriesReadBack('members')) - readBefore).toBe(1);
   });
 
   it('a decision the projection appended and folded moves its position, and its delivery costs no transaction', async () => {

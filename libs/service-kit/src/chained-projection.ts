@@ -1,6 +1,7 @@
 import { groupBy, logEntryOf, type Appended, type Delivery, type EventLog, type LogEntry, type Settlement } from '@kite/messaging';
 import { inTransaction, lockAggregates, lockPositions, savePositions, type DataSource, type Read, type Transaction } from '@kite/persistence';
 import { ChainMemory, positionAfterOwnAppends } from './chain-memory.js';
+import { chainEntriesRead } from './metrics.js';
 
 /** One conversation's entries to apply, in chain order; `live` is false for those a rebuild only replays. */
 export interface ChainRun {
@@ -51,7 +52,7 @@ export interface ChainedProjection<State> {
 }
 
 /** The entries of one subject still to apply after `position`, oldest first, gaps filled from the log. */
-async function chainAfter(log: EventLog, memory: ChainMemory, delivered: LogEntry[], position: number): Promise<LogEntry[]> {
+async function chainAfter(log: EventLog, projection: string, memory: ChainMemory, delivered: LogEntry[], position: number): Promise<LogEntry[]> {
   const bySeq = new Map(delivered.map((e) => [e.seq, e]));
   const latest = Math.max(...bySeq.keys());
   if (latest <= position) return [];
@@ -59,10 +60,15 @@ async function chainAfter(log: EventLog, memory: ChainMemory, delivered: LogEntr
   for (let entry = bySeq.get(latest)!; ; ) {
     chain.unshift(entry);
     if (entry.prev <= position) return chain;
-    const earlier = bySeq.get(entry.prev) ?? memory.passedAt(entry.prev) ?? (await log.entryAt(entry.prev));
+    const earlier = bySeq.get(entry.prev) ?? memory.passedAt(entry.prev) ?? (await readBack(log, projection, entry.prev));
     if (!earlier) throw new Error(`entry ${entry.prev} of ${entry.subject} is missing from the log`);
     entry = earlier;
   }
+}
+
+async function readBack(log: EventLog, projection: string, seq: number): Promise<LogEntry | undefined> {
+  chainEntriesRead.inc({ projection });
+  return log.entryAt(seq);
 }
 
 /** What this process knows of each projection's chains (one projection object per consumer). */
@@ -95,11 +101,14 @@ async function applyInChainOrder<State>(ds: DataSource, log: EventLog, projectio
   const read = projection.stateOf(subjects.map((subject) => conversationOf(bySubject.get(subject)![0]!).conversationId));
   const committed = await inTransaction(ds, async (tx) => {
     const { positions, replayMark: mark, state } = await lockedState(tx, log.stream, projection, bySubject, read);
+    // Each chain walks back entry by entry; the conversations' walks, each a read from the log per
+    // entry missed, go side by side while the transaction holds their locks.
+    const chains = await Promise.all(subjects.map((subject) => chainAfter(log, projection.name, memory, bySubject.get(subject)!, positions.get(subject) ?? 0)));
     const runs: ChainRun[] = [];
-    for (const subject of subjects) {
-      const chain = await chainAfter(log, memory, bySubject.get(subject)!, positions.get(subject) ?? 0);
+    subjects.forEach((subject, i) => {
+      const chain = chains[i]!;
       if (chain.length) runs.push({ subject, ...conversationOf(chain[0]!), entries: chain.map((entry) => ({ entry, live: entry.seq > mark })) });
-    }
+    });
     if (runs.length === 0) return positions;
     const appended = groupBy((await projection.apply(tx, runs, state)) ?? [], (a) => a.subject);
     if (projection.ownPositions && appended.size) throw new Error(`${projection.name} keeps its own positions and cannot fold what it appends`);

@@ -22,6 +22,13 @@ const callDeliveries = new Histogram({
   buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500],
   registers: [metricsRegistry],
 });
+/** Reads of single entries from a conversation log: a gap in a chain, or an entry passed over and forgotten since. */
+export const chainEntriesRead = new Counter({
+  name: 'kite_chain_entries_read_total',
+  help: 'Entries a projection read back from its log, one request each, to fill a conversation chain (missed, or passed over and forgotten)',
+  labelNames: ['projection'],
+  registers: [metricsRegistry],
+});
 const deadLetters = new Counter({ name: 'kite_dead_letters_total', help: 'Events set aside as dead letters', labelNames: ['consumer'], registers: [metricsRegistry] });
 
 export const settlementMetrics: SettlementObserver = {
