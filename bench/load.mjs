@@ -268,30 +268,24 @@ async function eventsInConversationLogs(lastSeq) {
   return events;
 }
 
-/** Each consumer's lag (`kite_consumer_lag`: not yet acknowledged) from the services' metrics. */
-async function consumerLags() {
-  const lags = [];
-  for (const port of Object.values(system.ports)) {
-    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    for (const m of text.matchAll(/^kite_consumer_lag\{consumer="([^"]+)"\} (\S+)$/gm)) lags.push({ consumer: m[1], lag: Number(m[2]) });
-  }
-  return lags;
+/** Every service's metrics, as Prometheus text. */
+const servicesMetrics = () => Promise.all(Object.entries(system.ports).map(async ([service, port]) => ({ service, text: await (await fetch(`http://127.0.0.1:${port}/metrics`)).text() })));
+
+/** The value of a one-label metric in every service's metrics: [label value, value] pairs. */
+async function labelled(name, label) {
+  const pattern = new RegExp(`^${name}\\{${label}="([^"]+)"\\} (\\S+)$`, 'gm');
+  return (await servicesMetrics()).flatMap(({ text }) => [...text.matchAll(pattern)].map((m) => [m[1], Number(m[2])]));
 }
 
+/** Each consumer's lag (`kite_consumer_lag`: not yet acknowledged) from the services' metrics. */
+const consumerLags = async () => (await labelled('kite_consumer_lag', 'consumer')).map(([consumer, lag]) => ({ consumer, lag }));
+
 /** Entries each projection read back from its log one by one to fill a chain (`kite_chain_entries_read_total`). */
-async function chainEntriesRead() {
-  const rows = [];
-  for (const port of Object.values(system.ports)) {
-    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    for (const m of text.matchAll(/^kite_chain_entries_read_total\{projection="([^"]+)"\} (\S+)$/gm)) rows.push({ projection: m[1], count: Number(m[2]) });
-  }
-  return rows;
-}
+const chainEntriesRead = async () => (await labelled('kite_chain_entries_read_total', 'projection')).map(([projection, count]) => ({ projection, count }));
 
 async function handlerLatencies() {
   const rows = [];
-  for (const [service, port] of Object.entries(system.ports)) {
-    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  for (const { service, text } of await servicesMetrics()) {
     const sums = new Map();
     for (const line of text.split('\n')) {
       const m = /^kite_handler_seconds_(sum|count)\{consumer="([^"]+)",outcome="ack"\} (\S+)/.exec(line);
