@@ -1,7 +1,8 @@
 import { groupBy, logEntryOf, type Appended, type Delivery, type EventLog, type LogEntry, type Settlement } from '@kite/messaging';
 import { inTransaction, lockAggregates, lockPositions, savePositions, type DataSource, type Read, type Transaction } from '@kite/persistence';
 import { ChainMemory, positionAfterOwnAppends } from './chain-memory.js';
-import { chainEntriesRead } from './metrics.js';
+import { Counter } from 'prom-client';
+import { metricsRegistry } from './metrics-registry.js';
 
 /** One conversation's entries to apply, in chain order; `live` is false for those a rebuild only replays. */
 export interface ChainRun {
@@ -66,6 +67,14 @@ async function chainAfter(log: EventLog, projection: string, memory: ChainMemory
   }
 }
 
+/** Reads of single entries from a conversation log: a gap in a chain, or an entry passed over and forgotten since. */
+export const chainEntriesRead = new Counter({
+  name: 'kite_chain_entries_read_total',
+  help: 'Entries a projection read back from its log, one request each, to fill a conversation chain (missed, or passed over and forgotten)',
+  labelNames: ['projection'],
+  registers: [metricsRegistry],
+});
+
 async function readBack(log: EventLog, projection: string, seq: number): Promise<LogEntry | undefined> {
   chainEntriesRead.inc({ projection });
   return log.entryAt(seq);
@@ -103,12 +112,8 @@ async function applyInChainOrder<State>(ds: DataSource, log: EventLog, projectio
     const { positions, replayMark: mark, state } = await lockedState(tx, log.stream, projection, bySubject, read);
     // Each chain walks back entry by entry; the conversations' walks, each a read from the log per
     // entry missed, go side by side while the transaction holds their locks.
-    const chains = await Promise.all(subjects.map((subject) => chainAfter(log, projection.name, memory, bySubject.get(subject)!, positions.get(subject) ?? 0)));
-    const runs: ChainRun[] = [];
-    subjects.forEach((subject, i) => {
-      const chain = chains[i]!;
-      if (chain.length) runs.push({ subject, ...conversationOf(chain[0]!), entries: chain.map((entry) => ({ entry, live: entry.seq > mark })) });
-    });
+    const chains = await Promise.all(subjects.map(async (subject) => ({ subject, chain: await chainAfter(log, projection.name, memory, bySubject.get(subject)!, positions.get(subject) ?? 0) })));
+    const runs: ChainRun[] = chains.flatMap(({ subject, chain }) => (chain.length ? [{ subject, ...conversationOf(chain[0]!), entries: chain.map((entry) => ({ entry, live: entry.seq > mark })) }] : []));
     if (runs.length === 0) return positions;
     const appended = groupBy((await projection.apply(tx, runs, state)) ?? [], (a) => a.subject);
     if (projection.ownPositions && appended.size) throw new Error(`${projection.name} keeps its own positions and cannot fold what it appends`);

@@ -1,5 +1,6 @@
 export * from './service-config.js';
 export * from './logger.js';
+export * from './metrics-registry.js';
 export * from './metrics.js';
 export * from './database.module.js';
 export * from './health.controller.js';

@@ -1,12 +1,7 @@
 import { Controller, Get, Header } from '@nestjs/common';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 import { JetStreamConsumers, type SettlementObserver } from '@kite/messaging';
-
-/** One registry per process: handler latency, settlements and dead letters per consumer. */
-export const metricsRegistry = new Registry();
-// The event-loop lag is sampled by a timer: prom-client's default of every 10 ms woke each idle
-// service 100 times a second, and a wake-up costs 70–150 µs of CPU on the small machines this runs on.
-collectDefaultMetrics({ register: metricsRegistry, eventLoopMonitoringPrecision: 100 });
+import { metricsRegistry } from './metrics-registry.js';
 
 const handlerSeconds = new Histogram({
   name: 'kite_handler_seconds',
@@ -20,13 +15,6 @@ const callDeliveries = new Histogram({
   help: 'Deliveries handled by one handler call (one transaction), per consumer',
   labelNames: ['consumer'],
   buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500],
-  registers: [metricsRegistry],
-});
-/** Reads of single entries from a conversation log: a gap in a chain, or an entry passed over and forgotten since. */
-export const chainEntriesRead = new Counter({
-  name: 'kite_chain_entries_read_total',
-  help: 'Entries a projection read back from its log, one request each, to fill a conversation chain (missed, or passed over and forgotten)',
-  labelNames: ['projection'],
   registers: [metricsRegistry],
 });
 const deadLetters = new Counter({ name: 'kite_dead_letters_total', help: 'Events set aside as dead letters', labelNames: ['consumer'], registers: [metricsRegistry] });
