@@ -1,6 +1,7 @@
 import { JetStreamApiCodes, JetStreamApiError, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { AnyEnvelope, deterministicId, type AnyEnvelope as Envelope } from '@kite/contracts';
+import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { AckedPublisher } from './acked-publish.js';
 
@@ -38,7 +39,7 @@ export const entryId = (events: readonly { id: string }[]): string => (events.le
  */
 export class EventLog {
   /** The newest sequence seen per subject (appended or read here): a guess at its tail, checked by the append. */
-  private readonly knownTails = new Map<string, number>();
+  private readonly knownTails = new LRUCache<string, number>({ max: MAX_KNOWN_TAILS });
 
   private constructor(
     private readonly publisher: AckedPublisher,
@@ -58,10 +59,7 @@ export class EventLog {
 
   /** Notes that `subject` reaches at least `seq`, so the next append there need not ask for its tail first. */
   noteTail(subject: string, seq: number): void {
-    if ((this.knownTails.get(subject) ?? 0) >= seq) return;
-    this.knownTails.delete(subject);
-    this.knownTails.set(subject, seq);
-    if (this.knownTails.size > MAX_KNOWN_TAILS) this.knownTails.delete(this.knownTails.keys().next().value!);
+    if ((this.knownTails.get(subject) ?? 0) < seq) this.knownTails.set(subject, seq);
   }
 
   /** Whether `subject` has entries: an aggregate exists once its first entry is appended. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { makeEvent } from '@kite/contracts';
 import type { Appended, LogEntry } from '@kite/messaging';
 import { ChainMemory, ownAppendsInChain, positionAfterOwnAppends } from './chain-memory.js';
 
@@ -41,16 +42,24 @@ describe('ChainMemory', () => {
     expect([memory.isApplied(entry(5)), memory.isApplied(entry(6)), memory.isApplied(entry(4, 'kite.conv.acme.C2'))]).toEqual([true, false, false]);
   });
 
-  it('keeps the entries passed over, by sequence', () => {
+  it('keeps the entries passed over, by sequence, as links of their chain without their events', () => {
     const memory = new ChainMemory();
-    const passed = entry(9);
-    memory.pass(passed);
-    expect([memory.passedAt(9), memory.passedAt(8)]).toEqual([passed, undefined]);
+    const read = makeEvent('ChatMessageRead', 'acme', { conversationId: 'C1', messageId: 'm1', readerId: 'ag-1', readAt: '2026-11-25T12:00:00.000Z' });
+    memory.pass({ subject: 'kite.conv.acme.C1', seq: 9, prev: 4, events: [read] });
+    expect([memory.passedAt(9), memory.passedAt(8)]).toEqual([{ subject: 'kite.conv.acme.C1', seq: 9, prev: 4, events: [] }, undefined]);
   });
 
   it('forgets the oldest entries passed over beyond its bound, not the newest', () => {
     const memory = new ChainMemory();
-    for (let seq = 1; seq <= 10_001; seq++) memory.pass(entry(seq));
-    expect([memory.passedAt(1), memory.passedAt(2)?.seq, memory.passedAt(10_001)?.seq]).toEqual([undefined, 2, 10_001]);
+    for (let seq = 1; seq <= 200_001; seq++) memory.pass(entry(seq));
+    expect([memory.passedAt(1), memory.passedAt(2)?.seq, memory.passedAt(200_001)?.seq]).toEqual([undefined, 2, 200_001]);
+  });
+
+  it('forgets the positions of the subjects least recently seen beyond its bound', () => {
+    const memory = new ChainMemory();
+    for (let i = 1; i <= 100_000; i++) memory.committedAt(`kite.conv.acme.C${i}`, i);
+    memory.committedAt('kite.conv.acme.C1', 2);
+    memory.committedAt('kite.conv.acme.C100001', 100_001);
+    expect([memory.isApplied(entry(1, 'kite.conv.acme.C1')), memory.isApplied(entry(2, 'kite.conv.acme.C2')), memory.isApplied(entry(100_001, 'kite.conv.acme.C100001'))]).toEqual([true, false, true]);
   });
 });

@@ -4,7 +4,10 @@ import { ChainMemory, positionAfterOwnAppends } from './chain-memory.js';
 import { Counter } from 'prom-client';
 import { metricsRegistry } from './metrics-registry.js';
 
-/** One conversation's entries to apply, in chain order; `live` is false for those a rebuild only replays. */
+/**
+ * One conversation's entries to apply, in chain order; `live` is false for those a rebuild only
+ * replays. An entry this process passed over (see `concerns`) may come without its events.
+ */
 export interface ChainRun {
   subject: string;
   tenant: string;
@@ -27,7 +30,8 @@ export interface ChainedProjection<State> {
   /**
    * The event types the projection folds or decides on (omitted: every type). Delivered entries
    * of a conversation none of which has one of them change nothing here: they are acknowledged
-   * without a transaction and applied, as no-ops, with the conversation's next entry that does.
+   * without a transaction and applied, as no-ops, with the conversation's next entry that does
+   * (kept without their events, or read again from the log).
    */
   readonly concerns?: ReadonlySet<string>;
   /**
@@ -113,7 +117,8 @@ async function applyInChainOrder<State>(ds: DataSource, log: EventLog, projectio
     // Each chain walks back entry by entry; the conversations' walks, each a read from the log per
     // entry missed, go side by side while the transaction holds their locks.
     const chains = await Promise.all(subjects.map(async (subject) => ({ subject, chain: await chainAfter(log, projection.name, memory, bySubject.get(subject)!, positions.get(subject) ?? 0) })));
-    const runs: ChainRun[] = chains.flatMap(({ subject, chain }) => (chain.length ? [{ subject, ...conversationOf(chain[0]!), entries: chain.map((entry) => ({ entry, live: entry.seq > mark })) }] : []));
+    // A chain ends with a delivered entry, whole; those before it may be links kept without events.
+    const runs: ChainRun[] = chains.flatMap(({ subject, chain }) => (chain.length ? [{ subject, ...conversationOf(chain.at(-1)!), entries: chain.map((entry) => ({ entry, live: entry.seq > mark })) }] : []));
     if (runs.length === 0) return positions;
     const appended = groupBy((await projection.apply(tx, runs, state)) ?? [], (a) => a.subject);
     if (projection.ownPositions && appended.size) throw new Error(`${projection.name} keeps its own positions and cannot fold what it appends`);
