@@ -2,7 +2,7 @@ import type { Appended, LogEntry } from '@kite/messaging';
 import { LRUCache } from 'lru-cache';
 
 const MAX_POSITIONS = 100_000;
-/** Some three minutes of what routing passes over at 2,000 messages a second; a link holds about 200 bytes. */
+/** Enough that in five minutes at 2,000 messages a second routing read none back (bench/README); a link holds about 200 bytes. */
 const MAX_PASSED = 200_000;
 
 /**
