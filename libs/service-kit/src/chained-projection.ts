@@ -1,7 +1,7 @@
 import { groupBy, logEntryOf, type Appended, type Delivery, type EventLog, type LogEntry, type Settlement } from '@kite/messaging';
 import { inTransaction, lockAggregates, lockPositions, savePositions, type DataSource, type Read, type Transaction } from '@kite/persistence';
-import { ChainMemory, positionAfterOwnAppends } from './chain-memory.js';
 import { Counter } from 'prom-client';
+import { ChainMemory, positionAfterOwnAppends } from './chain-memory.js';
 import { metricsRegistry } from './metrics-registry.js';
 
 /**
@@ -15,8 +15,9 @@ export interface ChainRun {
   entries: { entry: LogEntry; live: boolean }[];
 }
 
-/** Every event of a conversation's log names its conversation. */
-const conversationOf = (entry: LogEntry) => ({ tenant: entry.events[0]!.tenant, conversationId: (entry.events[0]!.data as { conversationId: string }).conversationId });
+type Conversation = { tenant: string; conversationId: string };
+/** Every event of a conversation's log names its conversation (a delivered entry has its events). */
+const conversationOf = (entry: LogEntry): Conversation => ({ tenant: entry.events[0]!.tenant, conversationId: (entry.events[0]!.data as { conversationId: string }).conversationId });
 
 /**
  * A projection of conversation logs that applies each conversation's entries strictly in chain
@@ -93,8 +94,8 @@ function memoryOf(projection: object): ChainMemory {
 }
 
 /** Takes the locks on the subjects and reads the replay mark, the projection's state and its positions (from the `positions` table, or from the state). */
-async function lockedState<State>(tx: Transaction, stream: string, projection: ChainedProjection<State>, bySubject: Map<string, LogEntry[]>, read: Read<State>) {
-  const subjects = [...bySubject.keys()];
+async function lockedState<State>(tx: Transaction, stream: string, projection: ChainedProjection<State>, conversations: Map<string, Conversation>, read: Read<State>) {
+  const subjects = [...conversations.keys()];
   const { ownPositions } = projection;
   if (!ownPositions) {
     const { positions, replayMark, alongside } = await lockPositions(tx, projection.name, stream, subjects, [read.statement]);
@@ -102,7 +103,7 @@ async function lockedState<State>(tx: Transaction, stream: string, projection: C
   }
   const { replayMark, alongside } = await lockAggregates(tx, projection.name, stream, subjects, [read.statement]);
   const state = read.decode(alongside[0]!);
-  const positions = new Map(subjects.map((subject) => [subject, ownPositions(state, conversationOf(bySubject.get(subject)![0]!).conversationId)]));
+  const positions = new Map(subjects.map((subject) => [subject, ownPositions(state, conversations.get(subject)!.conversationId)]));
   return { positions, replayMark, state };
 }
 
@@ -111,14 +112,14 @@ async function applyInChainOrder<State>(ds: DataSource, log: EventLog, projectio
   const memory = memoryOf(projection);
   const bySubject = groupBy(entries, (e) => e.subject);
   const subjects = [...bySubject.keys()].sort();
-  const read = projection.stateOf(subjects.map((subject) => conversationOf(bySubject.get(subject)![0]!).conversationId));
+  const conversations = new Map(subjects.map((subject) => [subject, conversationOf(bySubject.get(subject)![0]!)]));
+  const read = projection.stateOf([...conversations.values()].map((c) => c.conversationId));
   const committed = await inTransaction(ds, async (tx) => {
-    const { positions, replayMark: mark, state } = await lockedState(tx, log.stream, projection, bySubject, read);
+    const { positions, replayMark: mark, state } = await lockedState(tx, log.stream, projection, conversations, read);
     // Each chain walks back entry by entry; the conversations' walks, each a read from the log per
     // entry missed, go side by side while the transaction holds their locks.
     const chains = await Promise.all(subjects.map(async (subject) => ({ subject, chain: await chainAfter(log, projection.name, memory, bySubject.get(subject)!, positions.get(subject) ?? 0) })));
-    // A chain ends with a delivered entry, whole; those before it may be links kept without events.
-    const runs: ChainRun[] = chains.flatMap(({ subject, chain }) => (chain.length ? [{ subject, ...conversationOf(chain.at(-1)!), entries: chain.map((entry) => ({ entry, live: entry.seq > mark })) }] : []));
+    const runs: ChainRun[] = chains.flatMap(({ subject, chain }) => (chain.length ? [{ subject, ...conversations.get(subject)!, entries: chain.map((entry) => ({ entry, live: entry.seq > mark })) }] : []));
     if (runs.length === 0) return positions;
     const appended = groupBy((await projection.apply(tx, runs, state)) ?? [], (a) => a.subject);
     if (projection.ownPositions && appended.size) throw new Error(`${projection.name} keeps its own positions and cannot fold what it appends`);
