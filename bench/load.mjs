@@ -1,12 +1,13 @@
 // End-to-end load: the whole system (four services, NATS, PostgreSQL on this machine) driven as the
 // PBX gateway and the chat platform drive it, beside the raw bus on the same NATS server.
-// `npm run bench` (BENCH_SECONDS, BENCH_TENANTS, BENCH_MAX_MESSAGES, BENCH_PHASES, BENCH_REPLAY to change the run).
+// `npm run bench` (BENCH_SECONDS, BENCH_TENANTS, BENCH_MAX_MESSAGES, BENCH_PHASES, BENCH_REPLAY, BENCH_FLOOR_SECONDS to change the run).
 import os from 'node:os';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { makeEvent, subjects, STREAMS } from '@kite/contracts';
 import { consumerAckFloor, PULL_TIMING, streamLastSequence } from '@kite/messaging';
 import { startTestPostgres, TestSystem } from '@kite/testing';
 import pg from 'pg';
+import { busFloor } from './bus-floor.mjs';
 import { processUsage, spentBetween } from './cpu.mjs';
 import { wakeUpCost } from './wakeup.mjs';
 
@@ -19,6 +20,8 @@ for (const p of PHASES) if (p !== 'max' && !(Number(p) > 0)) throw new Error(`BE
 /** How many times each service's read model is rebuilt (0: none); the rounds alternate the services, and more than one gives medians. */
 const REPLAY_ROUNDS = Number(process.env.BENCH_REPLAY ?? 3);
 if (!Number.isInteger(REPLAY_ROUNDS) || REPLAY_ROUNDS < 0) throw new Error(`BENCH_REPLAY: ${process.env.BENCH_REPLAY} is not a number of rounds`);
+/** How long the bus floor runs at 2,000 per second (after a run as fast as it goes). */
+const FLOOR_SECONDS = Number(process.env.BENCH_FLOOR_SECONDS ?? 20);
 const REPLAYED = ['routing-service', 'linking-service', 'action-scheduler'];
 const P_NEW = 0.3;
 const P_REPLY = 0.2;
@@ -308,6 +311,7 @@ try {
   const raw = await rawBus(20_000);
   const floor = await roundTrips();
   const hop = await wakeUpCost();
+  const busOnly = await busFloor(system.nats.url, { rate: 2_000, seconds: FLOOR_SECONDS });
   await configure();
   const results = [];
   for (const p of PHASES) results.push(p === 'max' ? await phase('max', 0, 600, MAX_MESSAGES) : await phase(`${p}/s`, Number(p), SECONDS));
@@ -320,7 +324,15 @@ try {
   console.log(`\nraw bus (same NATS, ${payloadSize}-byte payload, acked): publish ${raw.publishRate.toFixed(0)}/s, consume ${raw.consumeRate.toFixed(0)}/s`);
   console.log(`round trips, idle, p50: PostgreSQL query ${floor.query.toFixed(2)} ms, transaction with one insert ${floor.commit.toFixed(2)} ms, acknowledged publish ${floor.publish.toFixed(2)} ms`);
   console.log(`process hop (two Node processes answering each other over a Unix socket), CPU of both per round trip: back to back ${hop.busy.cpuMicros.toFixed(0)} µs (${hop.busy.wallMicros.toFixed(0)} µs wall), woken after a 2 ms pause ${hop.woken.cpuMicros.toFixed(0)} µs`);
-  console.log(`\n${'phase'.padEnd(8)}${'sent'.padStart(8)}${'offered/s'.padStart(11)}${'handled/s'.padStart(11)}${'ratio to bus'.padStart(14)}${'appended p50/p99 ms'.padStart(22)}${'members p50/p99 ms'.padStart(21)}${'lost'.padStart(7)}${'dup'.padStart(6)}`);
+  const stored = busOnly.storedPerInbound;
+  console.log(`bus floor (this system's NATS traffic and nothing else: per inbound message ${stored.inbound.toFixed(2)} inbound, ${stored.conversations.toFixed(2)} log entries, ${stored.outbound.toFixed(2)} outbound events stored, the log consumed three times; bench/bus-floor.mjs):`);
+  for (const r of busOnly.runs) {
+    const spent = (group) => (1000 * (r.cpu[group] ?? 0)) / r.messages;
+    const perCall = Object.entries(r.calls).map(([durable, c]) => `${durable.replace('floor-', '')} ${(c.deliveries / c.calls).toFixed(1)}`).join(', ');
+    console.log(`  ${r.name.padEnd(8)}${String(r.messages).padStart(7)} inbound, handled ${r.handled.toFixed(0)}/s; CPU per inbound message: NATS ${spent('nats-server').toFixed(2)} ms, clients ${spent('bench').toFixed(2)} ms, cores busy ${((r.cpu['nats-server'] + r.cpu.bench) / r.seconds).toFixed(2)}; deliveries per handler call: ${perCall}`);
+  }
+  const floorRate = busOnly.runs[0].handled;
+  console.log(`\n${'phase'.padEnd(8)}${'sent'.padStart(8)}${'offered/s'.padStart(11)}${'handled/s'.padStart(11)}${'ratio to bus'.padStart(14)}${'to floor'.padStart(10)}${'appended p50/p99 ms'.padStart(22)}${'members p50/p99 ms'.padStart(21)}${'lost'.padStart(7)}${'dup'.padStart(6)}`);
   for (const r of results) {
     const a = r.latency.appended.sort((x, y) => x - y);
     const m = r.latency.members.sort((x, y) => x - y);
@@ -328,7 +340,7 @@ try {
     const dup = [...r.seen.values()].filter((n) => n > 1).length + Object.keys(r.expected).reduce((n, type) => n + Math.max(0, r.got[type] - r.expected[type]), 0);
     const lost = Object.keys(r.expected).reduce((n, type) => n + Math.max(0, r.expected[type] - r.got[type]), 0);
     console.log(
-      `${r.name.padEnd(8)}${String(r.sent).padStart(8)}${(r.sent / r.publishSeconds).toFixed(0).padStart(11)}${handled.toFixed(0).padStart(11)}${`${(handled / raw.publishRate).toFixed(3)}x`.padStart(14)}${`${pct(a, 50)}/${pct(a, 99)}`.padStart(22)}${`${pct(m, 50)}/${pct(m, 99)}`.padStart(21)}${String(lost).padStart(7)}${String(dup).padStart(6)}`,
+      `${r.name.padEnd(8)}${String(r.sent).padStart(8)}${(r.sent / r.publishSeconds).toFixed(0).padStart(11)}${handled.toFixed(0).padStart(11)}${`${(handled / raw.publishRate).toFixed(3)}x`.padStart(14)}${`${(handled / floorRate).toFixed(2)}x`.padStart(10)}${`${pct(a, 50)}/${pct(a, 99)}`.padStart(22)}${`${pct(m, 50)}/${pct(m, 99)}`.padStart(21)}${String(lost).padStart(7)}${String(dup).padStart(6)}`,
     );
   }
   for (const r of results) {

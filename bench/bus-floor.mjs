@@ -1,0 +1,191 @@
+// The bus floor: the NATS traffic the system makes per inbound message, with nothing else. Four
+// stages on their own connections (worker threads, as the services are processes) move the same
+// number and size of messages through streams set up like the system's, through the same client
+// code (`ConsumerRunner`, `EventLog`, `AckedPublisher`), with no PostgreSQL and no rules: the
+// gateway publishes inbound messages; "linking" appends one conversation-log entry per inbound
+// message; three projections consume every entry ("linking" relays its events to an outbound
+// stream, "routing" appends a decision to some, "scheduler" acknowledges); an observer reads the
+// outbound stream. What this costs is what the bus alone takes of the machine, so the system's rate
+// can be set beside it in one run.
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { jetstream, jetstreamManager, DeliverPolicy } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { AckedPublisher, appendAll, ConsumerRunner, EventLog, provisionStreams, PULL_TIMING, STREAM_CONFIGS } from '@kite/messaging';
+import { processUsage, spentBetween } from './cpu.mjs';
+
+const STREAMS = { inbound: 'FLOOR_IN', conversations: 'FLOOR_CONV', outbound: 'FLOOR_OUT' };
+const settingsOf = (kite, name, subject) => ({ ...STREAM_CONFIGS.find((c) => c.name === kite), name, subjects: [subject] });
+const FLOOR_STREAMS = [settingsOf('KITE_IN', STREAMS.inbound, 'floor.in.>'), settingsOf('KITE_CONV', STREAMS.conversations, 'floor.conv.>'), settingsOf('KITE_OUT', STREAMS.outbound, 'floor.out.>')];
+
+/**
+ * The system's mix per inbound message, from its streams after a run of the end-to-end benchmark
+ * (`KITE_IN` 1.18 messages of 445 bytes, `KITE_CONV` 1.56 entries of 790, `KITE_OUT` 2.04 events of
+ * 561): a new conversation for 3 in 10, whose entry holds two events and which routing answers;
+ * 18 in 100 bring a second inbound event (a reply, a read, a call) whose entry holds two; routing
+ * also answers 8 in 100 of the rest.
+ */
+const MIX = { newConversation: 0.3, secondInbound: 0.18, routedOther: 0.08 };
+const EVENT_BYTES = 540;
+const INBOUND_BYTES = 445;
+
+const event = (id, type, tenant) => ({ id, type, tenant, occurredAt: new Date().toISOString(), data: { text: 'x'.repeat(EVENT_BYTES - 120) } });
+const json = (value) => JSON.stringify(value);
+const parse = (data) => JSON.parse(new TextDecoder().decode(data));
+
+/** One stage of the pipeline, in a worker thread with its own connection. */
+async function stage({ servers, role }) {
+  const nc = await connect({ servers });
+  const log = await EventLog.open(nc, STREAMS.conversations);
+  const publisher = AckedPublisher.of(nc);
+  /** Handler calls and the deliveries they took, per consumer. */
+  const calls = {};
+  const observer = {
+    settled: () => undefined,
+    called: (durable, deliveries) => {
+      const c = (calls[durable] ??= { calls: 0, deliveries: 0 });
+      c.calls++;
+      c.deliveries += deliveries;
+    },
+  };
+  const consumer = (durable, stream, filterSubject, handle) =>
+    new ConsumerRunner(
+      nc,
+      { service: 'floor', stream, durable: `floor-${durable}`, filterSubject, batch: 500 },
+      async (deliveries) => {
+        await handle(deliveries);
+        return deliveries.map(() => undefined);
+      },
+      observer,
+    );
+  const roles = {
+    linking: () => [
+      // The deciders: one entry per inbound message, after the conversation's tail (0 for one it creates).
+      consumer('inbound', STREAMS.inbound, 'floor.in.>', async (deliveries) => {
+        const decisions = deliveries.map((d) => {
+          const m = parse(d.data);
+          const events = Array.from({ length: m.events }, (_, i) => event(`${m.id}-${i}`, i === 0 ? 'ContactMessageAppended' : 'ConversationCreated', m.tenant));
+          events[0].route = m.route;
+          return { subject: `floor.conv.${m.tenant}.${m.conversation}`, events, ...(m.created ? { after: 0 } : {}) };
+        });
+        await appendAll(log, decisions);
+      }),
+      // The projection, in the same process: notes the tails it sees and relays every event to the outbound stream.
+      consumer('relay', STREAMS.conversations, 'floor.conv.>', async (deliveries) => {
+        for (const d of deliveries) log.noteTail(d.subject, d.seq);
+        await Promise.all(deliveries.flatMap((d) => parse(d.data).map((e) => publisher.publish(`floor.out.${e.tenant}.${e.type}`, json(e), { msgID: e.id }))));
+      }),
+    ],
+    // Routing answers some entries with an entry of its own, after the one it saw.
+    routing: () => [
+      consumer('routing', STREAMS.conversations, 'floor.conv.>', async (deliveries) => {
+        const decisions = [];
+        for (const d of deliveries) {
+          const [first] = parse(d.data);
+          log.noteTail(d.subject, d.seq);
+          if (first.route) decisions.push({ subject: d.subject, events: [event(`${first.id}-routed`, 'MembersAdded', first.tenant)], after: d.seq });
+        }
+        await appendAll(log, decisions);
+      }),
+    ],
+    scheduler: () => [consumer('scheduler', STREAMS.conversations, 'floor.conv.>', async () => undefined)],
+  };
+  const runners = roles[role]();
+  for (const runner of runners) await runner.start();
+  parentPort.postMessage('ready');
+  await new Promise((resolve) =>
+    parentPort.on('message', (what) => {
+      if (what === 'calls') parentPort.postMessage(structuredClone(calls));
+      else resolve();
+    }),
+  );
+  for (const runner of runners) await runner.stop();
+  await nc.close();
+  parentPort.close();
+}
+
+/**
+ * Drives the pipeline: `messages` inbound messages at `rate` per second (0: as fast as a window of
+ * 256 unacknowledged publishes allows), then waits until every outbound event came. Returns the
+ * rate handled and the CPU each process group spent (this process holds the stages' threads).
+ */
+async function drive(nc, run, rate, messages) {
+  const publisher = AckedPublisher.of(nc);
+  const contacts = [];
+  let expected = 0;
+  let seen = 0;
+  let publishing = true;
+  let done;
+  const drained = new Promise((resolve) => (done = resolve));
+  const observer = await (await jetstream(nc).consumers.get(STREAMS.outbound, { deliver_policy: DeliverPolicy.New })).consume(PULL_TIMING);
+  (async () => {
+    for await (const m of observer) {
+      parse(m.data);
+      if (++seen >= expected && publishing === false) done();
+    }
+  })();
+  const before = processUsage();
+  const started = performance.now();
+  const inFlight = [];
+  const publish = (tenant, conversation, id, events, route, created = false) => {
+    expected += events + (route ? 1 : 0);
+    const body = { id, tenant, conversation, events, route, created, text: '' };
+    body.text = 'x'.repeat(Math.max(0, INBOUND_BYTES - json(body).length));
+    inFlight.push(publisher.publish(`floor.in.${tenant}.MessageReceived`, json(body), { msgID: id }));
+  };
+  for (let i = 0; i < messages; i++) {
+    const isNew = contacts.length === 0 || Math.random() < MIX.newConversation;
+    if (isNew) contacts.push({ tenant: `tenant-${i % 5}`, conversation: `${run}-${contacts.length}` });
+    const { tenant, conversation } = isNew ? contacts[contacts.length - 1] : contacts[Math.floor(Math.random() * contacts.length)];
+    publish(tenant, conversation, `${run}-${i}`, isNew ? 2 : 1, isNew || Math.random() < MIX.routedOther, isNew);
+    if (!isNew && Math.random() < MIX.secondInbound / (1 - MIX.newConversation)) publish(tenant, conversation, `${run}-${i}-b`, 2, false);
+    if (inFlight.length >= 256) await Promise.all(inFlight.splice(0));
+    if (rate > 0) {
+      const ahead = started + (i * 1000) / rate - performance.now();
+      if (ahead > 0) await new Promise((r) => setTimeout(r, ahead));
+    }
+  }
+  await Promise.all(inFlight);
+  publishing = false;
+  if (seen >= expected) done();
+  await Promise.race([drained, new Promise((r) => setTimeout(r, 120_000))]);
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = spentBetween(before, processUsage());
+  await observer.close();
+  return { messages, handled: seen >= expected ? messages / seconds : NaN, seconds, cpu, expected, seen };
+}
+
+/**
+ * The bus floor on the NATS at `servers`: one run as fast as it goes (`maxMessages` inbound), one
+ * at `rate` per second for `seconds`. Creates its streams and deletes them afterwards.
+ */
+export async function busFloor(servers, { maxMessages = 20_000, rate = 2_000, seconds = 20 } = {}) {
+  const nc = await connect({ servers });
+  const jsm = await jetstreamManager(nc);
+  // A run killed midway leaves its streams: start from empty ones.
+  for (const name of Object.values(STREAMS)) await jsm.streams.delete(name).catch(() => undefined);
+  await provisionStreams(nc, FLOOR_STREAMS);
+  const workers = ['linking', 'routing', 'scheduler'].map((role) => new Worker(new URL(import.meta.url), { workerData: { servers, role } }));
+  try {
+    await Promise.all(workers.map((w) => new Promise((resolve, reject) => w.once('message', resolve).once('error', reject))));
+    const callsSoFar = async () => Object.assign({}, ...(await Promise.all(workers.map((w) => new Promise((resolve) => w.once('message', resolve).postMessage('calls'))))));
+    const runs = [];
+    let before = await callsSoFar();
+    for (const [name, r, count] of [['max', 0, maxMessages], [`${rate}/s`, rate, rate * seconds]]) {
+      const run = { name, ...(await drive(nc, `${name}${Date.now()}`, r, count)) };
+      const after = await callsSoFar();
+      run.calls = Object.fromEntries(Object.entries(after).map(([durable, c]) => [durable, { calls: c.calls - (before[durable]?.calls ?? 0), deliveries: c.deliveries - (before[durable]?.deliveries ?? 0) }]));
+      before = after;
+      runs.push(run);
+    }
+    const stored = Object.fromEntries(await Promise.all(Object.entries(STREAMS).map(async ([what, name]) => [what, (await jsm.streams.info(name)).state.messages])));
+    const inbound = runs.reduce((n, r) => n + r.messages, 0);
+    return { runs, storedPerInbound: Object.fromEntries(Object.entries(stored).map(([what, n]) => [what, n / inbound])) };
+  } finally {
+    for (const w of workers) w.postMessage('stop');
+    await Promise.all(workers.map((w) => new Promise((resolve) => w.once('exit', resolve))));
+    for (const name of Object.values(STREAMS)) await jsm.streams.delete(name).catch(() => undefined);
+    await nc.close();
+  }
+}
+
+if (!isMainThread) await stage(workerData);
