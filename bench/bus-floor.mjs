@@ -5,8 +5,8 @@
 // gateway publishes inbound messages; "linking" appends one conversation-log entry per inbound
 // message; three projections consume every entry ("linking" relays its events to an outbound
 // stream, "routing" appends a decision to some, "scheduler" acknowledges); an observer reads the
-// outbound stream. What this costs is what the bus alone takes of the machine, so the system's rate
-// can be set beside it in one run.
+// outbound stream. What this costs, and how long an inbound message takes to come out, is what the
+// bus alone allows on this machine, so the system's figures can be set beside it in one run.
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { jetstream, jetstreamManager, DeliverPolicy } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
@@ -111,6 +111,9 @@ async function stage({ servers, role }) {
 async function drive(nc, run, rate, messages) {
   const publisher = AckedPublisher.of(nc);
   const contacts = [];
+  /** When each inbound message was published, by the ids of the events it leads to: its own (appended) and routing's (members). */
+  const sentAt = new Map();
+  const latency = { appended: [], members: [] };
   let expected = 0;
   let seen = 0;
   let publishing = true;
@@ -119,7 +122,12 @@ async function drive(nc, run, rate, messages) {
   const observer = await (await jetstream(nc).consumers.get(STREAMS.outbound, { deliver_policy: DeliverPolicy.New })).consume(PULL_TIMING);
   (async () => {
     for await (const m of observer) {
-      parse(m.data);
+      const { id } = parse(m.data);
+      const sent = sentAt.get(id);
+      if (sent) {
+        latency[sent.effect].push(performance.now() - sent.at);
+        sentAt.delete(id);
+      }
       if (++seen >= expected && publishing === false) done();
     }
   })();
@@ -136,7 +144,12 @@ async function drive(nc, run, rate, messages) {
     const isNew = contacts.length === 0 || Math.random() < MIX.newConversation;
     if (isNew) contacts.push({ tenant: `tenant-${i % 5}`, conversation: `${run}-${contacts.length}` });
     const { tenant, conversation } = isNew ? contacts[contacts.length - 1] : contacts[Math.floor(Math.random() * contacts.length)];
-    publish(tenant, conversation, `${run}-${i}`, isNew ? 2 : 1, isNew || Math.random() < MIX.routedOther, isNew);
+    const id = `${run}-${i}`;
+    const route = isNew || Math.random() < MIX.routedOther;
+    const at = performance.now();
+    sentAt.set(`${id}-0`, { at, effect: 'appended' });
+    if (route) sentAt.set(`${id}-0-routed`, { at, effect: 'members' });
+    publish(tenant, conversation, id, isNew ? 2 : 1, route, isNew);
     if (!isNew && Math.random() < MIX.secondInbound / (1 - MIX.newConversation)) publish(tenant, conversation, `${run}-${i}-b`, 2, false);
     if (inFlight.length >= 256) await Promise.all(inFlight.splice(0));
     if (rate > 0) {
@@ -151,14 +164,15 @@ async function drive(nc, run, rate, messages) {
   const seconds = (performance.now() - started) / 1000;
   const cpu = spentBetween(before, processUsage());
   await observer.close();
-  return { messages, handled: seen >= expected ? messages / seconds : NaN, seconds, cpu, expected, seen };
+  for (const list of Object.values(latency)) list.sort((a, b) => a - b);
+  return { messages, handled: seen >= expected ? messages / seconds : NaN, seconds, cpu, latency };
 }
 
 /**
- * The bus floor on the NATS at `servers`: one run as fast as it goes (`maxMessages` inbound), one
- * at `rate` per second for `seconds`. Creates its streams and deletes them afterwards.
+ * The bus floor on the NATS at `servers`, one run per phase: `messages` inbound messages at `rate`
+ * per second (0: as fast as it goes). Creates its streams and deletes them afterwards.
  */
-export async function busFloor(servers, { maxMessages = 20_000, rate = 2_000, seconds = 20 } = {}) {
+export async function busFloor(servers, phases) {
   const nc = await connect({ servers });
   const jsm = await jetstreamManager(nc);
   // A run killed midway leaves its streams: start from empty ones.
@@ -170,8 +184,8 @@ export async function busFloor(servers, { maxMessages = 20_000, rate = 2_000, se
     const callsSoFar = async () => Object.assign({}, ...(await Promise.all(workers.map((w) => new Promise((resolve) => w.once('message', resolve).postMessage('calls'))))));
     const runs = [];
     let before = await callsSoFar();
-    for (const [name, r, count] of [['max', 0, maxMessages], [`${rate}/s`, rate, rate * seconds]]) {
-      const run = { name, ...(await drive(nc, `${name}${Date.now()}`, r, count)) };
+    for (const { name, rate, messages } of phases) {
+      const run = { name, ...(await drive(nc, `${name.replace(/\W/g, '')}${Date.now()}`, rate, messages)) };
       const after = await callsSoFar();
       run.calls = Object.fromEntries(Object.entries(after).map(([durable, c]) => [durable, { calls: c.calls - (before[durable]?.calls ?? 0), deliveries: c.deliveries - (before[durable]?.deliveries ?? 0) }]));
       before = after;

@@ -20,8 +20,8 @@ for (const p of PHASES) if (p !== 'max' && !(Number(p) > 0)) throw new Error(`BE
 /** How many times each service's read model is rebuilt (0: none); the rounds alternate the services, and more than one gives medians. */
 const REPLAY_ROUNDS = Number(process.env.BENCH_REPLAY ?? 3);
 if (!Number.isInteger(REPLAY_ROUNDS) || REPLAY_ROUNDS < 0) throw new Error(`BENCH_REPLAY: ${process.env.BENCH_REPLAY} is not a number of rounds`);
-/** How long the bus floor runs at 2,000 per second (after a run as fast as it goes). */
-const FLOOR_SECONDS = Number(process.env.BENCH_FLOOR_SECONDS ?? 20);
+/** How long each phase of the bus floor runs (the phases' own length unless set). */
+const FLOOR_SECONDS = Number(process.env.BENCH_FLOOR_SECONDS ?? SECONDS);
 const REPLAYED = ['routing-service', 'linking-service', 'action-scheduler'];
 const P_NEW = 0.3;
 const P_REPLY = 0.2;
@@ -311,7 +311,7 @@ try {
   const raw = await rawBus(20_000);
   const floor = await roundTrips();
   const hop = await wakeUpCost();
-  const busOnly = await busFloor(system.nats.url, { rate: 2_000, seconds: FLOOR_SECONDS });
+  const busOnly = await busFloor(system.nats.url, PHASES.map((p) => (p === 'max' ? { name: 'max', rate: 0, messages: MAX_MESSAGES } : { name: `${p}/s`, rate: Number(p), messages: Number(p) * FLOOR_SECONDS })));
   await configure();
   const results = [];
   for (const p of PHASES) results.push(p === 'max' ? await phase('max', 0, 600, MAX_MESSAGES) : await phase(`${p}/s`, Number(p), SECONDS));
@@ -325,13 +325,17 @@ try {
   console.log(`round trips, idle, p50: PostgreSQL query ${floor.query.toFixed(2)} ms, transaction with one insert ${floor.commit.toFixed(2)} ms, acknowledged publish ${floor.publish.toFixed(2)} ms`);
   console.log(`process hop (two Node processes answering each other over a Unix socket), CPU of both per round trip: back to back ${hop.busy.cpuMicros.toFixed(0)} µs (${hop.busy.wallMicros.toFixed(0)} µs wall), woken after a 2 ms pause ${hop.woken.cpuMicros.toFixed(0)} µs`);
   const stored = busOnly.storedPerInbound;
-  console.log(`bus floor (this system's NATS traffic and nothing else: per inbound message ${stored.inbound.toFixed(2)} inbound, ${stored.conversations.toFixed(2)} log entries, ${stored.outbound.toFixed(2)} outbound events stored, the log consumed three times; bench/bus-floor.mjs):`);
+  console.log(`\nbus floor: this system's NATS traffic and nothing else, through the same client code (per inbound message ${stored.inbound.toFixed(2)} inbound, ${stored.conversations.toFixed(2)} log entries, ${stored.outbound.toFixed(2)} outbound events stored; the log consumed three times; bench/bus-floor.mjs):`);
+  console.log(`  ${'phase'.padEnd(8)}${'inbound'.padStart(8)}${'handled/s'.padStart(11)}${'appended p50/p99 ms'.padStart(22)}${'members p50/p99 ms'.padStart(21)}${'CPU ms: NATS'.padStart(14)}${'clients'.padStart(9)}${'cores busy'.padStart(12)}   deliveries per handler call`);
   for (const r of busOnly.runs) {
-    const spent = (group) => (1000 * (r.cpu[group] ?? 0)) / r.messages;
-    const perCall = Object.entries(r.calls).map(([durable, c]) => `${durable.replace('floor-', '')} ${(c.deliveries / c.calls).toFixed(1)}`).join(', ');
-    console.log(`  ${r.name.padEnd(8)}${String(r.messages).padStart(7)} inbound, handled ${r.handled.toFixed(0)}/s; CPU per inbound message: NATS ${spent('nats-server').toFixed(2)} ms, clients ${spent('bench').toFixed(2)} ms, cores busy ${((r.cpu['nats-server'] + r.cpu.bench) / r.seconds).toFixed(2)}; deliveries per handler call: ${perCall}`);
+    const spent = (group) => ((1000 * (r.cpu[group] ?? 0)) / r.messages).toFixed(2);
+    const perCall = Object.entries(r.calls).sort().map(([durable, c]) => `${durable.replace('floor-', '')} ${(c.deliveries / c.calls).toFixed(1)}`).join(', ');
+    const { appended: a, members: m } = r.latency;
+    console.log(
+      `  ${r.name.padEnd(8)}${String(r.messages).padStart(8)}${r.handled.toFixed(0).padStart(11)}${`${pct(a, 50).toFixed(0)}/${pct(a, 99).toFixed(0)}`.padStart(22)}${`${pct(m, 50).toFixed(0)}/${pct(m, 99).toFixed(0)}`.padStart(21)}${spent('nats-server').padStart(14)}${spent('bench').padStart(9)}${((r.cpu['nats-server'] + r.cpu.bench) / r.seconds).toFixed(2).padStart(12)}   ${perCall}`,
+    );
   }
-  const floorRate = busOnly.runs[0].handled;
+  const floorRate = (name) => busOnly.runs.find((f) => f.name === name)?.handled ?? NaN;
   console.log(`\n${'phase'.padEnd(8)}${'sent'.padStart(8)}${'offered/s'.padStart(11)}${'handled/s'.padStart(11)}${'ratio to bus'.padStart(14)}${'to floor'.padStart(10)}${'appended p50/p99 ms'.padStart(22)}${'members p50/p99 ms'.padStart(21)}${'lost'.padStart(7)}${'dup'.padStart(6)}`);
   for (const r of results) {
     const a = r.latency.appended.sort((x, y) => x - y);
@@ -340,7 +344,7 @@ try {
     const dup = [...r.seen.values()].filter((n) => n > 1).length + Object.keys(r.expected).reduce((n, type) => n + Math.max(0, r.got[type] - r.expected[type]), 0);
     const lost = Object.keys(r.expected).reduce((n, type) => n + Math.max(0, r.expected[type] - r.got[type]), 0);
     console.log(
-      `${r.name.padEnd(8)}${String(r.sent).padStart(8)}${(r.sent / r.publishSeconds).toFixed(0).padStart(11)}${handled.toFixed(0).padStart(11)}${`${(handled / raw.publishRate).toFixed(3)}x`.padStart(14)}${`${(handled / floorRate).toFixed(2)}x`.padStart(10)}${`${pct(a, 50)}/${pct(a, 99)}`.padStart(22)}${`${pct(m, 50)}/${pct(m, 99)}`.padStart(21)}${String(lost).padStart(7)}${String(dup).padStart(6)}`,
+      `${r.name.padEnd(8)}${String(r.sent).padStart(8)}${(r.sent / r.publishSeconds).toFixed(0).padStart(11)}${handled.toFixed(0).padStart(11)}${`${(handled / raw.publishRate).toFixed(3)}x`.padStart(14)}${`${(handled / floorRate(r.name)).toFixed(2)}x`.padStart(10)}${`${pct(a, 50)}/${pct(a, 99)}`.padStart(22)}${`${pct(m, 50)}/${pct(m, 99)}`.padStart(21)}${String(lost).padStart(7)}${String(dup).padStart(6)}`,
     );
   }
   for (const r of results) {
