@@ -1,10 +1,10 @@
-// The bus floor: the NATS traffic the system makes per inbound message, with nothing else. Four
-// stages on their own connections (worker threads, as the services are processes) move the same
-// number and size of messages through streams set up like the system's, through the same client
-// code (`ConsumerRunner`, `EventLog`, `AckedPublisher`), with no PostgreSQL and no rules: the
-// gateway publishes inbound messages; "linking" appends one conversation-log entry per inbound
-// message; three projections consume every entry ("linking" relays its events to an outbound
-// stream, "routing" appends a decision to some, "scheduler" acknowledges); an observer reads the
+// The bus floor: the NATS traffic the system makes per inbound message, with nothing else. Three
+// stages on their own connections (worker threads, as the services are processes) move about as
+// many messages of about the same sizes through streams set up like the system's, through the same
+// client code (`ConsumerRunner`, `EventLog`, `AckedPublisher`), with no PostgreSQL and no rules:
+// "linking" appends one conversation-log entry per inbound message and, as its projection, relays
+// every entry's events to an outbound stream; "routing" answers some entries with one of its own;
+// "the scheduler" acknowledges. The load generator publishes the inbound messages and reads the
 // outbound stream. What this costs, and how long an inbound message takes to come out, is what the
 // bus alone allows on this machine, so the system's figures can be set beside it in one run.
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
@@ -20,17 +20,18 @@ const FLOOR_STREAMS = [settingsOf('KITE_IN', STREAMS.inbound, 'floor.in.>'), set
 /**
  * The system's mix per inbound message, from its streams after a run of the end-to-end benchmark
  * (`KITE_IN` 1.18 messages of 445 bytes, `KITE_CONV` 1.56 entries of 790, `KITE_OUT` 2.04 events of
- * 561): a new conversation for 3 in 10, whose entry holds two events and which routing answers;
- * 18 in 100 bring a second inbound event (a reply, a read, a call) whose entry holds two; routing
- * also answers 8 in 100 of the rest.
+ * 561, subjects and headers included): a new conversation for 3 in 10, whose entry holds two events
+ * and which routing answers; 18 in 100 bring a second inbound event (a reply, a read, a call) whose
+ * entry holds two; routing also answers 8 in 100 of the rest. Sizes are of the JSON bodies.
  */
 const MIX = { newConversation: 0.3, secondInbound: 0.18, routedOther: 0.08 };
-const EVENT_BYTES = 540;
-const INBOUND_BYTES = 445;
+const EVENT_BYTES = 404;
+const INBOUND_BYTES = 327;
 
 const event = (id, type, tenant) => ({ id, type, tenant, occurredAt: new Date().toISOString(), data: { text: 'x'.repeat(EVENT_BYTES - 120) } });
 const json = (value) => JSON.stringify(value);
-const parse = (data) => JSON.parse(new TextDecoder().decode(data));
+const utf8 = new TextDecoder();
+const parse = (data) => JSON.parse(utf8.decode(data));
 
 /** One stage of the pipeline, in a worker thread with its own connection. */
 async function stage({ servers, role }) {
@@ -168,6 +169,15 @@ async function drive(nc, run, rate, messages) {
   return { messages, handled: seen >= expected ? messages / seconds : NaN, seconds, cpu, latency };
 }
 
+/** What the streams hold per inbound message: messages, and their mean size in the stream (subject and headers included). */
+export async function storedPerInbound(jsm, streams, inbound) {
+  const held = async ([what, name]) => {
+    const { messages, bytes } = (await jsm.streams.info(name)).state;
+    return [what, { messages: messages / inbound, bytes: messages ? bytes / messages : 0 }];
+  };
+  return Object.fromEntries(await Promise.all(Object.entries(streams).map(held)));
+}
+
 /**
  * The bus floor on the NATS at `servers`, one run per phase: `messages` inbound messages at `rate`
  * per second (0: as fast as it goes). Creates its streams and deletes them afterwards.
@@ -191,9 +201,7 @@ export async function busFloor(servers, phases) {
       before = after;
       runs.push(run);
     }
-    const stored = Object.fromEntries(await Promise.all(Object.entries(STREAMS).map(async ([what, name]) => [what, (await jsm.streams.info(name)).state.messages])));
-    const inbound = runs.reduce((n, r) => n + r.messages, 0);
-    return { runs, storedPerInbound: Object.fromEntries(Object.entries(stored).map(([what, n]) => [what, n / inbound])) };
+    return { runs, stored: await storedPerInbound(jsm, STREAMS, runs.reduce((n, r) => n + r.messages, 0)) };
   } finally {
     for (const w of workers) w.postMessage('stop');
     await Promise.all(workers.map((w) => new Promise((resolve) => w.once('exit', resolve))));

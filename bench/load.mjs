@@ -7,7 +7,7 @@ import { makeEvent, subjects, STREAMS } from '@kite/contracts';
 import { consumerAckFloor, PULL_TIMING, streamLastSequence } from '@kite/messaging';
 import { startTestPostgres, TestSystem } from '@kite/testing';
 import pg from 'pg';
-import { busFloor } from './bus-floor.mjs';
+import { busFloor, storedPerInbound } from './bus-floor.mjs';
 import { processUsage, spentBetween } from './cpu.mjs';
 import { wakeUpCost } from './wakeup.mjs';
 
@@ -315,6 +315,7 @@ try {
   await configure();
   const results = [];
   for (const p of PHASES) results.push(p === 'max' ? await phase('max', 0, 600, MAX_MESSAGES) : await phase(`${p}/s`, Number(p), SECONDS));
+  const stored = await storedPerInbound(jsm, { inbound: STREAMS.inbound.name, conversations: STREAMS.conversations.name, outbound: STREAMS.outbound.name }, results.reduce((n, r) => n + r.sent, 0));
   const handlers = await handlerLatencies(); // before the replays restart the services
   const readBack = await chainEntriesRead();
   const replays = [];
@@ -324,8 +325,9 @@ try {
   console.log(`\nraw bus (same NATS, ${payloadSize}-byte payload, acked): publish ${raw.publishRate.toFixed(0)}/s, consume ${raw.consumeRate.toFixed(0)}/s`);
   console.log(`round trips, idle, p50: PostgreSQL query ${floor.query.toFixed(2)} ms, transaction with one insert ${floor.commit.toFixed(2)} ms, acknowledged publish ${floor.publish.toFixed(2)} ms`);
   console.log(`process hop (two Node processes answering each other over a Unix socket), CPU of both per round trip: back to back ${hop.busy.cpuMicros.toFixed(0)} µs (${hop.busy.wallMicros.toFixed(0)} µs wall), woken after a 2 ms pause ${hop.woken.cpuMicros.toFixed(0)} µs`);
-  const stored = busOnly.storedPerInbound;
-  console.log(`\nbus floor: this system's NATS traffic and nothing else, through the same client code (per inbound message ${stored.inbound.toFixed(2)} inbound, ${stored.conversations.toFixed(2)} log entries, ${stored.outbound.toFixed(2)} outbound events stored; the log consumed three times; bench/bus-floor.mjs):`);
+  const held = (s) => `${s.inbound.messages.toFixed(2)} inbound (${s.inbound.bytes.toFixed(0)} bytes), ${s.conversations.messages.toFixed(2)} log entries (${s.conversations.bytes.toFixed(0)}), ${s.outbound.messages.toFixed(2)} outbound events (${s.outbound.bytes.toFixed(0)})`;
+  console.log(`\nbus floor: this system's NATS traffic and nothing else, through the same client code; the log consumed three times (bench/bus-floor.mjs)`);
+  console.log(`  stored per inbound message: ${held(busOnly.stored)}; the system's phases: ${held(stored)}`);
   console.log(`  ${'phase'.padEnd(8)}${'inbound'.padStart(8)}${'handled/s'.padStart(11)}${'appended p50/p99 ms'.padStart(22)}${'members p50/p99 ms'.padStart(21)}${'CPU ms: NATS'.padStart(14)}${'clients'.padStart(9)}${'cores busy'.padStart(12)}   deliveries per handler call`);
   for (const r of busOnly.runs) {
     const spent = (group) => ((1000 * (r.cpu[group] ?? 0)) / r.messages).toFixed(2);
