@@ -95,7 +95,7 @@ async function stage({ servers, role }) {
   parentPort.postMessage('ready');
   await new Promise((resolve) =>
     parentPort.on('message', (what) => {
-      if (what === 'calls') parentPort.postMessage(structuredClone(calls));
+      if (what === 'calls') parentPort.postMessage(calls);
       else resolve();
     }),
   );
