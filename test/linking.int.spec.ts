@@ -6,7 +6,8 @@ import { eventually, settle, TestSystem } from '@kite/testing';
 /** L1–L6 and O1–O2 through the public contract, and the conversation API. */
 const N1 = '+15550000001'; // sms + whatsapp, svc-a
 const N2 = '+15550000002'; // sms, svc-a
-const N3 = '+15550000003'; // sms, dialplan number of svc-c, not configured
+const N3 = '+15550000003'; // sms, not configured
+const LEGACY = '+15550000009'; // svc-c's dialplan SMS number, outside the directory
 const N4 = '+15550000004'; // sms, svc-b
 const N5 = '+15550000005'; // sms, configured by its test
 const ana = { kind: 'agent', id: 'ag-ana' } as const;
@@ -48,7 +49,7 @@ describe('linking and outbound', () => {
       services: [
         { id: 'svc-a', name: 'A', agentIds: ['ag-ana'], dialplan: {} },
         { id: 'svc-b', name: 'B', agentIds: ['ag-bruno'], dialplan: {} },
-        { id: 'svc-c', name: 'C', agentIds: ['ag-carla'], dialplan: { smsNumber: N3 } },
+        { id: 'svc-c', name: 'C', agentIds: ['ag-carla'], dialplan: { smsNumber: LEGACY } },
         { id: 'svc-d', name: 'D', agentIds: [], dialplan: {} },
       ],
       agents: [{ id: 'ag-ana', name: 'Ana' }, { id: 'ag-bruno', name: 'Bruno' }, { id: 'ag-carla', name: 'Carla' }],
@@ -112,8 +113,16 @@ describe('linking and outbound', () => {
     const fresh = await request('+15553030004', 'svc-a', 'ag-carla');
     expect(data(await effect('ConversationCreated', fresh))).toMatchObject({ origin: 'agent', number: N1, channel: 'sms', contact: '+15553030004' });
     expect(data<{ reason: string }>(await effect('MembersAdded', fresh)).reason).toBe('create');
-    const impossible = await request('+15553030005', 'svc-b', 'ag-bruno', 'whatsapp');
-    expect(data<{ reason: string }>(await effect('ConversationRequestRejected', impossible)).reason).toBe('channel_not_enabled');
+    const unknown = await request('+15553030005', 'svc-zzz', 'ag-bruno');
+    expect(data<{ reason: string }>(await effect('ConversationRequestRejected', unknown)).reason).toBe('unknown_service');
+  });
+
+  it('L5 O1 on a service no number can send for, the conversation is created without a number, the agent first; its first message is refused with no_route', async () => {
+    const created = await request('+15553030006', 'svc-d', 'ag-bruno', 'whatsapp');
+    const conversation = data<{ conversationId: string; number?: string }>(await effect('ConversationCreated', created));
+    expect(conversation).toEqual({ conversationId: expect.any(String), contact: '+15553030006', serviceId: 'svc-d', channel: 'whatsapp', origin: 'agent' });
+    expect(data(await effect('MembersAdded', created))).toMatchObject({ members: [{ kind: 'agent', id: 'ag-bruno' }], reason: 'create' });
+    expect(data(await outcomeOf(await reply(conversation.conversationId)))).toMatchObject({ conversationId: conversation.conversationId, reason: 'no_route' });
   });
 
   it('O1 O2 an agent reply leaves from the conversation\'s number, named as number_configuration, once per message id', async () => {
@@ -126,26 +135,25 @@ describe('linking and outbound', () => {
     expect(system.outbound.filter((e) => e.type === 'OutboundMessageRequested' && data<{ messageId: string }>(e).messageId === 'agent-msg-1')).toHaveLength(1);
   });
 
-  it('L4 calls arriving together: repeats of one contact join the conversation the first creates, and a call no number can take is dead-lettered without holding the others', async () => {
+  it('L4 calls arriving together: repeats of one contact join the conversation the first creates, and a call no number can serve still makes its conversation', async () => {
     const first = await call('+15553090009', 'svc-a', N2);
     const again = await call('+15553090009', 'svc-a', N2);
-    const lost = await call('+15553090019', 'svc-d');
+    const numberless = await call('+15553090019', 'svc-d');
     const other = await call('+15553090029', 'svc-a', N1);
     const conversation = await conversationOf(first, 'CallAppended');
     expect(await conversationOf(again, 'CallAppended')).toBe(conversation);
     expect(await conversationOf(other, 'CallAppended')).not.toBe(conversation);
-    const letter = await eventually(() => system.deadLetters.find((d) => d.body.reason.includes('no number for service svc-d')), 'the dead letter of the call without a number');
-    expect(letter.subject).toContain('acme');
+    expect(data(await effect('ConversationCreated', numberless))).toEqual({ conversationId: await conversationOf(numberless, 'CallAppended'), contact: '+15553090019', serviceId: 'svc-d', channel: 'call', origin: 'call' });
     await settle(300);
     expect(system.outbound.filter((e) => e.type === 'ConversationCreated' && [first, again].includes(e.correlationId!))).toHaveLength(1);
-    expect(system.outbound.filter((e) => e.correlationId === lost)).toHaveLength(0);
+    expect(system.deadLetters.filter((d) => d.body.payload?.includes('+15553090019'))).toEqual([]);
   });
 
   it('O1 without a number of its own, the lowest configured number of the service; then the dialplan; else no_route', async () => {
     const viaCall = await conversationOf(await call('+15553050005', 'svc-a'), 'CallAppended');
     expect(data(await outcomeOf(await reply(viaCall)))).toMatchObject({ from: N1, route: 'number_configuration', channel: 'sms' });
     const dialplan = await conversationOf(await call('+15553050006', 'svc-c', N3), 'CallAppended');
-    expect(data(await outcomeOf(await reply(dialplan)))).toMatchObject({ from: N3, route: 'dialplan' });
+    expect(data(await outcomeOf(await reply(dialplan)))).toMatchObject({ from: LEGACY, route: 'dialplan' });
     const nothing = await conversationOf(await call('+15553050007', 'svc-d', N3), 'CallAppended');
     expect(data(await outcomeOf(await reply(nothing)))).toMatchObject({ reason: 'no_route' });
   });

@@ -33,5 +33,19 @@ export class LinkingOutbound1732400000600 implements MigrationInterface {
   }
 }
 
+/** A conversation may be created before any number can serve it (L4, L5). */
+export class NumberlessConversations1732400000800 implements MigrationInterface {
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE conversations ALTER COLUMN number DROP NOT NULL`);
+    await q.query(`ALTER TABLE conversation_links ALTER COLUMN number DROP NOT NULL`);
+  }
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DELETE FROM conversation_links WHERE number IS NULL`);
+    await q.query(`DELETE FROM conversations WHERE number IS NULL`);
+    await q.query(`ALTER TABLE conversation_links ALTER COLUMN number SET NOT NULL`);
+    await q.query(`ALTER TABLE conversations ALTER COLUMN number SET NOT NULL`);
+  }
+}
+
 export const LINKING_SCHEMA = 'linking';
-export const LINKING_MIGRATIONS = [Positions1732399999000, ...CONFIG_READ_MODEL_MIGRATIONS, LinkingReadModel1732400000100, LinkingOutbound1732400000600, ConversationLinks1732400000700];
+export const LINKING_MIGRATIONS = [Positions1732399999000, ...CONFIG_READ_MODEL_MIGRATIONS, LinkingReadModel1732400000100, LinkingOutbound1732400000600, ConversationLinks1732400000700, NumberlessConversations1732400000800];

@@ -7,7 +7,8 @@ export const ConversationCreatedData = z.object({
   conversationId: ExternalId,
   contact: E164,
   serviceId: ExternalId,
-  number: E164,
+  /** Absent when no number can serve the conversation yet (an agent's or a call's, L4 L5): its outbound is refused with `no_route` until one can (O1). */
+  number: E164.optional(),
   channel: z.enum(['sms', 'whatsapp', 'call']),
   origin: z.enum(['inbound', 'call', 'agent']),
 });
@@ -104,7 +105,7 @@ export const CallAppendedData = z.object({
 export const CallAppended = envelopeOf('CallAppended', CallAppendedData);
 export type CallAppended = z.infer<typeof CallAppended>;
 
-/** Extension: an agent's "create conversation" that cannot be served (no number to use, L5). */
-export const ConversationRequestRejectedData = z.object({ requestId: ExternalId, agentId: ExternalId, contact: E164, serviceId: ExternalId, channel: Channel, reason: z.enum(['no_route', 'channel_not_enabled']) });
+/** Extension: an agent's "create conversation" for a service the tenant's directory does not have (L5). */
+export const ConversationRequestRejectedData = z.object({ requestId: ExternalId, agentId: ExternalId, contact: E164, serviceId: ExternalId, channel: Channel, reason: z.literal('unknown_service') });
 export const ConversationRequestRejected = envelopeOf('ConversationRequestRejected', ConversationRequestRejectedData);
 export type ConversationRequestRejected = z.infer<typeof ConversationRequestRejected>;

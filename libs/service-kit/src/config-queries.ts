@@ -31,15 +31,19 @@ export async function findNumber(db: Queryable, tenant: string, number: string):
   return row && { number: row.number, channels: row.channels, status: row.status, configuration: row.configuration ?? undefined, override: row.override ?? undefined };
 }
 
-/** The tenant's numbers with their channels and configuration, and a service's dialplan SMS number: what O1 reads. */
-export async function findOutboundContext(db: Queryable, tenant: string, serviceId: string): Promise<{ numbers: { number: string; channels: Channel[]; status: NumberStatus; linkedServiceId: string | undefined }[]; dialplanSmsNumber: string | undefined }> {
+/** The tenant's numbers with their channels and configuration, and a service's dialplan SMS number: what O1 reads; and whether the directory has the service. */
+export async function findOutboundContext(
+  db: Queryable,
+  tenant: string,
+  serviceId: string,
+): Promise<{ numbers: { number: string; channels: Channel[]; status: NumberStatus; linkedServiceId: string | undefined }[]; dialplanSmsNumber: string | undefined; serviceKnown: boolean }> {
   const numbers = (await db.query(
     `SELECT n.number, n.channels, coalesce(c.status, 'not_configured') AS status, c.configuration->>'linkedServiceId' AS linked
        FROM directory_numbers n LEFT JOIN number_configurations c ON c.tenant = n.tenant AND c.number = n.number WHERE n.tenant = $1`,
     [tenant],
   )) as { number: string; channels: Channel[]; status: NumberStatus; linked: string | null }[];
   const services = (await db.query(`SELECT sms_number FROM directory_services WHERE tenant = $1 AND service_id = $2`, [tenant, serviceId])) as { sms_number: string | null }[];
-  return { numbers: numbers.map((n) => ({ number: n.number, channels: n.channels, status: n.status, linkedServiceId: n.linked ?? undefined })), dialplanSmsNumber: services[0]?.sms_number ?? undefined };
+  return { numbers: numbers.map((n) => ({ number: n.number, channels: n.channels, status: n.status, linkedServiceId: n.linked ?? undefined })), dialplanSmsNumber: services[0]?.sms_number ?? undefined, serviceKnown: services.length > 0 };
 }
 
 export async function findGroupAgents(db: Queryable, tenant: string, serviceId: string): Promise<string[]> {

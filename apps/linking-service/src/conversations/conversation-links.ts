@@ -25,7 +25,7 @@ export class ConversationLinks1732400000700 implements MigrationInterface {
 export interface ConversationLink {
   conversationId: string;
   tenant: string;
-  number: string;
+  number: string | undefined;
   links: readonly string[];
 }
 
@@ -35,7 +35,7 @@ function conversationLinks(conversationIds: readonly string[]): Read<Map<string,
     statement: { sql: `SELECT conversation_id, tenant, number, links FROM conversation_links WHERE conversation_id = ANY($1::text[])`, params: [conversationIds] },
     decode: (rows) =>
       new Map(
-        (rows as { conversation_id: string; tenant: string; number: string; links: string[] }[]).map((r) => [r.conversation_id, { conversationId: r.conversation_id, tenant: r.tenant, number: r.number, links: r.links }]),
+        (rows as { conversation_id: string; tenant: string; number: string | null; links: string[] }[]).map((r) => [r.conversation_id, { conversationId: r.conversation_id, tenant: r.tenant, number: r.number ?? undefined, links: r.links }]),
       ),
   };
 }

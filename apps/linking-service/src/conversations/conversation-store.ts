@@ -11,7 +11,7 @@ interface ConversationRow {
   tenant: string;
   contact: string;
   service_id: string;
-  number: string;
+  number: string | null;
   origin: string;
   links: string[];
   members: string[];
@@ -25,7 +25,7 @@ const viewOf = (r: ConversationRow): ConversationView => ({
   tenant: r.tenant,
   contact: r.contact,
   serviceId: r.service_id,
-  number: r.number,
+  number: r.number ?? undefined,
   origin: r.origin,
   links: r.links,
   members: r.members,

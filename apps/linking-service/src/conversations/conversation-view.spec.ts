@@ -45,6 +45,13 @@ describe('ConversationCreated', () => {
   it('a conversation created by a call has no links', () => {
     expect(projectEvent(undefined, created('call')).view?.links).toEqual([]);
   });
+
+  it('L5 O1 a conversation created without a number has no links, and replies are meant for the channel asked for', () => {
+    const numberless = makeEvent('ConversationCreated', TENANT, { conversationId: CONVERSATION, contact: CONTACT, serviceId: 'svc-1', channel: 'whatsapp', origin: 'agent' }, { occurredAt: AT });
+    const view = projectEvent(undefined, numberless).view!;
+    expect([view.number, view.links, view.lastChannel]).toEqual([undefined, [], 'whatsapp']);
+    expect(forOutbound(view)).toMatchObject({ links: [], lastChannel: 'whatsapp' });
+  });
 });
 
 describe('links and detached numbers', () => {

@@ -7,7 +7,8 @@ export interface ConversationView {
   tenant: string;
   contact: string;
   serviceId: string;
-  number: string;
+  /** The number it was created on; none when no number could serve it then (L4, L5). */
+  number: string | undefined;
   origin: string;
   links: readonly string[];
   members: readonly string[];
@@ -56,9 +57,12 @@ export function projectEvent(view: ConversationView | undefined, event: AnyEnvel
     case 'ConversationCreated': {
       const { data } = event as ConversationCreated;
       if (view) return { view };
-      const links = data.channel === 'call' ? [] : [`${data.channel}:${data.number}`];
+      const channel = data.channel === 'call' ? undefined : data.channel;
+      const links = channel && data.number ? [`${channel}:${data.number}`] : [];
+      // Without a number, the channel asked for is the one a reply is meant to leave on (O1).
+      const lastChannel = data.number ? undefined : channel;
       return {
-        view: { conversationId: data.conversationId, tenant: t, contact: data.contact, serviceId: data.serviceId, number: data.number, origin: data.origin, links, members: [], detached: [], lastChannel: undefined, createdAt: event.occurredAt },
+        view: { conversationId: data.conversationId, tenant: t, contact: data.contact, serviceId: data.serviceId, number: data.number, origin: data.origin, links, members: [], detached: [], lastChannel, createdAt: event.occurredAt },
       };
     }
     case 'ConversationLinked': {

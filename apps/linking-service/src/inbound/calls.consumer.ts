@@ -36,29 +36,25 @@ export class CallsConsumer {
       if ('dead' in read) settlements[index] = read.dead;
       else calls.push({ index, call: read.call });
     }
-    if (calls.length) await inTransaction(this.ds, (tx) => this.link(tx, calls, settlements));
+    if (calls.length) await inTransaction(this.ds, (tx) => this.link(tx, calls));
     return deliveries.map((_, i) => settlements[i]);
   }
 
-  private async link(tx: Transaction, calls: { index: number; call: CallEnded }[], settlements: (Settlement | void)[]): Promise<void> {
+  private async link(tx: Transaction, calls: { index: number; call: CallEnded }[]): Promise<void> {
     const conversationOf = ({ tenant, data }: CallEnded) => conversationIdFor(tenant, data.contact, data.serviceId);
     const conversationIds = [...new Set(calls.map(({ call }) => conversationOf(call)))];
     const { links } = await lockConversationLinks(tx, conversationIds);
     const config = await this.configCache.lookups(tx);
     const appended: LogAppend[] = [];
-    for (const { index, call } of calls) {
+    for (const { call } of calls) {
       const { tenant, data } = call;
       const conversationId = conversationOf(call);
       const existing = links.get(conversationId);
-      // A new conversation needs a number: the call's own, else the one O1 would send SMS from.
-      let number = existing?.number ?? data.number;
-      if (!number) {
+      // A new conversation's number: the call's own, else the one O1 would send SMS from, else none yet.
+      let number = existing ? undefined : data.number;
+      if (!existing && !number) {
         const route = resolveSendingNumber(data.serviceId, 'sms', await config.outboundContext(tenant, data.serviceId));
-        if (!route.ok) {
-          settlements[index] = deadLetter(`no number for service ${data.serviceId}: the call names none and the service has no number to use (${route.reason})`, tenant);
-          continue;
-        }
-        number = route.from;
+        number = route.ok ? route.from : undefined;
       }
       appended.push(links.decided(tenant, conversationId, decideCall(call, conversationId, existing !== undefined, number)));
     }

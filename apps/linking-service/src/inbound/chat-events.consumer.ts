@@ -73,8 +73,9 @@ export class ChatEventsConsumer {
       const known = links.get(conversationId);
       // Its members as the read model has them: one the projection has not reached yet joins again, which changes nothing.
       const existing = known && { members: (await findConversation(tx, conversationId))?.members ?? [] };
-      const route = resolveSendingNumber(data.serviceId, data.channel, await (await this.configCache.lookups(tx)).outboundContext(tenant, data.serviceId));
-      const events = decideConversationRequest(request, conversationId, existing, route);
+      const context = await (await this.configCache.lookups(tx)).outboundContext(tenant, data.serviceId);
+      const service = { known: context.serviceKnown, route: resolveSendingNumber(data.serviceId, data.channel, context) };
+      const events = decideConversationRequest(request, conversationId, existing, service);
       const [first] = events;
       if (!first) return;
       if (first.type === 'ConversationRequestRejected') {

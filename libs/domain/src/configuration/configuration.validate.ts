@@ -66,7 +66,11 @@ function actionProblems(action: BodyAction, path: string, directory: Directory |
   return problems;
 }
 
-/** A directory whose ids are unique and whose references hold: a service's agents, its dialplan SMS number. */
+/**
+ * A directory whose ids are unique and whose references hold: a service's agents. A dialplan SMS
+ * number may lie outside the directory's numbers (a legacy call group's, O1 step 2), but not be one
+ * of them that the directory says has no `sms` channel.
+ */
 export function directoryProblems(directory: Directory): ConfigurationProblem[] {
   const problems: ConfigurationProblem[] = [];
   const duplicates = (list: readonly string[], path: (i: number) => string, what: string) => {
@@ -82,13 +86,13 @@ export function directoryProblems(directory: Directory): ConfigurationProblem[] 
   duplicates(directory.bots.map((x) => x.id), (i) => `$.bots[${i}].id`, 'bot');
   directory.numbers.forEach((n, i) => duplicates(n.channels, (j) => `$.numbers[${i}].channels[${j}]`, 'channel'));
   const agents = new Set(directory.agents.map((a) => a.id));
-  const smsNumbers = new Set(directory.numbers.filter((n) => n.channels.includes('sms')).map((n) => n.number));
+  const withoutSms = new Set(directory.numbers.filter((n) => !n.channels.includes('sms')).map((n) => n.number));
   directory.services.forEach((service, i) => {
     service.agentIds.forEach((id, j) => {
       if (!agents.has(id)) problems.push({ path: `$.services[${i}].agentIds[${j}]`, message: `agent ${id} is not in the directory's agents` });
     });
     const sms = service.dialplan.smsNumber;
-    if (sms !== undefined && !smsNumbers.has(sms)) problems.push({ path: `$.services[${i}].dialplan.smsNumber`, message: `${sms} is not a number of the directory with the sms channel` });
+    if (sms !== undefined && withoutSms.has(sms)) problems.push({ path: `$.services[${i}].dialplan.smsNumber`, message: `${sms} is a number of the directory without the sms channel` });
   });
   return problems;
 }

@@ -79,18 +79,18 @@ describe('directoryProblems', () => {
     expect(problems[0]?.message).toContain('ag-9');
   });
 
-  it('O1 reports a dialplan SMS number that is not in the directory', () => {
+  it('O1 accepts a dialplan SMS number outside the directory (a legacy call group\'s)', () => {
     const d = directory();
     d.services[0] = { id: 'svc-1', name: 'Sales', agentIds: ['ag-1'], dialplan: { smsNumber: '+15559999999' } };
-    const problems = directoryProblems(d);
-    expect(problems.map((p) => p.path)).toEqual(['$.services[0].dialplan.smsNumber']);
-    expect(problems[0]?.message).toContain('+15559999999');
+    expect(directoryProblems(d)).toEqual([]);
   });
 
-  it('O1 reports a dialplan SMS number on a number without the sms channel', () => {
+  it('O1 reports a dialplan SMS number that the directory lists without the sms channel', () => {
     const d = directory();
     d.services[0] = { id: 'svc-1', name: 'Sales', agentIds: ['ag-1'], dialplan: { smsNumber: '+15550000002' } };
-    expect(paths(d)).toEqual(['$.services[0].dialplan.smsNumber']);
+    const problems = directoryProblems(d);
+    expect(problems.map((p) => p.path)).toEqual(['$.services[0].dialplan.smsNumber']);
+    expect(problems[0]?.message).toContain('+15550000002');
   });
 
   it('reports every problem at once', () => {
@@ -100,7 +100,7 @@ describe('directoryProblems', () => {
         { number: '+15550000001', channels: ['sms', 'sms'] },
       ],
       services: [
-        { id: 'svc-1', name: 'Sales', agentIds: ['ag-1', 'ag-9'], dialplan: { smsNumber: '+15558888888' } },
+        { id: 'svc-1', name: 'Sales', agentIds: ['ag-1', 'ag-9'], dialplan: { smsNumber: '+15550000001' } },
         { id: 'svc-1', name: 'Sales again', agentIds: [], dialplan: {} },
       ],
       agents: [

@@ -29,6 +29,12 @@ function callEnded(over: Partial<CallEnded['data']> = {}, id = 'EVTCALL000000000
 }
 
 describe('L4 calls create or join conversation (contact, service)', () => {
+  it('L4 no number can serve the conversation yet: it is created all the same, without a number', () => {
+    const events = decideCall(callEnded(), CONVERSATION, false, undefined);
+    expect(events.map((e) => e.type)).toEqual(['ConversationCreated', 'CallAppended']);
+    expect(ConversationCreated.parse(events[0]).data).toEqual({ conversationId: CONVERSATION, contact: CONTACT, serviceId: SERVICE, channel: 'call', origin: 'call' });
+  });
+
   it("L4 no conversation yet: ConversationCreated (origin call, channel call, the given number) then CallAppended", () => {
     const call = callEnded();
     const events = decideCall(call, CONVERSATION, false, NUMBER);

@@ -14,7 +14,8 @@ function requested(over: Partial<ConversationRequested['data']> = {}, id = 'EVTR
   return makeEvent('ConversationRequested', TENANT, { requestId: 'req-1', agentId: 'ag-1', contact: CONTACT, serviceId: SERVICE, channel: 'sms', ...over }, { id });
 }
 
-const ok: Route = { ok: true, from: NUMBER, route: 'number_configuration' };
+const ok = { known: true, route: { ok: true, from: NUMBER, route: 'number_configuration' } as Route };
+const noRoute = (reason: 'no_route' | 'channel_not_enabled' | 'linked_service_changed') => ({ known: true, route: { ok: false, reason } as Route });
 
 describe('L5 an agent creates a conversation', () => {
   describe('when the conversation exists', () => {
@@ -28,7 +29,7 @@ describe('L5 an agent creates a conversation', () => {
     });
 
     it('L5 joins even when no sending number could be resolved', () => {
-      const events = decideConversationRequest(requested(), 'Cexisting', { members: [] }, { ok: false, reason: 'no_route' });
+      const events = decideConversationRequest(requested(), 'Cexisting', { members: [] }, noRoute('no_route'));
       expect(events.map((e) => e.type)).toEqual(['MembersAdded']);
     });
 
@@ -40,7 +41,7 @@ describe('L5 an agent creates a conversation', () => {
   describe('when the conversation does not exist', () => {
     it("L5 with a route: ConversationCreated origin agent on route.from with the requested channel, then MembersAdded [agent] reason create", () => {
       const request = requested({ channel: 'whatsapp' });
-      const events = decideConversationRequest(request, CONVERSATION, undefined, { ok: true, from: '+15552000000', route: 'dialplan' });
+      const events = decideConversationRequest(request, CONVERSATION, undefined, { known: true, route: { ok: true, from: '+15552000000', route: 'dialplan' } });
       expect(events.map((e) => e.type)).toEqual(['ConversationCreated', 'MembersAdded']);
       const [created, added] = events;
       expect(ConversationCreated.parse(created).data).toEqual({ conversationId: CONVERSATION, contact: CONTACT, serviceId: SERVICE, number: '+15552000000', channel: 'whatsapp', origin: 'agent' });
@@ -52,15 +53,20 @@ describe('L5 an agent creates a conversation', () => {
       expect(created?.id).not.toBe(added?.id);
     });
 
-    it.each([
-      ['no_route', 'no_route'],
-      ['channel_not_enabled', 'channel_not_enabled'],
-      ['linked_service_changed', 'no_route'],
-    ] as const)('L5 with no route (%s): ConversationRequestRejected reason %s', (routeReason, reason) => {
+    it.each(['no_route', 'channel_not_enabled', 'linked_service_changed'] as const)('L5 O1 with no number to send from (%s): created all the same, without a number, the agent first', (reason) => {
       const request = requested({ channel: 'whatsapp' });
-      const events = decideConversationRequest(request, CONVERSATION, undefined, { ok: false, reason: routeReason });
+      const events = decideConversationRequest(request, CONVERSATION, undefined, noRoute(reason));
+      expect(events.map((e) => e.type)).toEqual(['ConversationCreated', 'MembersAdded']);
+      const [created, added] = events;
+      expect(ConversationCreated.parse(created).data).toEqual({ conversationId: CONVERSATION, contact: CONTACT, serviceId: SERVICE, channel: 'whatsapp', origin: 'agent' });
+      expect(MembersAdded.parse(added).data.members).toEqual([{ kind: 'agent', id: 'ag-1' }]);
+    });
+
+    it('L5 a service the directory does not have: ConversationRequestRejected reason unknown_service', () => {
+      const request = requested({ channel: 'whatsapp' });
+      const events = decideConversationRequest(request, CONVERSATION, undefined, { known: false, route: { ok: false, reason: 'no_route' } });
       expect(events.map((e) => e.type)).toEqual(['ConversationRequestRejected']);
-      expect(ConversationRequestRejected.parse(events[0]).data).toEqual({ requestId: 'req-1', agentId: 'ag-1', contact: CONTACT, serviceId: SERVICE, channel: 'whatsapp', reason });
+      expect(ConversationRequestRejected.parse(events[0]).data).toEqual({ requestId: 'req-1', agentId: 'ag-1', contact: CONTACT, serviceId: SERVICE, channel: 'whatsapp', reason: 'unknown_service' });
       expect(events[0]?.causationId).toBe(request.id);
     });
   });

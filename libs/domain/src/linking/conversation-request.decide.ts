@@ -4,13 +4,15 @@ import type { Route } from '../outbound/outbound.decide.js';
 /**
  * L5: an agent's "create conversation" for (E, S, channel) joins the existing conversation (the
  * agent becomes a member when not one already), or creates it with the agent as first member, on
- * the number O1 resolves for the service and channel; with no such number it is refused.
+ * the number O1 resolves for the service and channel. With no such number it is created all the
+ * same, without one: `no_route` refuses its messages (O1), not the conversation. Only a service the
+ * directory does not have is refused.
  */
 export function decideConversationRequest(
   request: ConversationRequested,
   conversationId: string,
   existing: { members: readonly string[] } | undefined,
-  route: Route,
+  service: { known: boolean; route: Route },
 ): (ConversationCreated | MembersAdded | ConversationRequestRejected)[] {
   const { tenant, data } = request;
   const cause = { cause: request };
@@ -18,12 +20,12 @@ export function decideConversationRequest(
   const agent = { kind: 'agent' as const, id: data.agentId };
   const join = makeEvent('MembersAdded', tenant, { conversationId, members: [agent], reason: 'create', silent: false }, { ...cause, id: id('members') });
   if (existing) return existing.members.includes(`agent:${data.agentId}`) ? [] : [join];
-  if (!route.ok) {
-    const reason = route.reason === 'channel_not_enabled' ? 'channel_not_enabled' : 'no_route';
-    return [makeEvent('ConversationRequestRejected', tenant, { requestId: data.requestId, agentId: data.agentId, contact: data.contact, serviceId: data.serviceId, channel: data.channel, reason }, { ...cause, id: id('rejected') })];
+  if (!service.known) {
+    return [makeEvent('ConversationRequestRejected', tenant, { requestId: data.requestId, agentId: data.agentId, contact: data.contact, serviceId: data.serviceId, channel: data.channel, reason: 'unknown_service' }, { ...cause, id: id('rejected') })];
   }
+  const number = service.route.ok ? { number: service.route.from } : {};
   return [
-    makeEvent('ConversationCreated', tenant, { conversationId, contact: data.contact, serviceId: data.serviceId, number: route.from, channel: data.channel, origin: 'agent' }, { ...cause, id: id('created') }),
+    makeEvent('ConversationCreated', tenant, { conversationId, contact: data.contact, serviceId: data.serviceId, ...number, channel: data.channel, origin: 'agent' }, { ...cause, id: id('created') }),
     join,
   ];
 }

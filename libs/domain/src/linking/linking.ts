@@ -22,7 +22,7 @@ export function evolveLinking(state: LinkingConversation, event: LinkingEvent | 
     case 'ConversationCreated': {
       const { data } = event as ConversationCreated;
       if (state.status === 'open') return state;
-      const links = data.channel === 'call' ? [] : [linkOf(data.channel, data.number)];
+      const links = data.channel === 'call' || !data.number ? [] : [linkOf(data.channel, data.number)];
       return { status: 'open', conversationId: data.conversationId, links };
     }
     case 'ConversationLinked': {
