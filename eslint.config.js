@@ -17,7 +17,7 @@ export default [
         {
           allow: [],
           depConstraints: [
-            // The rules of behaviour.md: no framework, no I/O.
+            // The rules of docs/behaviour.md: no framework, no I/O.
             { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:contracts'], bannedExternalImports: FRAMEWORK },
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [], bannedExternalImports: FRAMEWORK },
             { sourceTag: 'type:messaging', onlyDependOnLibsWithTags: ['type:contracts'] },

@@ -19,7 +19,7 @@ export function asyncApiDocument(): Record<string, unknown> {
   };
   add('receive', 'kite.in', INBOUND_SUBJECT_SUFFIX);
   add('send', 'kite.out', OUTBOUND_SUBJECT_SUFFIX);
-  return { asyncapi: '3.0.0', info: { title: 'Kite conversations', version: '1.0.0', description: 'Events at the public boundary (contract.md): JetStream streams KITE_IN and KITE_OUT.' }, channels, operations, components: { messages } };
+  return { asyncapi: '3.0.0', info: { title: 'Kite conversations', version: '1.0.0', description: 'Events at the public boundary (docs/contract.md in the repository): JetStream streams KITE_IN and KITE_OUT.' }, channels, operations, components: { messages } };
 }
 
 if (process.argv[1]?.endsWith('api-docs.js')) {

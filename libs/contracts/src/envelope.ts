@@ -3,7 +3,7 @@ import { Instant, Tenant } from './primitives.js';
 
 export const EventId = z.string().min(10).max(64).regex(/^[0-9A-Za-z_-]+$/, 'must be an event id (letters, digits, - and _)');
 
-/** The envelope every event travels in (contract.md). `data` is typed by each event's schema. */
+/** The envelope every event travels in (docs/contract.md). `data` is typed by each event's schema. */
 export function envelopeOf<T extends string, D extends z.ZodType>(type: T, data: D) {
   return z.object({
     id: EventId,

@@ -9,7 +9,7 @@ export interface Causation {
   occurredAt?: string;
 }
 
-/** Builds an envelope around `data`, carrying the cause's correlation (contract.md). */
+/** Builds an envelope around `data`, carrying the cause's correlation (docs/contract.md). */
 export function makeEvent<T extends EventType>(type: T, tenant: string, data: EventOf<T>['data'], causation: Causation = {}): EventOf<T> {
   const cause = causation.cause;
   return {

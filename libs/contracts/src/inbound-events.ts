@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { envelopeOf } from './envelope.js';
 import { Channel, E164, ExternalId, Instant, Member, MemberKind, PhoneNumber } from './primitives.js';
 
-/** Events published by the PBX gateway and the chat platform on `kite.in.<tenant>.…` (contract.md). */
+/** Events published by the PBX gateway and the chat platform on `kite.in.<tenant>.…` (docs/contract.md). */
 export const MessageReceivedData = z.object({
   messageId: ExternalId,
   channel: Channel,

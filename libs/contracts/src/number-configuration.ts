@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ExternalId } from './primitives.js';
 
-/** The body of `PUT /v1/numbers/{number}` (contract.md; rules C2–C5). */
+/** The body of `PUT /v1/numbers/{number}` (docs/contract.md; rules C2–C5). */
 export const RoutingTarget = z.discriminatedUnion('type', [
   z.object({ type: z.literal('agent'), agentId: ExternalId }),
   z.object({ type: z.literal('group'), serviceId: ExternalId }),

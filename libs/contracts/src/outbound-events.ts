@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { envelopeOf } from './envelope.js';
 import { Channel, E164, ExternalId, Instant, Member } from './primitives.js';
 
-/** Events the system publishes on `kite.out.<tenant>.…` (contract.md). */
+/** Events the system publishes on `kite.out.<tenant>.…` (docs/contract.md). */
 export const ConversationCreatedData = z.object({
   conversationId: ExternalId,
   contact: E164,
