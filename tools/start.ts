@@ -14,7 +14,8 @@ import { clearRuntime, DATA_DIR, ROOT, writeRuntime } from './runtime.js';
 const DEFAULT_PORTS = { 'config-service': 8080, 'linking-service': 8081, 'routing-service': 8082, 'action-scheduler': 8083 } as const;
 const LOG_DIR = path.join(DATA_DIR, 'logs');
 const say = (line: string): void => console.log(`[kite] ${line}`);
-const shown = (file: string) => path.relative(process.cwd(), file) || file;
+/** A path as the user would type it from here: relative when inside this folder. */
+const shown = (file: string) => (path.relative(process.cwd(), file).startsWith('..') ? file : path.relative(process.cwd(), file) || file);
 
 /** What was started, stopped in two rounds: the services, then the servers they use. */
 const services: RunningService[] = [];
