@@ -31,8 +31,16 @@ describe('S1 RS256 tokens and the OpenAPI document', () => {
     expect((await get(await sign({ tenant: 'acme', role: 'owner' }))).status).toBe(401);
   });
 
-  it('serves the OpenAPI document at /docs, the same as docs/openapi.json', async () => {
-    const served = (await (await fetch(`${system.configApi}/docs`)).json()) as { openapi: string; paths: Record<string, unknown> };
+  it('serves a readable page at /docs over the OpenAPI document at /docs/openapi.json, the same as docs/openapi.json', async () => {
+    const page = await fetch(`${system.configApi}/docs`);
+    expect([page.status, page.headers.get('content-type')]).toEqual([200, 'text/html; charset=utf-8']);
+    const html = await page.text();
+    const loaded = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
+    expect(loaded).toEqual(expect.arrayContaining(['/docs/assets/swagger-ui.css', '/docs/assets/swagger-ui-bundle.js', '/docs/assets/initializer.js', '/docs/openapi.json']));
+    for (const asset of loaded) expect([asset, (await fetch(`${system.configApi}${asset}`)).status]).toEqual([asset, 200]);
+    expect((await fetch(`${system.configApi}/docs/assets/package.json`)).status).toBe(404);
+    expect(await (await fetch(`${system.configApi}/docs/assets/initializer.js`)).text()).toContain("url: '/docs/openapi.json'");
+    const served = (await (await fetch(`${system.configApi}/docs/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
     expect(served.openapi).toBe('3.1.0');
     expect(Object.keys(served.paths)).toEqual(expect.arrayContaining(['/v1/directory', '/v1/numbers/{number}', '/v1/numbers/{number}/simulate', '/v1/numbers/{number}/override', '/v1/migrations/call-groups']));
     const fs = await import('node:fs');
