@@ -10,7 +10,6 @@ const document = openApiDocument();
 const ASSETS: Record<string, string> = {
   'swagger-ui.css': 'text/css; charset=utf-8',
   'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
-  'swagger-ui-standalone-preset.js': 'text/javascript; charset=utf-8',
   'favicon-32x32.png': 'image/png',
 };
 const ASSET_DIR = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
@@ -18,7 +17,7 @@ const ASSET_DIR = path.dirname(createRequire(import.meta.url).resolve('swagger-u
 /** Swagger UI's start, ours: the document below, and the token a reader types in with "Authorize". */
 const INITIALIZER = `window.onload = () => {
   window.ui = SwaggerUIBundle({ url: '/docs/openapi.json', dom_id: '#swagger-ui', deepLinking: true,
-    presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset], layout: 'StandaloneLayout', persistAuthorization: true });
+    presets: [SwaggerUIBundle.presets.apis], layout: 'BaseLayout', persistAuthorization: true });
 };`;
 
 const PAGE = `<!doctype html>
@@ -33,7 +32,6 @@ const PAGE = `<!doctype html>
   <div id="swagger-ui"></div>
   <noscript>This page needs JavaScript. The OpenAPI document itself: <a href="/docs/openapi.json">/docs/openapi.json</a>.</noscript>
   <script src="/docs/assets/swagger-ui-bundle.js"></script>
-  <script src="/docs/assets/swagger-ui-standalone-preset.js"></script>
   <script src="/docs/assets/initializer.js"></script>
 </body>
 </html>
