@@ -10,6 +10,7 @@ const N3 = '+15550000003'; // sms, not configured
 const LEGACY = '+15550000009'; // svc-c's dialplan SMS number, outside the directory
 const N4 = '+15550000004'; // sms, svc-b
 const N5 = '+15550000005'; // sms, configured by its test
+const N6 = '+15550000006'; // sms, linked to svc-e by its test
 const ana = { kind: 'agent', id: 'ag-ana' } as const;
 
 describe('linking and outbound', () => {
@@ -45,12 +46,13 @@ describe('linking and outbound', () => {
     system = await TestSystem.start();
     const ok = (r: { status: number; body: unknown }) => expect([r.status, r.body]).toEqual([200, expect.anything()]);
     ok(await system.api('acme', 'PUT', '/v1/directory', {
-      numbers: [{ number: N1, channels: ['sms', 'whatsapp'] }, { number: N2, channels: ['sms'] }, { number: N3, channels: ['sms'] }, { number: N4, channels: ['sms'] }, { number: N5, channels: ['sms'] }],
+      numbers: [{ number: N1, channels: ['sms', 'whatsapp'] }, { number: N2, channels: ['sms'] }, { number: N3, channels: ['sms'] }, { number: N4, channels: ['sms'] }, { number: N5, channels: ['sms'] }, { number: N6, channels: ['sms'] }],
       services: [
         { id: 'svc-a', name: 'A', agentIds: ['ag-ana'], dialplan: {} },
         { id: 'svc-b', name: 'B', agentIds: ['ag-bruno'], dialplan: {} },
         { id: 'svc-c', name: 'C', agentIds: ['ag-carla'], dialplan: { smsNumber: LEGACY } },
         { id: 'svc-d', name: 'D', agentIds: [], dialplan: {} },
+        { id: 'svc-e', name: 'E', agentIds: [], dialplan: {} },
       ],
       agents: [{ id: 'ag-ana', name: 'Ana' }, { id: 'ag-bruno', name: 'Bruno' }, { id: 'ag-carla', name: 'Carla' }],
       bots: [],
@@ -117,12 +119,20 @@ describe('linking and outbound', () => {
     expect(data<{ reason: string }>(await effect('ConversationRequestRejected', unknown)).reason).toBe('unknown_service');
   });
 
-  it('L5 O1 on a service no number can send for, the conversation is created without a number, the agent first; its first message is refused with no_route', async () => {
-    const created = await request('+15553030006', 'svc-d', 'ag-bruno', 'whatsapp');
+  it('L5 O1 on a service no number can send for, the conversation is created without a number, the agent first; its first message is refused with no_route; once a number is linked, the contact joins it there and replies leave from it', async () => {
+    const created = await request('+15553030006', 'svc-e', 'ag-bruno', 'whatsapp');
     const conversation = data<{ conversationId: string; number?: string }>(await effect('ConversationCreated', created));
-    expect(conversation).toEqual({ conversationId: expect.any(String), contact: '+15553030006', serviceId: 'svc-d', channel: 'whatsapp', origin: 'agent' });
+    expect(conversation).toEqual({ conversationId: expect.any(String), contact: '+15553030006', serviceId: 'svc-e', channel: 'whatsapp', origin: 'agent' });
     expect(data(await effect('MembersAdded', created))).toMatchObject({ members: [{ kind: 'agent', id: 'ag-bruno' }], reason: 'create' });
     expect(data(await outcomeOf(await reply(conversation.conversationId)))).toMatchObject({ conversationId: conversation.conversationId, reason: 'no_route' });
+
+    const linked = await system.api('acme', 'PUT', `/v1/numbers/${encodeURIComponent(N6)}`, { linkedServiceId: 'svc-e', workingHours: { routing: { type: 'group', serviceId: 'svc-e' }, schedule: { timeZone: 'UTC', rules: [] } } });
+    expect(linked.status).toBe(200);
+    await system.untilConfigApplied();
+    const contactWrites = await inbound('+15553030006', N6);
+    expect(await conversationOf(contactWrites)).toBe(conversation.conversationId);
+    expect(data(await effect('ConversationLinked', contactWrites))).toEqual({ conversationId: conversation.conversationId, channel: 'sms', number: N6 });
+    expect(data(await outcomeOf(await reply(conversation.conversationId)))).toMatchObject({ conversationId: conversation.conversationId, channel: 'sms', from: N6, route: 'number_configuration' });
   });
 
   it('O1 O2 an agent reply leaves from the conversation\'s number, named as number_configuration, once per message id', async () => {

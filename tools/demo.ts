@@ -33,7 +33,7 @@ function describe(e: AnyEnvelope): string {
   const who = (ms: { kind: string; id: string }[]) => ms.map((m) => `${names[m.id] ?? m.id} (${m.kind})`).join(', ');
   switch (e.type) {
     case 'ConversationCreated':
-      return `A new conversation ${String(d.conversationId)} was created for ${String(d.contact)} with service ${String(d.serviceId)} over ${String(d.channel)} on ${String(d.number)}.`;
+      return `A new conversation ${String(d.conversationId)} was created for ${String(d.contact)} with service ${String(d.serviceId)} over ${String(d.channel)}${d.number ? ` on ${String(d.number)}` : ', with no number to send from yet'}.`;
     case 'ConversationLinked':
       return `The conversation now also uses ${String(d.channel)} on ${String(d.number)}.`;
     case 'ContactMessageAppended':

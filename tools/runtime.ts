@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 /** The repository root, from `dist/tools/*.js` or `tools/*.ts`. */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), fileURLToPath(import.meta.url).includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
 /** Where `npm start` keeps its servers' data and the logs: `.data/`, or `KITE_DATA_DIR`. */
-export const DATA_DIR = path.resolve(ROOT, process.env.KITE_DATA_DIR ?? '.data');
+export const DATA_DIR = path.resolve(ROOT, process.env.KITE_DATA_DIR || '.data');
 const RUNTIME_FILE = path.join(DATA_DIR, 'runtime.json');
 
 /** Where the running system listens, written by `npm start` for `npm run demo`. */

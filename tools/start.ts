@@ -20,14 +20,19 @@ const shown = (file: string) => (path.relative(process.cwd(), file).startsWith('
 /** What was started, stopped in two rounds: the services, then the servers they use. */
 const services: RunningService[] = [];
 const servers: (() => Promise<void>)[] = [];
+/** Aborts a server's start under way: a stop while it starts leaves nothing running. */
+const starting = new AbortController();
 let stopping = false;
+let started: Promise<void> = Promise.resolve();
 
 async function shutdown(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
     say('stopping');
+    starting.abort();
     const settle = (stops: Promise<void>[]) => Promise.all(stops.map((s) => s.catch((e) => say(`while stopping: ${String(e)}`))));
     await settle(services.map((s) => s.stop()));
+    await started.catch(() => undefined);
     await settle(servers.map((stop) => stop()));
     clearRuntime();
     say('stopped');
@@ -37,6 +42,10 @@ async function shutdown(code: number): Promise<never> {
 }
 
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(0));
+process.on('uncaughtException', (e) => {
+  say(`unexpected error: ${e.message}`);
+  void shutdown(1);
+});
 
 /** One part of the start; its failure is told as that part's. */
 async function part<T>(name: string, run: () => Promise<T>): Promise<T> {
@@ -55,7 +64,7 @@ async function startServers(): Promise<{ natsUrl: string; databaseUrl: string }>
   let natsUrl = process.env.NATS_URL;
   if (!natsUrl) {
     say('starting NATS with JetStream');
-    const nats = await part('NATS', async () => startNatsServer({ port: await portPreferring(14222), storeDir: path.join(DATA_DIR, 'nats'), logFile: path.join(LOG_DIR, 'nats-server.log'), log: say }));
+    const nats = await part('NATS', async () => startNatsServer({ port: await portPreferring(14222), storeDir: path.join(DATA_DIR, 'nats'), logFile: path.join(LOG_DIR, 'nats-server.log'), log: say, ownGroup: true, signal: starting.signal }));
     servers.push(() => nats.stop());
     natsUrl = nats.url;
     say(`NATS on ${natsUrl} (data in ${shown(path.join(DATA_DIR, 'nats'))})`);
@@ -63,7 +72,7 @@ async function startServers(): Promise<{ natsUrl: string; databaseUrl: string }>
   let databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) {
     say('starting PostgreSQL');
-    const postgres = await part('PostgreSQL', async () => startEmbeddedPostgres({ dataDir: path.join(DATA_DIR, 'postgres'), port: await portPreferring(15432), logFile: path.join(LOG_DIR, 'postgres.log'), log: say }));
+    const postgres = await part('PostgreSQL', async () => startEmbeddedPostgres({ dataDir: path.join(DATA_DIR, 'postgres'), port: await portPreferring(15432), logFile: path.join(LOG_DIR, 'postgres.log'), log: say, ownGroup: true, signal: starting.signal }));
     servers.push(() => postgres.stop());
     await part('PostgreSQL', () => ensureDatabase(postgres.adminUrl, 'kite'));
     databaseUrl = postgres.urlFor('kite');
@@ -81,11 +90,14 @@ async function start(): Promise<void> {
   }
   fs.mkdirSync(LOG_DIR, { recursive: true });
   const { natsUrl, databaseUrl } = await startServers();
+  if (stopping) return;
   say(`starting the services; their logs: ${shown(LOG_DIR)}/<service>.log`);
   for (const { name, port } of servicePorts) {
-    const service = startService(ROOT, name, port, { NATS_URL: natsUrl, DATABASE_URL: databaseUrl }, { file: path.join(LOG_DIR, `${name}.log`) });
+    const service = startService(ROOT, name, port, { NATS_URL: natsUrl, DATABASE_URL: databaseUrl }, { file: path.join(LOG_DIR, `${name}.log`) }, true);
     services.push(service);
-    void service.exited.then((code) => {
+    void service.exited.then(async (code) => {
+      // Before the ready line, the start reports it (the health check's wait ends with it).
+      await started.catch(() => undefined);
       if (!stopping) {
         say(`${name} exited (${code}); its log: ${shown(path.join(LOG_DIR, `${name}.log`))}; stopping everything`);
         void shutdown(1);
@@ -104,7 +116,10 @@ async function start(): Promise<void> {
   say('ready (Ctrl-C stops everything)');
 }
 
-start().catch(async (e: unknown) => {
+started = start();
+started.catch(async (e: unknown) => {
+  // Stopped while starting: nothing failed.
+  if (stopping) return;
   say(`could not start: ${(e as Error).message}`);
   await shutdown(1);
 });

@@ -33,17 +33,17 @@ export class LinkingOutbound1732400000600 implements MigrationInterface {
   }
 }
 
-/** A conversation may be created before any number can serve it (L4, L5). */
+/** A conversation may be created before any number can serve it (L4, L5); a reply then leaves on the channel it was created on (O1). */
 export class NumberlessConversations1732400000800 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE conversations ALTER COLUMN number DROP NOT NULL`);
+    await q.query(`ALTER TABLE conversations ALTER COLUMN number DROP NOT NULL, ADD COLUMN channel text`);
     await q.query(`ALTER TABLE conversation_links ALTER COLUMN number DROP NOT NULL`);
   }
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DELETE FROM conversation_links WHERE number IS NULL`);
     await q.query(`DELETE FROM conversations WHERE number IS NULL`);
     await q.query(`ALTER TABLE conversation_links ALTER COLUMN number SET NOT NULL`);
-    await q.query(`ALTER TABLE conversations ALTER COLUMN number SET NOT NULL`);
+    await q.query(`ALTER TABLE conversations ALTER COLUMN number SET NOT NULL, DROP COLUMN channel`);
   }
 }
 

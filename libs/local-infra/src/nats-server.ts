@@ -1,6 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { exitOf, stopChild, stopOnAbort } from './children.js';
 import { waitForPort } from './ports.js';
 
 const CANDIDATES = ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server'];
@@ -35,7 +36,7 @@ export function findOrInstallNatsServer(log: (line: string) => void = () => unde
     const installed = onPath();
     if (installed) return installed;
   }
-  throw new Error('nats-server is not installed. Install it with: sudo apt-get install nats-server (or set NATS_URL to a running NATS server with JetStream)');
+  throw new Error('nats-server is not installed: install it with the system\'s package manager (Debian and Ubuntu: apt-get install nats-server), or set NATS_URL to a running NATS server with JetStream');
 }
 
 export interface RunningNats {
@@ -45,32 +46,33 @@ export interface RunningNats {
   kill(): void;
 }
 
-/** Starts `nats-server -js` on loopback with its store in `storeDir`, in a process group of its own (a terminal's Ctrl-C reaches whoever started it, who stops it in turn). */
-export async function startNatsServer(options: { port: number; storeDir: string; logFile?: string; log?: (line: string) => void }): Promise<RunningNats> {
+/**
+ * Starts `nats-server -js` on loopback with its store in `storeDir`. With `ownGroup` it runs in a
+ * process group of its own: a terminal's Ctrl-C then reaches only whoever started it, who stops it
+ * in its turn. `signal` aborts the start, stopping the server.
+ */
+export async function startNatsServer(options: { port: number; storeDir: string; logFile?: string; log?: (line: string) => void; ownGroup?: boolean; signal?: AbortSignal }): Promise<RunningNats> {
   const bin = findOrInstallNatsServer(options.log);
   fs.mkdirSync(options.storeDir, { recursive: true });
   const args = ['-a', '127.0.0.1', '-p', String(options.port), '-js', '-sd', options.storeDir];
   if (options.logFile) args.push('-l', options.logFile);
-  const child: ChildProcess = spawn(bin, args, { stdio: 'ignore', detached: true });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const child: ChildProcess = spawn(bin, args, { stdio: 'ignore', detached: options.ownGroup ?? false });
+  const exited = exitOf(child);
+  const stop = () => stopChild(child, exited, 'SIGTERM', 3_000);
+  const forget = stopOnAbort(options.signal, stop);
   try {
-    await Promise.race([waitForPort(options.port, 15_000), exited.then(() => Promise.reject(new Error(`nats-server exited at start (port ${options.port} taken?${options.logFile ? ` its log: ${options.logFile}` : ''})`)))]);
+    const failed = exited.then((error) => Promise.reject(new Error(error ? `${bin} could not be run: ${error.message}` : `nats-server exited at start (port ${options.port} taken?${options.logFile ? ` its log: ${options.logFile}` : ''})`)));
+    await Promise.race([waitForPort(options.port, 15_000), failed]);
   } catch (e) {
-    child.kill('SIGKILL');
+    await stop();
     throw e;
+  } finally {
+    forget();
   }
   return {
     url: `nats://127.0.0.1:${options.port}`,
     port: options.port,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const stopped = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 5_000))]);
-      if (!stopped) {
-        child.kill('SIGKILL');
-        await exited;
-      }
-    },
+    stop,
     kill() {
       child.kill('SIGKILL');
     },

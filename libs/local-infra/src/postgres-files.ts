@@ -62,18 +62,21 @@ function reachable(dir: string, ids: { uid?: number; gid?: number }): boolean {
   }
 }
 
-/** A copy of the binaries under /var/lib/kite, made again when the package's differ. */
+/** A copy of the binaries under /var/lib/kite, one per build of the server (named by its binary's digest), shared by every project that has that build. */
 function sharedCopy(native: string, log?: (line: string) => void): string {
-  const binary = fs.statSync(path.join(native, 'bin', 'postgres'));
-  const key = createHash('sha256').update(`${native} ${binary.size} ${binary.mtimeMs}`).digest('hex').slice(0, 16);
+  const key = createHash('sha256').update(fs.readFileSync(path.join(native, 'bin', 'postgres'))).digest('hex').slice(0, 16);
   const copy = path.join(SHARED_DIR, 'postgres', key);
   if (!fs.existsSync(path.join(copy, 'bin', 'postgres'))) {
     log?.(`PostgreSQL's binaries are copied to ${copy}: its user cannot reach ${native}`);
-    fs.rmSync(copy, { recursive: true, force: true });
-    fs.mkdirSync(path.dirname(copy), { recursive: true, mode: 0o755 });
-    fs.chmodSync(SHARED_DIR, 0o755);
-    fs.cpSync(native, `${copy}.partial`, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
-    fs.renameSync(`${copy}.partial`, copy);
+    makeShared(path.dirname(copy));
+    const partial = `${copy}.${process.pid}.partial`;
+    fs.cpSync(native, partial, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+    try {
+      fs.renameSync(partial, copy);
+    } catch {
+      // Another start made the same copy meanwhile.
+      fs.rmSync(partial, { recursive: true, force: true });
+    }
   }
   return copy;
 }
@@ -88,11 +91,18 @@ function sharedDataDir(dataDir: string, log?: (line: string) => void): string {
   let placed = fs.existsSync(marker) ? fs.readFileSync(marker, 'utf8').trim() : '';
   if (!placed) {
     placed = path.join(SHARED_DIR, 'data', randomUUID(), 'postgres');
-    fs.mkdirSync(path.dirname(placed), { recursive: true, mode: 0o755 });
-    fs.chmodSync(SHARED_DIR, 0o755);
     fs.mkdirSync(path.dirname(marker), { recursive: true });
     fs.writeFileSync(marker, `${placed}\n`);
+  } else if (!fs.existsSync(placed)) {
+    log?.(`PostgreSQL's data named in ${marker} is gone (${placed}): it starts with an empty database there`);
   }
+  makeShared(path.dirname(placed));
   log?.(`PostgreSQL keeps its data in ${placed} (named in ${marker}): its user cannot reach ${path.dirname(dataDir)}`);
   return placed;
+}
+
+/** Makes `dir` and every folder between it and /var/lib/kite, each passable by everyone whatever the umask. */
+function makeShared(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true });
+  for (let at = dir; at.startsWith(SHARED_DIR); at = path.dirname(at)) fs.chmodSync(at, 0o755);
 }

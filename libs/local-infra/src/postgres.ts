@@ -1,8 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { exitOf, stopChild, stopOnAbort } from './children.js';
 import { postgresBinaries, postgresUser, type PostgresUser } from './postgres-files.js';
 
 export interface RunningPostgres {
@@ -32,83 +33,80 @@ const PASSWORD = 'kite';
  * gives connect through a Unix socket (a round trip costs both sides less CPU than through TCP on
  * loopback); it listens on 127.0.0.1 too.
  */
-export async function startEmbeddedPostgres(options: { dataDir: string; port: number; logFile?: string; log?: (line: string) => void }): Promise<RunningPostgres> {
+export async function startEmbeddedPostgres(options: { dataDir: string; port: number; logFile?: string; log?: (line: string) => void; ownGroup?: boolean; signal?: AbortSignal }): Promise<RunningPostgres> {
   const user = postgresUser(options.log);
   const binaries = postgresBinaries(user, options.log);
   const dataDir = user.placeData(path.resolve(options.dataDir), options.log);
-  if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) await initialise(binaries.initdb, dataDir, user, options.log);
-  removeStalePid(dataDir);
+  if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) await initialise(binaries.initdb, dataDir, user, options);
   // Short and per port: a socket's path is limited to about 100 bytes.
   const socketDir = path.join(os.tmpdir(), `kite-pg-${options.port}`);
   fs.mkdirSync(socketDir, { recursive: true });
   fs.chmodSync(socketDir, 0o777);
   const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${socketDir}`, '-c', 'max_connections=200', '-c', 'max_locks_per_transaction=256', '-c', 'fsync=on', ...WRITE_HEAVY];
   const output = options.logFile ? fs.openSync(options.logFile, 'a') : 'ignore';
-  const child = spawn(binaries.postgres, ['-D', dataDir, '-p', String(options.port), ...flags], { ...user.ids, detached: true, stdio: ['ignore', output, output] });
+  const child = spawn(binaries.postgres, ['-D', dataDir, '-p', String(options.port), ...flags], { ...user.ids, detached: options.ownGroup ?? false, stdio: ['ignore', output, output] });
   if (typeof output === 'number') fs.closeSync(output);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = exitOf(child);
   const base = `postgres://${USER}:${PASSWORD}@localhost:${options.port}`;
   const urlFor = (database: string) => `${base}/${database}?host=${encodeURIComponent(socketDir)}`;
+  // Fast shutdown (sessions ended, a checkpoint written); past the grace, killed, and recovered at the next start.
   const stop = async () => {
-    await stopChild(child, exited);
+    await stopChild(child, exited, 'SIGINT', 4_000);
     fs.rmSync(socketDir, { recursive: true, force: true });
   };
+  const forget = stopOnAbort(options.signal, stop);
   try {
-    await acceptingConnections(urlFor('postgres'), exited, options.logFile);
+    await acceptingConnections(urlFor('postgres'), exited, options);
   } catch (e) {
     await stop();
     throw e;
+  } finally {
+    forget();
   }
   return { adminUrl: urlFor('postgres'), urlFor, dataDir, stop };
 }
 
-async function initialise(initdb: string, dataDir: string, user: PostgresUser, log?: (line: string) => void): Promise<void> {
-  log?.(`PostgreSQL: creating its data directory ${dataDir} (the first start takes a few seconds)`);
+async function initialise(initdb: string, dataDir: string, user: PostgresUser, options: { log?: (line: string) => void; signal?: AbortSignal }): Promise<void> {
+  options.log?.(`PostgreSQL: creating its data directory ${dataDir} (the first start takes a few seconds)`);
+  const made = !fs.existsSync(dataDir);
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const passwordFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kite-pg-init-')), 'password');
   fs.writeFileSync(passwordFile, `${PASSWORD}\n`, { mode: 0o600 });
   if (user.ids.uid !== undefined) {
-    fs.chownSync(dataDir, user.ids.uid, user.ids.gid!);
-    fs.chownSync(path.dirname(passwordFile), user.ids.uid, user.ids.gid!);
-    fs.chownSync(passwordFile, user.ids.uid, user.ids.gid!);
+    for (const owned of [dataDir, path.dirname(passwordFile), passwordFile]) fs.chownSync(owned, user.ids.uid, user.ids.gid!);
   }
   const args = [`--pgdata=${dataDir}`, '--auth=password', `--username=${USER}`, `--pwfile=${passwordFile}`, '--encoding=UTF8', '--locale=C', '--locale-provider=builtin', '--builtin-locale=C.UTF-8'];
+  const child = spawn(initdb, args, { ...user.ids, stdio: ['ignore', 'ignore', 'pipe'] });
+  const exited = exitOf(child);
+  const forget = stopOnAbort(options.signal, () => stopChild(child, exited, 'SIGTERM', 3_000));
+  let errors = '';
+  child.stderr!.on('data', (d: Buffer) => (errors += d.toString()));
   try {
-    await new Promise<void>((resolve, reject) => {
-      const child = spawn(initdb, args, { ...user.ids, stdio: ['ignore', 'ignore', 'pipe'] });
-      let errors = '';
-      child.stderr!.on('data', (d: Buffer) => (errors += d.toString()));
-      child.once('error', reject);
-      child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`initdb failed (${code}): ${errors.trim().split('\n').at(-1) ?? ''}`))));
-    });
+    const error = await exited;
+    if (error || child.exitCode !== 0) throw new Error(`initdb failed: ${error?.message ?? errors.trim().split('\n').at(-1) ?? `exit ${child.exitCode}`}`);
   } catch (e) {
     // A half-made data directory would be taken for a made one at the next start.
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    if (made) fs.rmSync(dataDir, { recursive: true, force: true });
     throw e;
   } finally {
+    forget();
     fs.rmSync(path.dirname(passwordFile), { recursive: true, force: true });
   }
 }
 
-/** A `postmaster.pid` left by a server that is gone (the machine stopped, say) is removed; a live one is left to refuse the start. */
-function removeStalePid(dataDir: string): void {
-  const file = path.join(dataDir, 'postmaster.pid');
-  if (!fs.existsSync(file)) return;
-  const pid = Number(fs.readFileSync(file, 'utf8').split('\n')[0]);
-  try {
-    process.kill(pid, 0);
-  } catch {
-    fs.rmSync(file);
-  }
-}
-
-/** Until a query answers: the server listens before it has finished recovering. */
-async function acceptingConnections(url: string, exited: Promise<void>, logFile?: string): Promise<void> {
+/**
+ * Until a query answers: the server listens before it has finished starting. While it answers
+ * that it is starting up (SQLSTATE 57P03: recovering after an unclean stop, which can take minutes
+ * with a large WAL) it is waited for as long as it runs; anything else for a minute.
+ */
+async function acceptingConnections(url: string, exited: Promise<unknown>, options: { logFile?: string; log?: (line: string) => void }): Promise<void> {
   let gone = false;
   void exited.then(() => (gone = true));
-  const deadline = Date.now() + 60_000;
+  const started = Date.now();
+  let lastWord = started;
   let last: unknown;
-  while (!gone && Date.now() < deadline) {
+  const where = options.logFile ? ` (its log: ${options.logFile})` : '';
+  while (!gone) {
     const client = new pg.Client({ connectionString: url });
     client.on('error', () => undefined);
     try {
@@ -120,21 +118,16 @@ async function acceptingConnections(url: string, exited: Promise<void>, logFile?
     } finally {
       await client.end().catch(() => undefined);
     }
+    const recovering = (last as { code?: string }).code === '57P03';
+    if (!recovering && Date.now() - started > 60_000) throw new Error(`PostgreSQL did not accept connections within 60 s: ${String(last)}${where}`);
+    if (recovering && Date.now() - lastWord > 15_000) {
+      lastWord = Date.now();
+      options.log?.('PostgreSQL is still starting (recovering after an unclean stop)');
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
-  const where = logFile ? ` (its log: ${logFile})` : '';
-  throw new Error(gone ? `PostgreSQL exited at start${where}` : `PostgreSQL did not accept connections within 60 s: ${String(last)}${where}`);
-}
-
-/** Fast shutdown (SIGINT: sessions ended, a checkpoint written), then an immediate one if it lingers. */
-async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGINT');
-  const stopped = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 6_000))]);
-  if (!stopped) {
-    child.kill('SIGQUIT');
-    await exited;
-  }
+  const error = await exited;
+  throw new Error(`PostgreSQL exited at start${error instanceof Error ? `: ${error.message}` : ''}${where}`);
 }
 
 /** Creates `database` unless it exists. */

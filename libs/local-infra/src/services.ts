@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { exitOf, stopChild } from './children.js';
 
 export const SERVICE_NAMES = ['config-service', 'linking-service', 'routing-service', 'action-scheduler'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -38,16 +39,17 @@ export interface RunningService {
 const NODE_FLAGS = ['--max-semi-space-size=64'];
 
 /**
- * Starts one built service (`node dist/apps/<name>/main.js`) as its own process, in a process group
- * of its own: a terminal's Ctrl-C reaches whoever started it, who stops the services before the
- * servers they need. `output` is where its logs go: inherited, ignored, piped, or appended to a file.
+ * Starts one built service (`node dist/apps/<name>/main.js`) as its own process. `output` is where
+ * its logs go: inherited, ignored, piped, or appended to a file. With `ownGroup` it runs in a
+ * process group of its own: a terminal's Ctrl-C then reaches only whoever started it, who stops the
+ * services before the servers they need.
  */
-export function startService(root: string, name: ServiceName, port: number, env: NodeJS.ProcessEnv, output: 'inherit' | 'ignore' | 'pipe' | { file: string } = 'inherit'): RunningService {
+export function startService(root: string, name: ServiceName, port: number, env: NodeJS.ProcessEnv, output: 'inherit' | 'ignore' | 'pipe' | { file: string } = 'inherit', ownGroup = false): RunningService {
   const stdio = typeof output === 'object' ? fs.openSync(output.file, 'a') : output;
   const child = spawn(process.execPath, [...NODE_FLAGS, path.join(root, 'dist/apps', name, 'main.js')], {
     env: { ...process.env, ...env, [PORT_VARIABLES[name]]: String(port) },
     stdio: ['ignore', stdio, stdio],
-    detached: true,
+    detached: ownGroup,
   });
   if (typeof stdio === 'number') fs.closeSync(stdio);
   const lower = LOWER_PRIORITY[name];
@@ -58,22 +60,14 @@ export function startService(root: string, name: ServiceName, port: number, env:
       // Not permitted here (a container without the capability, say): the default priority.
     }
   }
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const exited = exitOf(child).then(() => child.exitCode);
   return {
     name,
     port,
     child,
     exited,
-    async stop(signal: NodeJS.Signals = 'SIGTERM') {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill(signal);
-      // A service drains its in-flight batch on SIGTERM, which takes well under this.
-      const stopped = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 7_000))]);
-      if (!stopped) {
-        child.kill('SIGKILL');
-        await exited;
-      }
-    },
+    // A service drains its in-flight batch on SIGTERM, which takes well under the grace.
+    stop: (signal: NodeJS.Signals = 'SIGTERM') => stopChild(child, exited, signal, 4_000),
   };
 }
 

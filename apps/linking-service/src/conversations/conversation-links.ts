@@ -94,7 +94,7 @@ export function linkAfter(before: ConversationLink | undefined, events: readonly
   const after = events.reduce<LinkingConversation>(evolveLinking, linkingConversationOf(before));
   if (after.status !== 'open' || (before && after.links.length === before.links.length)) return undefined;
   const created = events.find((e): e is ConversationCreated => e.type === 'ConversationCreated');
-  return { conversationId: after.conversationId, tenant: created?.tenant ?? before!.tenant, number: before?.number ?? created!.data.number, links: [...after.links] };
+  return before ? { ...before, links: [...after.links] } : { conversationId: after.conversationId, tenant: created!.tenant, number: created!.data.number, links: [...after.links] };
 }
 
 /**

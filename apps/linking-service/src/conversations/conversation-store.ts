@@ -12,6 +12,7 @@ interface ConversationRow {
   contact: string;
   service_id: string;
   number: string | null;
+  channel: 'sms' | 'whatsapp' | 'call' | null;
   origin: string;
   links: string[];
   members: string[];
@@ -26,6 +27,7 @@ const viewOf = (r: ConversationRow): ConversationView => ({
   contact: r.contact,
   serviceId: r.service_id,
   number: r.number ?? undefined,
+  channel: r.channel ?? undefined,
   origin: r.origin,
   links: r.links,
   members: r.members,
@@ -50,9 +52,9 @@ export async function saveConversationViews(tx: Writes, views: readonly Conversa
   if (views.length === 0) return;
   await write(
     tx,
-    `INSERT INTO conversations (conversation_id, tenant, contact, service_id, number, origin, links, members, detached, last_channel, created_at)
-     SELECT "conversationId", tenant, contact, "serviceId", number, origin, links, members, detached, "lastChannel", "createdAt"
-       FROM jsonb_to_recordset($1::jsonb) AS x("conversationId" text, tenant text, contact text, "serviceId" text, number text, origin text, links text[], members text[], detached text[], "lastChannel" text, "createdAt" timestamptz)
+    `INSERT INTO conversations (conversation_id, tenant, contact, service_id, number, channel, origin, links, members, detached, last_channel, created_at)
+     SELECT "conversationId", tenant, contact, "serviceId", number, channel, origin, links, members, detached, "lastChannel", "createdAt"
+       FROM jsonb_to_recordset($1::jsonb) AS x("conversationId" text, tenant text, contact text, "serviceId" text, number text, channel text, origin text, links text[], members text[], detached text[], "lastChannel" text, "createdAt" timestamptz)
      ON CONFLICT (conversation_id) DO UPDATE SET links = EXCLUDED.links, members = EXCLUDED.members, detached = EXCLUDED.detached, last_channel = EXCLUDED.last_channel`,
     [JSON.stringify(views)],
   );

@@ -33,7 +33,7 @@ const existing = (): ConversationView => fold(created())!;
 describe('ConversationCreated', () => {
   it('creates the view with the conversation, a link on its channel and no members', () => {
     expect(projectEvent(undefined, created('sms'))).toEqual({
-      view: { conversationId: CONVERSATION, tenant: TENANT, contact: CONTACT, serviceId: 'svc-1', number: NUMBER, origin: 'inbound', links: [`sms:${NUMBER}`], members: [], detached: [], lastChannel: undefined, createdAt: AT },
+      view: { conversationId: CONVERSATION, tenant: TENANT, contact: CONTACT, serviceId: 'svc-1', number: NUMBER, channel: 'sms', origin: 'inbound', links: [`sms:${NUMBER}`], members: [], detached: [], lastChannel: undefined, createdAt: AT },
     });
   });
 
@@ -46,11 +46,11 @@ describe('ConversationCreated', () => {
     expect(projectEvent(undefined, created('call')).view?.links).toEqual([]);
   });
 
-  it('L5 O1 a conversation created without a number has no links, and replies are meant for the channel asked for', () => {
+  it('L5 O1 a conversation created without a number has no links, and outbound knows the channel it was created on', () => {
     const numberless = makeEvent('ConversationCreated', TENANT, { conversationId: CONVERSATION, contact: CONTACT, serviceId: 'svc-1', channel: 'whatsapp', origin: 'agent' }, { occurredAt: AT });
     const view = projectEvent(undefined, numberless).view!;
-    expect([view.number, view.links, view.lastChannel]).toEqual([undefined, [], 'whatsapp']);
-    expect(forOutbound(view)).toMatchObject({ links: [], lastChannel: 'whatsapp' });
+    expect([view.number, view.channel, view.links, view.lastChannel]).toEqual([undefined, 'whatsapp', [], undefined]);
+    expect(forOutbound(view)).toMatchObject({ links: [], createdOn: 'whatsapp' });
   });
 });
 
@@ -268,6 +268,7 @@ describe('forOutbound', () => {
       links: [`sms:${NUMBER}`, `whatsapp:${NUMBER}`],
       detached: ['+15553330003'],
       lastChannel: 'whatsapp',
+      createdOn: 'sms',
     });
   });
 });

@@ -7,8 +7,9 @@ export interface ConversationView {
   tenant: string;
   contact: string;
   serviceId: string;
-  /** The number it was created on; none when no number could serve it then (L4, L5). */
+  /** The number and channel it was created on; no number when none could serve it then (L4, L5). */
   number: string | undefined;
+  channel: 'sms' | 'whatsapp' | 'call' | undefined;
   origin: string;
   links: readonly string[];
   members: readonly string[];
@@ -57,12 +58,9 @@ export function projectEvent(view: ConversationView | undefined, event: AnyEnvel
     case 'ConversationCreated': {
       const { data } = event as ConversationCreated;
       if (view) return { view };
-      const channel = data.channel === 'call' ? undefined : data.channel;
-      const links = channel && data.number ? [`${channel}:${data.number}`] : [];
-      // Without a number, the channel asked for is the one a reply is meant to leave on (O1).
-      const lastChannel = data.number ? undefined : channel;
+      const links = data.channel !== 'call' && data.number ? [`${data.channel}:${data.number}`] : [];
       return {
-        view: { conversationId: data.conversationId, tenant: t, contact: data.contact, serviceId: data.serviceId, number: data.number, origin: data.origin, links, members: [], detached: [], lastChannel, createdAt: event.occurredAt },
+        view: { conversationId: data.conversationId, tenant: t, contact: data.contact, serviceId: data.serviceId, number: data.number, channel: data.channel, origin: data.origin, links, members: [], detached: [], lastChannel: undefined, createdAt: event.occurredAt },
       };
     }
     case 'ConversationLinked': {
@@ -111,4 +109,5 @@ export const forOutbound = (view: ConversationView): ConversationForOutbound => 
   links: view.links,
   detached: view.detached,
   lastChannel: view.lastChannel,
+  createdOn: view.channel,
 });

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { decodeEvent, STREAMS, type CallEnded } from '@kite/contracts';
-import { conversationIdFor, decideCall, normaliseE164, resolveSendingNumber } from '@kite/domain';
+import { conversationIdFor, decideCall, normaliseE164 } from '@kite/domain';
 import { appendAll, CONVERSATION_LOG, deadLetter, JetStreamHandler, type Delivery, type EventLog, type LogAppend, type Settlement } from '@kite/messaging';
 import { inTransaction, type DataSource, type Transaction } from '@kite/persistence';
 import { ConfigCache, DATA_SOURCE } from '@kite/service-kit';
@@ -31,32 +31,26 @@ export class CallsConsumer {
   @JetStreamHandler({ stream: STREAMS.inbound.name, durable: 'calls', filterSubject: 'kite.in.*.call.ended', batch: 100 })
   async onCallsEnded(deliveries: Delivery[]): Promise<(Settlement | void)[]> {
     const settlements: (Settlement | void)[] = [];
-    const calls: { index: number; call: CallEnded }[] = [];
+    const calls: CallEnded[] = [];
     for (const [index, read] of deliveries.map(readCall).entries()) {
       if ('dead' in read) settlements[index] = read.dead;
-      else calls.push({ index, call: read.call });
+      else calls.push(read.call);
     }
     if (calls.length) await inTransaction(this.ds, (tx) => this.link(tx, calls));
     return deliveries.map((_, i) => settlements[i]);
   }
 
-  private async link(tx: Transaction, calls: { index: number; call: CallEnded }[]): Promise<void> {
+  private async link(tx: Transaction, calls: CallEnded[]): Promise<void> {
     const conversationOf = ({ tenant, data }: CallEnded) => conversationIdFor(tenant, data.contact, data.serviceId);
-    const conversationIds = [...new Set(calls.map(({ call }) => conversationOf(call)))];
+    const conversationIds = [...new Set(calls.map(conversationOf))];
     const { links } = await lockConversationLinks(tx, conversationIds);
     const config = await this.configCache.lookups(tx);
     const appended: LogAppend[] = [];
-    for (const { call } of calls) {
+    for (const call of calls) {
       const { tenant, data } = call;
       const conversationId = conversationOf(call);
-      const existing = links.get(conversationId);
-      // A new conversation's number: the call's own, else the one O1 would send SMS from, else none yet.
-      let number = existing ? undefined : data.number;
-      if (!existing && !number) {
-        const route = resolveSendingNumber(data.serviceId, 'sms', await config.outboundContext(tenant, data.serviceId));
-        number = route.ok ? route.from : undefined;
-      }
-      appended.push(links.decided(tenant, conversationId, decideCall(call, conversationId, existing !== undefined, number)));
+      const exists = links.get(conversationId) !== undefined;
+      appended.push(links.decided(tenant, conversationId, decideCall(call, conversationId, exists, await config.outboundContext(tenant, data.serviceId))));
     }
     await appendAll(this.log, appended);
     await links.save(tx);

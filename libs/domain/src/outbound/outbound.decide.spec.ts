@@ -149,7 +149,9 @@ describe('outboundChannelOf', () => {
     expect(outboundChannelOf(conversation({ links: [`sms:${OWN}`, `whatsapp:${OWN}`] }))).toBe('sms');
   });
 
-  it('O1 with no last channel and no links: sms', () => {
+  it('O1 with no last channel and no links: the channel it was created on (L5 without a number), else sms', () => {
+    expect(outboundChannelOf(conversation({ links: [], createdOn: 'whatsapp' }))).toBe('whatsapp');
+    expect(outboundChannelOf(conversation({ links: [], createdOn: 'call' }))).toBe('sms');
     expect(outboundChannelOf(conversation({ links: [] }))).toBe('sms');
   });
 });

@@ -25,14 +25,19 @@ export interface ConversationForOutbound {
   detached: readonly string[];
   /** The channel of the contact's last message, if any. */
   lastChannel?: Channel | undefined;
+  /** The channel it was created on (`call` for a call's). */
+  createdOn?: Channel | 'call' | undefined;
 }
 
 export type Route = { ok: true; from: string; route: 'number_configuration' | 'dialplan' } | { ok: false; reason: 'no_route' | 'channel_not_enabled' | 'linked_service_changed' };
 
-/** A reply leaves on the channel the contact last wrote on, else the conversation's first channel, else SMS. */
+/**
+ * A reply leaves on the channel the contact last wrote on, else the conversation's first channel
+ * (the one it was created on, also when no number could serve it then), else SMS.
+ */
 export function outboundChannelOf(conversation: ConversationForOutbound): Channel {
   if (conversation.lastChannel) return conversation.lastChannel;
-  const first = conversation.links[0]?.split(':')[0];
+  const first = conversation.links[0]?.split(':')[0] ?? conversation.createdOn;
   return first === 'whatsapp' ? 'whatsapp' : 'sms';
 }
 
