@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { decodeEvent, STREAMS, subjects, type ChatMessageRead, type ChatMessageSent, type ConversationRequested, type MemberJoined, type MemberRemoved } from '@kite/contracts';
-import { conversationIdFor, decideConversationRequest, normaliseE164, resolveSendingNumber } from '@kite/domain';
+import { conversationIdFor, decideConversationRequest, normaliseE164 } from '@kite/domain';
 import { appendAll, CONVERSATION_LOG, deadLetter, EVENT_PUBLISHER, JetStreamHandler, type Delivery, type EventLog, type EventPublisher, type LogAppend, type Settlement } from '@kite/messaging';
 import { inTransaction, type DataSource } from '@kite/persistence';
 import { ConfigCache, DATA_SOURCE } from '@kite/service-kit';
@@ -74,8 +74,7 @@ export class ChatEventsConsumer {
       // Its members as the read model has them: one the projection has not reached yet joins again, which changes nothing.
       const existing = known && { members: (await findConversation(tx, conversationId))?.members ?? [] };
       const context = await (await this.configCache.lookups(tx)).outboundContext(tenant, data.serviceId);
-      const service = { known: context.serviceKnown, route: resolveSendingNumber(data.serviceId, data.channel, context) };
-      const events = decideConversationRequest(request, conversationId, existing, service);
+      const events = decideConversationRequest(request, conversationId, existing, context);
       const [first] = events;
       if (!first) return;
       if (first.type === 'ConversationRequestRejected') {

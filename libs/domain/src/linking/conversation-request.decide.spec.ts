@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { ConversationCreated, ConversationRequestRejected, makeEvent, MembersAdded, type ConversationRequested } from '@kite/contracts';
-import type { Route } from '../outbound/outbound.decide.js';
+import type { OutboundContext } from '../outbound/outbound.decide.js';
 import { conversationIdFor } from './conversation-id.js';
 import { decideConversationRequest } from './conversation-request.decide.js';
 
@@ -14,8 +14,12 @@ function requested(over: Partial<ConversationRequested['data']> = {}, id = 'EVTR
   return makeEvent('ConversationRequested', TENANT, { requestId: 'req-1', agentId: 'ag-1', contact: CONTACT, serviceId: SERVICE, channel: 'sms', ...over }, { id });
 }
 
-const ok = { known: true, route: { ok: true, from: NUMBER, route: 'number_configuration' } as Route };
-const noRoute = (reason: 'no_route' | 'channel_not_enabled' | 'linked_service_changed') => ({ known: true, route: { ok: false, reason } as Route });
+type Context = OutboundContext & { serviceKnown: boolean };
+/** O1 as the service has it: NUMBER configured for both channels. */
+const ok: Context = { serviceKnown: true, numbers: [{ number: NUMBER, channels: ['sms', 'whatsapp'], status: 'configured', linkedServiceId: SERVICE }] };
+/** Nothing to send from on the channel: no number at all, or none with it. */
+const noRoute = (reason: 'no_route' | 'channel_not_enabled'): Context =>
+  reason === 'no_route' ? { serviceKnown: true, numbers: [] } : { serviceKnown: true, numbers: [{ number: NUMBER, channels: ['sms'], status: 'configured', linkedServiceId: SERVICE }] };
 
 describe('L5 an agent creates a conversation', () => {
   describe('when the conversation exists', () => {
@@ -39,12 +43,12 @@ describe('L5 an agent creates a conversation', () => {
   });
 
   describe('when the conversation does not exist', () => {
-    it("L5 with a route: ConversationCreated origin agent on route.from with the requested channel, then MembersAdded [agent] reason create", () => {
-      const request = requested({ channel: 'whatsapp' });
-      const events = decideConversationRequest(request, CONVERSATION, undefined, { known: true, route: { ok: true, from: '+15552000000', route: 'dialplan' } });
+    it("L5 O1 with a route: ConversationCreated origin agent on the number O1 resolves, with the requested channel, then MembersAdded [agent] reason create", () => {
+      const request = requested({ channel: 'sms' });
+      const events = decideConversationRequest(request, CONVERSATION, undefined, { serviceKnown: true, numbers: [], dialplanSmsNumber: '+15552000000' });
       expect(events.map((e) => e.type)).toEqual(['ConversationCreated', 'MembersAdded']);
       const [created, added] = events;
-      expect(ConversationCreated.parse(created).data).toEqual({ conversationId: CONVERSATION, contact: CONTACT, serviceId: SERVICE, number: '+15552000000', channel: 'whatsapp', origin: 'agent' });
+      expect(ConversationCreated.parse(created).data).toEqual({ conversationId: CONVERSATION, contact: CONTACT, serviceId: SERVICE, number: '+15552000000', channel: 'sms', origin: 'agent' });
       expect(MembersAdded.parse(added).data).toEqual({ conversationId: CONVERSATION, members: [{ kind: 'agent', id: 'ag-1' }], reason: 'create', silent: false });
       for (const event of events) {
         expect(event.tenant).toBe(TENANT);
@@ -53,7 +57,7 @@ describe('L5 an agent creates a conversation', () => {
       expect(created?.id).not.toBe(added?.id);
     });
 
-    it.each(['no_route', 'channel_not_enabled', 'linked_service_changed'] as const)('L5 O1 with no number to send from (%s): created all the same, without a number, the agent first', (reason) => {
+    it.each(['no_route', 'channel_not_enabled'] as const)('L5 O1 with no number to send from (%s): created all the same, without a number, the agent first', (reason) => {
       const request = requested({ channel: 'whatsapp' });
       const events = decideConversationRequest(request, CONVERSATION, undefined, noRoute(reason));
       expect(events.map((e) => e.type)).toEqual(['ConversationCreated', 'MembersAdded']);
@@ -64,7 +68,7 @@ describe('L5 an agent creates a conversation', () => {
 
     it('L5 a service the directory does not have: ConversationRequestRejected reason unknown_service', () => {
       const request = requested({ channel: 'whatsapp' });
-      const events = decideConversationRequest(request, CONVERSATION, undefined, { known: false, route: { ok: false, reason: 'no_route' } });
+      const events = decideConversationRequest(request, CONVERSATION, undefined, { serviceKnown: false, numbers: [] });
       expect(events.map((e) => e.type)).toEqual(['ConversationRequestRejected']);
       expect(ConversationRequestRejected.parse(events[0]).data).toEqual({ requestId: 'req-1', agentId: 'ag-1', contact: CONTACT, serviceId: SERVICE, channel: 'whatsapp', reason: 'unknown_service' });
       expect(events[0]?.causationId).toBe(request.id);

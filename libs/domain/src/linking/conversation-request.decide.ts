@@ -1,5 +1,5 @@
 import { deterministicId, makeEvent, type ConversationCreated, type ConversationRequested, type ConversationRequestRejected, type MembersAdded } from '@kite/contracts';
-import type { Route } from '../outbound/outbound.decide.js';
+import { resolveSendingNumber, type OutboundContext } from '../outbound/outbound.decide.js';
 
 /**
  * L5: an agent's "create conversation" for (E, S, channel) joins the existing conversation (the
@@ -12,7 +12,7 @@ export function decideConversationRequest(
   request: ConversationRequested,
   conversationId: string,
   existing: { members: readonly string[] } | undefined,
-  service: { known: boolean; route: Route },
+  context: OutboundContext & { serviceKnown: boolean },
 ): (ConversationCreated | MembersAdded | ConversationRequestRejected)[] {
   const { tenant, data } = request;
   const cause = { cause: request };
@@ -20,10 +20,11 @@ export function decideConversationRequest(
   const agent = { kind: 'agent' as const, id: data.agentId };
   const join = makeEvent('MembersAdded', tenant, { conversationId, members: [agent], reason: 'create', silent: false }, { ...cause, id: id('members') });
   if (existing) return existing.members.includes(`agent:${data.agentId}`) ? [] : [join];
-  if (!service.known) {
+  if (!context.serviceKnown) {
     return [makeEvent('ConversationRequestRejected', tenant, { requestId: data.requestId, agentId: data.agentId, contact: data.contact, serviceId: data.serviceId, channel: data.channel, reason: 'unknown_service' }, { ...cause, id: id('rejected') })];
   }
-  const number = service.route.ok ? { number: service.route.from } : {};
+  const route = resolveSendingNumber(data.serviceId, data.channel, context);
+  const number = route.ok ? { number: route.from } : {};
   return [
     makeEvent('ConversationCreated', tenant, { conversationId, contact: data.contact, serviceId: data.serviceId, ...number, channel: data.channel, origin: 'agent' }, { ...cause, id: id('created') }),
     join,
