@@ -3,6 +3,12 @@ import fs from 'node:fs';
 
 const TICKS_PER_SECOND = 100;
 
+/** Whether `pid` is this bench or was started by it, however deeply: other servers on the machine do not count. */
+function ours(pid, parents) {
+  for (let at = pid; at > 1; at = parents.get(at) ?? 0) if (at === process.pid) return true;
+  return false;
+}
+
 /** The group a process belongs to: a Kite service by its entry point, nats-server, postgres, this bench; undefined for the rest. */
 function groupOf(pid, comm) {
   if (pid === process.pid) return 'bench';
@@ -33,20 +39,27 @@ function switchesOf(pid) {
 }
 
 /**
- * CPU seconds (user + system) used so far by each live process of a group, and its threads'
- * context switches, by pid; empty where /proc is absent.
+ * CPU seconds (user + system) used so far by each live process of a group that this bench started
+ * (or the bench itself), and its threads' context switches, by pid; empty where /proc is absent.
  */
 export function processUsage() {
   const processes = new Map();
   if (!fs.existsSync('/proc/self/stat')) return processes;
+  const stats = new Map();
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const close = stat.lastIndexOf(')');
-      const group = groupOf(Number(entry), stat.slice(stat.indexOf('(') + 1, close));
-      if (!group) continue;
-      processes.set(entry, { group, seconds: cpuSecondsIn(stat), switches: switchesOf(entry) });
+      stats.set(Number(entry), fs.readFileSync(`/proc/${entry}/stat`, 'utf8'));
+    } catch {
+      // the process ended while being read
+    }
+  }
+  const parents = new Map([...stats].map(([pid, stat]) => [pid, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])]));
+  for (const [pid, stat] of stats) {
+    try {
+      const group = groupOf(pid, stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')));
+      if (!group || !ours(pid, parents)) continue;
+      processes.set(String(pid), { group, seconds: cpuSecondsIn(stat), switches: switchesOf(pid) });
     } catch {
       // the process ended while being read
     }

@@ -1,6 +1,6 @@
 // End-to-end load: the whole system (four services, NATS, PostgreSQL on this machine) driven as the
 // PBX gateway and the chat platform drive it, beside the raw bus on the same NATS server.
-// `npm run bench` (BENCH_SECONDS, BENCH_TENANTS, BENCH_MAX_MESSAGES, BENCH_PHASES, BENCH_REPLAY, BENCH_FLOOR_SECONDS to change the run).
+// `npm run bench` (BENCH_SECONDS, BENCH_TENANTS, BENCH_MAX_MESSAGES, BENCH_PHASES, BENCH_REPLAY, BENCH_FLOOR_SECONDS, BENCH_IDLE_SECONDS to change the run).
 import os from 'node:os';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { makeEvent, subjects, STREAMS } from '@kite/contracts';
@@ -22,6 +22,8 @@ const REPLAY_ROUNDS = Number(process.env.BENCH_REPLAY ?? 3);
 if (!Number.isInteger(REPLAY_ROUNDS) || REPLAY_ROUNDS < 0) throw new Error(`BENCH_REPLAY: ${process.env.BENCH_REPLAY} is not a number of rounds`);
 /** How long each phase of the bus floor runs (the phases' own length unless set). */
 const FLOOR_SECONDS = Number(process.env.BENCH_FLOOR_SECONDS ?? SECONDS);
+const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 30);
+if (!(IDLE_SECONDS > 0)) throw new Error(`BENCH_IDLE_SECONDS: ${process.env.BENCH_IDLE_SECONDS} is not a number of seconds`);
 const REPLAYED = ['routing-service', 'linking-service', 'action-scheduler'];
 const P_NEW = 0.3;
 const P_REPLY = 0.2;
@@ -109,6 +111,33 @@ async function configure() {
     }
   }
   await system.untilConfigApplied(60_000);
+}
+
+/**
+ * The system with no traffic and timers pending: a number of tenant-0 gets an action due in a day,
+ * a hundred contacts write to it (a timer each), and once that has settled the CPU of every process
+ * of the system is read over `seconds`.
+ */
+async function idleCost(seconds) {
+  const tenant = 'tenant-0';
+  const number = '+15550000001';
+  const action = { id: 'idle-reply', onlyOnce: false, conditions: [{ type: 'no_reply', afterSeconds: 86_400 }], task: { type: 'add_members', agentIds: ['ag-2'] } };
+  const saved = await system.api(tenant, 'PUT', `/v1/numbers/${encodeURIComponent(number)}`, { linkedServiceId: 'svc', workingHours: { routing: { type: 'group', serviceId: 'svc' }, schedule: { timeZone: 'UTC', rules: [] }, actions: [action] } });
+  if (saved.status !== 200) throw new Error(`${saved.status} ${JSON.stringify(saved.body)}`);
+  await system.untilConfigApplied(60_000);
+  for (let i = 0; i < 100; i++) {
+    const event = makeEvent('MessageReceived', tenant, { messageId: `idle-${Date.now()}-${i}`, channel: 'sms', from: `+1777000${String(i).padStart(4, '0')}`, to: number, text: 'Anyone there?', receivedAt: new Date().toISOString() });
+    await system.publish(subjects.inbound(tenant, 'MessageReceived'), event);
+  }
+  const pending = async () => Number(/^kite_timers_pending (\S+)/m.exec((await servicesMetrics()).map((m) => m.text).join('\n'))?.[1] ?? 0);
+  const deadline = Date.now() + 60_000;
+  while ((await pending()) < 100 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  await new Promise((r) => setTimeout(r, 5_000));
+  const before = processUsage();
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const spent = spentBetween(before, processUsage());
+  delete spent.bench;
+  return { timers: await pending(), seconds, spent };
 }
 
 /** Observes kite.out through a JetStream ordered consumer: what the stream holds, duplicates dropped by it excluded. */
@@ -316,6 +345,7 @@ try {
   const results = [];
   for (const p of PHASES) results.push(p === 'max' ? await phase('max', 0, 600, MAX_MESSAGES) : await phase(`${p}/s`, Number(p), SECONDS));
   const stored = await storedPerInbound(jsm, { inbound: STREAMS.inbound.name, conversations: STREAMS.conversations.name, outbound: STREAMS.outbound.name }, results.reduce((n, r) => n + r.sent, 0));
+  const idle = await idleCost(IDLE_SECONDS);
   const handlers = await handlerLatencies(); // before the replays restart the services
   const readBack = await chainEntriesRead();
   const replays = [];
@@ -383,6 +413,9 @@ try {
     const total = Object.values(r.switches).reduce((a, b) => a + b, 0);
     console.log(`  ${r.name.padEnd(8)}${groups.map((g) => ((r.switches[g] ?? 0) / r.sent).toFixed(1).padStart(18)).join('')}${(total / r.sent).toFixed(1).padStart(9)}`);
   }
+  const idleTotal = Object.values(idle.spent).reduce((a, b) => a + b, 0);
+  const idleGroups = Object.entries(idle.spent).sort((a, b) => b[1] - a[1]).map(([group, s]) => `${group} ${((1000 * s) / idle.seconds).toFixed(1)}`).join(', ');
+  console.log(`\nidle (no traffic, ${idle.timers} timers pending, ${idle.seconds} s): ${((1000 * idleTotal) / idle.seconds).toFixed(1)} ms of CPU per second in all (${idleGroups})`);
   const deadLetters = (await jsm.streams.info(STREAMS.deadLetters.name)).state.messages;
   console.log(`dead letters: ${deadLetters}`);
   console.log(`\nreplay (rebuild from KITE_CONV: ${replays[0]?.entries ?? 0} entries holding ${events} events, ${(events / (replays[0]?.entries || 1)).toFixed(2)} per entry):`);
