@@ -3,3 +3,4 @@ export * from './advisory-locks.js';
 export * from './positions.js';
 export * from './transaction.js';
 export type { DataSource, EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
+export * from './notifications.js';

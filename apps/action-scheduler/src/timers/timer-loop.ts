@@ -7,7 +7,7 @@ export interface TimerLoopOptions {
   /** Handles one due timer inside the claiming transaction: it must delete or move the row. */
   fire(tx: Queryable, timer: Timer, now: number): Promise<void>;
   batchSize?: number;
-  /** The longest sleep: timers armed by other instances are seen at least this often. */
+  /** The longest sleep: timers armed by other instances that no notice announced are seen at least this often. */
   pollMs?: number;
   onError?(error: unknown): void;
   onFired?(timer: Timer, lagMs: number): void;
@@ -16,11 +16,12 @@ export interface TimerLoopOptions {
 /**
  * Fires due timers: claims a batch (never a timer that is not due yet), handles each, commits, and
  * then either goes on at once (more were due) or sleeps until the next due time, bounded by
- * `pollMs`; `wake()` cuts the sleep short when this process arms an earlier timer.
+ * `pollMs`; `wake(dueAt)` cuts the sleep short when a timer is armed earlier (by this process, or
+ * by another one whose notice came).
  */
 export class TimerLoop {
   private running = false;
-  private sleeping: { timer: NodeJS.Timeout; resolve: () => void } | undefined;
+  private sleeping: { timer: NodeJS.Timeout; until: number; resolve: () => void } | undefined;
   private done: Promise<void> | undefined;
 
   constructor(private readonly options: TimerLoopOptions) {}
@@ -37,17 +38,13 @@ export class TimerLoop {
     await this.done;
   }
 
-  /** A timer due at `dueAt` was armed: make sure the loop is not asleep past it. */
+  /** A timer due at `dueAt` was armed (none given: look now): make sure the loop is not asleep past it. */
   wake(dueAt?: number): void {
-    if (!this.sleeping) return;
-    if (dueAt !== undefined && dueAt > Date.now() + 5) {
-      const { timer, resolve } = this.sleeping;
-      clearTimeout(timer);
-      this.sleeping = { timer: setTimeout(resolve, Math.max(0, dueAt - Date.now())), resolve };
-      return;
-    }
-    clearTimeout(this.sleeping.timer);
-    this.sleeping.resolve();
+    if (!this.sleeping || (dueAt !== undefined && dueAt >= this.sleeping.until)) return;
+    const { timer, resolve } = this.sleeping;
+    clearTimeout(timer);
+    if (dueAt !== undefined && dueAt > Date.now() + 5) this.sleeping = { timer: setTimeout(resolve, dueAt - Date.now()), until: dueAt, resolve };
+    else resolve();
   }
 
   private async run(): Promise<void> {
@@ -92,7 +89,7 @@ export class TimerLoop {
         this.sleeping = undefined;
         resolve();
       };
-      this.sleeping = { timer: setTimeout(done, ms), resolve: done };
+      this.sleeping = { timer: setTimeout(done, ms), until: Date.now() + ms, resolve: done };
     });
   }
 }

@@ -16,13 +16,20 @@ export interface Timer {
 
 export const timerIdOf = (t: { conversationId: string; actionId: string }): string => `${t.conversationId}:${t.actionId}`;
 
+/** The channel on which arming announces, as the transaction commits, the earliest due time it armed (epoch ms). */
+export const TIMERS_ARMED_CHANNEL = 'kite_timers_armed';
+
+/** Arms or moves timers, and tells every scheduler instance listening how soon the earliest is due. */
 export async function armTimers(db: Writes, timers: readonly Timer[]): Promise<void> {
   if (timers.length === 0) return;
   await write(
     db,
-    `INSERT INTO timers (conversation_id, action_id, tenant, due_at)
-     SELECT c, a, t, to_timestamp(d / 1000.0) FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[]) AS x(c, a, t, d)
-     ON CONFLICT (conversation_id, action_id) DO UPDATE SET due_at = EXCLUDED.due_at`,
+    `WITH armed AS (
+       INSERT INTO timers (conversation_id, action_id, tenant, due_at)
+       SELECT c, a, t, to_timestamp(d / 1000.0) FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[]) AS x(c, a, t, d)
+       ON CONFLICT (conversation_id, action_id) DO UPDATE SET due_at = EXCLUDED.due_at
+       RETURNING due_at)
+     SELECT pg_notify('${TIMERS_ARMED_CHANNEL}', (extract(epoch FROM min(due_at)) * 1000)::bigint::text) FROM armed`,
     [timers.map((t) => t.conversationId), timers.map((t) => t.actionId), timers.map((t) => t.tenant), timers.map((t) => t.dueAt)],
   );
 }

@@ -3,17 +3,23 @@ import { Counter, Gauge, Histogram } from 'prom-client';
 import { subjects } from '@kite/contracts';
 import { actionsOf, dueAt, evolveActivity, runAction } from '@kite/domain';
 import { CONVERSATION_LOG, type EventLog } from '@kite/messaging';
-import { tryLockPosition, type DataSource, type EntityManager } from '@kite/persistence';
-import { configurationInForce, DATA_SOURCE, faultPoint, findNumber, metricsRegistry } from '@kite/service-kit';
+import { listen, tryLockPosition, type DataSource, type EntityManager, type Listening } from '@kite/persistence';
+import { configurationInForce, DATA_SOURCE, faultPoint, findNumber, metricsRegistry, SERVICE_CONFIG, type ServiceConfig } from '@kite/service-kit';
 import { ACTIVITY_PROJECTION, loadActivity, saveActivity } from '../activity/activity-store.js';
 import { TimerLoop } from './timer-loop.js';
-import { armTimers, cancelTimers, pendingTimers, timerIdOf, type Timer } from './timer-store.js';
+import { armTimers, cancelTimers, pendingTimers, timerIdOf, TIMERS_ARMED_CHANNEL, type Timer } from './timer-store.js';
 
 const fireLag = new Histogram({ name: 'kite_timer_fire_lag_seconds', help: 'Fired minus due', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5], registers: [metricsRegistry] });
 const fired = new Counter({ name: 'kite_timers_fired_total', help: 'Timers fired (their action ran)', registers: [metricsRegistry] });
 
 /** A timer whose conversation's newest entries are not projected yet waits this long and looks again. */
 const CATCH_UP_MS = 100;
+/**
+ * The loop sleeps until the next due timer; a timer armed earlier by any instance wakes it through
+ * the notice its transaction sends on commit. It looks anyway this often: a notice missed while the
+ * listening connection was down.
+ */
+const LONGEST_SLEEP_MS = 30_000;
 
 /**
  * Fires the durable timers (A7): re-checks the action against the current configuration (a removed
@@ -25,12 +31,15 @@ const CATCH_UP_MS = 100;
 export class TimerWheel implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('TimerWheel');
   private readonly loop: TimerLoop;
+  private notices: Listening | undefined;
 
   constructor(
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
     @Inject(CONVERSATION_LOG) private readonly log: EventLog,
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
   ) {
     this.loop = new TimerLoop({
+      pollMs: LONGEST_SLEEP_MS,
       transaction: (work) => this.ds.transaction((tx) => work(tx)),
       fire: (tx, timer, now) => this.fire(tx as EntityManager, timer, now),
       onFired: (_timer, lagMs) => fireLag.observe(Math.max(0, lagMs) / 1000),
@@ -48,10 +57,12 @@ export class TimerWheel implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   onApplicationBootstrap(): void {
+    this.notices = listen(this.config.databaseUrl, TIMERS_ARMED_CHANNEL, (payload) => this.loop.wake(Number(payload)), () => this.loop.wake());
     this.loop.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.notices?.close();
     await this.loop.stop();
   }
 
