@@ -41,6 +41,8 @@ export class AckedPublisher {
   /** In the order sent, which is the order they time out in. */
   private readonly waiting = new Map<string, Waiting>();
   private sent = 0;
+  /** Times out unanswered publishes; runs only while some wait, so an idle process is not woken for it. */
+  private sweep: NodeJS.Timeout | undefined;
 
   /** The connection's publisher: one inbox subscription serves every writer on it. */
   static of(nc: NatsConnection): AckedPublisher {
@@ -52,12 +54,7 @@ export class AckedPublisher {
   private constructor(private readonly nc: NatsConnection) {
     this.prefix = `${createInbox()}.`;
     nc.subscribe(`${this.prefix}*`, { callback: (_error, msg) => this.answered(msg) });
-    const sweep = setInterval(() => this.expire(performance.now() - TIMEOUT_MS), 1_000);
-    sweep.unref();
-    void nc.closed().finally(() => {
-      clearInterval(sweep);
-      this.expire(Number.POSITIVE_INFINITY, 'the connection to NATS closed');
-    });
+    void nc.closed().finally(() => this.expire(Number.POSITIVE_INFINITY, 'the connection to NATS closed'));
   }
 
   publish(subject: string, data: string | Uint8Array, options: AckedPublishOptions): Promise<StoredAck> {
@@ -66,6 +63,7 @@ export class AckedPublisher {
     h.set('Nats-Msg-Id', options.msgID);
     if (options.expectLastSubjectSequence !== undefined) h.set('Nats-Expected-Last-Subject-Sequence', String(options.expectLastSubjectSequence));
     for (const [name, value] of Object.entries(options.headers ?? {})) h.set(name, value);
+    this.sweep ??= setInterval(() => this.expire(performance.now() - TIMEOUT_MS), 1_000).unref();
     return new Promise<StoredAck>((resolve, reject) => {
       this.waiting.set(token, { resolve, reject, subject, sentAt: performance.now() });
       try {
@@ -98,6 +96,10 @@ export class AckedPublisher {
       if (waiting.sentAt > sentBefore) return;
       this.waiting.delete(token);
       waiting.reject(new Error(`publish to ${waiting.subject}: ${why}`));
+    }
+    if (this.waiting.size === 0) {
+      clearInterval(this.sweep);
+      this.sweep = undefined;
     }
   }
 }
