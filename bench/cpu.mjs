@@ -1,8 +1,6 @@
 // CPU time and context switches per process group, read from /proc (Linux): where a phase's cycles went.
 import fs from 'node:fs';
 
-const TICKS_PER_SECOND = 100;
-
 /** Whether `pid` is this bench or was started by it, however deeply: other servers on the machine do not count. */
 function ours(pid, parents) {
   for (let at = pid; at > 1; at = parents.get(at) ?? 0) if (at === process.pid) return true;
@@ -19,14 +17,17 @@ function groupOf(pid, comm) {
   return /dist\/apps\/([\w-]+)\/main\.js/.exec(cmdline)?.[1];
 }
 
-/** CPU seconds (user + system) in the text of a `/proc/<pid>/stat`. */
-const cpuSecondsIn = (stat) => {
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-};
-
-/** CPU seconds (user + system) a process has used so far. */
-export const cpuSecondsOf = (pid) => cpuSecondsIn(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+/**
+ * CPU seconds a process's live threads have run so far, from the scheduler's own count
+ * (`schedstat` of each of `/proc/<pid>/task`, in nanoseconds). `utime` and `stime` of `/proc/<pid>/stat` are
+ * sampled at each clock tick (10 ms): fair over a busy phase, but a process that wakes for 50 µs a
+ * few times a second is charged a whole tick now and then, which made idle figures jump 1–7 ms/s.
+ */
+export function cpuSecondsOf(pid) {
+  let nanos = 0;
+  for (const thread of fs.readdirSync(`/proc/${pid}/task`)) nanos += Number(fs.readFileSync(`/proc/${pid}/task/${thread}/schedstat`, 'utf8').split(' ')[0]);
+  return nanos / 1e9;
+}
 
 /** Context switches (voluntary: it waited; involuntary: it was preempted) of every thread of a process so far. */
 function switchesOf(pid) {
@@ -39,7 +40,7 @@ function switchesOf(pid) {
 }
 
 /**
- * CPU seconds (user + system) used so far by each live process of a group that this bench started
+ * CPU seconds used so far by each live process of a group that this bench started
  * (or the bench itself), and its threads' context switches, by pid; empty where /proc is absent.
  */
 export function processUsage() {
@@ -59,7 +60,7 @@ export function processUsage() {
     try {
       const group = groupOf(pid, stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')));
       if (!group || !ours(pid, parents)) continue;
-      processes.set(String(pid), { group, seconds: cpuSecondsIn(stat), switches: switchesOf(pid) });
+      processes.set(String(pid), { group, seconds: cpuSecondsOf(pid), switches: switchesOf(pid) });
     } catch {
       // the process ended while being read
     }

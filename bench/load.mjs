@@ -400,7 +400,7 @@ try {
   }
   console.log(`\nconsumer lag when the phase stopped publishing (messages not yet acknowledged):`);
   for (const r of results) console.log(`  ${r.name.padEnd(8)}${r.lagAtEnd.filter((l) => l.lag > 0).sort((a, b) => b.lag - a.lag).map((l) => `${l.consumer} ${l.lag}`).join(', ') || 'none'}`);
-  console.log(`\nCPU per inbound message, ms (user + system, from /proc, publish to drained; ${os.cpus().length} cores):`);
+  console.log(`\nCPU per inbound message, ms (time on CPU of every thread, from /proc, publish to drained; ${os.cpus().length} cores):`);
   const groups = [...new Set(results.flatMap((r) => Object.keys(r.cpu)))].sort();
   console.log(`  ${'phase'.padEnd(8)}${groups.map((g) => g.padStart(18)).join('')}${'total'.padStart(9)}${'cores busy'.padStart(12)}`);
   for (const r of results) {
