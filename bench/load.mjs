@@ -132,7 +132,8 @@ async function idleCost(seconds) {
   const pending = async () => Number(/^kite_timers_pending (\S+)/m.exec((await servicesMetrics()).map((m) => m.text).join('\n'))?.[1] ?? 0);
   const deadline = Date.now() + 60_000;
   while ((await pending()) < 100 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-  await new Promise((r) => setTimeout(r, 5_000));
+  // What the load left behind settles first (the collections of heaps it grew, the last deliveries).
+  await new Promise((r) => setTimeout(r, 15_000));
   const before = processUsage();
   await new Promise((r) => setTimeout(r, seconds * 1000));
   const spent = spentBetween(before, processUsage());
