@@ -24,7 +24,7 @@ export class TestSystem {
   nc!: NatsConnection;
 
   private constructor(
-    readonly nats: RunningNats,
+    private running: RunningNats,
     readonly databaseUrl: string,
     private readonly dropDatabase: () => Promise<void>,
     private readonly natsDir: string,
@@ -44,6 +44,19 @@ export class TestSystem {
     system.nc.subscribe('kite.dlq.>', { callback: (_e, m) => void system.deadLetters.push({ subject: m.subject, body: JSON.parse(new TextDecoder().decode(m.data)) }) });
     await Promise.all((options.services ?? SERVICE_NAMES).map((name) => system.startService(name, options.env?.[name])));
     return system;
+  }
+
+  get nats(): RunningNats {
+    return this.running;
+  }
+
+  /** Stops the NATS server (an outage); `startNats` brings it back on the same port and store. */
+  async stopNats(): Promise<void> {
+    await this.running.stop();
+  }
+
+  async startNats(): Promise<void> {
+    this.running = await startNatsServer({ port: this.running.port, storeDir: this.natsDir });
   }
 
   get configApi(): string {

@@ -39,6 +39,8 @@ export class JetStreamConsumers implements OnApplicationBootstrap, BeforeApplica
   private readonly runners: ConsumerRunner[] = [];
   private started = false;
   private stopping = false;
+  /** False from a lost connection to NATS until the client has connected again. */
+  private connected = true;
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
@@ -48,12 +50,13 @@ export class JetStreamConsumers implements OnApplicationBootstrap, BeforeApplica
     @Inject(SETTLEMENT_OBSERVER) private readonly observer: SettlementObserver | null,
   ) {}
 
-  /** Consuming, every consumer live: a new one (a rebuild) is not ready until it has caught up. */
+  /** Consuming, connected to NATS, every consumer live: a new one (a rebuild) is not ready until it has caught up. */
   get ready(): boolean {
-    return this.started && !this.nc.isClosed() && this.runners.every((r) => r.healthy && r.live);
+    return this.started && this.connected && !this.nc.isClosed() && this.runners.every((r) => r.healthy && r.live);
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    void this.watchConnection();
     await provisionStreams(this.nc);
     for (const wrapper of this.discovery.getProviders()) {
       const instance = wrapper.instance as Record<string, unknown> | undefined;
@@ -105,6 +108,18 @@ export class JetStreamConsumers implements OnApplicationBootstrap, BeforeApplica
   async lags(): Promise<Map<string, number>> {
     const entries = await Promise.all(this.runners.map(async (r) => [r.spec.durable, await r.lag().catch(() => Number.NaN)] as const));
     return new Map(entries);
+  }
+
+  private async watchConnection(): Promise<void> {
+    for await (const status of this.nc.status()) {
+      if (status.type === 'disconnect' || status.type === 'reconnecting' || status.type === 'staleConnection') {
+        if (this.connected) this.logger.warn(`NATS connection lost (${status.type}): not ready until it is back`);
+        this.connected = false;
+      } else if (status.type === 'reconnect') {
+        this.connected = true;
+        this.logger.log('NATS connection back');
+      }
+    }
   }
 
   async beforeApplicationShutdown(): Promise<void> {
