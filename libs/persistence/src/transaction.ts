@@ -91,15 +91,22 @@ export async function inTransaction<T>(ds: DataSource, work: (tx: Transaction) =
   const pool = (ds.driver as unknown as { master: Pool }).master;
   const client = await pool.connect();
   let broken: Error | undefined;
+  // A checked-out client has no listener of its own (the pool listens to idle ones only): its
+  // connection lost (a server restart, a terminated backend) would be an unhandled 'error' event
+  // and end the process. Its queries fail instead, and the client is dropped from the pool.
+  const onError = (e: Error) => (broken = e);
+  client.on('error', onError);
   try {
     const tx = new Transaction(client);
     const result = await work(tx);
     await tx.commit();
     return result;
   } catch (e) {
-    await client.query('ROLLBACK').catch((failed: Error) => (broken = failed));
+    if (!broken) await client.query('ROLLBACK').catch((failed: Error) => (broken = failed));
     throw e;
   } finally {
+    // A broken client keeps the listener: it is being closed, and may say so once more.
+    if (!broken) client.removeListener('error', onError);
     client.release(broken);
   }
 }
