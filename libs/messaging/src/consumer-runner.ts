@@ -5,9 +5,13 @@ import { publishDeadLetter } from './dead-letter.js';
 import { decodeLogEntry, PREVIOUS_HEADER, type LogEntry } from './event-log.js';
 import { EventPublisher } from './publisher.js';
 import { isNotFound, streamLastSequence } from './streams.js';
+import { isUnavailable } from './unavailable.js';
 
-/** What a handler decides about a delivery; returning nothing means `ack`. */
-export type Settlement = { kind: 'ack' } | { kind: 'retry'; reason: string } | { kind: 'dead'; reason: string; tenant?: string | undefined };
+/**
+ * What a handler decides about a delivery; returning nothing means `ack`. `outage`: a server could
+ * not be reached; retried until it is back, never dead-lettered for it.
+ */
+export type Settlement = { kind: 'ack' } | { kind: 'retry'; reason: string; outage?: boolean } | { kind: 'dead'; reason: string; tenant?: string | undefined };
 
 export const ack = (): Settlement => ({ kind: 'ack' });
 export const retry = (reason: string): Settlement => ({ kind: 'retry', reason });
@@ -59,6 +63,8 @@ export interface SettlementObserver {
 }
 
 const DEFAULT_BACKOFF = [200, 1_000, 3_000, 10_000] as const;
+/** How soon a delivery that met an outage is tried again. */
+const OUTAGE_RETRY_MS = 2_000;
 /**
  * How long a pull waits, and how often an idle one hears from the server, for every pull consumer
  * (the runner's, and observers such as the benchmark's). nats-server 2.9.10 can drop a pull request
@@ -375,11 +381,16 @@ export class ConsumerRunner {
       settlements = await this.handleBatch(deliveries);
       if (settlements.length !== batch.length) throw new Error(`handler settled ${settlements.length} of ${batch.length} deliveries`);
     } catch (e) {
-      if (batch.length > 1) {
+      const reason = e instanceof Error ? e.message : String(e);
+      if (isUnavailable(e)) {
+        // Every delivery would meet the same outage: none is tried alone, none counts an attempt.
+        settlements = batch.map(() => ({ kind: 'retry', reason, outage: true }));
+      } else if (batch.length > 1) {
         for (const m of batch) await this.run([m]);
         return;
+      } else {
+        settlements = [retry(reason)];
       }
-      settlements = [retry(e instanceof Error ? e.message : String(e))];
     }
     const seconds = (performance.now() - started) / 1000;
     this.observer?.called?.(this.spec.durable, batch.length, seconds);
@@ -393,7 +404,7 @@ export class ConsumerRunner {
 
   private async settle(m: JsMsg, proposed: Settlement, deliveryCount: number): Promise<'ack' | 'retry' | 'dead'> {
     const maxAttempts = this.spec.maxAttempts ?? 5;
-    const settlement = proposed.kind === 'retry' && deliveryCount >= maxAttempts ? deadLetter(`failed ${deliveryCount} times, last: ${proposed.reason}`) : proposed;
+    const settlement = proposed.kind === 'retry' && !proposed.outage && deliveryCount >= maxAttempts ? deadLetter(`failed ${deliveryCount} times, last: ${proposed.reason}`) : proposed;
     const catchUp = this.catchUp;
     if (catchUp) {
       // Nothing to acknowledge: the durable, created afterwards, starts at the first delivery not settled.
@@ -411,7 +422,7 @@ export class ConsumerRunner {
         return 'ack';
       case 'retry': {
         const backoff = this.spec.backoffMs ?? DEFAULT_BACKOFF;
-        m.nak(backoff[Math.min(deliveryCount - 1, backoff.length - 1)]);
+        m.nak(settlement.outage ? OUTAGE_RETRY_MS : backoff[Math.min(deliveryCount - 1, backoff.length - 1)]);
         return 'retry';
       }
       case 'dead':

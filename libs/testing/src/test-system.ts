@@ -31,10 +31,11 @@ export class TestSystem {
     readonly ports: Record<ServiceName, number>,
   ) {}
 
-  static async start(options: { services?: readonly ServiceName[]; env?: Partial<Record<ServiceName, NodeJS.ProcessEnv>>; collect?: boolean } = {}): Promise<TestSystem> {
+  /** `database`: a database of the test's own (a server it stops and starts), instead of one in the run's shared server. */
+  static async start(options: { services?: readonly ServiceName[]; env?: Partial<Record<ServiceName, NodeJS.ProcessEnv>>; collect?: boolean; database?: { url: string; drop(): Promise<void> } } = {}): Promise<TestSystem> {
     const natsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kite-test-nats-'));
     const nats = await startNatsServer({ port: await freePort(), storeDir: natsDir });
-    const db = await createTestDatabase();
+    const db = options.database ?? (await createTestDatabase());
     const ports = {} as Record<ServiceName, number>;
     for (const name of SERVICE_NAMES) ports[name] = await freePort();
     const system = new TestSystem(nats, db.url, db.drop, natsDir, ports);

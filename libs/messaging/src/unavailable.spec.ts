@@ -1,0 +1,29 @@
+import { describe, expect, it } from '@jest/globals';
+import { isUnavailable } from './unavailable.js';
+
+const withCode = (code: string, message = 'x') => Object.assign(new Error(message), { code });
+
+describe('isUnavailable: an outage, not a bad event (S2: nothing lost on an outage)', () => {
+  it.each([
+    ['a refused connection', withCode('ECONNREFUSED')],
+    ['a reset connection', withCode('ECONNRESET')],
+    ['PostgreSQL shutting down (57P01)', withCode('57P01', 'terminating connection due to administrator command')],
+    ['PostgreSQL starting up (57P03)', withCode('57P03', 'the database system is starting up')],
+    ['a connection exception (class 08)', withCode('08006')],
+    ['too many connections (53300)', withCode('53300')],
+    ['node-postgres losing the connection under a query', new Error('Connection terminated unexpectedly')],
+    ['the cause of a wrapping error', new Error('saving failed', { cause: withCode('ECONNREFUSED') })],
+  ])('%s is an outage', (_what, error) => {
+    expect(isUnavailable(error)).toBe(true);
+  });
+
+  it.each([
+    ['a constraint violation (23505)', withCode('23505', 'duplicate key value violates unique constraint')],
+    ['invalid input (22P02)', withCode('22P02', 'invalid input syntax for type uuid')],
+    ['a plain error', new Error('data.to: not E.164')],
+    ['a thrown string', 'oops'],
+    ['nothing', undefined],
+  ])('%s is not', (_what, error) => {
+    expect(isUnavailable(error)).toBe(false);
+  });
+});
