@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { makeEvent, subjects } from '@kite/contracts';
+import { subjects } from '@kite/contracts';
 import { SERVICE_NAMES } from '@kite/local-infra';
 import { eventually, TestSystem } from '@kite/testing';
+import { configureGroupNumber, inboundMessage } from './fixtures.js';
 
-const NUMBER = '+15550000001';
 
 /**
  * A NATS outage: every service reports not ready (503) while it cannot reach NATS, is ready again by
@@ -16,10 +16,7 @@ describe('NATS outage', () => {
 
   beforeAll(async () => {
     system = await TestSystem.start();
-    const ok = (r: { status: number }) => expect(r.status).toBe(200);
-    ok(await system.api('acme', 'PUT', '/v1/directory', { numbers: [{ number: NUMBER, channels: ['sms'] }], services: [{ id: 'svc', name: 'Sales', agentIds: ['ag-ana'], dialplan: {} }], agents: [{ id: 'ag-ana', name: 'Ana' }], bots: [] }));
-    ok(await system.api('acme', 'PUT', `/v1/numbers/${encodeURIComponent(NUMBER)}`, { linkedServiceId: 'svc', workingHours: { routing: { type: 'group', serviceId: 'svc' }, schedule: { timeZone: 'UTC', rules: [] } } }));
-    await system.untilConfigApplied();
+    await configureGroupNumber(system, 'acme');
   });
   afterAll(async () => system?.stop());
 
@@ -33,12 +30,12 @@ describe('NATS outage', () => {
 
     await system.startNats();
     await eventually(async () => (await readiness()).every((status) => status === 200), 'every service ready again', 30_000);
-    const event = makeEvent('MessageReceived', 'acme', { messageId: 'after-outage', channel: 'sms', from: '+15553000001', to: NUMBER, text: 'still there?', receivedAt: new Date().toISOString() });
+    const event = inboundMessage('acme', '+15553000001', 'after-outage');
     await eventually(async () => {
       // The test's own connection may still be reconnecting: publish until the stream takes it.
       return system.publish(subjects.inbound('acme', 'MessageReceived'), event).then(() => true, () => false);
     }, 'the message published', 30_000);
     const members = await eventually(() => system.outboundOf('MembersAdded', (e) => e.correlationId === event.id)[0], 'MembersAdded for the message sent after the outage', 30_000);
-    expect(members.data).toMatchObject({ members: [{ kind: 'agent', id: 'ag-ana' }], reason: 'routing' });
+    expect(members.data).toMatchObject({ members: [{ kind: 'agent', id: 'ag-ana' }, { kind: 'agent', id: 'ag-bruno' }], reason: 'routing' });
   });
 });

@@ -2,11 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { makeEvent, subjects } from '@kite/contracts';
+import { subjects } from '@kite/contracts';
 import { ensureDatabase, freePort, SERVICE_NAMES, startEmbeddedPostgres, type RunningPostgres } from '@kite/local-infra';
 import { eventually, TestSystem } from '@kite/testing';
+import { configureGroupNumber, inboundMessage } from './fixtures.js';
 
-const NUMBER = '+15550000001';
 const MESSAGES = 300;
 
 /**
@@ -28,10 +28,7 @@ describe('PostgreSQL down under load', () => {
     await startPostgres();
     await ensureDatabase(postgres.adminUrl, 'kite');
     system = await TestSystem.start({ database: { url: postgres.urlFor('kite'), drop: async () => undefined } });
-    const ok = (r: { status: number }) => expect(r.status).toBe(200);
-    ok(await system.api('acme', 'PUT', '/v1/directory', { numbers: [{ number: NUMBER, channels: ['sms'] }], services: [{ id: 'svc', name: 'Sales', agentIds: ['ag-ana'], dialplan: {} }], agents: [{ id: 'ag-ana', name: 'Ana' }], bots: [] }));
-    ok(await system.api('acme', 'PUT', `/v1/numbers/${encodeURIComponent(NUMBER)}`, { linkedServiceId: 'svc', workingHours: { routing: { type: 'group', serviceId: 'svc' }, schedule: { timeZone: 'UTC', rules: [] } } }));
-    await system.untilConfigApplied();
+    await configureGroupNumber(system, 'acme');
   });
   afterAll(async () => {
     await system?.stop();
@@ -43,7 +40,7 @@ describe('PostgreSQL down under load', () => {
     const sent: string[] = [];
     const publish = async (from: number, count: number) => {
       for (let i = from; i < from + count; i++) {
-        const event = makeEvent('MessageReceived', 'acme', { messageId: `down-${i}`, channel: 'sms', from: `+1555400${String(i % 50).padStart(4, '0')}`, to: NUMBER, text: 'hello', receivedAt: new Date().toISOString() });
+        const event = inboundMessage('acme', `+1555400${String(i % 50).padStart(4, '0')}`, `down-${i}`);
         sent.push(event.id);
         await system.publish(subjects.inbound('acme', 'MessageReceived'), event);
       }

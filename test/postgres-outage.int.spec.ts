@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
-import { makeEvent, subjects } from '@kite/contracts';
+import { subjects } from '@kite/contracts';
 import { SERVICE_NAMES } from '@kite/local-infra';
 import { eventually, TestSystem } from '@kite/testing';
+import { configureGroupNumber, inboundMessage } from './fixtures.js';
 
-const NUMBER = '+15550000001';
 const MESSAGES = 600;
 
 /**
@@ -20,10 +20,7 @@ describe('PostgreSQL connections cut under load', () => {
     system = await TestSystem.start();
     admin = new pg.Client({ connectionString: system.databaseUrl });
     await admin.connect();
-    const ok = (r: { status: number }) => expect(r.status).toBe(200);
-    ok(await system.api('acme', 'PUT', '/v1/directory', { numbers: [{ number: NUMBER, channels: ['sms'] }], services: [{ id: 'svc', name: 'Sales', agentIds: ['ag-ana'], dialplan: {} }], agents: [{ id: 'ag-ana', name: 'Ana' }], bots: [] }));
-    ok(await system.api('acme', 'PUT', `/v1/numbers/${encodeURIComponent(NUMBER)}`, { linkedServiceId: 'svc', workingHours: { routing: { type: 'group', serviceId: 'svc' }, schedule: { timeZone: 'UTC', rules: [] } } }));
-    await system.untilConfigApplied();
+    await configureGroupNumber(system, 'acme');
   });
   afterAll(async () => {
     await admin?.end();
@@ -39,7 +36,7 @@ describe('PostgreSQL connections cut under load', () => {
     for (let i = 0; i < MESSAGES; i += 50) {
       await Promise.all(
         Array.from({ length: 50 }, async (_, j) => {
-          const event = makeEvent('MessageReceived', 'acme', { messageId: `cut-${i + j}`, channel: 'sms', from: `+1555300${String((i + j) % 100).padStart(4, '0')}`, to: NUMBER, text: 'hello', receivedAt: new Date().toISOString() });
+          const event = inboundMessage('acme', `+1555300${String((i + j) % 100).padStart(4, '0')}`, `cut-${i + j}`);
           sent.push(event.id);
           await system.publish(subjects.inbound('acme', 'MessageReceived'), event);
         }),
