@@ -3,8 +3,8 @@
  * against the running system (`npm start`), and tells what happened as a person would read it.
  */
 import { makeEvent, STREAMS, subjects, type AnyEnvelope } from '@kite/contracts';
-import { SERVICE_NAMES } from '@kite/local-infra';
-import { connectNats, durablesReached, EventPublisher, streamLastSequence } from '@kite/messaging';
+import { configurationReached, SERVICE_NAMES } from '@kite/local-infra';
+import { connectNats, EventPublisher, streamLastSequence } from '@kite/messaging';
 import { signToken } from './token.js';
 import { readRuntime } from './runtime.js';
 
@@ -77,8 +77,8 @@ console.log('  +15550000001 configured: linked to Sales, routed to the Sales gro
 // Each service applies configuration on its own, a few milliseconds after the API answers; a
 // customer writes later than that, so the demo waits for every service as a customer would.
 const configured = await streamLastSequence(nc, STREAMS.config.name);
-const configDurables = SERVICE_NAMES.map((name) => `${name}-config`);
-for (const giveUpAt = Date.now() + 30_000; !(await durablesReached(nc, STREAMS.config.name, configDurables, configured)); ) {
+const databaseUrl = process.env.DATABASE_URL ?? runtime?.databaseUrl ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+for (const giveUpAt = Date.now() + 30_000; !(await configurationReached(databaseUrl, SERVICE_NAMES, configured)); ) {
   if (Date.now() > giveUpAt) throw new Error('the services did not apply the configuration within 30 s');
   await new Promise((r) => setTimeout(r, 50));
 }

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ConfigReadModelConsumer, ServiceKitModule, type ServiceConfig } from '@kite/service-kit';
-import { ActivityConsumer } from './activity/activity.consumer.js';
+import { ConfigReadModelProcessor, ServiceKitModule, type ServiceConfig } from '@kite/service-kit';
+import { ActivityProcessor } from './activity/activity.processor.js';
 import { SCHEDULER_MIGRATIONS, SCHEDULER_SCHEMA } from './migrations.js';
 import { TimerWheel } from './timers/timer-wheel.js';
 
@@ -11,7 +11,7 @@ export class ActionSchedulerModule {
     return {
       module: ActionSchedulerModule,
       imports: [ServiceKitModule.forRoot(config, { schema: SCHEDULER_SCHEMA, migrations: SCHEDULER_MIGRATIONS })],
-      providers: [ConfigReadModelConsumer, ActivityConsumer, TimerWheel],
+      providers: [ConfigReadModelProcessor, ActivityProcessor, TimerWheel],
     };
   }
 }

@@ -1,9 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { Positions1732399999000 } from '@kite/persistence';
-import { CONFIG_READ_MODEL_MIGRATIONS, ConfigReadModelConsumer, httpApiProviders, ServiceKitModule, type ServiceConfig } from '@kite/service-kit';
+import { Positions1732399999000, Processors1733200000000 } from '@kite/persistence';
+import { CONFIG_READ_MODEL_MIGRATIONS, ConfigReadModelProcessor, httpApiProviders, ServiceKitModule, type ServiceConfig } from '@kite/service-kit';
 import { DirectoryController } from './directory/directory.controller.js';
 import { DocsController } from './docs/docs.controller.js';
-import { ConfigHistory1732400000500, HistoryConsumer, HistoryController } from './history/history.js';
+import { ConfigHistory1732400000500, HistoryProcessor, HistoryController } from './history/history.js';
 import { CallGroupMigrationController } from './migrations/call-group-migration.controller.js';
 import { NumberConfigurations } from './numbers/number-configurations.js';
 import { NumbersController } from './numbers/numbers.controller.js';
@@ -15,13 +15,13 @@ export class ConfigServiceModule {
   static forRoot(config: ServiceConfig): DynamicModule {
     return {
       module: ConfigServiceModule,
-      imports: [ServiceKitModule.forRoot(config, { schema: CONFIG_SCHEMA, migrations: [Positions1732399999000, ...CONFIG_READ_MODEL_MIGRATIONS, ConfigHistory1732400000500] })],
+      imports: [ServiceKitModule.forRoot(config, { schema: CONFIG_SCHEMA, migrations: [Positions1732399999000, Processors1733200000000, ...CONFIG_READ_MODEL_MIGRATIONS, ConfigHistory1732400000500] })],
       controllers: [DirectoryController, HistoryController, NumbersController, CallGroupMigrationController, DocsController],
       providers: [
         ...httpApiProviders(config),
         NumberConfigurations,
-        ConfigReadModelConsumer,
-        HistoryConsumer,
+        ConfigReadModelProcessor,
+        HistoryProcessor,
       ],
     };
   }

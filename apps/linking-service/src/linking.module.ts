@@ -1,11 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ConfigReadModelConsumer, httpApiProviders, ServiceKitModule, type ServiceConfig } from '@kite/service-kit';
-import { ConversationLogConsumer } from './conversations/conversation-log.consumer.js';
+import { ConfigReadModelProcessor, httpApiProviders, ServiceKitModule, type ServiceConfig } from '@kite/service-kit';
+import { ConversationLogProcessor } from './conversations/conversation-log.processor.js';
 import { ConversationsController } from './conversations/conversations.controller.js';
-import { DetachConsumer } from './conversations/detach.consumer.js';
-import { CallsConsumer } from './inbound/calls.consumer.js';
-import { ChatEventsConsumer } from './inbound/chat-events.consumer.js';
-import { InboundMessagesConsumer } from './inbound/inbound-messages.consumer.js';
+import { DetachProcessor } from './conversations/detach.processor.js';
+import { CallsProcessor } from './inbound/calls.processor.js';
+import { ChatEventsProcessor } from './inbound/chat-events.processor.js';
+import { InboundMessagesProcessor } from './inbound/inbound-messages.processor.js';
 import { LINKING_MIGRATIONS, LINKING_SCHEMA } from './migrations.js';
 
 @Module({})
@@ -15,7 +15,7 @@ export class LinkingServiceModule {
       module: LinkingServiceModule,
       imports: [ServiceKitModule.forRoot(config, { schema: LINKING_SCHEMA, migrations: LINKING_MIGRATIONS })],
       controllers: [ConversationsController],
-      providers: [...httpApiProviders(config), ConfigReadModelConsumer, InboundMessagesConsumer, CallsConsumer, ChatEventsConsumer, ConversationLogConsumer, DetachConsumer],
+      providers: [...httpApiProviders(config), ConfigReadModelProcessor, InboundMessagesProcessor, CallsProcessor, ChatEventsProcessor, ConversationLogProcessor, DetachProcessor],
     };
   }
 }

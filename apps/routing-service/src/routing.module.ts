@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ConfigReadModelConsumer, ServiceKitModule, type ServiceConfig } from '@kite/service-kit';
-import { ConversationRoutingConsumer } from './conversation-routing.consumer.js';
+import { ConfigReadModelProcessor, ServiceKitModule, type ServiceConfig } from '@kite/service-kit';
+import { ConversationRoutingProcessor } from './conversation-routing.processor.js';
 import { ROUTING_MIGRATIONS, ROUTING_SCHEMA } from './migrations.js';
 
 @Module({})
@@ -9,7 +9,7 @@ export class RoutingServiceModule {
     return {
       module: RoutingServiceModule,
       imports: [ServiceKitModule.forRoot(config, { schema: ROUTING_SCHEMA, migrations: ROUTING_MIGRATIONS })],
-      providers: [ConfigReadModelConsumer, ConversationRoutingConsumer],
+      providers: [ConfigReadModelProcessor, ConversationRoutingProcessor],
     };
   }
 }

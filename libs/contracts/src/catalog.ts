@@ -78,3 +78,23 @@ export function validateEvent<T extends EventType>(subject: string, json: unknow
   if (!parsed.success) return { ok: false, tenant, reason: `invalid ${type}: ${describeIssues(parsed.error)}` };
   return { ok: true, event: parsed.data as EventOf<T> };
 }
+
+/** What a conversation's log (`KITE_CONV`) holds: the decisions about it and the chat facts that join it. */
+export const CONVERSATION_EVENT_TYPES = [
+  'ConversationCreated',
+  'ConversationLinked',
+  'ContactMessageAppended',
+  'CallAppended',
+  'MembersAdded',
+  'ConversationDetached',
+  'BotReplyRequested',
+  'BotMessageRequested',
+  'TimerFired',
+  'OutboundMessageRequested',
+  'OutboundMessageRejected',
+  'ChatMessageSent',
+  'ChatMessageRead',
+  'MemberRemoved',
+  'MemberJoined',
+] as const satisfies readonly EventType[];
+export type ConversationEvent = EventOf<(typeof CONVERSATION_EVENT_TYPES)[number]>;

@@ -10,3 +10,4 @@ export * from './ids.js';
 export * from './catalog.js';
 export * from './event-factory.js';
 export * from './openapi.js';
+export * from './partitions.js';

@@ -45,6 +45,11 @@ export const subjects = {
   deadLetter: (service: string, tenant: string | undefined) => `kite.dlq.${service}.${tenant ?? '_'}`,
 };
 
+/** The conversation id of a `kite.conv.<tenant>.<conversationId>` subject. */
+export function conversationOfSubject(subject: string): string {
+  return subject.split('.')[3] ?? '';
+}
+
 /** The tenant token of any `kite.<kind>.<tenant>.…` subject, or undefined. */
 export function tenantOfSubject(subject: string): string | undefined {
   return subject.split('.')[2];

@@ -2,3 +2,4 @@ export * from './ports.js';
 export * from './nats-server.js';
 export * from './postgres.js';
 export * from './services.js';
+export * from './progress.js';

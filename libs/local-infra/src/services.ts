@@ -6,6 +6,8 @@ import { exitOf, stopChild } from './children.js';
 
 export const SERVICE_NAMES = ['config-service', 'linking-service', 'routing-service', 'action-scheduler'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
+/** Each service's own schema in the database. */
+export const SERVICE_SCHEMAS: Record<ServiceName, string> = { 'config-service': 'config', 'linking-service': 'linking', 'routing-service': 'routing', 'action-scheduler': 'scheduler' };
 export const PORT_VARIABLES: Record<ServiceName, string> = {
   'config-service': 'CONFIG_API_PORT',
   'linking-service': 'LINKING_PORT',

@@ -1,46 +1,59 @@
 import { JetStreamApiCodes, JetStreamApiError, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { AnyEnvelope, deterministicId, type AnyEnvelope as Envelope } from '@kite/contracts';
-import { LRUCache } from 'lru-cache';
+import { AnyEnvelope, deterministicId, validateEvent, type AnyEnvelope as Envelope, type EventOf, type EventType } from '@kite/contracts';
 import { z } from 'zod';
 import { AckedPublisher } from './acked-publish.js';
 
-/** The header carrying the sequence of the previous entry on the same subject: the chain. */
-export const PREVIOUS_HEADER = 'Kite-Prev-Seq';
-
-/** One entry of an aggregate's log: the events of one decision, and its place in the chain. */
+/** One entry of an aggregate's log: the events of one decision. */
 export interface LogEntry {
   subject: string;
   seq: number;
-  /** Sequence of the entry before this one on the same subject; 0 for the first. */
-  prev: number;
   events: Envelope[];
 }
 
 const Entry = z.array(AnyEnvelope).min(1);
 const utf8 = new TextDecoder();
 
-export function decodeLogEntry(subject: string, seq: number, prevHeader: string | undefined, data: Uint8Array): LogEntry {
-  const prev = Number(prevHeader);
-  if (!Number.isInteger(prev) || prev < 0) throw new Error(`log entry ${seq} on ${subject} has no valid ${PREVIOUS_HEADER} header`);
+/** An entry read from a log, decoded by the envelope schemas; throws with the reason when it is not one. */
+export function decodeLogEntry(subject: string, seq: number, data: Uint8Array): LogEntry {
   const events = Entry.parse(JSON.parse(utf8.decode(data)));
-  return { subject, seq, prev, events };
+  return { subject, seq, events };
 }
 
-const MAX_KNOWN_TAILS = 100_000;
+/** An entry whose events are each decoded by their own schema (one of `accepted`, of the subject's tenant). */
+export interface TypedEntry<E> {
+  subject: string;
+  seq: number;
+  events: E[];
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A log entry read from a stream, each event decoded by its schema; throws with the reason when it cannot be. */
+export function decodeEntry<T extends EventType>(message: { subject: string; seq: number; data: Uint8Array }, accepted: readonly T[]): TypedEntry<EventOf<T>> {
+  let json: unknown;
+  try {
+    json = JSON.parse(strictUtf8.decode(message.data));
+  } catch (e) {
+    throw new Error(`not JSON in UTF-8: ${(e as Error).message}`);
+  }
+  if (!Array.isArray(json) || json.length === 0) throw new Error('a log entry is a non-empty JSON array of events');
+  const events = json.map((item) => {
+    const decoded = validateEvent(message.subject, item, accepted);
+    if (!decoded.ok) throw new Error(decoded.reason);
+    return decoded.event;
+  });
+  return { subject: message.subject, seq: message.seq, events };
+}
 
 /** The message id of an entry: the event's own id, or one derived from all of them. */
 export const entryId = (events: readonly { id: string }[]): string => (events.length === 1 ? events[0]!.id : deterministicId(...events.map((e) => e.id)));
 
 /**
- * An event store over one JetStream stream, one subject per aggregate. Every append names the
- * entry it follows (`Nats-Expected-Last-Subject-Sequence`), so concurrent writers cannot interleave
- * unseen, and stamps that sequence in `Kite-Prev-Seq` so readers can check they miss nothing.
+ * An event store over one JetStream stream, one subject per aggregate, each entry a JSON array of
+ * the events of one decision, its message id derived from theirs (a retry is a duplicate).
  */
 export class EventLog {
-  /** The newest sequence seen per subject (appended or read here): a guess at its tail, checked by the append. */
-  private readonly knownTails = new LRUCache<string, number>({ max: MAX_KNOWN_TAILS });
-
   private constructor(
     private readonly publisher: AckedPublisher,
     private readonly jsm: JetStreamManager,
@@ -57,58 +70,33 @@ export class EventLog {
     return last?.seq ?? 0;
   }
 
-  /** Notes that `subject` reaches at least `seq`, so the next append there need not ask for its tail first. */
-  noteTail(subject: string, seq: number): void {
-    if ((this.knownTails.get(subject) ?? 0) < seq) this.knownTails.set(subject, seq);
-  }
-
   /** Whether `subject` has entries: an aggregate exists once its first entry is appended. */
   async hasEntries(subject: string): Promise<boolean> {
-    return this.knownTails.has(subject) || (await this.tail(subject)) > 0;
+    return (await this.tail(subject)) > 0;
   }
 
   /** The last entry on `subject`: for aggregates whose events carry their whole state, the state. */
   async lastEntry(subject: string): Promise<LogEntry | undefined> {
     const m = await this.jsm.streams.getMessage(this.stream, { last_by_subj: subject });
-    return m ? decodeLogEntry(m.subject, m.seq, m.header?.get(PREVIOUS_HEADER), m.data) : undefined;
-  }
-
-  async entryAt(seq: number): Promise<LogEntry | undefined> {
-    const m = await this.jsm.streams.getMessage(this.stream, { seq });
-    return m ? decodeLogEntry(m.subject, m.seq, m.header?.get(PREVIOUS_HEADER), m.data) : undefined;
+    return m ? decodeLogEntry(m.subject, m.seq, m.data) : undefined;
   }
 
   /**
-   * Appends one decision's events after entry `after` (the tail the writer knows; when undefined,
-   * the newest entry seen here, or the current tail). When others appended since, it is appended
-   * at the new tail, up to `attempts` times: callers only append decisions that stay right whatever
-   * others wrote. A retry of an entry already stored (same ids, inside the duplicate window)
-   * returns the stored one.
+   * Appends one decision's events. With `expectedLast`, only if the subject's last entry is still
+   * that one (0: the subject has none), else the server refuses it ("wrong last sequence"): an
+   * optimistic concurrency check. A retry of an entry already stored (same ids, inside the
+   * duplicate window) returns the stored one.
    */
-  async append(subject: string, events: readonly Envelope[], after: number | undefined, attempts = 10): Promise<{ seq: number; prev: number; duplicate: boolean }> {
-    let prev = after ?? this.knownTails.get(subject) ?? (await this.tail(subject));
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const ack = await this.publisher.publish(subject, JSON.stringify(events), {
-          msgID: entryId(events),
-          expectLastSubjectSequence: prev,
-          headers: { [PREVIOUS_HEADER]: String(prev) },
-        });
-        if (!ack.duplicate) this.noteTail(subject, ack.seq);
-        return { seq: ack.seq, prev, duplicate: ack.duplicate };
-      } catch (e) {
-        if (!isWrongLastSequence(e) || attempt >= attempts) throw e;
-        prev = tailNamedIn(e) ?? (await this.tail(subject));
-      }
-    }
+  async append(subject: string, events: readonly Envelope[], expectedLast?: number): Promise<{ seq: number; duplicate: boolean }> {
+    const ack = await this.publisher.publish(subject, JSON.stringify(events), { msgID: entryId(events), ...(expectedLast === undefined ? {} : { expectLastSubjectSequence: expectedLast }) });
+    return { seq: ack.seq, duplicate: ack.duplicate };
   }
 }
 
-/** One decision to append: its events, on its aggregate's subject, after `after` when the decider knows the tail (0 for an aggregate it creates). */
-export interface LogAppend {
+/** One decision about an aggregate: its events, for the aggregate's subject. */
+export interface Decision {
   subject: string;
   events: readonly Envelope[];
-  after?: number;
 }
 
 /** The items by key, each list in the order given. */
@@ -122,46 +110,6 @@ export function groupBy<T>(items: Iterable<T>, keyOf: (item: T) => string): Map<
   return groups;
 }
 
-/** Where an appended entry landed: its sequence, the entry it follows, and whether it was stored before. */
-export interface Appended {
-  subject: string;
-  events: readonly Envelope[];
-  seq: number;
-  prev: number;
-  duplicate: boolean;
-}
-
-/**
- * Appends several decisions: those of one subject one after another in the order given, the
- * subjects side by side, so a batch waits for its slowest conversation, not for the sum of all.
- * Returns where each landed, each subject's in the order given.
- */
-export async function appendAll(log: EventLog, decisions: readonly LogAppend[]): Promise<Appended[]> {
-  const bySubject = groupBy(decisions, (d) => d.subject);
-  const landed = await Promise.all(
-    [...bySubject].map(async ([subject, list]) => {
-      const appended: Appended[] = [];
-      let after = list[0]!.after;
-      for (const { events } of list) {
-        const at = await log.append(subject, events, after);
-        appended.push({ subject, events, ...at });
-        after = at.seq;
-      }
-      return appended;
-    }),
-  );
-  return landed.flat();
-}
-
 export function isWrongLastSequence(e: unknown): e is JetStreamApiError {
   return e instanceof JetStreamApiError && e.code === JetStreamApiCodes.StreamWrongLastSequence;
-}
-
-/**
- * The subject's tail as the server named it when it refused an append ("wrong last sequence: 42"),
- * so a writer that guessed an old tail appends again at once instead of asking for it first.
- */
-export function tailNamedIn(refusal: JetStreamApiError): number | undefined {
-  const named = /^wrong last sequence: (\d+)$/.exec(refusal.message)?.[1];
-  return named === undefined ? undefined : Number(named);
 }

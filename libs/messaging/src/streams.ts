@@ -74,20 +74,3 @@ export async function streamLastSequence(nc: NatsConnection, stream: string): Pr
   const info = await jsm.streams.info(stream).catch(() => undefined);
   return info?.state.last_seq ?? 0;
 }
-
-/**
- * Up to which stream sequence a durable consumer has everything acknowledged, 0 when it does not
- * exist. With nothing awaiting an ack, that is the last delivered: a consumer created to start
- * after a catch-up has acknowledged nothing yet, and its ack floor says 0.
- */
-export async function consumerAckFloor(nc: NatsConnection, stream: string, durable: string): Promise<number> {
-  const jsm = await jetstreamManager(nc);
-  const info = await jsm.consumers.info(stream, durable).catch(() => undefined);
-  if (!info) return 0;
-  return info.num_ack_pending === 0 ? Math.max(info.ack_floor.stream_seq, info.delivered.stream_seq) : info.ack_floor.stream_seq;
-}
-
-/** Whether every one of the durables has acknowledged the stream up to `seq`. */
-export async function durablesReached(nc: NatsConnection, stream: string, durables: readonly string[], seq: number): Promise<boolean> {
-  return (await Promise.all(durables.map((d) => consumerAckFloor(nc, stream, d)))).every((floor) => floor >= seq);
-}

@@ -32,12 +32,29 @@ export async function openServiceDatabase(options: ServiceDatabaseOptions): Prom
 }
 
 /** Drops the service's schema: the read model is rebuilt by replaying its streams. */
-export async function dropServiceSchema(url: string, schema: string): Promise<void> {
+/**
+ * Drops the schema (a rebuild). The checkpoints of the processors of the streams in `keep` (inputs,
+ * which are not replayed) are returned, to be put back once the schema is migrated again.
+ */
+export async function dropServiceSchema(url: string, schema: string, keep: readonly string[] = []): Promise<unknown[]> {
   const ds = new DataSource({ type: 'postgres', url });
   await ds.initialize();
   try {
+    const [exists] = (await ds.query(`SELECT to_regclass($1) AS t`, [`"${schema}".checkpoints`])) as { t: string | null }[];
+    const kept = exists?.t ? ((await ds.query(`SELECT processor, partition, stream, position FROM "${schema}".checkpoints WHERE stream = ANY($1::text[])`, [keep])) as unknown[]) : [];
     await ds.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    return kept;
   } finally {
     await ds.destroy();
   }
+}
+
+/** Puts back the checkpoints `dropServiceSchema` kept. */
+export async function restoreCheckpoints(ds: DataSource, rows: readonly unknown[]): Promise<void> {
+  if (rows.length === 0) return;
+  await ds.query(
+    `INSERT INTO checkpoints (processor, partition, stream, position) SELECT processor, partition, stream, position FROM jsonb_to_recordset($1::jsonb) AS x(processor text, partition int, stream text, position bigint)
+     ON CONFLICT (processor, partition) DO UPDATE SET position = EXCLUDED.position`,
+    [JSON.stringify(rows)],
+  );
 }

@@ -1,6 +1,6 @@
 export * from './data-source.js';
 export * from './advisory-locks.js';
-export * from './positions.js';
+export * from './checkpoints.js';
 export * from './transaction.js';
 export type { DataSource, EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
 export * from './notifications.js';

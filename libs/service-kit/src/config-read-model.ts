@@ -1,9 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { NUMBER_EVENT_TYPES, validateEvent, STREAMS } from '@kite/contracts';
-import { deadLetter, JetStreamHandler, logEntryOf, type Delivery, type Settlement } from '@kite/messaging';
-import type { DataSource, EntityManager, MigrationInterface, QueryRunner } from '@kite/persistence';
+import { Injectable } from '@nestjs/common';
+import { NUMBER_EVENT_TYPES, STREAMS, type EventOf } from '@kite/contracts';
+import { decodeEntry, type Delivery, type TypedEntry } from '@kite/messaging';
+import type { MigrationInterface, Queryable, QueryRunner, Transaction } from '@kite/persistence';
 import { ConfigCache } from './config-lookups.js';
-import { DATA_SOURCE } from './database.module.js';
+import { EventProcessor, type Processor, type Received } from './processing/processor.js';
 
 /**
  * The configuration as every service needs it, projected from the configuration events into the
@@ -47,10 +47,9 @@ export const CONFIG_READ_MODEL_MIGRATIONS = [ConfigReadModel1732400000000, Confi
 
 export const CONFIG_EVENT_TYPES = ['DirectoryReplaced', ...NUMBER_EVENT_TYPES] as const;
 
-export async function projectConfigEvent(tx: EntityManager, subject: string, seq: number, json: unknown): Promise<Settlement | void> {
-  const decoded = validateEvent(subject, json, CONFIG_EVENT_TYPES);
-  if (!decoded.ok) return deadLetter(decoded.reason, decoded.tenant);
-  const event = decoded.event;
+export type AnyConfigEvent = EventOf<(typeof CONFIG_EVENT_TYPES)[number]>;
+
+export async function projectConfigEvent(tx: Queryable, seq: number, event: AnyConfigEvent): Promise<void> {
   switch (event.type) {
     case 'DirectoryReplaced': {
       const updated = (await tx.query(
@@ -89,26 +88,28 @@ export async function projectConfigEvent(tx: EntityManager, subject: string, seq
   }
 }
 
-/** The configuration consumer every service runs, each with its own durable and its own tables. */
+/** The configuration as every service keeps it, each in its own tables; one partition, so one order. */
 @Injectable()
-export class ConfigReadModelConsumer {
-  constructor(
-    @Inject(DATA_SOURCE) private readonly ds: DataSource,
-    private readonly cache: ConfigCache,
-  ) {}
+@EventProcessor()
+export class ConfigReadModelProcessor implements Processor<TypedEntry<AnyConfigEvent>> {
+  readonly name = 'config';
+  readonly stream = STREAMS.config.name;
+  readonly filterSubject = 'kite.config.>';
+  readonly replayed = true;
+  readonly partitions = 1;
 
-  @JetStreamHandler({ stream: STREAMS.config.name, durable: 'config', filterSubject: 'kite.config.>', concurrency: 16 })
-  async onConfigEvent(delivery: Delivery): Promise<Settlement | void> {
-    const decoded = logEntryOf(delivery);
-    if ('dead' in decoded) return decoded.dead;
-    const settlement = await this.ds.transaction(async (tx) => {
-      for (const event of decoded.entry.events) {
-        const settlement = await projectConfigEvent(tx, delivery.subject, delivery.seq, event);
-        if (settlement) return settlement;
-      }
-      await tx.query(`UPDATE config_version SET version = version + 1`);
-    });
-    if (!settlement) this.cache.changed();
-    return settlement;
+  constructor(private readonly cache: ConfigCache) {}
+
+  decode(delivery: Delivery): TypedEntry<AnyConfigEvent> {
+    return decodeEntry(delivery, CONFIG_EVENT_TYPES);
+  }
+
+  async handle(tx: Transaction, entries: readonly Received<TypedEntry<AnyConfigEvent>>[]): Promise<void> {
+    for (const { item, seq } of entries) for (const event of item.events) await projectConfigEvent(tx, seq, event);
+    await tx.query(`UPDATE config_version SET version = version + 1`);
+  }
+
+  committed(): void {
+    this.cache.changed();
   }
 }

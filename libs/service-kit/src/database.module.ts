@@ -1,5 +1,6 @@
 import { Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
-import { dropServiceSchema, openServiceDatabase, type DataSource, type MigrationInterface } from '@kite/persistence';
+import { STREAMS } from '@kite/contracts';
+import { dropServiceSchema, openServiceDatabase, restoreCheckpoints, type DataSource, type MigrationInterface } from '@kite/persistence';
 
 export const DATA_SOURCE = Symbol('DATA_SOURCE');
 
@@ -16,8 +17,11 @@ class DatabaseCloser implements OnApplicationShutdown {
 export class DatabaseModule {
   static forRoot(options: { url: string; schema: string; migrations: (new () => MigrationInterface)[]; rebuild: boolean }): DynamicModule {
     const open = async (): Promise<DataSource> => {
-      if (options.rebuild) await dropServiceSchema(options.url, options.schema);
-      return openServiceDatabase(options);
+      // Inputs already handled are not replayed: their processors keep their checkpoints.
+      const kept = options.rebuild ? await dropServiceSchema(options.url, options.schema, [STREAMS.inbound.name]) : [];
+      const ds = await openServiceDatabase(options);
+      await restoreCheckpoints(ds, kept);
+      return ds;
     };
     return {
       module: DatabaseModule,

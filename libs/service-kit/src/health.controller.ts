@@ -1,14 +1,14 @@
 import { Controller, Get, HttpException, HttpStatus, Inject } from '@nestjs/common';
-import { JetStreamConsumers } from '@kite/messaging';
 import type { DataSource } from '@kite/persistence';
 import { DATA_SOURCE } from './database.module.js';
+import { Processors } from './processing/processors.js';
 
-/** `/health/live`: the process answers. `/health/ready`: NATS, PostgreSQL and the consumers are up. */
+/** `/health/live`: the process answers. `/health/ready`: NATS, PostgreSQL and the processors are up. */
 @Controller('health')
 export class HealthController {
   constructor(
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
-    private readonly consumers: JetStreamConsumers,
+    private readonly processors: Processors,
   ) {}
 
   @Get('live')
@@ -19,7 +19,7 @@ export class HealthController {
   @Get('ready')
   async ready(): Promise<{ status: 'ok'; checks: Record<string, string> }> {
     const checks: Record<string, string> = {};
-    checks.consumers = this.consumers.ready ? 'up' : 'down';
+    checks.processors = this.processors.ready ? 'up' : 'down';
     try {
       await this.ds.query('SELECT 1');
       checks.database = 'up';

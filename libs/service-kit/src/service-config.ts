@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEVELOPMENT_JWT_SECRET } from '@kite/contracts';
+import { DEFAULT_PARTITIONS, DEVELOPMENT_JWT_SECRET } from '@kite/contracts';
 
 const SERVICE_PORTS = { 'config-service': 8080, 'linking-service': 8081, 'routing-service': 8082, 'action-scheduler': 8083 } as const;
 export type ServiceName = keyof typeof SERVICE_PORTS;
@@ -18,6 +18,7 @@ const Environment = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HOST: z.string().default('127.0.0.1'),
   KITE_REBUILD: z.enum(['0', '1', 'true', 'false']).default('0'),
+  KITE_PARTITIONS: z.coerce.number().int().min(1).max(1024).default(DEFAULT_PARTITIONS),
 });
 
 export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
@@ -32,6 +33,8 @@ export interface ServiceConfig {
   auth: { secret: string; publicKey?: string | undefined };
   /** Drop the read model and rebuild it by replaying the streams (KITE_REBUILD=1 or --rebuild). */
   rebuild: boolean;
+  /** Partitions of the ordered streams (KITE_PARTITIONS): the same for every instance of every service. */
+  partitions: number;
 }
 
 /** The one place that reads the environment; fails fast with every problem at once. */
@@ -44,7 +47,7 @@ export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv =
   const port = portText === undefined ? SERVICE_PORTS[service] : Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${service}: ${PORT_VARIABLE[service]} must be a port number`);
   const e = parsed.data;
-  return { service, natsUrl: e.NATS_URL, databaseUrl: e.DATABASE_URL, host: e.HOST, port, logLevel: e.LOG_LEVEL, auth: { secret: e.AUTH_JWT_SECRET, publicKey: e.AUTH_JWT_PUBLIC_KEY }, rebuild: e.KITE_REBUILD === '1' || e.KITE_REBUILD === 'true' || process.argv.includes('--rebuild') };
+  return { service, natsUrl: e.NATS_URL, databaseUrl: e.DATABASE_URL, host: e.HOST, port, logLevel: e.LOG_LEVEL, auth: { secret: e.AUTH_JWT_SECRET, publicKey: e.AUTH_JWT_PUBLIC_KEY }, rebuild: e.KITE_REBUILD === '1' || e.KITE_REBUILD === 'true' || process.argv.includes('--rebuild'), partitions: e.KITE_PARTITIONS };
 }
 
 export const portVariableOf = (service: ServiceName): string => PORT_VARIABLE[service];

@@ -1,14 +1,15 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { JetStreamModule } from '@kite/messaging';
 import type { MigrationInterface } from '@kite/persistence';
 import { ConfigCache } from './config-lookups.js';
 import { DatabaseModule } from './database.module.js';
-import { ReplayMarker } from './replay-marker.js';
 import { HealthController } from './health.controller.js';
-import { MetricsController, settlementMetrics } from './metrics.js';
+import { MetricsController } from './metrics.js';
+import { Processors } from './processing/processors.js';
 import { SERVICE_CONFIG, type ServiceConfig } from './service-config.js';
 
-/** What every service has: its config, NATS consumers, its own schema, health and metrics. */
+/** What every service has: its config, NATS, its processors, its own schema, health and metrics. */
 @Module({})
 export class ServiceKitModule {
   static forRoot(config: ServiceConfig, database: { schema: string; migrations: (new () => MigrationInterface)[] }): DynamicModule {
@@ -17,11 +18,12 @@ export class ServiceKitModule {
       global: true,
       imports: [
         DatabaseModule.forRoot({ url: config.databaseUrl, rebuild: config.rebuild, ...database }),
-        JetStreamModule.forRoot({ url: config.natsUrl, service: config.service, observer: settlementMetrics, rebuild: config.rebuild }),
+        JetStreamModule.forRoot({ url: config.natsUrl, service: config.service }),
+        DiscoveryModule,
       ],
       controllers: [HealthController, MetricsController],
-      providers: [{ provide: SERVICE_CONFIG, useValue: config }, ReplayMarker, ConfigCache],
-      exports: [SERVICE_CONFIG, ConfigCache],
+      providers: [{ provide: SERVICE_CONFIG, useValue: config }, ConfigCache, Processors],
+      exports: [SERVICE_CONFIG, ConfigCache, Processors],
     };
   }
 }

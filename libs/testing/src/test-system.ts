@@ -4,8 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SignJWT } from 'jose';
 import { DEVELOPMENT_JWT_SECRET, type AnyEnvelope } from '@kite/contracts';
-import { freePort, startNatsServer, startService, waitUntilReady, SERVICE_NAMES, type RunningNats, type RunningService, type ServiceName } from '@kite/local-infra';
-import { connectNats, durablesReached, EventPublisher, streamLastSequence, type NatsConnection } from '@kite/messaging';
+import { configurationReached, freePort, startNatsServer, startService, waitUntilReady, SERVICE_NAMES, type RunningNats, type RunningService, type ServiceName } from '@kite/local-infra';
+import { connectNats, EventPublisher, streamLastSequence, type NatsConnection } from '@kite/messaging';
 import { STREAMS } from '@kite/contracts';
 import { createTestDatabase } from './test-postgres.js';
 
@@ -116,8 +116,7 @@ export class TestSystem {
   /** Waits until every running service has applied all configuration events published so far. */
   async untilConfigApplied(timeoutMs = 10_000): Promise<void> {
     const last = await streamLastSequence(this.nc, STREAMS.config.name);
-    const durables = [...this.services.keys()].map((name) => `${name}-config`);
-    await eventually(() => durablesReached(this.nc, STREAMS.config.name, durables, last), 'every service to apply the configuration', timeoutMs);
+    await eventually(() => configurationReached(this.databaseUrl, [...this.services.keys()], last), 'every service to apply the configuration', timeoutMs);
   }
 
   outboundOf(type: string, where: (e: AnyEnvelope) => boolean = () => true): AnyEnvelope[] {

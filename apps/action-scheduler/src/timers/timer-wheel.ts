@@ -2,8 +2,8 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { subjects } from '@kite/contracts';
 import { actionsOf, dueAt, evolveActivity, runAction } from '@kite/domain';
-import { CONVERSATION_LOG, type EventLog } from '@kite/messaging';
-import { listen, tryLockPosition, type DataSource, type EntityManager, type Listening } from '@kite/persistence';
+import { CONVERSATION_LOG, type ConversationLog } from '@kite/messaging';
+import { listen, tryAdvisoryLock, type DataSource, type EntityManager, type Listening } from '@kite/persistence';
 import { configurationInForce, DATA_SOURCE, faultPoint, findNumber, metricsRegistry, SERVICE_CONFIG, type ServiceConfig } from '@kite/service-kit';
 import { ACTIVITY_PROJECTION, loadActivity, saveActivity } from '../activity/activity-store.js';
 import { TimerLoop } from './timer-loop.js';
@@ -35,7 +35,7 @@ export class TimerWheel implements OnApplicationBootstrap, OnApplicationShutdown
 
   constructor(
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
-    @Inject(CONVERSATION_LOG) private readonly log: EventLog,
+    @Inject(CONVERSATION_LOG) private readonly log: ConversationLog,
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
   ) {
     this.loop = new TimerLoop({
@@ -75,7 +75,8 @@ export class TimerWheel implements OnApplicationBootstrap, OnApplicationShutdown
     const subject = subjects.conversation(timer.tenant, timer.conversationId);
     const key = { conversationId: timer.conversationId, actionId: timer.actionId };
     // The projection's lock: while the timer fires, the activity cannot change under it.
-    const locked = await tryLockPosition(tx, ACTIVITY_PROJECTION, subject);
+    const attempt = tryAdvisoryLock(ACTIVITY_PROJECTION, subject);
+    const locked = ((await tx.query(attempt.sql, attempt.params)) as { locked: boolean }[])[0]?.locked === true;
     const stored = locked ? await loadActivity(tx, timer.conversationId) : undefined;
     if (!locked || (stored?.position ?? 0) < (await this.log.tail(subject))) {
       await armTimers(tx, [{ ...timer, dueAt: now + CATCH_UP_MS }]);
@@ -87,7 +88,7 @@ export class TimerWheel implements OnApplicationBootstrap, OnApplicationShutdown
     if (!stored || !action || due === undefined) return cancelTimers(tx, [key]); // A7: removed, or no longer armed.
     if (due > now) return armTimers(tx, [{ ...timer, dueAt: due }]); // moved later: never early.
     const runId = `${timerIdOf(key)}:${due}`;
-    await this.log.append(subject, runAction(timer.tenant, timer.conversationId, action, stored.activity, { runId, firedAt: now, timer: { timerId: timerIdOf(key), dueAt: due } }), undefined);
+    await this.log.record([{ subject, events: runAction(timer.tenant, timer.conversationId, action, stored.activity, { runId, firedAt: now, timer: { timerId: timerIdOf(key), dueAt: due } }) }]);
     faultPoint('scheduler:after-append');
     const activity = evolveActivity(stored.activity, { type: 'action_ran', actionId: action.action.id, at: now, onlyOnce: action.action.onlyOnce });
     await saveActivity(tx, timer.conversationId, { ...stored, activity });

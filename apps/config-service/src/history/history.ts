@@ -1,11 +1,8 @@
 import { Controller, Get, Inject, Injectable, Param, UseGuards } from '@nestjs/common';
-import { AnyEnvelope, STREAMS, subjects } from '@kite/contracts';
-import { JetStreamHandler, logEntryOf, type Delivery, type Settlement } from '@kite/messaging';
-import type { DataSource, MigrationInterface, QueryRunner } from '@kite/persistence';
-import { DATA_SOURCE } from '@kite/service-kit';
-import { AuthGuard } from '@kite/service-kit';
-import { CurrentPrincipal } from '@kite/service-kit';
-import type { Principal } from '@kite/service-kit';
+import { STREAMS, subjects, type AnyEnvelope } from '@kite/contracts';
+import { decodeEntry, type Delivery, type TypedEntry } from '@kite/messaging';
+import { write, type DataSource, type MigrationInterface, type QueryRunner, type Transaction } from '@kite/persistence';
+import { AuthGuard, CONFIG_EVENT_TYPES, CurrentPrincipal, DATA_SOURCE, EventProcessor, type AnyConfigEvent, type Principal, type Processor, type Received } from '@kite/service-kit';
 import { NumberConfigurations } from '../numbers/number-configurations.js';
 import { waitUntil } from '../numbers/wait-until.js';
 
@@ -20,17 +17,23 @@ export class ConfigHistory1732400000500 implements MigrationInterface {
   }
 }
 
+/** Every configuration change as it was made, for the history API. */
 @Injectable()
-export class HistoryConsumer {
-  constructor(@Inject(DATA_SOURCE) private readonly ds: DataSource) {}
+@EventProcessor()
+export class HistoryProcessor implements Processor<TypedEntry<AnyConfigEvent>> {
+  readonly name = 'history';
+  readonly stream = STREAMS.config.name;
+  readonly filterSubject = 'kite.config.>';
+  readonly replayed = true;
+  readonly partitions = 1;
 
-  @JetStreamHandler({ stream: STREAMS.config.name, durable: 'history', filterSubject: 'kite.config.>', concurrency: 16 })
-  async onConfigEntry(delivery: Delivery): Promise<Settlement | void> {
-    const decoded = logEntryOf(delivery);
-    if ('dead' in decoded) return decoded.dead;
-    const events = decoded.entry.events;
-    const tenant = events[0]!.tenant;
-    await this.ds.query(`INSERT INTO history (seq, tenant, subject, event) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [delivery.seq, tenant, delivery.subject, JSON.stringify(events)]);
+  decode(delivery: Delivery): TypedEntry<AnyConfigEvent> {
+    return decodeEntry(delivery, CONFIG_EVENT_TYPES);
+  }
+
+  async handle(tx: Transaction, entries: readonly Received<TypedEntry<AnyConfigEvent>>[]): Promise<void> {
+    const rows = entries.map(({ item, seq, subject }) => ({ seq, tenant: item.events[0]!.tenant, subject, event: item.events }));
+    await write(tx, `INSERT INTO history (seq, tenant, subject, event) SELECT seq, tenant, subject, event FROM jsonb_to_recordset($1::jsonb) AS x(seq bigint, tenant text, subject text, event jsonb) ON CONFLICT DO NOTHING`, [JSON.stringify(rows)]);
   }
 }
 

@@ -49,7 +49,7 @@ export class NumberConfigurations {
       if (!decision.ok) throw new Problem(decision.status, 'The change cannot be made', decision.reason);
       if (decision.events.length === 0) return current;
       try {
-        const { seq } = await this.log.append(subjects.numberConfiguration(tenant, number), decision.events, current.version, 1);
+        const { seq } = await this.log.append(subjects.numberConfiguration(tenant, number), decision.events, current.version);
         await waitUntil(this.ds, `SELECT seq FROM number_configurations WHERE tenant = $1 AND number = $2`, [tenant, number], seq);
         return { state: decision.events.reduce(evolveNumber, current.state), channels: current.channels, version: seq };
       } catch (e) {

@@ -1,6 +1,6 @@
 import { advisoryLocks, read, write, type MigrationInterface, type Queryable, type QueryRunner, type Read, type Transaction, type Writes } from '@kite/persistence';
 import { subjects, type AnyEnvelope, type ConversationCreated } from '@kite/contracts';
-import type { LogAppend } from '@kite/messaging';
+import type { Decision } from '@kite/messaging';
 import { evolveLinking, type LinkingConversation } from '@kite/domain';
 
 /**
@@ -110,15 +110,15 @@ export class BatchLinks {
     return this.known.get(conversationId);
   }
 
-  /** A decision about the conversation, as the append it makes; a conversation it creates has no entry yet, so its log is known to be empty. */
-  decided(tenant: string, conversationId: string, events: readonly AnyEnvelope[]): LogAppend {
+  /** A decision about the conversation, to record. */
+  decided(tenant: string, conversationId: string, events: readonly AnyEnvelope[]): Decision {
     const before = this.known.get(conversationId);
     const link = linkAfter(before, events);
     if (link) {
       this.known.set(conversationId, link);
       this.changed.set(conversationId, link);
     }
-    return { subject: subjects.conversation(tenant, conversationId), events, ...(before ? {} : { after: 0 }) };
+    return { subject: subjects.conversation(tenant, conversationId), events };
   }
 
   /** Records what the batch's decisions created or linked. */

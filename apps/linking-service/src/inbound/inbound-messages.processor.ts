@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { decodeEvent, STREAMS, subjects, type MessageReceived } from '@kite/contracts';
-import { decideInbound, inboundConversationOf, normalisedInbound, rejectionOf, type NumberRoute } from '@kite/domain';
-import { appendAll, CONFIGURATION_LOG, CONVERSATION_LOG, deadLetter, EVENT_PUBLISHER, JetStreamHandler, retry, type Delivery, type EventLog, type EventPublisher, type LogAppend, type Settlement } from '@kite/messaging';
-import { inTransaction, write, type DataSource, type Transaction } from '@kite/persistence';
-import { ConfigCache, DATA_SOURCE, faultPoint, numberNow, type NumberNow, type NumberRecord } from '@kite/service-kit';
+import { decideInbound, inboundConversationOf, normaliseE164, normalisedInbound, rejectionOf, type NumberRoute } from '@kite/domain';
+import { CONFIGURATION_LOG, CONVERSATION_LOG, EVENT_PUBLISHER, type ConversationLog, type Decision, type Delivery, type EventLog, type EventPublisher } from '@kite/messaging';
+import { write, type Transaction } from '@kite/persistence';
+import { ConfigCache, EventProcessor, faultPoint, NotYet, numberNow, type NumberNow, type NumberRecord, type Processor, type Received } from '@kite/service-kit';
 import { claimMessages, linkingConversationOf, lockConversationLinks } from '../conversations/conversation-links.js';
 
 const routeOf = (found: NumberRecord | undefined): NumberRoute | undefined =>
@@ -14,45 +14,66 @@ interface Routed {
   route: NumberRoute | undefined;
 }
 
-/** An inbound message that can be read, or the dead letter that says why it cannot. */
-function readMessage(delivery: Delivery): { message: MessageReceived } | { dead: Settlement } {
+/** An inbound message as linking reads it, its contact in E.164; throws with the reason when it cannot be read. */
+function readMessage(delivery: Delivery): MessageReceived {
   const decoded = decodeEvent(delivery.subject, delivery.data, ['MessageReceived']);
-  if (!decoded.ok) return { dead: deadLetter(decoded.reason, decoded.tenant) };
+  if (!decoded.ok) throw new Error(decoded.reason);
   const message = normalisedInbound(decoded.event);
-  if (!message) return { dead: deadLetter(`data.from: ${JSON.stringify(decoded.event.data.from)} is not a phone number that can be read as E.164`, decoded.event.tenant) };
-  return { message };
+  if (!message) throw new Error(`data.from: ${JSON.stringify(decoded.event.data.from)} is not a phone number that can be read as E.164`);
+  return message;
+}
+
+/** A contact's messages keep their order: the contact is the ordering key. */
+function contactOf(delivery: Delivery): string {
+  try {
+    const { tenant, data } = JSON.parse(new TextDecoder().decode(delivery.data)) as { tenant?: unknown; data?: { from?: unknown } };
+    const from = typeof data?.from === 'string' ? data.from : '';
+    return `${String(tenant)} ${normaliseE164(from) ?? from}`;
+  } catch {
+    return delivery.subject;
+  }
 }
 
 /**
- * L2, L3: inbound SMS and WhatsApp messages become conversation entries, or rejected messages.
- * A batch is one transaction: its messages are decided in order, each seeing the conversations the
- * ones before it created or linked.
+ * L2, L3: inbound SMS and WhatsApp messages become conversation entries, or rejected messages, in
+ * the order each contact sent them. A batch is one transaction: its messages are decided in order,
+ * each seeing the conversations the ones before it created or linked.
  */
 @Injectable()
-export class InboundMessagesConsumer {
+@EventProcessor()
+export class InboundMessagesProcessor implements Processor<MessageReceived> {
+  readonly name = 'messages';
+  readonly stream = STREAMS.inbound.name;
+  readonly filterSubject = 'kite.in.*.message.received';
+  readonly replayed = false;
+
   constructor(
-    @Inject(DATA_SOURCE) private readonly ds: DataSource,
     private readonly configCache: ConfigCache,
-    @Inject(CONVERSATION_LOG) private readonly log: EventLog,
+    @Inject(CONVERSATION_LOG) private readonly log: ConversationLog,
     @Inject(CONFIGURATION_LOG) private readonly configurationLog: EventLog,
     @Inject(EVENT_PUBLISHER) private readonly publisher: EventPublisher,
   ) {}
 
-  @JetStreamHandler({ stream: STREAMS.inbound.name, durable: 'messages', filterSubject: 'kite.in.*.message.received', batch: 500 })
-  async onMessagesReceived(deliveries: Delivery[]): Promise<(Settlement | void)[]> {
-    const read = deliveries.map(readMessage);
-    const messages = read.flatMap((r) => ('message' in r ? [r.message] : []));
-    const waiting = messages.length ? await inTransaction(this.ds, (tx) => this.link(tx, messages)) : new Set<MessageReceived>();
-    return read.map((r) => ('dead' in r ? r.dead : waiting.has(r.message) ? retry(`the configuration of ${r.message.data.to} has a change not applied here yet`) : undefined));
+  keyOf(delivery: Delivery): string {
+    return contactOf(delivery);
   }
 
-  /** Links the messages; returns those left for a retry, untouched, because their number's configuration is not applied here yet. */
-  private async link(tx: Transaction, messages: MessageReceived[]): Promise<Set<MessageReceived>> {
+  decode(delivery: Delivery): MessageReceived {
+    return readMessage(delivery);
+  }
+
+  async handle(tx: Transaction, received: readonly Received<MessageReceived>[]): Promise<void> {
+    await this.link(tx, received.map((r) => r.item));
+  }
+
+  /** Links the messages; none while one of them waits for its number's configuration to be applied here (it throws `NotYet`). */
+  private async link(tx: Transaction, messages: MessageReceived[]): Promise<void> {
     const config = await this.configCache.lookups(tx);
     const looked: Routed[] = [];
     for (const message of messages) looked.push({ message, route: routeOf(await config.number(message.tenant, message.data.to)) });
     const waiting = await this.lookAgainBeforeRejecting(tx, looked);
-    const routed = looked.filter((r) => !waiting.has(r.message)).map((r) => ({ ...r, conversationId: inboundConversationOf(r.message, r.route) }));
+    if (waiting.size) throw new NotYet(`the configuration of ${[...waiting].map((m) => m.data.to).join(', ')} has a change not applied here yet`);
+    const routed = looked.map((r) => ({ ...r, conversationId: inboundConversationOf(r.message, r.route) }));
     const conversationIds = [...new Set(routed.flatMap((w) => (w.conversationId ? [w.conversationId] : [])))];
     // The provider's message id is the idempotency key for as long as the conversation lives. Two
     // first messages of one contact, on two instances, meet at the locks: one creates, the other
@@ -61,7 +82,7 @@ export class InboundMessagesConsumer {
     const locked = await lockConversationLinks(tx, conversationIds, claimMessages(routed.map(({ message: m }) => ({ tenant: m.tenant, messageId: m.data.messageId }))));
     const claimed = locked.first!;
     const links = locked.links;
-    const appended: LogAppend[] = [];
+    const appended: Decision[] = [];
     const rejections: Promise<unknown>[] = [];
     for (const { message, route, conversationId } of routed) {
       if (!claimed.delete(`${message.tenant} ${message.data.messageId}`)) continue; // handled before, or earlier in this batch
@@ -74,10 +95,9 @@ export class InboundMessagesConsumer {
       }
       appended.push(links.decided(message.tenant, conversationId!, decision.events));
     }
-    await Promise.all([...rejections, appendAll(this.log, appended)]);
+    await Promise.all([...rejections, this.log.record(appended)]);
     if (appended.length) faultPoint('linking:after-append');
     await links.save(tx);
-    return waiting;
   }
 
   /**

@@ -1,0 +1,102 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CONVERSATION_EVENT_TYPES, conversationOfSubject, STREAMS, type ConversationEvent } from '@kite/contracts';
+import { decideOutbound } from '@kite/domain';
+import { CONVERSATION_LOG, decodeEntry, type ConversationLog, type Decision, type Delivery, type TypedEntry } from '@kite/messaging';
+import type { Transaction } from '@kite/persistence';
+import { ConfigCache, EventProcessor, type Load, type Processor, type Received } from '@kite/service-kit';
+import { markHandled, saveConversationLinks, type ConversationLink } from './conversation-links.js';
+import { addTimelineItems, conversationViews, recordOutbound, routedMessages, saveConversationViews } from './conversation-store.js';
+import { forOutbound, projectEvent, type ConversationView, type OutboundRecord, type TimelineItem } from './conversation-view.js';
+
+type Entry = TypedEntry<ConversationEvent>;
+type Views = Map<string, ConversationView>;
+
+/** The agent's or bot's message that must leave over SMS or WhatsApp, with its idempotency key. */
+function outgoing(event: ConversationEvent): { messageId: string; text: string } | undefined {
+  if (event.type === 'ChatMessageSent') return { messageId: event.data.messageId, text: event.data.text };
+  if (event.type === 'BotMessageRequested') return { messageId: event.id, text: event.data.text };
+  return undefined;
+}
+
+/**
+ * The conversation logs, in order per conversation, projected into linking's read model (the
+ * conversations and their timelines); each agent or bot message gets its outbound route (O1),
+ * once per message id (O2), recorded on `kite.out` and in the same log. A batch is folded in memory
+ * and each table written once.
+ */
+@Injectable()
+@EventProcessor()
+export class ConversationLogProcessor implements Processor<Entry, Views> {
+  readonly name = 'conversations';
+  readonly stream = STREAMS.conversations.name;
+  readonly filterSubject = 'kite.conv.>';
+  readonly replayed = true;
+
+  constructor(
+    private readonly configCache: ConfigCache,
+    @Inject(CONVERSATION_LOG) private readonly log: ConversationLog,
+  ) {}
+
+  decode(delivery: Delivery): Entry {
+    return decodeEntry(delivery, CONVERSATION_EVENT_TYPES);
+  }
+
+  load(entries: readonly Received<Entry>[]): Load<Views> {
+    const read = conversationViews([...new Set(entries.map((e) => conversationOfSubject(e.subject)))]);
+    return { statements: [read.statement], decode: ([rows]) => read.decode(rows!) };
+  }
+
+  async handle(tx: Transaction, entries: readonly Received<Entry>[], views: Views): Promise<void> {
+    const config = await this.configCache.lookups(tx);
+    // Only live entries decide routes: a replay asks nothing.
+    const asked = entries.flatMap(({ item, live }) => (live ? item.events.flatMap((e) => [outgoing(e)].flatMap((m) => (m ? [{ tenant: e.tenant, messageId: m.messageId }] : []))) : []));
+    const routed = await routedMessages(tx, asked);
+    const changed = new Map<string, ConversationView>();
+    const items: TimelineItem[] = [];
+    const outbound: OutboundRecord[] = [];
+    const decisions: Decision[] = [];
+    const replayed = { links: [] as ConversationLink[], messages: [] as { tenant: string; messageId: string }[] };
+    for (const { item, subject, live } of entries) {
+      const conversationId = conversationOfSubject(subject);
+      let view = views.get(conversationId);
+      for (const event of item.events) {
+        const projected = projectEvent(view, event);
+        view = projected.view;
+        if (projected.item) items.push(projected.item);
+        if (projected.outbound) {
+          outbound.push(projected.outbound);
+          routed.add(`${event.tenant} ${projected.outbound.messageId}`);
+        }
+        if (!live) {
+          replayDeciderState(event, view, replayed);
+          continue;
+        }
+        const message = outgoing(event);
+        if (!message || routed.has(`${event.tenant} ${message.messageId}`)) continue; // O2: routed once per message id.
+        if (!view) throw new Error(`conversation of ${event.id} is not in the read model`);
+        const decision = decideOutbound(event.tenant, { ...message, cause: event }, forOutbound(view), await config.outboundContext(event.tenant, view.serviceId));
+        routed.add(`${event.tenant} ${message.messageId}`);
+        outbound.push({ tenant: event.tenant, messageId: message.messageId, conversationId, eventId: decision.id });
+        decisions.push({ subject, events: [decision] });
+      }
+      if (view && view !== views.get(conversationId)) {
+        views.set(conversationId, view);
+        changed.set(conversationId, view);
+      }
+    }
+    await this.log.record(decisions);
+    await saveConversationViews(tx, [...changed.values()]);
+    await addTimelineItems(tx, items);
+    await recordOutbound(tx, outbound);
+    await saveConversationLinks(tx, replayed.links);
+    await markHandled(tx, replayed.messages);
+  }
+}
+
+/** On a rebuild, what the deciders must know is rebuilt too; live, they write it themselves. */
+function replayDeciderState(event: ConversationEvent, view: ConversationView | undefined, replayed: { links: ConversationLink[]; messages: { tenant: string; messageId: string }[] }): void {
+  if ((event.type === 'ConversationCreated' || event.type === 'ConversationLinked') && view) {
+    replayed.links.push({ conversationId: view.conversationId, tenant: view.tenant, number: view.number, links: view.links });
+  }
+  if (event.type === 'ContactMessageAppended') replayed.messages.push({ tenant: event.tenant, messageId: event.data.messageId });
+}

@@ -1,0 +1,53 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { NUMBER_EVENT_TYPES, STREAMS, subjects, type EventOf } from '@kite/contracts';
+import { decideDetach } from '@kite/domain';
+import { CONVERSATION_LOG, decodeEntry, type ConversationLog, type Delivery, type TypedEntry } from '@kite/messaging';
+import type { Transaction } from '@kite/persistence';
+import { EventProcessor, type Processor, type Received } from '@kite/service-kit';
+
+type NumberEvent = EventOf<(typeof NUMBER_EVENT_TYPES)[number]>;
+
+/**
+ * L6: watches each number's linked service. When it changes from S1 to S2, the conversations of S1
+ * that used the number are detached from it (ConversationDetached in each one's log). A removal
+ * keeps the last linked service in mind, so removing and then linking to S2 detaches too. A rebuild
+ * replays the changes without detaching again.
+ */
+@Injectable()
+@EventProcessor()
+export class DetachProcessor implements Processor<TypedEntry<NumberEvent>> {
+  readonly name = 'linked-services';
+  readonly stream = STREAMS.config.name;
+  readonly filterSubject = 'kite.config.*.number.>';
+  readonly replayed = true;
+  readonly partitions = 1;
+
+  constructor(@Inject(CONVERSATION_LOG) private readonly log: ConversationLog) {}
+
+  decode(delivery: Delivery): TypedEntry<NumberEvent> {
+    return decodeEntry(delivery, NUMBER_EVENT_TYPES);
+  }
+
+  async handle(tx: Transaction, entries: readonly Received<TypedEntry<NumberEvent>>[]): Promise<void> {
+    for (const { item, seq, live } of entries) for (const event of item.events) await this.onNumberEvent(tx, event, seq, live);
+  }
+
+  private async onNumberEvent(tx: Transaction, event: NumberEvent, seq: number, live: boolean): Promise<void> {
+    const { tenant, data } = event;
+    await tx.query(`INSERT INTO number_links (tenant, number, linked_service_id, seq) VALUES ($1, $2, NULL, 0) ON CONFLICT DO NOTHING`, [tenant, data.number]);
+    const [link] = (await tx.query(`SELECT linked_service_id, seq FROM number_links WHERE tenant = $1 AND number = $2 FOR UPDATE`, [tenant, data.number])) as { linked_service_id: string | null; seq: string }[];
+    if (Number(link!.seq) >= seq) return;
+    const next = data.configuration?.linkedServiceId;
+    if (live && next !== undefined) {
+      const candidates = (await tx.query(`SELECT conversation_id AS "conversationId", service_id AS "serviceId", links, detached FROM conversations WHERE tenant = $1 AND service_id = $2`, [tenant, link!.linked_service_id])) as {
+        conversationId: string;
+        serviceId: string;
+        links: string[];
+        detached: string[];
+      }[];
+      const detached = decideDetach(tenant, data.number, link!.linked_service_id ?? undefined, next, candidates, event);
+      await this.log.record(detached.map((d) => ({ subject: subjects.conversation(tenant, d.data.conversationId), events: [d] })));
+    }
+    await tx.query(`UPDATE number_links SET linked_service_id = coalesce($3, linked_service_id), seq = $4 WHERE tenant = $1 AND number = $2`, [tenant, data.number, next ?? null, seq]);
+  }
+}

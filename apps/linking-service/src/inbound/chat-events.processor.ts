@@ -1,0 +1,117 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { decodeEvent, STREAMS, subjects, type ChatMessageRead, type ChatMessageSent, type ConversationRequested, type MemberJoined, type MemberRemoved } from '@kite/contracts';
+import { conversationIdFor, decideConversationRequest, normaliseE164 } from '@kite/domain';
+import { CONVERSATION_LOG, EVENT_PUBLISHER, type ConversationLog, type Decision, type Delivery, type EventPublisher } from '@kite/messaging';
+import type { Transaction } from '@kite/persistence';
+import { ConfigCache, EventProcessor, type Processor, type Received, type Rejected } from '@kite/service-kit';
+import { loadConversationLinks, lockConversationLinks } from '../conversations/conversation-links.js';
+import { findConversation } from '../conversations/conversation-store.js';
+
+const CHAT_EVENTS = ['MemberRemoved', 'MemberJoined', 'ChatMessageSent', 'ChatMessageRead', 'ConversationRequested'] as const;
+type ChatFact = MemberRemoved | MemberJoined | ChatMessageSent | ChatMessageRead;
+type ChatEvent = ChatFact | ConversationRequested;
+
+/** A chat event as linking reads it (a requested conversation's contact in E.164); throws with the reason when it cannot be read. */
+function readChatEvent(delivery: Delivery): ChatEvent {
+  const decoded = decodeEvent(delivery.subject, delivery.data, CHAT_EVENTS);
+  if (!decoded.ok) throw new Error(decoded.reason);
+  const event = decoded.event;
+  if (event.type !== 'ConversationRequested') return event;
+  const contact = normaliseE164(event.data.contact);
+  if (!contact) throw new Error(`data.contact: ${JSON.stringify(event.data.contact)} cannot be read as E.164`);
+  return { ...event, data: { ...event.data, contact } };
+}
+
+/** The conversation an event is about: its ordering key, so a requested conversation's later facts follow its creation. */
+function conversationKeyOf(delivery: Delivery): string {
+  try {
+    const { tenant, type, data } = JSON.parse(new TextDecoder().decode(delivery.data)) as { tenant?: unknown; type?: unknown; data?: Record<string, unknown> };
+    if (type !== 'ConversationRequested') return String(data?.conversationId);
+    const contact = String(data?.contact);
+    return conversationIdFor(String(tenant), normaliseE164(contact) ?? contact, String(data?.serviceId));
+  } catch {
+    return delivery.subject;
+  }
+}
+
+/**
+ * The chat platform's facts about a conversation (members removed or joined, agent and bot
+ * messages, reads) join the conversation's log, so that routing, actions and outbound see them in
+ * order with its messages (R7, R8, A3, O1). An event for a conversation this tenant does not have
+ * is set aside. An agent's "create conversation" (L5) joins or creates one.
+ */
+@Injectable()
+@EventProcessor()
+export class ChatEventsProcessor implements Processor<ChatEvent> {
+  readonly name = 'chat';
+  readonly stream = STREAMS.inbound.name;
+  readonly filterSubject = 'kite.in.*.chat.>';
+  readonly replayed = false;
+
+  constructor(
+    private readonly configCache: ConfigCache,
+    @Inject(CONVERSATION_LOG) private readonly log: ConversationLog,
+    @Inject(EVENT_PUBLISHER) private readonly publisher: EventPublisher,
+  ) {}
+
+  keyOf(delivery: Delivery): string {
+    return conversationKeyOf(delivery);
+  }
+
+  decode(delivery: Delivery): ChatEvent {
+    return readChatEvent(delivery);
+  }
+
+  async handle(tx: Transaction, received: readonly Received<ChatEvent>[]): Promise<Rejected[]> {
+    const rejected: Rejected[] = [];
+    let facts: Received<ChatFact>[] = [];
+    for (const r of received) {
+      const { item } = r;
+      if (item.type !== 'ConversationRequested') {
+        facts.push({ ...r, item });
+        continue;
+      }
+      // Facts before it join their logs first; those after it may be about the conversation it creates.
+      rejected.push(...(await this.appendFacts(tx, facts)));
+      facts = [];
+      await this.onConversationRequested(tx, item);
+    }
+    rejected.push(...(await this.appendFacts(tx, facts)));
+    return rejected;
+  }
+
+  /** The facts about conversations of their tenant, to their logs; the others are refused. */
+  private async appendFacts(tx: Transaction, facts: Received<ChatFact>[]): Promise<Rejected[]> {
+    if (facts.length === 0) return [];
+    const known = await loadConversationLinks(tx, facts.map((f) => f.item.data.conversationId));
+    const decisions: Decision[] = [];
+    const rejected: Rejected[] = [];
+    for (const { item: event, seq } of facts) {
+      const { conversationId } = event.data;
+      const subject = subjects.conversation(event.tenant, conversationId);
+      // A conversation whose creation is recorded and not yet committed is in its log already.
+      if (known.get(conversationId)?.tenant === event.tenant || (await this.log.hasEntries(subject))) decisions.push({ subject, events: [event] });
+      else rejected.push({ seq, reason: `conversation ${conversationId} is not a conversation of tenant ${event.tenant}` });
+    }
+    await this.log.record(decisions);
+    return rejected;
+  }
+  private async onConversationRequested(tx: Transaction, request: ConversationRequested): Promise<void> {
+    const { tenant, data } = request;
+    const conversationId = conversationIdFor(tenant, data.contact, data.serviceId);
+    const { links } = await lockConversationLinks(tx, [conversationId]);
+    const known = links.get(conversationId);
+    // Its members as the read model has them: one the projection has not reached yet joins again, which changes nothing.
+    const existing = known && { members: (await findConversation(tx, conversationId))?.members ?? [] };
+    const context = await (await this.configCache.lookups(tx)).outboundContext(tenant, data.serviceId);
+    const events = decideConversationRequest(request, conversationId, existing, context);
+    const [first] = events;
+    if (!first) return;
+    if (first.type === 'ConversationRequestRejected') {
+      await this.publisher.publish(subjects.outbound(tenant, 'ConversationRequestRejected'), first);
+      return;
+    }
+    await this.log.record([links.decided(tenant, conversationId, events)]);
+    await links.save(tx);
+  }
+}

@@ -1,0 +1,75 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CONVERSATION_EVENT_TYPES, conversationOfSubject, STREAMS, type ContactMessageAppended, type ConversationEvent } from '@kite/contracts';
+import { decideRouting, evolveRouting, initialRoutingConversation, type RoutingConversation } from '@kite/domain';
+import { CONVERSATION_LOG, decodeEntry, type ConversationLog, type Decision, type Delivery, type TypedEntry } from '@kite/messaging';
+import type { Transaction } from '@kite/persistence';
+import { ConfigCache, configurationInForce, EventProcessor, faultPoint, type ConfigLookups, type Load, type Processor, type Received } from '@kite/service-kit';
+import { routingStates, saveRoutingStates } from './routing-state.js';
+
+type Entry = TypedEntry<ConversationEvent>;
+type States = Map<string, RoutingConversation>;
+
+/**
+ * Reads the conversation logs in order and keeps each conversation's membership; on each contact
+ * message it decides (R1–R9) and records MembersAdded or BotReplyRequested: on `kite.out`, then in
+ * the conversation's log. The decision is folded into the state at once, so the next message sees
+ * it; folding it again when it comes back changes nothing.
+ */
+@Injectable()
+@EventProcessor()
+export class ConversationRoutingProcessor implements Processor<Entry, States> {
+  readonly name = 'conversations';
+  readonly stream = STREAMS.conversations.name;
+  readonly filterSubject = 'kite.conv.>';
+  readonly replayed = true;
+
+  constructor(
+    private readonly configCache: ConfigCache,
+    @Inject(CONVERSATION_LOG) private readonly log: ConversationLog,
+  ) {}
+
+  decode(delivery: Delivery): Entry {
+    return decodeEntry(delivery, CONVERSATION_EVENT_TYPES);
+  }
+
+  load(entries: readonly Received<Entry>[]): Load<States> {
+    const read = routingStates([...new Set(entries.map((e) => conversationOfSubject(e.subject)))]);
+    return { statements: [read.statement], decode: ([rows]) => read.decode(rows!) };
+  }
+
+  async handle(tx: Transaction, entries: readonly Received<Entry>[], states: States): Promise<void> {
+    const config = await this.configCache.lookups(tx);
+    const decisions: Decision[] = [];
+    const changed = new Map<string, { tenant: string; conversationId: string; state: RoutingConversation }>();
+    for (const { item, subject, live } of entries) {
+      const conversationId = conversationOfSubject(subject);
+      let state = states.get(conversationId) ?? initialRoutingConversation();
+      for (const event of item.events) {
+        if (event.type === 'ContactMessageAppended' && live) {
+          const decided = await this.route(config, event, state);
+          if (decided.length) decisions.push({ subject, events: decided });
+          for (const d of decided) state = evolveRouting(state, d);
+        }
+        state = evolveRouting(state, event);
+      }
+      if (state !== states.get(conversationId)) {
+        states.set(conversationId, state);
+        changed.set(conversationId, { tenant: item.events[0]!.tenant, conversationId, state });
+      }
+    }
+    await this.log.record(decisions);
+    if (decisions.length) faultPoint('routing:after-append');
+    await saveRoutingStates(tx, [...changed.values()]);
+  }
+
+  private async route(config: ConfigLookups, message: ContactMessageAppended, state: RoutingConversation) {
+    const number = await config.number(message.tenant, message.data.number);
+    const configuration = configurationInForce(number);
+    const target = configuration?.workingHours.routing;
+    const outOfHours = configuration?.outOfHours?.routing;
+    const groups = [target, outOfHours].flatMap((t) => (t?.type === 'group' ? [t.serviceId] : []));
+    const agents = new Map<string, readonly string[]>();
+    for (const g of groups) agents.set(g, await config.groupAgents(message.tenant, g));
+    return decideRouting(message, state, { configuration, override: number?.override, groupAgents: (id) => agents.get(id) ?? [] });
+  }
+}

@@ -1,0 +1,112 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { Queryable, Statement, Transaction, Writes } from './transaction.js';
+import { write } from './transaction.js';
+
+/** The first migration of every service schema: per-aggregate positions (since replaced by checkpoints) and replay marks. */
+export class Positions1732399999000 implements MigrationInterface {
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`CREATE TABLE positions (projection text NOT NULL, aggregate text NOT NULL, seq bigint NOT NULL, PRIMARY KEY (projection, aggregate))`);
+    await q.query(`CREATE TABLE replay_marks (stream text PRIMARY KEY, until_seq bigint NOT NULL)`);
+  }
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE replay_marks, positions`);
+  }
+}
+
+/**
+ * Where each processor of the service stands in each partition of its stream (the sequence of the
+ * last message handled), saved in the transaction that applied the messages; which instance holds
+ * each partition (a lease it renews); and the instances alive. It replaces the per-aggregate
+ * `positions`: a read model projected before it must be rebuilt (`KITE_REBUILD=1`).
+ */
+export class Processors1733200000000 implements MigrationInterface {
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`CREATE TABLE checkpoints (processor text NOT NULL, partition int NOT NULL, stream text NOT NULL, position bigint NOT NULL, PRIMARY KEY (processor, partition))`);
+    await q.query(`CREATE TABLE partition_leases (processor text NOT NULL, partition int NOT NULL, owner text, expires_at timestamptz, PRIMARY KEY (processor, partition))`);
+    await q.query(`CREATE TABLE processor_instances (owner text PRIMARY KEY, seen_at timestamptz NOT NULL)`);
+    await q.query(`DROP TABLE positions`);
+  }
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`CREATE TABLE positions (projection text NOT NULL, aggregate text NOT NULL, seq bigint NOT NULL, PRIMARY KEY (projection, aggregate))`);
+    await q.query(`DROP TABLE processor_instances, partition_leases, checkpoints`);
+  }
+}
+
+/** Creates the processor's checkpoint and lease rows (idempotent, any instance). */
+export async function createPartitions(db: Queryable, processor: string, stream: string, partitions: number): Promise<void> {
+  await db.query(
+    `INSERT INTO checkpoints (processor, partition, stream, position) SELECT $1, p, $2, 0 FROM generate_series(0, $3 - 1) AS p ON CONFLICT DO NOTHING`,
+    [processor, stream, partitions],
+  );
+  await db.query(`INSERT INTO partition_leases (processor, partition) SELECT $1, p FROM generate_series(0, $2 - 1) AS p ON CONFLICT DO NOTHING`, [processor, partitions]);
+}
+
+/** The checkpoints of the partitions, 0 for those never handled. */
+export async function readCheckpoints(db: Queryable, processor: string, partitions: readonly number[]): Promise<Map<number, number>> {
+  const rows = (await db.query(`SELECT partition, position FROM checkpoints WHERE processor = $1 AND partition = ANY($2::int[])`, [processor, partitions])) as { partition: number; position: string }[];
+  const found = new Map(partitions.map((p) => [p, 0]));
+  for (const r of rows) found.set(r.partition, Number(r.position));
+  return found;
+}
+
+/**
+ * Locks the partitions' checkpoints until the transaction ends and reads them, with the stream's
+ * replay mark: a second instance that believes it holds one of them (a lease taken over while it
+ * was stalled) waits here, then sees that the checkpoint moved, and gives the work up.
+ */
+export function lockCheckpoints(processor: string, stream: string, partitions: readonly number[]): Statement[] {
+  return [
+    { sql: `SELECT partition, position FROM checkpoints WHERE processor = $1 AND partition = ANY($2::int[]) ORDER BY partition FOR UPDATE`, params: [processor, partitions] },
+    { sql: `SELECT coalesce(max(until_seq), 0) AS mark FROM replay_marks WHERE stream = $1`, params: [stream] },
+  ];
+}
+
+export async function saveCheckpoints(tx: Writes, processor: string, positions: ReadonlyMap<number, number>): Promise<void> {
+  await write(tx, `UPDATE checkpoints SET position = x.s FROM unnest($2::int[], $3::bigint[]) AS x(p, s) WHERE processor = $1 AND partition = x.p`, [processor, [...positions.keys()], [...positions.values()]]);
+}
+
+/**
+ * One lease round of an instance: it says it is alive, renews what it holds, and learns how many
+ * instances are alive. Returns the partitions it holds per processor and the number of instances.
+ */
+export async function renewLeases(tx: Transaction, owner: string, leaseSeconds: number): Promise<{ held: Map<string, number[]>; instances: number }> {
+  const [, alive, rows] = (await tx.queryAll([
+    { sql: `INSERT INTO processor_instances (owner, seen_at) VALUES ($1, now()) ON CONFLICT (owner) DO UPDATE SET seen_at = now()`, params: [owner] },
+    { sql: `SELECT count(*)::int AS n FROM processor_instances WHERE seen_at > now() - make_interval(secs => $1)`, params: [leaseSeconds] },
+    { sql: `UPDATE partition_leases SET expires_at = now() + make_interval(secs => $2) WHERE owner = $1 RETURNING processor, partition`, params: [owner, leaseSeconds] },
+  ])) as [unknown, { n: number }[], { processor: string; partition: number }[]];
+  const held = new Map<string, number[]>();
+  for (const r of rows) held.set(r.processor, [...(held.get(r.processor) ?? []), r.partition].sort((a, b) => a - b));
+  return { held, instances: Math.max(1, alive[0]?.n ?? 1) };
+}
+
+/** Takes up to `count` of the processor's partitions that nobody holds (or whose lease ran out). */
+export async function claimPartitions(db: Queryable, owner: string, processor: string, count: number, leaseSeconds: number): Promise<number[]> {
+  if (count <= 0) return [];
+  const rows = (await db.query(
+    `UPDATE partition_leases SET owner = $1, expires_at = now() + make_interval(secs => $4)
+     WHERE (processor, partition) IN (
+       SELECT processor, partition FROM partition_leases WHERE processor = $2 AND (owner IS NULL OR expires_at < now()) ORDER BY partition LIMIT $3 FOR UPDATE SKIP LOCKED)
+     RETURNING partition`,
+    [owner, processor, count, leaseSeconds],
+  )) as { partition: number }[];
+  return rows.map((r) => r.partition);
+}
+
+/** Gives partitions (or, with none named, all the instance holds) back, and forgets the instance when it leaves. */
+export async function releasePartitions(db: Queryable, owner: string, processor?: string, partitions?: readonly number[]): Promise<void> {
+  if (processor === undefined) {
+    await db.query(`UPDATE partition_leases SET owner = NULL, expires_at = NULL WHERE owner = $1`, [owner]);
+    await db.query(`DELETE FROM processor_instances WHERE owner = $1`, [owner]);
+    return;
+  }
+  await db.query(`UPDATE partition_leases SET owner = NULL, expires_at = NULL WHERE owner = $1 AND processor = $2 AND partition = ANY($3::int[])`, [owner, processor, partitions ?? []]);
+}
+
+/**
+ * A rebuilt read model replays the entries of an event store it once decided on; up to this mark
+ * it only projects them, so a replay never repeats a decision.
+ */
+export async function setReplayMark(db: Queryable, stream: string, untilSeq: number): Promise<void> {
+  await db.query(`INSERT INTO replay_marks (stream, until_seq) VALUES ($1, $2) ON CONFLICT (stream) DO UPDATE SET until_seq = EXCLUDED.until_seq`, [stream, untilSeq]);
+}

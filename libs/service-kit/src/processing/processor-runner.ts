@@ -1,0 +1,242 @@
+import { Logger } from '@nestjs/common';
+import { partitionOf, tenantOfSubject } from '@kite/contracts';
+import { EventPublisher, groupBy, isUnavailable, publishDeadLetter, StreamReader, type Delivery, type NatsConnection } from '@kite/messaging';
+import { createPartitions, inTransaction, lockCheckpoints, readCheckpoints, saveCheckpoints, type DataSource } from '@kite/persistence';
+import type { Processor, Received } from './processor.js';
+
+export interface ProcessingObserver {
+  settled(processor: string, outcome: 'ack' | 'retry' | 'dead', seconds: number): void;
+  called?(processor: string, messages: number, seconds: number): void;
+}
+
+/** A message as read: decoded, or the reason it could not be. */
+type Read<Item> = Omit<Received<Item>, 'item' | 'live'> & ({ item: Item } | { failure: string }) & { data: Uint8Array };
+
+/** Another instance moved a checkpoint this one counted on: it held the partition meanwhile. */
+class CheckpointMoved extends Error {}
+
+const BACKOFF_MS = [100, 500, 2_000, 5_000];
+const MAX_ATTEMPTS = 5;
+/** How soon work that met an outage (PostgreSQL or NATS unreachable) is tried again; outages are not counted as attempts. */
+const OUTAGE_RETRY_MS = 2_000;
+/** Messages read and not yet handled, at most: the reader waits beyond. */
+const WINDOW = 2_000;
+const CONCURRENCY = 2;
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * The processor shell. It reads its stream in order from where the partitions it holds stand
+ * (their checkpoints), skips what other instances hold, decodes, and hands what is waiting to the
+ * processor in one transaction that also locks and moves the checkpoints (at most two calls at
+ * once, never two of one partition). A failure is tried again with a backoff, the batch split by
+ * partition and then message by message, so one message that keeps failing is dead-lettered with
+ * its reason and the messages behind it go on; an outage is waited out, uncounted.
+ */
+export class ProcessorRunner<Item, State> {
+  private owned = new Set<number>();
+  private checkpoints = new Map<number, number>();
+  private pending: Read<Item>[] = [];
+  private readonly busy = new Set<number>();
+  private reader: StreamReader | undefined;
+  private reading: Promise<void> = Promise.resolve();
+  private generation = 0;
+  private behind = Number.POSITIVE_INFINITY;
+  private readonly waiting: (() => void)[] = [];
+  private workers: Promise<void>[] = [];
+  private stopping = false;
+  private failure: unknown;
+  private readonly publisher: EventPublisher;
+  private readonly logger: Logger;
+  readonly consumer: string;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly ds: DataSource,
+    readonly processor: Processor<Item, State>,
+    readonly partitions: number,
+    private readonly service: string,
+    private readonly observer?: ProcessingObserver,
+  ) {
+    this.publisher = new EventPublisher(nc);
+    this.consumer = `${service}-${processor.name}`;
+    this.logger = new Logger(this.consumer);
+  }
+
+  async prepare(): Promise<void> {
+    await createPartitions(this.ds, this.processor.name, this.processor.stream, this.partitions);
+    for (let i = 0; i < CONCURRENCY; i++) this.workers.push(this.work(i === 0 ? 1 : (this.processor.batch ?? 500)));
+  }
+
+  /** The partitions this instance holds now (its leases): reads again from where any new one stands. */
+  async assign(partitions: readonly number[]): Promise<void> {
+    const gained = partitions.filter((p) => !this.owned.has(p));
+    this.owned = new Set(partitions);
+    this.pending = this.pending.filter((r) => this.owned.has(r.partition));
+    if (gained.length > 0 || (this.owned.size === 0 && this.reader)) await this.readAgain();
+  }
+
+  get held(): number[] {
+    return [...this.owned].sort((a, b) => a - b);
+  }
+
+  /** Reading (or holding nothing), and nothing failed. */
+  get healthy(): boolean {
+    return this.failure === undefined && (this.owned.size === 0 || this.reader !== undefined);
+  }
+
+  /** Everything the stream held for the partitions held is handled. */
+  get caughtUp(): boolean {
+    return this.healthy && (this.owned.size === 0 || (this.behind === 0 && this.pending.length === 0 && this.busy.size === 0));
+  }
+
+  /** Messages of the stream not read yet, and read but not handled. */
+  get lag(): number {
+    return (Number.isFinite(this.behind) ? this.behind : 0) + this.pending.length;
+  }
+
+  private async readAgain(): Promise<void> {
+    const generation = ++this.generation;
+    await this.reader?.close();
+    await this.reading;
+    this.reader = undefined;
+    this.pending = [];
+    if (this.owned.size === 0 || this.stopping) return;
+    try {
+      this.checkpoints = await readCheckpoints(this.ds, this.processor.name, [...this.owned]);
+      const from = Math.min(...this.checkpoints.values()) + 1;
+      const reader = await StreamReader.open(this.nc, this.processor.stream, this.processor.filterSubject, from);
+      if (generation !== this.generation) return void (await reader.close());
+      this.reader = reader;
+      this.behind = reader.waitingAtStart;
+      this.logger.debug(`reading ${this.processor.stream} from ${from} for partitions ${this.held.join(',')}: ${reader.waitingAtStart} waiting`);
+      this.failure = undefined;
+      this.reading = this.read(reader, generation).catch((e: unknown) => void (this.failure = e));
+    } catch (e) {
+      this.failure = e;
+      if (!this.stopping) setTimeout(() => void (generation === this.generation && this.readAgain()), OUTAGE_RETRY_MS).unref();
+    }
+  }
+
+  private async read(reader: StreamReader, generation: number): Promise<void> {
+    const { processor } = this;
+    for await (const d of reader.deliveries()) {
+      if (generation !== this.generation) return;
+      this.behind = d.pending;
+      const partition = partitionOf(processor.keyOf?.(d) ?? d.subject, this.partitions);
+      if (this.owned.has(partition) && d.seq > (this.checkpoints.get(partition) ?? 0)) {
+        this.pending.push({ subject: d.subject, seq: d.seq, partition, data: d.data, ...this.decode(d) });
+        this.signal();
+      } else if (d.pending === 0) this.signal();
+      while (this.pending.length >= WINDOW && !this.stopping && generation === this.generation) await new Promise<void>((r) => this.waiting.push(r));
+    }
+  }
+
+  private decode(d: Delivery): { item: Item } | { failure: string } {
+    try {
+      return { item: this.processor.decode(d) };
+    } catch (e) {
+      return { failure: e instanceof Error ? e.message : String(e) };
+    }
+  }
+
+  private signal(): void {
+    for (const wake of this.waiting.splice(0)) wake();
+  }
+
+  /** A worker: it starts a call when at least `starting` messages wait in partitions no other call holds. */
+  private async work(starting: number): Promise<void> {
+    while (!this.stopping) {
+      const batch = this.take(starting);
+      if (batch.length === 0) {
+        await new Promise<void>((r) => this.waiting.push(r));
+        continue;
+      }
+      const partitions = new Set(batch.map((r) => r.partition));
+      for (const p of partitions) this.busy.add(p);
+      try {
+        await this.settle(batch);
+      } finally {
+        for (const p of partitions) this.busy.delete(p);
+        this.signal();
+      }
+    }
+  }
+
+  private take(starting: number): Read<Item>[] {
+    const limit = this.processor.batch ?? 500;
+    const free = this.pending.filter((r) => !this.busy.has(r.partition) && r.seq > (this.checkpoints.get(r.partition) ?? 0));
+    if (free.length < starting) return [];
+    const taken = new Set(free.slice(0, limit));
+    this.pending = this.pending.filter((r) => !taken.has(r) && r.seq > (this.checkpoints.get(r.partition) ?? 0));
+    return [...taken];
+  }
+
+  /** Handles the batch, or its parts, or its messages one by one, until each is handled or dead-lettered. */
+  private async settle(batch: Read<Item>[], deadReason?: string): Promise<void> {
+    for (let attempt = 1; !this.stopping; attempt++) {
+      try {
+        return await this.commit(batch, deadReason);
+      } catch (e) {
+        if (e instanceof CheckpointMoved) return void this.readAgain();
+        const reason = e instanceof Error ? e.message : String(e);
+        if (isUnavailable(e)) {
+          attempt--;
+          await sleep(OUTAGE_RETRY_MS);
+          continue;
+        }
+        this.observer?.settled(this.consumer, 'retry', 0);
+        if (batch.length > 1) {
+          const byPartition = [...groupBy(batch, (r) => String(r.partition)).values()];
+          for (const part of byPartition.length > 1 ? byPartition : batch.map((r) => [r])) await this.settle(part);
+          return;
+        }
+        if (attempt >= MAX_ATTEMPTS) return this.settle(batch, `failed ${attempt} times, last: ${reason}`);
+        await sleep(BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length) - 1]!);
+      }
+    }
+  }
+
+  /** One transaction: lock and check the checkpoints, handle (or dead-letter), move the checkpoints. */
+  private async commit(batch: Read<Item>[], deadReason?: string): Promise<void> {
+    const started = performance.now();
+    const { processor } = this;
+    const partitions = [...new Set(batch.map((r) => r.partition))].sort((a, b) => a - b);
+    const handled = await inTransaction(this.ds, async (tx) => {
+      const decoded = deadReason === undefined ? batch.flatMap((r) => ('item' in r ? [r] : [])) : [];
+      const load = decoded.length && processor.load ? processor.load(decoded.map((r) => ({ ...r, live: true }))) : undefined;
+      const [positions, marks, ...loaded] = (await tx.queryAll([...lockCheckpoints(processor.name, processor.stream, partitions), ...(load?.statements ?? [])])) as [{ partition: number; position: string }[], { mark: string }[], ...unknown[][]];
+      for (const { partition, position } of positions) if (Number(position) !== (this.checkpoints.get(partition) ?? 0)) throw new CheckpointMoved();
+      const mark = Number(marks[0]?.mark ?? 0);
+      const items: Received<Item>[] = decoded.map(({ item, subject, seq, partition }) => ({ item, subject, seq, partition, live: seq > mark }));
+      const refused = new Map(((items.length && (await processor.handle(tx, items, (load ? load.decode(loaded) : undefined) as State))) || []).map((x) => [x.seq, x.reason]));
+      const dead = batch.flatMap((r) => {
+        const reason = deadReason ?? ('failure' in r ? r.failure : refused.get(r.seq));
+        return reason === undefined ? [] : [{ r, reason }];
+      });
+      await Promise.all(dead.map(({ r, reason }) => this.deadLetter(r, reason)));
+      const moved = new Map(partitions.map((p) => [p, Math.max(...batch.filter((r) => r.partition === p).map((r) => r.seq))]));
+      await saveCheckpoints(tx, processor.name, moved);
+      return { items, moved, dead: dead.length };
+    });
+    for (const [p, seq] of handled.moved) this.checkpoints.set(p, seq);
+    processor.committed?.(handled.items);
+    const seconds = (performance.now() - started) / 1000;
+    this.observer?.called?.(this.consumer, batch.length, seconds);
+    for (let i = 0; i < batch.length; i++) this.observer?.settled(this.consumer, i < handled.dead ? 'dead' : 'ack', seconds);
+  }
+
+  private deadLetter(r: Read<Item>, reason: string): Promise<void> {
+    const letter = { reason, service: this.service, stream: this.processor.stream, consumer: this.consumer, subject: r.subject, seq: r.seq, deliveries: 1 };
+    return publishDeadLetter(this.publisher, letter, r.data, tenantOfSubject(r.subject));
+  }
+
+  /** Stops reading and waits, at most `timeoutMs`, for the calls under way. */
+  async stop(timeoutMs = 10_000): Promise<void> {
+    this.stopping = true;
+    this.generation++;
+    await this.reader?.close();
+    this.signal();
+    await Promise.race([Promise.allSettled([this.reading, ...this.workers]), sleep(timeoutMs)]);
+  }
+}

@@ -1,0 +1,65 @@
+import { SetMetadata } from '@nestjs/common';
+import type { Delivery } from '@kite/messaging';
+import type { Statement, Transaction } from '@kite/persistence';
+
+/** A message of the stream, decoded, with where it stands; `live` is false for one a rebuild only replays. */
+export interface Received<Item> {
+  item: Item;
+  subject: string;
+  seq: number;
+  partition: number;
+  live: boolean;
+}
+
+/** An item the processor refused, and why. */
+export interface Rejected {
+  seq: number;
+  reason: string;
+}
+
+/** What a processor reads before it decides: statements sent together in the first round trip, and what their rows mean. */
+export interface Load<State> {
+  statements: Statement[];
+  decode(rows: unknown[][]): State;
+}
+
+/**
+ * One consumer of one stream: the processor shell (`ProcessorRunner`) reads the stream in order,
+ * decodes each message, and hands what is waiting in the partitions this instance holds to
+ * `handle` in one transaction, in which it also saves where it stands. So each consumer is only
+ * its decoding, its state and its decisions.
+ */
+export interface Processor<Item, State = undefined> {
+  /** Names its checkpoints, its leases, its metrics and its dead letters (`<service>-<name>`). */
+  readonly name: string;
+  readonly stream: string;
+  readonly filterSubject: string;
+  /** The event stores are replayed on a rebuild; inputs are not (their checkpoints are kept). */
+  readonly replayed: boolean;
+  /** Messages per transaction, at most (500). */
+  readonly batch?: number;
+  /** Partitions, each handled by one instance at a time, in order (KITE_PARTITIONS; 1 for a processor that must see everything in one order). */
+  readonly partitions?: number;
+  /** The ordering key of a message: messages of one key are handled in stream order. The subject unless said otherwise. */
+  keyOf?(delivery: Delivery): string;
+  /** The message as the processor's item; throws with the reason when it is not one (it goes to a dead letter). */
+  decode(delivery: Delivery): Item;
+  /** What the processor keeps about these items, read with the checkpoints' locks, in one round trip. */
+  load?(items: readonly Received<Item>[]): Load<State>;
+  /**
+   * Decides, publishes and writes (queued until COMMIT where it can) for the items, in order. Throws
+   * to try again. Items it refuses (read well, but about something that does not exist, say) go to
+   * dead letters with their reasons.
+   */
+  handle(tx: Transaction, items: readonly Received<Item>[], state: State): Promise<void | Rejected[]>;
+  /** Called after the transaction committed. */
+  committed?(items: readonly Received<Item>[]): void;
+}
+
+export const PROCESSOR_METADATA = 'kite:processor';
+
+/** Marks a provider as a processor: the service runs it once the application has bootstrapped. */
+export const EventProcessor = (): ClassDecorator => SetMetadata(PROCESSOR_METADATA, true);
+
+/** A message that cannot be handled now (a configuration not applied here yet, say): tried again, then dead-lettered. */
+export class NotYet extends Error {}

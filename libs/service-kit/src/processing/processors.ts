@@ -1,0 +1,95 @@
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
+import { DEFAULT_PARTITIONS } from '@kite/contracts';
+import { NATS_CONNECTION, NatsStatus, streamLastSequence, type NatsConnection } from '@kite/messaging';
+import { setReplayMark, type DataSource } from '@kite/persistence';
+import { DATA_SOURCE } from '../database.module.js';
+import { SERVICE_CONFIG, type ServiceConfig } from '../service-config.js';
+import { processingMetrics } from './processing-metrics.js';
+import { PartitionLeases } from './partition-leases.js';
+import { PROCESSOR_METADATA, type Processor } from './processor.js';
+import { ProcessorRunner } from './processor-runner.js';
+
+type AnyRunner = ProcessorRunner<unknown, unknown>;
+
+/**
+ * Runs every provider marked `@EventProcessor()` once the application has bootstrapped, each
+ * through a `ProcessorRunner`, with the partitions its leases give this instance. On a rebuild the
+ * event stores' replay marks are set first, and the processors of inputs start only once the
+ * replayed read models have caught up, so no decision reads a read model still being rebuilt.
+ */
+@Injectable()
+export class Processors implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Processors');
+  private runners: AnyRunner[] = [];
+  private leases: PartitionLeases | undefined;
+  private started = false;
+  private gated = false;
+
+  constructor(
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(DATA_SOURCE) private readonly ds: DataSource,
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
+    private readonly nats: NatsStatus,
+    private readonly discovery: DiscoveryService,
+  ) {}
+
+  /** Connected, reading, and not waiting for a rebuild to catch up. */
+  get ready(): boolean {
+    return this.started && !this.gated && this.nats.connected && this.runners.every((r) => r.healthy);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const partitions = this.config.partitions ?? DEFAULT_PARTITIONS;
+    const processors = this.discovery
+      .getProviders()
+      .map((w) => w.instance as Processor<unknown, unknown> | undefined)
+      .filter((p): p is Processor<unknown, unknown> => !!p && typeof p === 'object' && Reflect.getMetadata(PROCESSOR_METADATA, p.constructor) === true);
+    this.runners = processors.map((p) => new ProcessorRunner(this.nc, this.ds, p, p.partitions ?? partitions, this.config.service, processingMetrics));
+    await Promise.all(this.runners.map((r) => r.prepare()));
+    const replayed = this.runners.filter((r) => r.processor.replayed);
+    if (this.config.rebuild) {
+      for (const stream of new Set(replayed.map((r) => r.processor.stream))) await setReplayMark(this.ds, stream, await streamLastSequence(this.nc, stream));
+    }
+    const first = this.config.rebuild ? replayed : this.runners;
+    this.gated = this.config.rebuild;
+    this.leases = new PartitionLeases(this.ds, first);
+    await this.leases.start();
+    this.started = true;
+    if (!this.config.rebuild) return this.logger.log(`processing: ${this.names(this.runners)}`);
+    this.logger.log(`rebuilding before anything else: ${this.names(first)}`);
+    void this.afterRebuild(first, this.runners.filter((r) => !first.includes(r)));
+  }
+
+  /** Not ready, and nothing but the rebuild processed, until the rebuilt read models have caught up. */
+  private async afterRebuild(first: AnyRunner[], rest: AnyRunner[]): Promise<void> {
+    while (!first.every((r) => r.caughtUp)) await new Promise((r) => setTimeout(r, 100));
+    if (!this.leases) return;
+    if (rest.length) await this.leases.include(rest);
+    this.gated = false;
+    this.logger.log(`rebuilt; processing: ${this.names(this.runners)}`);
+  }
+
+  private names(runners: AnyRunner[]): string {
+    return runners.map((r) => r.consumer).join(', ');
+  }
+
+  /** What each processor has still to read and handle, for the metrics endpoint. */
+  lags(): Map<string, number> {
+    return new Map(this.runners.map((r) => [r.consumer, r.lag]));
+  }
+
+  /** Whether every processor has handled everything its stream held for the partitions this instance holds. */
+  get caughtUp(): boolean {
+    return this.runners.every((r) => r.caughtUp);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.started = false;
+    const leases = this.leases;
+    this.leases = undefined;
+    await Promise.all(this.runners.map((r) => r.stop()));
+    await leases?.stop();
+    await this.nc.drain().catch(() => undefined);
+  }
+}
