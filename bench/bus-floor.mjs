@@ -1,16 +1,16 @@
 // The bus floor: the NATS traffic the system makes per inbound message, with nothing else. Three
 // stages on their own connections (worker threads, as the services are processes) move about as
 // many messages of about the same sizes through streams set up like the system's, through the same
-// client code (`ConsumerRunner`, `EventLog`, `AckedPublisher`), with no PostgreSQL and no rules:
-// "linking" appends one conversation-log entry per inbound message and, as its projection, relays
-// every entry's events to an outbound stream; "routing" answers some entries with one of its own;
-// "the scheduler" acknowledges. The load generator publishes the inbound messages and reads the
+// client code (`StreamReader`, `EventLog`, `AckedPublisher`), with no PostgreSQL and no rules:
+// "linking" reads the inbound messages and records one decision per message (its public events on
+// the outbound stream, then the entry in the conversation log); "routing" reads the log and answers
+// some entries with a decision of its own, recorded the same way; "the scheduler" reads the log. The load generator publishes the inbound messages and reads the
 // outbound stream. What this costs, and how long an inbound message takes to come out, is what the
 // bus alone allows on this machine, so the system's figures can be set beside it in one run.
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { jetstream, jetstreamManager, DeliverPolicy } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { AckedPublisher, appendAll, ConsumerRunner, EventLog, provisionStreams, PULL_TIMING, STREAM_CONFIGS } from '@kite/messaging';
+import { AckedPublisher, EventLog, provisionStreams, PULL_TIMING, STREAM_CONFIGS, StreamReader } from '@kite/messaging';
 import { processUsage, spentBetween } from './cpu.mjs';
 
 const STREAMS = { inbound: 'FLOOR_IN', conversations: 'FLOOR_CONV', outbound: 'FLOOR_OUT' };
@@ -48,44 +48,67 @@ async function stage({ servers, role }) {
       c.deliveries += deliveries;
     },
   };
-  const consumer = (durable, stream, filterSubject, handle) =>
-    new ConsumerRunner(
-      nc,
-      { service: 'floor', stream, durable: `floor-${durable}`, filterSubject, batch: 500 },
-      async (deliveries) => {
-        await handle(deliveries);
-        return deliveries.map(() => undefined);
+  /** Reads a stream in order and hands what is waiting (up to 500) to `handle`, one call at a time, as the processors do. */
+  const consumer = (name, stream, filterSubject, handle) => {
+    let reader;
+    let reading;
+    return {
+      async start() {
+        reader = await StreamReader.open(nc, stream, filterSubject, 1);
+        const waiting = [];
+        let busy = false;
+        const drain = async () => {
+          busy = true;
+          while (waiting.length) {
+            const batch = waiting.splice(0, 500);
+            await handle(batch);
+            observer.called(`floor-${name}`, batch.length);
+          }
+          busy = false;
+        };
+        reading = (async () => {
+          for await (const d of reader.deliveries()) {
+            waiting.push(d);
+            if (!busy) void drain();
+          }
+        })();
       },
-      observer,
-    );
+      async stop() {
+        await reader?.close();
+        await reading;
+      },
+    };
+  };
+  /** A decision recorded as the system records it: public events on the outbound stream, then the entry in the log. */
+  const record = async (decisions) => {
+    await Promise.all(decisions.flatMap((d) => d.events.map((e) => publisher.publish(`floor.out.${e.tenant}.${e.type}`, json(e), { msgID: e.id }))));
+    await Promise.all(decisions.map((d) => log.append(d.subject, d.events)));
+  };
   const roles = {
     linking: () => [
-      // The deciders: one entry per inbound message, after the conversation's tail (0 for one it creates).
+      // The deciders: one decision per inbound message.
       consumer('inbound', STREAMS.inbound, 'floor.in.>', async (deliveries) => {
-        const decisions = deliveries.map((d) => {
-          const m = parse(d.data);
-          const events = Array.from({ length: m.events }, (_, i) => event(`${m.id}-${i}`, i === 0 ? 'ContactMessageAppended' : 'ConversationCreated', m.tenant));
-          events[0].route = m.route;
-          return { subject: `floor.conv.${m.tenant}.${m.conversation}`, events, ...(m.created ? { after: 0 } : {}) };
-        });
-        await appendAll(log, decisions);
+        await record(
+          deliveries.map((d) => {
+            const m = parse(d.data);
+            const events = Array.from({ length: m.events }, (_, i) => event(`${m.id}-${i}`, i === 0 ? 'ContactMessageAppended' : 'ConversationCreated', m.tenant));
+            events[0].route = m.route;
+            return { subject: `floor.conv.${m.tenant}.${m.conversation}`, events };
+          }),
+        );
       }),
-      // The projection, in the same process: notes the tails it sees and relays every event to the outbound stream.
-      consumer('relay', STREAMS.conversations, 'floor.conv.>', async (deliveries) => {
-        for (const d of deliveries) log.noteTail(d.subject, d.seq);
-        await Promise.all(deliveries.flatMap((d) => parse(d.data).map((e) => publisher.publish(`floor.out.${e.tenant}.${e.type}`, json(e), { msgID: e.id }))));
-      }),
+      // The projection, in the same process: reads the log.
+      consumer('projection', STREAMS.conversations, 'floor.conv.>', async () => undefined),
     ],
-    // Routing answers some entries with an entry of its own, after the one it saw.
+    // Routing answers some entries with a decision of its own.
     routing: () => [
       consumer('routing', STREAMS.conversations, 'floor.conv.>', async (deliveries) => {
         const decisions = [];
         for (const d of deliveries) {
           const [first] = parse(d.data);
-          log.noteTail(d.subject, d.seq);
-          if (first.route) decisions.push({ subject: d.subject, events: [event(`${first.id}-routed`, 'MembersAdded', first.tenant)], after: d.seq });
+          if (first.route) decisions.push({ subject: d.subject, events: [event(`${first.id}-routed`, 'MembersAdded', first.tenant)] });
         }
-        await appendAll(log, decisions);
+        await record(decisions);
       }),
     ],
     scheduler: () => [consumer('scheduler', STREAMS.conversations, 'floor.conv.>', async () => undefined)],

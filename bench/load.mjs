@@ -4,7 +4,7 @@
 import os from 'node:os';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { makeEvent, subjects, STREAMS } from '@kite/contracts';
-import { consumerAckFloor, PULL_TIMING, streamLastSequence } from '@kite/messaging';
+import { PULL_TIMING, streamLastSequence } from '@kite/messaging';
 import { startTestPostgres, TestSystem } from '@kite/testing';
 import pg from 'pg';
 import { busFloor, storedPerInbound } from './bus-floor.mjs';
@@ -247,35 +247,29 @@ async function phase(name, rate, seconds, maxMessages = Infinity) {
 }
 
 /**
- * Rebuilds a service's read model by replay: its schema dropped, its consumers replay the streams.
- * Timed from the process start (boot and migrations included) and from its first applied entry
- * (its first position row: a new consumer catches up before its durable exists), to the moment
- * its durable consumer stands at the stream's last entry.
+ * Rebuilds a service's read model by replay: its schema dropped, its processors read the streams
+ * again from the beginning. Timed from the process start (boot and migrations included) and from
+ * its first applied entry (its conversations processor's first checkpoint moved) to the moment it
+ * answers ready, which a rebuilding service does only once it has caught up.
  */
 async function replay(service) {
-  const durable = `${service}-conversations`;
   const schema = { 'routing-service': 'routing', 'linking-service': 'linking', 'action-scheduler': 'scheduler' }[service];
   const entries = await streamLastSequence(nc, STREAMS.conversations.name);
   await system.stopService(service);
-  // The rebuild deletes the durable too: gone before the start, its ack floor cannot be read stale.
-  await (await jetstreamManager(nc)).consumers.delete(STREAMS.conversations.name, durable);
   const db = new pg.Client({ connectionString: system.databaseUrl });
   await db.connect();
-  await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`); // so is the schema: no stale position is read
-  // The scheduler keeps its positions in its activity rows (docs/decisions.md).
-  const positioned = service === 'action-scheduler' ? `${schema}.activities WHERE position > 0` : `${schema}.positions WHERE aggregate LIKE 'kite.conv.%'`;
-  const applied = () => db.query(`SELECT 1 FROM ${positioned} LIMIT 1`).then((r) => r.rowCount > 0, () => false);
+  await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`); // so no stale checkpoint is read
+  const applied = () => db.query(`SELECT 1 FROM ${schema}.checkpoints WHERE processor = 'conversations' AND position > 0 LIMIT 1`).then((r) => r.rowCount > 0, () => false);
   const started = performance.now();
-  // Ready only once caught up: poll meanwhile.
-  const starting = system.startService(service, { KITE_REBUILD: '1' });
+  let ready = false;
+  const starting = system.startService(service, { KITE_REBUILD: '1' }).then(() => (ready = true));
   let firstApplied;
   let cpuBefore;
-  for (;;) {
+  while (!ready) {
     if (firstApplied === undefined && (await applied())) {
       firstApplied = performance.now();
       cpuBefore = processUsage();
     }
-    if ((await consumerAckFloor(nc, STREAMS.conversations.name, durable).catch(() => 0)) >= entries) break;
     await sleep(20);
   }
   const ended = performance.now();
@@ -419,6 +413,18 @@ try {
   console.log(`\nidle (no traffic, ${idle.timers} timers pending, ${idle.seconds} s): ${((1000 * idleTotal) / idle.seconds).toFixed(1)} ms of CPU per second in all (${idleGroups})`);
   const deadLetters = (await jsm.streams.info(STREAMS.deadLetters.name)).state.messages;
   console.log(`dead letters: ${deadLetters}`);
+  if (deadLetters > 0) {
+    const reasons = new Map();
+    const letters = await (await js.consumers.get(STREAMS.deadLetters.name, { deliver_policy: DeliverPolicy.All })).consume();
+    for await (const m of letters) {
+      const { consumer, reason } = JSON.parse(new TextDecoder().decode(m.data));
+      const key = `${consumer}: ${reason.slice(0, 160)}`;
+      reasons.set(key, (reasons.get(key) ?? 0) + 1);
+      if (m.info.pending === 0) break;
+    }
+    await letters.close();
+    for (const [reason, count] of reasons) console.log(`  ${count} × ${reason}`);
+  }
   console.log(`\nreplay (rebuild from KITE_CONV: ${replays[0]?.entries ?? 0} entries holding ${events} events, ${(events / (replays[0]?.entries || 1)).toFixed(2)} per entry):`);
   const rounds = (r) => (REPLAY_ROUNDS > 1 ? `round ${r.round}: ` : '');
   for (const r of replays) {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CONVERSATION_EVENT_TYPES, conversationOfSubject, STREAMS, type ContactMessageAppended, type ConversationEvent } from '@kite/contracts';
-import { decideRouting, evolveRouting, initialRoutingConversation, type RoutingConversation } from '@kite/domain';
+import { decideRouting, evolveRouting, initialRoutingConversation, ROUTING_EVENT_TYPES, type RoutingConversation } from '@kite/domain';
 import { CONVERSATION_LOG, decodeEntry, type ConversationLog, type Decision, type Delivery, type TypedEntry } from '@kite/messaging';
 import type { Transaction } from '@kite/persistence';
 import { ConfigCache, configurationInForce, EventProcessor, faultPoint, type ConfigLookups, type Load, type Processor, type Received } from '@kite/service-kit';
@@ -30,6 +30,11 @@ export class ConversationRoutingProcessor implements Processor<Entry, States> {
 
   decode(delivery: Delivery): Entry {
     return decodeEntry(delivery, CONVERSATION_EVENT_TYPES);
+  }
+
+  /** Contact messages and membership; not routing's own decisions, folded when they were made. */
+  concerns(entry: Entry): boolean {
+    return entry.events.some((e) => ROUTING_EVENT_TYPES.has(e.type) && !(e.type === 'MembersAdded' && e.data.reason === 'routing'));
   }
 
   load(entries: readonly Received<Entry>[]): Load<States> {

@@ -50,6 +50,8 @@ export class ActivityProcessor implements Processor<Entry, Activities> {
   readonly stream = STREAMS.conversations.name;
   readonly filterSubject = 'kite.conv.>';
   readonly replayed = true;
+  /** Off the critical path: under light load, a few conversations' entries per transaction. */
+  readonly linger = 50;
 
   constructor(
     private readonly configCache: ConfigCache,

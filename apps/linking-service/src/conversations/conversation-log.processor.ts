@@ -31,6 +31,8 @@ export class ConversationLogProcessor implements Processor<Entry, Views> {
   readonly stream = STREAMS.conversations.name;
   readonly filterSubject = 'kite.conv.>';
   readonly replayed = true;
+  /** A projection, and the route of agents' messages (O1): a short wait gathers a few entries per transaction. */
+  readonly linger = 10;
 
   constructor(
     private readonly configCache: ConfigCache,

@@ -5,6 +5,7 @@ import { CONVERSATION_LOG, type ConversationLog, type Decision, type Delivery } 
 import type { Transaction } from '@kite/persistence';
 import { ConfigCache, EventProcessor, type Processor, type Received } from '@kite/service-kit';
 import { lockConversationLinks } from '../conversations/conversation-links.js';
+import { contactKeyOf } from './ordering-keys.js';
 
 /** A call as linking reads it, its contact in E.164; throws with the reason when it cannot be read. */
 function readCall(delivery: Delivery): CallEnded {
@@ -16,6 +17,7 @@ function readCall(delivery: Delivery): CallEnded {
 }
 
 const conversationOf = ({ tenant, data }: CallEnded) => conversationIdFor(tenant, data.contact, data.serviceId);
+
 
 /**
  * L4: a call creates or joins conversation (contact, service) and goes on its timeline. A batch is
@@ -35,6 +37,10 @@ export class CallsProcessor implements Processor<CallEnded> {
     private readonly configCache: ConfigCache,
     @Inject(CONVERSATION_LOG) private readonly log: ConversationLog,
   ) {}
+
+  keyOf(delivery: Delivery): string {
+    return contactKeyOf(delivery, 'contact');
+  }
 
   decode(delivery: Delivery): CallEnded {
     return readCall(delivery);

@@ -6,6 +6,7 @@ import type { Transaction } from '@kite/persistence';
 import { ConfigCache, EventProcessor, type Processor, type Received, type Rejected } from '@kite/service-kit';
 import { loadConversationLinks, lockConversationLinks } from '../conversations/conversation-links.js';
 import { findConversation } from '../conversations/conversation-store.js';
+import { conversationKeyOf } from './ordering-keys.js';
 
 const CHAT_EVENTS = ['MemberRemoved', 'MemberJoined', 'ChatMessageSent', 'ChatMessageRead', 'ConversationRequested'] as const;
 type ChatFact = MemberRemoved | MemberJoined | ChatMessageSent | ChatMessageRead;
@@ -22,17 +23,6 @@ function readChatEvent(delivery: Delivery): ChatEvent {
   return { ...event, data: { ...event.data, contact } };
 }
 
-/** The conversation an event is about: its ordering key, so a requested conversation's later facts follow its creation. */
-function conversationKeyOf(delivery: Delivery): string {
-  try {
-    const { tenant, type, data } = JSON.parse(new TextDecoder().decode(delivery.data)) as { tenant?: unknown; type?: unknown; data?: Record<string, unknown> };
-    if (type !== 'ConversationRequested') return String(data?.conversationId);
-    const contact = String(data?.contact);
-    return conversationIdFor(String(tenant), normaliseE164(contact) ?? contact, String(data?.serviceId));
-  } catch {
-    return delivery.subject;
-  }
-}
 
 /**
  * The chat platform's facts about a conversation (members removed or joined, agent and bot

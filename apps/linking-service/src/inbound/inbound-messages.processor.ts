@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { decodeEvent, STREAMS, subjects, type MessageReceived } from '@kite/contracts';
-import { decideInbound, inboundConversationOf, normaliseE164, normalisedInbound, rejectionOf, type NumberRoute } from '@kite/domain';
+import { decideInbound, inboundConversationOf, normalisedInbound, rejectionOf, type NumberRoute } from '@kite/domain';
 import { CONFIGURATION_LOG, CONVERSATION_LOG, EVENT_PUBLISHER, type ConversationLog, type Decision, type Delivery, type EventLog, type EventPublisher } from '@kite/messaging';
 import { write, type Transaction } from '@kite/persistence';
 import { ConfigCache, EventProcessor, faultPoint, NotYet, numberNow, type NumberNow, type NumberRecord, type Processor, type Received } from '@kite/service-kit';
 import { claimMessages, linkingConversationOf, lockConversationLinks } from '../conversations/conversation-links.js';
+import { contactKeyOf } from './ordering-keys.js';
 
 const routeOf = (found: NumberRecord | undefined): NumberRoute | undefined =>
   found && { number: found.number, channels: found.channels, status: found.status, linkedServiceId: found.configuration?.linkedServiceId };
@@ -23,16 +24,6 @@ function readMessage(delivery: Delivery): MessageReceived {
   return message;
 }
 
-/** A contact's messages keep their order: the contact is the ordering key. */
-function contactOf(delivery: Delivery): string {
-  try {
-    const { tenant, data } = JSON.parse(new TextDecoder().decode(delivery.data)) as { tenant?: unknown; data?: { from?: unknown } };
-    const from = typeof data?.from === 'string' ? data.from : '';
-    return `${String(tenant)} ${normaliseE164(from) ?? from}`;
-  } catch {
-    return delivery.subject;
-  }
-}
 
 /**
  * L2, L3: inbound SMS and WhatsApp messages become conversation entries, or rejected messages, in
@@ -55,7 +46,7 @@ export class InboundMessagesProcessor implements Processor<MessageReceived> {
   ) {}
 
   keyOf(delivery: Delivery): string {
-    return contactOf(delivery);
+    return contactKeyOf(delivery, 'from');
   }
 
   decode(delivery: Delivery): MessageReceived {

@@ -10,7 +10,7 @@ export interface ProcessingObserver {
 }
 
 /** A message as read: decoded, or the reason it could not be. */
-type Read<Item> = Omit<Received<Item>, 'item' | 'live'> & ({ item: Item } | { failure: string }) & { data: Uint8Array };
+type Read<Item> = Omit<Received<Item>, 'item' | 'live'> & ({ item: Item } | { failure: string }) & { data: Uint8Array; readAt: number };
 
 /** Another instance moved a checkpoint this one counted on: it held the partition meanwhile. */
 class CheckpointMoved extends Error {}
@@ -35,7 +35,10 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  */
 export class ProcessorRunner<Item, State> {
   private owned = new Set<number>();
+  /** Where each partition held stands in the database, and (ahead of it by messages that needed no transaction) here. */
+  private committed = new Map<number, number>();
   private checkpoints = new Map<number, number>();
+  private lingering: NodeJS.Timeout | undefined;
   private pending: Read<Item>[] = [];
   private readonly busy = new Set<number>();
   private reader: StreamReader | undefined;
@@ -103,7 +106,8 @@ export class ProcessorRunner<Item, State> {
     this.pending = [];
     if (this.owned.size === 0 || this.stopping) return;
     try {
-      this.checkpoints = await readCheckpoints(this.ds, this.processor.name, [...this.owned]);
+      this.committed = await readCheckpoints(this.ds, this.processor.name, [...this.owned]);
+      this.checkpoints = new Map(this.committed);
       const from = Math.min(...this.checkpoints.values()) + 1;
       const reader = await StreamReader.open(this.nc, this.processor.stream, this.processor.filterSubject, from);
       if (generation !== this.generation) return void (await reader.close());
@@ -125,7 +129,7 @@ export class ProcessorRunner<Item, State> {
       this.behind = d.pending;
       const partition = partitionOf(processor.keyOf?.(d) ?? d.subject, this.partitions);
       if (this.owned.has(partition) && d.seq > (this.checkpoints.get(partition) ?? 0)) {
-        this.pending.push({ subject: d.subject, seq: d.seq, partition, data: d.data, ...this.decode(d) });
+        this.pending.push({ subject: d.subject, seq: d.seq, partition, data: d.data, readAt: performance.now(), ...this.decode(d) });
         this.signal();
       } else if (d.pending === 0) this.signal();
       while (this.pending.length >= WINDOW && !this.stopping && generation === this.generation) await new Promise<void>((r) => this.waiting.push(r));
@@ -163,10 +167,23 @@ export class ProcessorRunner<Item, State> {
     }
   }
 
+  /**
+   * The next batch: messages waiting in partitions no call holds, in stream order. With a linger,
+   * a batch that is not full waits until its oldest message has waited that long.
+   */
   private take(starting: number): Read<Item>[] {
     const limit = this.processor.batch ?? 500;
     const free = this.pending.filter((r) => !this.busy.has(r.partition) && r.seq > (this.checkpoints.get(r.partition) ?? 0));
     if (free.length < starting) return [];
+    const linger = this.processor.linger ?? 0;
+    const waited = performance.now() - free[0]!.readAt;
+    if (free.length < limit && waited < linger && !this.stopping) {
+      this.lingering ??= setTimeout(() => {
+        this.lingering = undefined;
+        this.signal();
+      }, linger - waited);
+      return [];
+    }
     const taken = new Set(free.slice(0, limit));
     this.pending = this.pending.filter((r) => !taken.has(r) && r.seq > (this.checkpoints.get(r.partition) ?? 0));
     return [...taken];
@@ -202,11 +219,17 @@ export class ProcessorRunner<Item, State> {
     const started = performance.now();
     const { processor } = this;
     const partitions = [...new Set(batch.map((r) => r.partition))].sort((a, b) => a - b);
+    if (deadReason === undefined && processor.concerns && batch.every((r) => 'item' in r && !processor.concerns!(r.item))) {
+      // Nothing here changes the processor's state: passed over without a transaction. The database
+      // checkpoint moves with the next transaction; read again after a restart, they change nothing again.
+      for (const r of batch) this.checkpoints.set(r.partition, Math.max(r.seq, this.checkpoints.get(r.partition) ?? 0));
+      return;
+    }
     const handled = await inTransaction(this.ds, async (tx) => {
       const decoded = deadReason === undefined ? batch.flatMap((r) => ('item' in r ? [r] : [])) : [];
       const load = decoded.length && processor.load ? processor.load(decoded.map((r) => ({ ...r, live: true }))) : undefined;
       const [positions, marks, ...loaded] = (await tx.queryAll([...lockCheckpoints(processor.name, processor.stream, partitions), ...(load?.statements ?? [])])) as [{ partition: number; position: string }[], { mark: string }[], ...unknown[][]];
-      for (const { partition, position } of positions) if (Number(position) !== (this.checkpoints.get(partition) ?? 0)) throw new CheckpointMoved();
+      for (const { partition, position } of positions) if (Number(position) !== (this.committed.get(partition) ?? 0)) throw new CheckpointMoved();
       const mark = Number(marks[0]?.mark ?? 0);
       const items: Received<Item>[] = decoded.map(({ item, subject, seq, partition }) => ({ item, subject, seq, partition, live: seq > mark }));
       const refused = new Map(((items.length && (await processor.handle(tx, items, (load ? load.decode(loaded) : undefined) as State))) || []).map((x) => [x.seq, x.reason]));
@@ -219,7 +242,10 @@ export class ProcessorRunner<Item, State> {
       await saveCheckpoints(tx, processor.name, moved);
       return { items, moved, dead: dead.length };
     });
-    for (const [p, seq] of handled.moved) this.checkpoints.set(p, seq);
+    for (const [p, seq] of handled.moved) {
+      this.committed.set(p, seq);
+      this.checkpoints.set(p, seq);
+    }
     processor.committed?.(handled.items);
     const seconds = (performance.now() - started) / 1000;
     this.observer?.called?.(this.consumer, batch.length, seconds);
@@ -235,6 +261,7 @@ export class ProcessorRunner<Item, State> {
   async stop(timeoutMs = 10_000): Promise<void> {
     this.stopping = true;
     this.generation++;
+    clearTimeout(this.lingering);
     await this.reader?.close();
     this.signal();
     await Promise.race([Promise.allSettled([this.reading, ...this.workers]), sleep(timeoutMs)]);

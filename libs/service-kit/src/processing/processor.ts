@@ -38,12 +38,22 @@ export interface Processor<Item, State = undefined> {
   readonly replayed: boolean;
   /** Messages per transaction, at most (500). */
   readonly batch?: number;
+  /**
+   * Work off the critical path (a projection) waits up to this many milliseconds for more messages
+   * before it starts a transaction that is not full: fewer, larger transactions under light load.
+   */
+  readonly linger?: number;
   /** Partitions, each handled by one instance at a time, in order (KITE_PARTITIONS; 1 for a processor that must see everything in one order). */
   readonly partitions?: number;
   /** The ordering key of a message: messages of one key are handled in stream order. The subject unless said otherwise. */
   keyOf?(delivery: Delivery): string;
   /** The message as the processor's item; throws with the reason when it is not one (it goes to a dead letter). */
   decode(delivery: Delivery): Item;
+  /**
+   * Whether the item can change the processor's state or make it decide (all can, unless said). A
+   * batch of items that cannot is passed over without a transaction.
+   */
+  concerns?(item: Item): boolean;
   /** What the processor keeps about these items, read with the checkpoints' locks, in one round trip. */
   load?(items: readonly Received<Item>[]): Load<State>;
   /**
