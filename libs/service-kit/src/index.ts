@@ -9,6 +9,7 @@ export * from './bootstrap.js';
 export * from './processing/processor.js';
 export * from './processing/processors.js';
 export * from './processing/processor-runner.js';
+export * from './processing/partition-leases.js';
 export * from './config-read-model.js';
 export * from './config-lookups.js';
 export * from './config-queries.js';

@@ -2,15 +2,13 @@ import { Logger } from '@nestjs/common';
 import { partitionOf, tenantOfSubject } from '@kite/contracts';
 import { EventPublisher, groupBy, isUnavailable, publishDeadLetter, StreamReader, type Delivery, type NatsConnection } from '@kite/messaging';
 import { createPartitions, inTransaction, lockCheckpoints, readCheckpoints, saveCheckpoints, type DataSource } from '@kite/persistence';
+import { BatchQueue, type Read } from './batch-queue.js';
 import type { Processor, Received } from './processor.js';
 
 export interface ProcessingObserver {
   settled(processor: string, outcome: 'ack' | 'retry' | 'dead', seconds: number): void;
   called?(processor: string, messages: number, seconds: number): void;
 }
-
-/** A message as read: decoded, or the reason it could not be. */
-type Read<Item> = Omit<Received<Item>, 'item' | 'live'> & ({ item: Item } | { failure: string }) & { data: Uint8Array; readAt: number };
 
 /** Another instance moved a checkpoint this one counted on: it held the partition meanwhile. */
 class CheckpointMoved extends Error {}
@@ -38,14 +36,11 @@ export class ProcessorRunner<Item, State> {
   /** Where each partition held stands in the database, and (ahead of it by messages that needed no transaction) here. */
   private committed = new Map<number, number>();
   private checkpoints = new Map<number, number>();
-  private lingering: NodeJS.Timeout | undefined;
-  private pending: Read<Item>[] = [];
-  private readonly busy = new Set<number>();
+  private readonly queue: BatchQueue<Item>;
   private reader: StreamReader | undefined;
   private reading: Promise<void> = Promise.resolve();
   private generation = 0;
   private behind = Number.POSITIVE_INFINITY;
-  private readonly waiting: (() => void)[] = [];
   private workers: Promise<void>[] = [];
   private stopping = false;
   private failure: unknown;
@@ -64,6 +59,7 @@ export class ProcessorRunner<Item, State> {
     this.publisher = new EventPublisher(nc);
     this.consumer = `${service}-${processor.name}`;
     this.logger = new Logger(this.consumer);
+    this.queue = new BatchQueue<Item>(processor.batch ?? 500, processor.linger ?? 0, (p) => this.checkpoints.get(p) ?? 0);
   }
 
   async prepare(): Promise<void> {
@@ -75,7 +71,7 @@ export class ProcessorRunner<Item, State> {
   async assign(partitions: readonly number[]): Promise<void> {
     const gained = partitions.filter((p) => !this.owned.has(p));
     this.owned = new Set(partitions);
-    this.pending = this.pending.filter((r) => this.owned.has(r.partition));
+    this.queue.keep(this.owned);
     if (gained.length > 0 || (this.owned.size === 0 && this.reader)) await this.readAgain();
   }
 
@@ -90,12 +86,12 @@ export class ProcessorRunner<Item, State> {
 
   /** Everything the stream held for the partitions held is handled. */
   get caughtUp(): boolean {
-    return this.healthy && (this.owned.size === 0 || (this.behind === 0 && this.pending.length === 0 && this.busy.size === 0));
+    return this.healthy && (this.owned.size === 0 || (this.behind === 0 && this.queue.idle));
   }
 
   /** Messages of the stream not read yet, and read but not handled. */
   get lag(): number {
-    return (Number.isFinite(this.behind) ? this.behind : 0) + this.pending.length;
+    return (Number.isFinite(this.behind) ? this.behind : 0) + this.queue.length;
   }
 
   private async readAgain(): Promise<void> {
@@ -103,7 +99,7 @@ export class ProcessorRunner<Item, State> {
     await this.reader?.close();
     await this.reading;
     this.reader = undefined;
-    this.pending = [];
+    this.queue.keep();
     if (this.owned.size === 0 || this.stopping) return;
     try {
       this.committed = await readCheckpoints(this.ds, this.processor.name, [...this.owned]);
@@ -129,10 +125,9 @@ export class ProcessorRunner<Item, State> {
       this.behind = d.pending;
       const partition = partitionOf(processor.keyOf?.(d) ?? d.subject, this.partitions);
       if (this.owned.has(partition) && d.seq > (this.checkpoints.get(partition) ?? 0)) {
-        this.pending.push({ subject: d.subject, seq: d.seq, partition, data: d.data, readAt: performance.now(), ...this.decode(d) });
-        this.signal();
-      } else if (d.pending === 0) this.signal();
-      while (this.pending.length >= WINDOW && !this.stopping && generation === this.generation) await new Promise<void>((r) => this.waiting.push(r));
+        this.queue.push({ subject: d.subject, seq: d.seq, partition, data: d.data, readAt: performance.now(), ...this.decode(d) });
+      } else if (d.pending === 0) this.queue.wake();
+      while (this.queue.length >= WINDOW && !this.stopping && generation === this.generation) await this.queue.changed();
     }
   }
 
@@ -144,49 +139,20 @@ export class ProcessorRunner<Item, State> {
     }
   }
 
-  private signal(): void {
-    for (const wake of this.waiting.splice(0)) wake();
-  }
-
   /** A worker: it starts a call when at least `starting` messages wait in partitions no other call holds. */
   private async work(starting: number): Promise<void> {
     while (!this.stopping) {
-      const batch = this.take(starting);
+      const batch = this.queue.take(starting, this.stopping);
       if (batch.length === 0) {
-        await new Promise<void>((r) => this.waiting.push(r));
+        await this.queue.changed();
         continue;
       }
-      const partitions = new Set(batch.map((r) => r.partition));
-      for (const p of partitions) this.busy.add(p);
       try {
         await this.settle(batch);
       } finally {
-        for (const p of partitions) this.busy.delete(p);
-        this.signal();
+        this.queue.release(batch);
       }
     }
-  }
-
-  /**
-   * The next batch: messages waiting in partitions no call holds, in stream order. With a linger,
-   * a batch that is not full waits until its oldest message has waited that long.
-   */
-  private take(starting: number): Read<Item>[] {
-    const limit = this.processor.batch ?? 500;
-    const free = this.pending.filter((r) => !this.busy.has(r.partition) && r.seq > (this.checkpoints.get(r.partition) ?? 0));
-    if (free.length < starting) return [];
-    const linger = this.processor.linger ?? 0;
-    const waited = performance.now() - free[0]!.readAt;
-    if (free.length < limit && waited < linger && !this.stopping) {
-      this.lingering ??= setTimeout(() => {
-        this.lingering = undefined;
-        this.signal();
-      }, linger - waited);
-      return [];
-    }
-    const taken = new Set(free.slice(0, limit));
-    this.pending = this.pending.filter((r) => !taken.has(r) && r.seq > (this.checkpoints.get(r.partition) ?? 0));
-    return [...taken];
   }
 
   /** Handles the batch, or its parts, or its messages one by one, until each is handled or dead-lettered. */
@@ -261,9 +227,8 @@ export class ProcessorRunner<Item, State> {
   async stop(timeoutMs = 10_000): Promise<void> {
     this.stopping = true;
     this.generation++;
-    clearTimeout(this.lingering);
     await this.reader?.close();
-    this.signal();
+    this.queue.stop();
     await Promise.race([Promise.allSettled([this.reading, ...this.workers]), sleep(timeoutMs)]);
   }
 }

@@ -1,0 +1,166 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { partitionOf } from '@kite/contracts';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { AckedPublisher, provisionStreams, type Delivery } from '@kite/messaging';
+import { openServiceDatabase, Positions1732399999000, Processors1733200000000, write, type DataSource, type MigrationInterface, type QueryRunner, type Transaction } from '@kite/persistence';
+import { PartitionLeases, ProcessorRunner, type Processor, type Received } from '@kite/service-kit';
+import { createTestDatabase, eventually, startTestNats, type TestNats } from '@kite/testing';
+
+class Tallies1733200099000 implements MigrationInterface {
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`CREATE TABLE tallies (seq bigint PRIMARY KEY, subject text NOT NULL, n int NOT NULL)`);
+  }
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE tallies`);
+  }
+}
+
+interface Tally {
+  n: number;
+  fail?: 'always';
+  skip?: boolean;
+}
+
+/** A processor that records each message's number; one marked `fail` always throws, one marked `skip` concerns it not. */
+class Tallying implements Processor<Tally> {
+  readonly stream = 'TALLY';
+  readonly filterSubject: string;
+  readonly replayed = true;
+  readonly partitions = 4;
+  calls = 0;
+  constructor(readonly name: string) {
+    this.filterSubject = `tally.${name}.>`;
+  }
+  decode(delivery: Delivery): Tally {
+    const tally = JSON.parse(new TextDecoder().decode(delivery.data)) as Tally;
+    if (typeof tally.n !== 'number') throw new Error('n: not a number');
+    return tally;
+  }
+  concerns(tally: Tally): boolean {
+    return !tally.skip;
+  }
+  async handle(tx: Transaction, items: readonly Received<Tally>[]): Promise<void> {
+    this.calls++;
+    if (items.some((i) => i.item.fail)) throw new Error('this tally cannot be kept');
+    await write(tx, `INSERT INTO tallies (seq, subject, n) SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[])`, [items.map((i) => i.seq), items.map((i) => i.subject), items.map((i) => i.item.n)]);
+  }
+}
+
+/** The processor shell against a real nats-server and a real PostgreSQL, without the services. */
+describe('ProcessorRunner', () => {
+  let nats: TestNats;
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let ds: DataSource;
+  let publisher: AckedPublisher;
+  const deadLetters: { reason: string; seq: number; consumer: string }[] = [];
+  const runners: ProcessorRunner<Tally, unknown>[] = [];
+  const leases: PartitionLeases[] = [];
+  let sent = 0;
+
+  const publish = (subject: string, body: unknown) => publisher.publish(subject, JSON.stringify(body), { msgID: `m-${++sent}` });
+  const runner = (processor: Tallying) => {
+    const r = new ProcessorRunner(nats.nc, ds, processor, processor.partitions, 'test-service');
+    runners.push(r);
+    return r;
+  };
+  const tallies = async (subject: string) => ((await ds.query(`SELECT n FROM tallies WHERE subject = $1 ORDER BY seq`, [subject])) as { n: number }[]).map((r) => r.n);
+
+  beforeAll(async () => {
+    nats = await startTestNats('processor-runner');
+    await provisionStreams(nats.nc);
+    database = await createTestDatabase();
+    ds = await openServiceDatabase({ url: database.url, schema: 'runner_test', migrations: [Positions1732399999000, Processors1733200000000, Tallies1733200099000], poolSize: 4 });
+    publisher = AckedPublisher.of(nats.nc);
+    await (await jetstreamManager(nats.nc)).streams.add({ name: 'TALLY', subjects: ['tally.>'] });
+    nats.nc.subscribe('kite.dlq.>', { callback: (_e, m) => void deadLetters.push(JSON.parse(new TextDecoder().decode(m.data))) });
+  });
+  afterAll(async () => {
+    for (const l of leases) await l.stop();
+    for (const r of runners) await r.stop();
+    await ds?.destroy();
+    await database?.drop();
+    await nats?.stop();
+  });
+
+  it("handles each message once, each subject's in stream order, and saves the checkpoints with the rows", async () => {
+    const processor = new Tallying('order');
+    const r = runner(processor);
+    await r.prepare();
+    await r.assign([0, 1, 2, 3]);
+    const subjects = Array.from({ length: 8 }, (_, i) => `tally.order.acme.k${i}`);
+    for (let n = 0; n < 25; n++) await Promise.all(subjects.map((s) => publish(s, { n })));
+    await eventually(async () => (await ds.query(`SELECT count(*)::int AS c FROM tallies WHERE subject LIKE 'tally.order.%'`))[0].c === 200, 'every tally kept');
+    for (const s of subjects) expect(await tallies(s)).toEqual(Array.from({ length: 25 }, (_, n) => n));
+    const checkpoints = (await ds.query(`SELECT partition, position::int AS position FROM checkpoints WHERE processor = 'order' ORDER BY partition`)) as { partition: number; position: number }[];
+    const kept = (await ds.query(`SELECT seq::int AS seq, subject FROM tallies WHERE subject LIKE 'tally.order.%'`)) as { seq: number; subject: string }[];
+    const last = new Map<number, number>();
+    for (const { seq, subject } of kept) last.set(partitionOf(subject, 4), Math.max(seq, last.get(partitionOf(subject, 4)) ?? 0));
+    expect(checkpoints).toEqual([0, 1, 2, 3].map((partition) => ({ partition, position: last.get(partition) ?? 0 })));
+    expect(processor.calls).toBeLessThan(200);
+  });
+
+  it('a message that keeps failing is dead-lettered after 5 attempts, and the messages behind it, of its subject too, are handled', async () => {
+    const r = runner(new Tallying('poison'));
+    await r.prepare();
+    await r.assign([0, 1, 2, 3]);
+    await publish('tally.poison.acme.k1', { n: 1 });
+    const poisoned = await publish('tally.poison.acme.k1', { n: 2, fail: 'always' });
+    await publish('tally.poison.acme.k1', { n: 3 });
+    await publish('tally.poison.acme.k1', '{ not a tally');
+    await publish('tally.poison.acme.k1', { n: 4 });
+    await eventually(async () => (await tallies('tally.poison.acme.k1')).length === 3 || undefined, 'the tallies behind the poison', 20_000);
+    expect(await tallies('tally.poison.acme.k1')).toEqual([1, 3, 4]);
+    const letters = deadLetters.filter((d) => d.consumer === 'test-service-poison');
+    expect(letters.map((d) => [d.seq === poisoned.seq, d.reason])).toEqual([
+      [true, 'failed 5 times, last: this tally cannot be kept'],
+      [false, 'n: not a number'],
+    ]);
+  });
+
+  it('a batch of messages that concern the processor costs no transaction; the checkpoint is saved with the next one', async () => {
+    const processor = new Tallying('skip');
+    const r = runner(processor);
+    await r.prepare();
+    await r.assign([0, 1, 2, 3]);
+    const subject = 'tally.skip.acme.k1';
+    await publish(subject, { n: 1, skip: true });
+    await eventually(() => r.caughtUp, 'the skipped message read');
+    expect(processor.calls).toBe(0);
+    const last = await publish(subject, { n: 2 });
+    await eventually(async () => (await tallies(subject)).length === 1 || undefined, 'the next message kept');
+    expect(processor.calls).toBe(1);
+    const [checkpoint] = (await ds.query(`SELECT position::int AS position FROM checkpoints WHERE processor = 'skip' AND partition = $1`, [partitionOf(subject, 4)])) as { position: number }[];
+    expect(checkpoint?.position).toBe(last.seq);
+  });
+
+  it('two instances that both believe they hold the partitions: each message is kept once, the loser reads again from the checkpoint', async () => {
+    const first = runner(new Tallying('fenced'));
+    const second = runner(new Tallying('fenced'));
+    await first.prepare();
+    await second.prepare();
+    await Promise.all([first.assign([0, 1, 2, 3]), second.assign([0, 1, 2, 3])]);
+    const subjects = Array.from({ length: 4 }, (_, i) => `tally.fenced.acme.k${i}`);
+    for (let n = 0; n < 25; n++) await Promise.all(subjects.map((s) => publish(s, { n })));
+    await eventually(async () => (await ds.query(`SELECT count(*)::int AS c FROM tallies WHERE subject LIKE 'tally.fenced.%'`))[0].c === 100, 'every tally kept');
+    for (const s of subjects) expect(await tallies(s)).toEqual(Array.from({ length: 25 }, (_, n) => n));
+    expect(deadLetters.filter((d) => d.consumer === 'test-service-fenced')).toEqual([]);
+  });
+
+  it('leases share the partitions between two instances, and the partitions of one that stops go to the other', async () => {
+    const a = runner(new Tallying('shared'));
+    const b = runner(new Tallying('shared'));
+    await a.prepare();
+    await b.prepare();
+    const leasesA = new PartitionLeases(ds, [a as ProcessorRunner<unknown, unknown>]);
+    const leasesB = new PartitionLeases(ds, [b as ProcessorRunner<unknown, unknown>]);
+    leases.push(leasesA, leasesB);
+    await leasesA.start();
+    expect(a.held).toEqual([0, 1, 2, 3]);
+    await leasesB.start();
+    await eventually(() => a.held.length === 2 && b.held.length === 2, 'two partitions each', 15_000);
+    expect([...a.held, ...b.held].sort()).toEqual([0, 1, 2, 3]);
+    await leasesA.stop();
+    await a.assign([]);
+    await eventually(() => b.held.length === 4, 'the other instance holding every partition', 15_000);
+  });
+});
