@@ -307,8 +307,6 @@ async function labelled(name, label) {
 /** Each consumer's lag (`kite_consumer_lag`: not yet acknowledged) from the services' metrics. */
 const consumerLags = async () => (await labelled('kite_consumer_lag', 'consumer')).map(([consumer, lag]) => ({ consumer, lag }));
 
-/** Entries each projection read back from its log one by one to fill a chain (`kite_chain_entries_read_total`). */
-const chainEntriesRead = async () => (await labelled('kite_chain_entries_read_total', 'projection')).map(([projection, count]) => ({ projection, count }));
 
 async function handlerLatencies() {
   const rows = [];
@@ -342,7 +340,6 @@ try {
   const stored = await storedPerInbound(jsm, { inbound: STREAMS.inbound.name, conversations: STREAMS.conversations.name, outbound: STREAMS.outbound.name }, results.reduce((n, r) => n + r.sent, 0));
   const idle = await idleCost(IDLE_SECONDS);
   const handlers = await handlerLatencies(); // before the replays restart the services
-  const readBack = await chainEntriesRead();
   const replays = [];
   for (let round = 1; round <= REPLAY_ROUNDS; round++) for (const service of REPLAYED) replays.push({ round, ...(await replay(service)) });
   const events = replays.length ? await eventsInConversationLogs(replays[0].entries) : 0;
@@ -444,7 +441,6 @@ try {
   for (const h of handlers.sort((a, b) => b.meanMs - a.meanMs)) {
     console.log(`  ${h.consumer.padEnd(36)} ${h.meanMs.toFixed(2).padStart(8)} ms  ${String(h.count).padStart(7)} deliveries in ${String(h.calls).padStart(6)} calls (${(h.count / h.calls).toFixed(1)} per call)`);
   }
-  console.log(`entries read back from the log one by one to fill a chain: ${readBack.map((r) => `${r.projection} ${r.count}`).join(', ') || 'none'}`);
 } finally {
   await system.stop();
   await pgServer.stop();

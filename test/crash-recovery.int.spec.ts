@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { STREAMS, type AnyEnvelope } from '@kite/contracts';
 import { eventually, settle, TestSystem } from '@kite/testing';
 import { configureGroupNumber, sendInbound } from './fixtures.js';
 
 /**
- * Effectively once: a service killed with SIGKILL after appending its decision to the log but
- * before acknowledging its input decides again on restart, and nothing comes out twice.
+ * Effectively once: a service killed with SIGKILL after recording its decision but before
+ * committing its checkpoint decides again on restart, and nothing comes out twice.
  */
-describe('crash between append and ack', () => {
+describe('crash between recording a decision and committing it', () => {
   let system: TestSystem;
   beforeAll(async () => {
     system = await TestSystem.start({ env: { 'linking-service': { KITE_FAULT_INJECTION: 'linking:after-append' }, 'routing-service': { KITE_FAULT_INJECTION: 'routing:after-append' } } });
@@ -31,5 +32,8 @@ describe('crash between append and ack', () => {
     expect(system.outboundOf('ConversationCreated', (e) => e.correlationId === inboundId)).toHaveLength(1);
     expect(system.outboundOf('ContactMessageAppended', (e) => e.correlationId === inboundId)).toHaveLength(1);
     expect(system.outboundOf('MembersAdded', (e) => e.correlationId === inboundId)).toHaveLength(1);
+    // Recorded again after each restart, with the same ids: the stream holds each once.
+    const stored = (await system.stored(STREAMS.outbound.name)).map((m) => m.data as AnyEnvelope).filter((e) => e.correlationId === inboundId);
+    expect(stored.map((e) => e.type).sort()).toEqual(['ContactMessageAppended', 'ConversationCreated', 'MembersAdded']);
   });
 });

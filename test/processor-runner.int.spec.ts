@@ -151,8 +151,8 @@ describe('ProcessorRunner', () => {
     const b = runner(new Tallying('shared'));
     await a.prepare();
     await b.prepare();
-    const leasesA = new PartitionLeases(ds, [a as ProcessorRunner<unknown, unknown>]);
-    const leasesB = new PartitionLeases(ds, [b as ProcessorRunner<unknown, unknown>]);
+    const leasesA = new PartitionLeases(ds, [a as ProcessorRunner<unknown, unknown>], 'host-a:1');
+    const leasesB = new PartitionLeases(ds, [b as ProcessorRunner<unknown, unknown>], 'host-b:1');
     leases.push(leasesA, leasesB);
     await leasesA.start();
     expect(a.held).toEqual([0, 1, 2, 3]);

@@ -1,25 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
 import pg from 'pg';
 import { makeEvent, partitionOf, STREAMS, subjects, type AnyEnvelope } from '@kite/contracts';
 import { conversationIdFor } from '@kite/domain';
-import { streamLastSequence } from '@kite/messaging';
 import { eventually, TestSystem } from '@kite/testing';
 import { configureGroupNumber, inboundMessage } from './fixtures.js';
-
-/** Every message a stream holds, in its order, with its subject. */
-async function streamOf(system: TestSystem, stream: string): Promise<{ subject: string; data: unknown }[]> {
-  const last = await streamLastSequence(system.nc, stream);
-  const consumer = await jetstream(system.nc).consumers.get(stream, { deliver_policy: DeliverPolicy.All });
-  const messages = await consumer.consume();
-  const read: { subject: string; data: unknown }[] = [];
-  for await (const m of messages) {
-    read.push({ subject: m.subject, data: JSON.parse(new TextDecoder().decode(m.data)) });
-    if (m.seq >= last) break;
-  }
-  await messages.close();
-  return read;
-}
 
 const ana = { kind: 'agent', id: 'ag-ana' } as const;
 
@@ -55,8 +39,8 @@ describe('the processors, with two instances of every service', () => {
     await eventually(() => system.outboundOf('ContactMessageAppended', (e) => (e.data as { messageId: string }).messageId.startsWith('burst-')).length === 100 || undefined, 'every message appended', 30_000);
     await eventually(() => system.outboundOf('MembersAdded').length >= 20 || undefined, 'every conversation routed', 30_000);
 
-    const log = await streamOf(system, STREAMS.conversations.name);
-    const out = (await streamOf(system, STREAMS.outbound.name)).map((m) => m.data as AnyEnvelope);
+    const log = await system.stored(STREAMS.conversations.name);
+    const out = (await system.stored(STREAMS.outbound.name)).map((m) => m.data as AnyEnvelope);
     for (const contact of contacts) {
       const conversationId = conversationIdFor('acme', contact, 'svc-sales');
       const texts = (events: AnyEnvelope[]) => events.filter((e) => e.type === 'ContactMessageAppended').map((e) => (e.data as { text: string }).text);

@@ -13,10 +13,10 @@ export interface Delivery {
 /**
  * How a reader pulls. nats-server 2.9.10 can drop a pull request that expires as a message arrives
  * without the 408 that tells the client, which then waits for deliveries that never come until two
- * idle heartbeats are missed. Pulls that rarely expire, and a heartbeat every second while idle,
- * make that rare and short (docs/architecture.md).
+ * idle heartbeats are missed. Pulls that rarely expire, and a heartbeat every 2 s while idle, make
+ * that rare and short (docs/architecture.md); each heartbeat wakes the server and the service.
  */
-export const PULL_TIMING = { expires: 300_000, idle_heartbeat: 1_000 } as const;
+export const PULL_TIMING = { expires: 300_000, idle_heartbeat: 2_000 } as const;
 
 /**
  * Reads a stream in order from `fromSeq` through an ordered consumer: no acknowledgements, no state

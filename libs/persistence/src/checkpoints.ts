@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import type { Queryable, Statement, Transaction, Writes } from './transaction.js';
+import type { Queryable, Statement, Writes } from './transaction.js';
 import { write } from './transaction.js';
 
 /** The first migration of every service schema: per-aggregate positions (since replaced by checkpoints) and replay marks. */
@@ -66,28 +66,33 @@ export async function saveCheckpoints(tx: Writes, processor: string, positions: 
 }
 
 /**
- * One lease round of an instance: it says it is alive, renews what it holds, and learns how many
- * instances are alive. Returns the partitions it holds per processor and the number of instances.
+ * One lease round of an instance, in one statement: it says it is alive, renews what it holds, and
+ * learns how many instances are alive. Returns the partitions it holds per processor and the number
+ * of instances.
  */
-export async function renewLeases(tx: Transaction, owner: string, leaseSeconds: number): Promise<{ held: Map<string, number[]>; instances: number }> {
-  const [, alive, rows] = (await tx.queryAll([
-    { sql: `INSERT INTO processor_instances (owner, seen_at) VALUES ($1, now()) ON CONFLICT (owner) DO UPDATE SET seen_at = now()`, params: [owner] },
-    { sql: `SELECT count(*)::int AS n FROM processor_instances WHERE seen_at > now() - make_interval(secs => $1)`, params: [leaseSeconds] },
-    { sql: `UPDATE partition_leases SET expires_at = now() + make_interval(secs => $2) WHERE owner = $1 RETURNING processor, partition`, params: [owner, leaseSeconds] },
-  ])) as [unknown, { n: number }[], { processor: string; partition: number }[]];
+export async function renewLeases(db: Queryable, owner: string, leaseSeconds: number): Promise<{ held: Map<string, number[]>; instances: number }> {
+  const [row] = (await db.query(
+    `WITH alive AS (INSERT INTO processor_instances (owner, seen_at) VALUES ($1, now()) ON CONFLICT (owner) DO UPDATE SET seen_at = now()),
+          renewed AS (UPDATE partition_leases SET expires_at = now() + make_interval(secs => $2) WHERE owner = $1 RETURNING processor, partition)
+     SELECT 1 + (SELECT count(*)::int FROM processor_instances WHERE owner <> $1 AND seen_at > now() - make_interval(secs => $2)) AS instances,
+            coalesce((SELECT json_agg(json_build_array(processor, partition)) FROM renewed), '[]') AS held`,
+    [owner, leaseSeconds],
+  )) as { instances: number; held: [string, number][] }[];
   const held = new Map<string, number[]>();
-  for (const r of rows) held.set(r.processor, [...(held.get(r.processor) ?? []), r.partition].sort((a, b) => a - b));
-  return { held, instances: Math.max(1, alive[0]?.n ?? 1) };
+  for (const [processor, partition] of row?.held ?? []) held.set(processor, [...(held.get(processor) ?? []), partition].sort((a, b) => a - b));
+  return { held, instances: row?.instances ?? 1 };
 }
 
-/** Takes up to `count` of the processor's partitions that nobody holds (or whose lease ran out). */
+/** Takes up to `count` of the processor's partitions that nobody holds (or whose lease ran out). A SELECT: any client answers it with its rows. */
 export async function claimPartitions(db: Queryable, owner: string, processor: string, count: number, leaseSeconds: number): Promise<number[]> {
   if (count <= 0) return [];
   const rows = (await db.query(
-    `UPDATE partition_leases SET owner = $1, expires_at = now() + make_interval(secs => $4)
-     WHERE (processor, partition) IN (
-       SELECT processor, partition FROM partition_leases WHERE processor = $2 AND (owner IS NULL OR expires_at < now()) ORDER BY partition LIMIT $3 FOR UPDATE SKIP LOCKED)
-     RETURNING partition`,
+    `WITH claimed AS (
+       UPDATE partition_leases SET owner = $1, expires_at = now() + make_interval(secs => $4)
+       WHERE (processor, partition) IN (
+         SELECT processor, partition FROM partition_leases WHERE processor = $2 AND (owner IS NULL OR expires_at < now()) ORDER BY partition LIMIT $3 FOR UPDATE SKIP LOCKED)
+       RETURNING partition)
+     SELECT partition FROM claimed`,
     [owner, processor, count, leaseSeconds],
   )) as { partition: number }[];
   return rows.map((r) => r.partition);

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
 import { SignJWT } from 'jose';
 import { DEVELOPMENT_JWT_SECRET, type AnyEnvelope } from '@kite/contracts';
 import { configurationReached, freePort, startNatsServer, startService, waitUntilReady, SERVICE_NAMES, type RunningNats, type RunningService, type ServiceName } from '@kite/local-infra';
@@ -18,7 +19,15 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
 export class TestSystem {
   readonly services = new Map<ServiceName, RunningService>();
   private readonly extras: RunningService[] = [];
+  /**
+   * The events published on `kite.out`, each once: a decision recorded again after a crash is published
+   * again with the same id, which the stream drops but a plain subscriber sees; consumers drop repeats
+   * by id (docs/contract.md), and so does this.
+   */
   readonly outbound: AnyEnvelope[] = [];
+  private readonly outboundIds = new Set<string>();
+  /** Every publish seen on `kite.out`, repeats included. */
+  outboundPublishes = 0;
   readonly deadLetters: { subject: string; body: { reason: string; payload?: string } }[] = [];
   private publisher!: EventPublisher;
   nc!: NatsConnection;
@@ -41,7 +50,7 @@ export class TestSystem {
     const system = new TestSystem(nats, db.url, db.drop, natsDir, ports);
     system.nc = await connectNats(nats.url, 'kite-test');
     system.publisher = new EventPublisher(system.nc);
-    if (options.collect !== false) system.nc.subscribe('kite.out.>', { callback: (_e, m) => void system.outbound.push(JSON.parse(new TextDecoder().decode(m.data)) as AnyEnvelope) });
+    if (options.collect !== false) system.nc.subscribe('kite.out.>', { callback: (_e, m) => system.collect(JSON.parse(new TextDecoder().decode(m.data)) as AnyEnvelope) });
     system.nc.subscribe('kite.dlq.>', { callback: (_e, m) => void system.deadLetters.push({ subject: m.subject, body: JSON.parse(new TextDecoder().decode(m.data)) }) });
     await Promise.all((options.services ?? SERVICE_NAMES).map((name) => system.startService(name, options.env?.[name])));
     return system;
@@ -117,6 +126,28 @@ export class TestSystem {
   async untilConfigApplied(timeoutMs = 10_000): Promise<void> {
     const last = await streamLastSequence(this.nc, STREAMS.config.name);
     await eventually(() => configurationReached(this.databaseUrl, [...this.services.keys()], last), 'every service to apply the configuration', timeoutMs);
+  }
+
+  private collect(event: AnyEnvelope): void {
+    this.outboundPublishes++;
+    if (this.outboundIds.has(event.id)) return;
+    this.outboundIds.add(event.id);
+    this.outbound.push(event);
+  }
+
+  /** Every message the stream holds now, in its order, with its subject and its JSON body. */
+  async stored(stream: string): Promise<{ subject: string; data: unknown }[]> {
+    const last = await streamLastSequence(this.nc, stream);
+    if (last === 0) return [];
+    const consumer = await jetstream(this.nc).consumers.get(stream, { deliver_policy: DeliverPolicy.All });
+    const messages = await consumer.consume();
+    const read: { subject: string; data: unknown }[] = [];
+    for await (const m of messages) {
+      read.push({ subject: m.subject, data: JSON.parse(new TextDecoder().decode(m.data)) });
+      if (m.seq >= last) break;
+    }
+    await messages.close();
+    return read;
   }
 
   outboundOf(type: string, where: (e: AnyEnvelope) => boolean = () => true): AnyEnvelope[] {

@@ -1,22 +1,21 @@
 import { Logger } from '@nestjs/common';
-import { hostname } from 'node:os';
-import { randomBytes } from 'node:crypto';
-import { claimPartitions, inTransaction, releasePartitions, renewLeases, type DataSource } from '@kite/persistence';
+import { claimPartitions, releasePartitions, renewLeases, type DataSource } from '@kite/persistence';
 import type { ProcessorRunner } from './processor-runner.js';
 
 /** How often an instance renews its leases; a lease not renewed for `LEASE_SECONDS` is free for another instance. */
-const RENEW_MS = 3_000;
-const LEASE_SECONDS = 10;
+const RENEW_MS = 5_000;
+const LEASE_SECONDS = 15;
 
 /**
  * Shares each processor's partitions among the instances of the service: every few seconds an
  * instance says it is alive, renews its leases, gives back what is beyond its fair share
  * (partitions / instances alive, rounded up) and takes free partitions up to it. An instance that
- * stops gives its partitions back at once; one that dies loses them when its leases run out.
+ * stops gives its partitions back at once; one that dies loses them when its leases run out, unless
+ * it comes back first under the same name (its host and port: a restarted pod), which finds its
+ * partitions still its own.
  */
 export class PartitionLeases {
   private readonly logger = new Logger('PartitionLeases');
-  readonly owner = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   private timer: NodeJS.Timeout | undefined;
   private round: Promise<void> = Promise.resolve();
   private stopped = false;
@@ -24,6 +23,8 @@ export class PartitionLeases {
   constructor(
     private readonly ds: DataSource,
     private runners: readonly ProcessorRunner<unknown, unknown>[],
+    /** The instance's name, unique among the instances alive: its host and port. */
+    readonly owner: string,
   ) {}
 
   /** Shares these processors' partitions too, from now on. */
@@ -50,19 +51,16 @@ export class PartitionLeases {
 
   /** One round, in one transaction; then each processor takes the partitions it holds now. */
   private async balance(): Promise<void> {
-    const shares = await inTransaction(this.ds, async (tx) => {
-      const { held, instances } = await renewLeases(tx, this.owner, LEASE_SECONDS);
-      const shares = new Map<ProcessorRunner<unknown, unknown>, number[]>();
-      for (const runner of this.runners) {
-        const name = runner.processor.name;
-        const fair = Math.ceil(runner.partitions / instances);
-        const mine = held.get(name) ?? [];
-        if (mine.length > fair) await releasePartitions(tx, this.owner, name, mine.slice(fair));
-        const claimed = mine.length < fair ? await claimPartitions(tx, this.owner, name, fair - mine.length, LEASE_SECONDS) : [];
-        shares.set(runner, [...mine.slice(0, fair), ...claimed].sort((a, b) => a - b));
-      }
-      return shares;
-    });
+    const { held, instances } = await renewLeases(this.ds, this.owner, LEASE_SECONDS);
+    const shares = new Map<ProcessorRunner<unknown, unknown>, number[]>();
+    for (const runner of this.runners) {
+      const name = runner.processor.name;
+      const fair = Math.ceil(runner.partitions / instances);
+      const mine = held.get(name) ?? [];
+      if (mine.length > fair) await releasePartitions(this.ds, this.owner, name, mine.slice(fair));
+      const claimed = mine.length < fair ? await claimPartitions(this.ds, this.owner, name, fair - mine.length, LEASE_SECONDS) : [];
+      shares.set(runner, [...mine.slice(0, fair), ...claimed].sort((a, b) => a - b));
+    }
     for (const [runner, mine] of shares) if (mine.join() !== runner.held.join()) await runner.assign(mine);
   }
 
@@ -71,6 +69,6 @@ export class PartitionLeases {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.round;
-    await inTransaction(this.ds, (tx) => releasePartitions(tx, this.owner)).catch(() => undefined);
+    await releasePartitions(this.ds, this.owner).catch(() => undefined);
   }
 }

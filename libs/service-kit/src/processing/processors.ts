@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
+import { hostname } from 'node:os';
 import { DEFAULT_PARTITIONS } from '@kite/contracts';
 import { NATS_CONNECTION, NatsStatus, streamLastSequence, type NatsConnection } from '@kite/messaging';
 import { setReplayMark, type DataSource } from '@kite/persistence';
@@ -53,7 +54,7 @@ export class Processors implements OnApplicationBootstrap, BeforeApplicationShut
     }
     const first = this.config.rebuild ? replayed : this.runners;
     this.gated = this.config.rebuild;
-    this.leases = new PartitionLeases(this.ds, first);
+    this.leases = new PartitionLeases(this.ds, first, `${hostname()}:${this.config.port}`);
     await this.leases.start();
     this.started = true;
     if (!this.config.rebuild) return this.logger.log(`processing: ${this.names(this.runners)}`);
