@@ -39,7 +39,12 @@ describe('the processors, with two instances of every service', () => {
     await eventually(() => system.outboundOf('ContactMessageAppended', (e) => (e.data as { messageId: string }).messageId.startsWith('burst-')).length === 100 || undefined, 'every message appended', 30_000);
     await eventually(() => system.outboundOf('MembersAdded').length >= 20 || undefined, 'every conversation routed', 30_000);
 
-    const log = await system.stored(STREAMS.conversations.name);
+    // Each decision is on kite.out before it is in the log: wait for the log too.
+    const appendedIn = (entries: { data: unknown }[]) => entries.flatMap((m) => m.data as AnyEnvelope[]).filter((e) => e.type === 'ContactMessageAppended' && (e.data as { messageId: string }).messageId.startsWith('burst-')).length;
+    const log = await eventually(async () => {
+      const entries = await system.stored(STREAMS.conversations.name);
+      return appendedIn(entries) === 100 ? entries : undefined;
+    }, 'every message in the logs');
     const out = (await system.stored(STREAMS.outbound.name)).map((m) => m.data as AnyEnvelope);
     for (const contact of contacts) {
       const conversationId = conversationIdFor('acme', contact, 'svc-sales');

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigReadModelProcessor, httpApiProviders, ServiceKitModule, type ServiceConfig } from '@kite/service-kit';
-import { ConversationLogProcessor } from './conversations/conversation-log.processor.js';
+import { ConversationViewProcessor } from './conversations/conversation-view.processor.js';
 import { ConversationsController } from './conversations/conversations.controller.js';
 import { DetachProcessor } from './conversations/detach.processor.js';
 import { CallsProcessor } from './inbound/calls.processor.js';
@@ -15,7 +15,7 @@ export class LinkingServiceModule {
       module: LinkingServiceModule,
       imports: [ServiceKitModule.forRoot(config, { schema: LINKING_SCHEMA, migrations: LINKING_MIGRATIONS })],
       controllers: [ConversationsController],
-      providers: [...httpApiProviders(config), ConfigReadModelProcessor, InboundMessagesProcessor, CallsProcessor, ChatEventsProcessor, ConversationLogProcessor, DetachProcessor],
+      providers: [...httpApiProviders(config), ConfigReadModelProcessor, InboundMessagesProcessor, CallsProcessor, ChatEventsProcessor, ConversationViewProcessor, DetachProcessor],
     };
   }
 }

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CONVERSATION_EVENT_TYPES, conversationOfSubject, STREAMS, type ContactMessageAppended, type ConversationEvent } from '@kite/contracts';
+import { conversationOfSubject, type ContactMessageAppended, type ConversationEvent } from '@kite/contracts';
 import { decideRouting, evolveRouting, initialRoutingConversation, ROUTING_EVENT_TYPES, type RoutingConversation } from '@kite/domain';
-import { CONVERSATION_LOG, decodeEntry, type ConversationLog, type Decision, type Delivery, type TypedEntry } from '@kite/messaging';
+import { CONVERSATION_LOG, type ConversationLog, type Decision, type TypedEntry } from '@kite/messaging';
 import type { Transaction } from '@kite/persistence';
-import { ConfigCache, configurationInForce, EventProcessor, faultPoint, type ConfigLookups, type Load, type Processor, type Received } from '@kite/service-kit';
+import { ConfigCache, configurationInForce, ConversationLogProcessor, conversationsOf, EventProcessor, faultPoint, type ConfigLookups, type Load, type Received } from '@kite/service-kit';
 import { routingStates, saveRoutingStates } from './routing-state.js';
 
 type Entry = TypedEntry<ConversationEvent>;
@@ -17,19 +17,14 @@ type States = Map<string, RoutingConversation>;
  */
 @Injectable()
 @EventProcessor()
-export class ConversationRoutingProcessor implements Processor<Entry, States> {
+export class ConversationRoutingProcessor extends ConversationLogProcessor<States> {
   readonly name = 'conversations';
-  readonly stream = STREAMS.conversations.name;
-  readonly filterSubject = 'kite.conv.>';
-  readonly replayed = true;
 
   constructor(
     private readonly configCache: ConfigCache,
     @Inject(CONVERSATION_LOG) private readonly log: ConversationLog,
-  ) {}
-
-  decode(delivery: Delivery): Entry {
-    return decodeEntry(delivery, CONVERSATION_EVENT_TYPES);
+  ) {
+    super();
   }
 
   /** Contact messages and membership; not routing's own decisions, folded when they were made. */
@@ -38,7 +33,7 @@ export class ConversationRoutingProcessor implements Processor<Entry, States> {
   }
 
   load(entries: readonly Received<Entry>[]): Load<States> {
-    const read = routingStates([...new Set(entries.map((e) => conversationOfSubject(e.subject)))]);
+    const read = routingStates(conversationsOf(entries));
     return { statements: [read.statement], decode: ([rows]) => read.decode(rows!) };
   }
 

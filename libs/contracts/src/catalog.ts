@@ -98,3 +98,7 @@ export const CONVERSATION_EVENT_TYPES = [
   'MemberJoined',
 ] as const satisfies readonly EventType[];
 export type ConversationEvent = EventOf<(typeof CONVERSATION_EVENT_TYPES)[number]>;
+
+/** What the configuration's log (`KITE_CONFIG`) holds. */
+export const CONFIG_EVENT_TYPES = ['DirectoryReplaced', 'NumberConfigurationSaved', 'NumberConfigurationMigrated', 'NumberConfigurationRemoved', 'NumberOverrideSet', 'NumberOverrideCleared'] as const satisfies readonly EventType[];
+export type ConfigEvent = EventOf<(typeof CONFIG_EVENT_TYPES)[number]>;

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { NUMBER_EVENT_TYPES, STREAMS, type EventOf } from '@kite/contracts';
-import { decodeEntry, type Delivery, type TypedEntry } from '@kite/messaging';
+import type { ConfigEvent } from '@kite/contracts';
+import type { TypedEntry } from '@kite/messaging';
 import type { MigrationInterface, Queryable, QueryRunner, Transaction } from '@kite/persistence';
 import { ConfigCache } from './config-lookups.js';
-import { EventProcessor, type Processor, type Received } from './processing/processor.js';
+import { ConfigurationProcessor } from './processing/log-processors.js';
+import { EventProcessor, type Received } from './processing/processor.js';
 
 /**
  * The configuration as every service needs it, projected from the configuration events into the
@@ -45,11 +46,7 @@ export class ConfigVersion1732400000800 implements MigrationInterface {
 
 export const CONFIG_READ_MODEL_MIGRATIONS = [ConfigReadModel1732400000000, ConfigOverride1732400000400, ConfigVersion1732400000800];
 
-export const CONFIG_EVENT_TYPES = ['DirectoryReplaced', ...NUMBER_EVENT_TYPES] as const;
-
-export type AnyConfigEvent = EventOf<(typeof CONFIG_EVENT_TYPES)[number]>;
-
-export async function projectConfigEvent(tx: Queryable, seq: number, event: AnyConfigEvent): Promise<void> {
+export async function projectConfigEvent(tx: Queryable, seq: number, event: ConfigEvent): Promise<void> {
   switch (event.type) {
     case 'DirectoryReplaced': {
       const updated = (await tx.query(
@@ -88,23 +85,17 @@ export async function projectConfigEvent(tx: Queryable, seq: number, event: AnyC
   }
 }
 
-/** The configuration as every service keeps it, each in its own tables; one partition, so one order. */
+/** The configuration as every service keeps it, each in its own tables. */
 @Injectable()
 @EventProcessor()
-export class ConfigReadModelProcessor implements Processor<TypedEntry<AnyConfigEvent>> {
+export class ConfigReadModelProcessor extends ConfigurationProcessor {
   readonly name = 'config';
-  readonly stream = STREAMS.config.name;
-  readonly filterSubject = 'kite.config.>';
-  readonly replayed = true;
-  readonly partitions = 1;
 
-  constructor(private readonly cache: ConfigCache) {}
-
-  decode(delivery: Delivery): TypedEntry<AnyConfigEvent> {
-    return decodeEntry(delivery, CONFIG_EVENT_TYPES);
+  constructor(private readonly cache: ConfigCache) {
+    super();
   }
 
-  async handle(tx: Transaction, entries: readonly Received<TypedEntry<AnyConfigEvent>>[]): Promise<void> {
+  async handle(tx: Transaction, entries: readonly Received<TypedEntry<ConfigEvent>>[]): Promise<void> {
     for (const { item, seq } of entries) for (const event of item.events) await projectConfigEvent(tx, seq, event);
     await tx.query(`UPDATE config_version SET version = version + 1`);
   }

@@ -10,6 +10,7 @@ export * from './processing/processor.js';
 export * from './processing/processors.js';
 export * from './processing/processor-runner.js';
 export * from './processing/partition-leases.js';
+export * from './processing/log-processors.js';
 export * from './config-read-model.js';
 export * from './config-lookups.js';
 export * from './config-queries.js';

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CONVERSATION_EVENT_TYPES, conversationOfSubject, STREAMS, type ConversationEvent, type NumberConfiguration } from '@kite/contracts';
+import { conversationOfSubject, type ConversationEvent, type NumberConfiguration } from '@kite/contracts';
 import { actionsOf, evolveActivity, immediateActions, periodAt, plannedTimers, runAction, type ActivityFact, type Period } from '@kite/domain';
-import { CONVERSATION_LOG, decodeEntry, type ConversationLog, type Decision, type Delivery, type TypedEntry } from '@kite/messaging';
+import { CONVERSATION_LOG, type ConversationLog, type Decision, type TypedEntry } from '@kite/messaging';
 import { advisoryLocks, type Transaction } from '@kite/persistence';
-import { ConfigCache, configurationInForce, EventProcessor, type Load, type Processor, type Received } from '@kite/service-kit';
+import { ConfigCache, configurationInForce, ConversationLogProcessor, conversationsOf, EventProcessor, type Load, type Received } from '@kite/service-kit';
 import { syncTimers } from '../timers/timer-store.js';
 import { TimerWheel } from '../timers/timer-wheel.js';
 import { ACTIVITY_PROJECTION, activitiesOf, emptyActivity, saveActivities, type StoredActivity } from './activity-store.js';
@@ -45,11 +45,8 @@ function factOf(event: ConversationEvent, period: (at: Date) => Promise<Period>,
  */
 @Injectable()
 @EventProcessor()
-export class ActivityProcessor implements Processor<Entry, Activities> {
+export class ActivityProcessor extends ConversationLogProcessor<Activities> {
   readonly name = 'conversations';
-  readonly stream = STREAMS.conversations.name;
-  readonly filterSubject = 'kite.conv.>';
-  readonly replayed = true;
   /** Off the critical path: under light load, a few conversations' entries per transaction. */
   readonly linger = 50;
 
@@ -57,16 +54,14 @@ export class ActivityProcessor implements Processor<Entry, Activities> {
     private readonly configCache: ConfigCache,
     @Inject(CONVERSATION_LOG) private readonly log: ConversationLog,
     private readonly wheel: TimerWheel,
-  ) {}
-
-  decode(delivery: Delivery): Entry {
-    return decodeEntry(delivery, CONVERSATION_EVENT_TYPES);
+  ) {
+    super();
   }
 
   /** The conversations' activities, under the locks the timer wheel takes before it fires one of their timers. */
   load(entries: readonly Received<Entry>[]): Load<Activities> {
     const subjects = [...new Set(entries.map((e) => e.subject))];
-    const read = activitiesOf(subjects.map(conversationOfSubject));
+    const read = activitiesOf(conversationsOf(entries));
     return { statements: [advisoryLocks(ACTIVITY_PROJECTION, subjects), read.statement], decode: ([, rows]) => read.decode(rows!) };
   }
 

@@ -1,8 +1,8 @@
 import { Controller, Get, Inject, Injectable, Param, UseGuards } from '@nestjs/common';
-import { STREAMS, subjects, type AnyEnvelope } from '@kite/contracts';
-import { decodeEntry, type Delivery, type TypedEntry } from '@kite/messaging';
+import { subjects, type AnyEnvelope, type ConfigEvent } from '@kite/contracts';
+import type { TypedEntry } from '@kite/messaging';
 import { write, type DataSource, type MigrationInterface, type QueryRunner, type Transaction } from '@kite/persistence';
-import { AuthGuard, CONFIG_EVENT_TYPES, CurrentPrincipal, DATA_SOURCE, EventProcessor, type AnyConfigEvent, type Principal, type Processor, type Received } from '@kite/service-kit';
+import { AuthGuard, ConfigurationProcessor, CurrentPrincipal, DATA_SOURCE, EventProcessor, type Principal, type Received } from '@kite/service-kit';
 import { NumberConfigurations } from '../numbers/number-configurations.js';
 import { waitUntil } from '../numbers/wait-until.js';
 
@@ -20,18 +20,10 @@ export class ConfigHistory1732400000500 implements MigrationInterface {
 /** Every configuration change as it was made, for the history API. */
 @Injectable()
 @EventProcessor()
-export class HistoryProcessor implements Processor<TypedEntry<AnyConfigEvent>> {
+export class HistoryProcessor extends ConfigurationProcessor {
   readonly name = 'history';
-  readonly stream = STREAMS.config.name;
-  readonly filterSubject = 'kite.config.>';
-  readonly replayed = true;
-  readonly partitions = 1;
 
-  decode(delivery: Delivery): TypedEntry<AnyConfigEvent> {
-    return decodeEntry(delivery, CONFIG_EVENT_TYPES);
-  }
-
-  async handle(tx: Transaction, entries: readonly Received<TypedEntry<AnyConfigEvent>>[]): Promise<void> {
+  async handle(tx: Transaction, entries: readonly Received<TypedEntry<ConfigEvent>>[]): Promise<void> {
     const rows = entries.map(({ item, seq, subject }) => ({ seq, tenant: item.events[0]!.tenant, subject, event: item.events }));
     await write(tx, `INSERT INTO history (seq, tenant, subject, event) SELECT seq, tenant, subject, event FROM jsonb_to_recordset($1::jsonb) AS x(seq bigint, tenant text, subject text, event jsonb) ON CONFLICT DO NOTHING`, [JSON.stringify(rows)]);
   }

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { NUMBER_EVENT_TYPES, STREAMS, subjects, type EventOf } from '@kite/contracts';
+import { subjects, type ConfigEvent, type EventOf, type NUMBER_EVENT_TYPES } from '@kite/contracts';
 import { decideDetach } from '@kite/domain';
-import { CONVERSATION_LOG, decodeEntry, type ConversationLog, type Delivery, type TypedEntry } from '@kite/messaging';
+import { CONVERSATION_LOG, type ConversationLog, type TypedEntry } from '@kite/messaging';
 import type { Transaction } from '@kite/persistence';
-import { EventProcessor, type Processor, type Received } from '@kite/service-kit';
+import { ConfigurationProcessor, EventProcessor, type Received } from '@kite/service-kit';
 
 type NumberEvent = EventOf<(typeof NUMBER_EVENT_TYPES)[number]>;
 
@@ -15,21 +15,16 @@ type NumberEvent = EventOf<(typeof NUMBER_EVENT_TYPES)[number]>;
  */
 @Injectable()
 @EventProcessor()
-export class DetachProcessor implements Processor<TypedEntry<NumberEvent>> {
+export class DetachProcessor extends ConfigurationProcessor {
   readonly name = 'linked-services';
-  readonly stream = STREAMS.config.name;
-  readonly filterSubject = 'kite.config.*.number.>';
-  readonly replayed = true;
-  readonly partitions = 1;
+  override readonly filterSubject = 'kite.config.*.number.>';
 
-  constructor(@Inject(CONVERSATION_LOG) private readonly log: ConversationLog) {}
-
-  decode(delivery: Delivery): TypedEntry<NumberEvent> {
-    return decodeEntry(delivery, NUMBER_EVENT_TYPES);
+  constructor(@Inject(CONVERSATION_LOG) private readonly log: ConversationLog) {
+    super();
   }
 
-  async handle(tx: Transaction, entries: readonly Received<TypedEntry<NumberEvent>>[]): Promise<void> {
-    for (const { item, seq, live } of entries) for (const event of item.events) await this.onNumberEvent(tx, event, seq, live);
+  async handle(tx: Transaction, entries: readonly Received<TypedEntry<ConfigEvent>>[]): Promise<void> {
+    for (const { item, seq, live } of entries) for (const event of item.events) if (event.type !== 'DirectoryReplaced') await this.onNumberEvent(tx, event, seq, live);
   }
 
   private async onNumberEvent(tx: Transaction, event: NumberEvent, seq: number, live: boolean): Promise<void> {

@@ -109,13 +109,22 @@ export class ProcessorRunner<Item, State> {
       if (generation !== this.generation) return void (await reader.close());
       this.reader = reader;
       this.behind = reader.waitingAtStart;
-      this.logger.debug(`reading ${this.processor.stream} from ${from} for partitions ${this.held.join(',')}: ${reader.waitingAtStart} waiting`);
       this.failure = undefined;
-      this.reading = this.read(reader, generation).catch((e: unknown) => void (this.failure = e));
+      this.reading = this.read(reader, generation).then(
+        () => this.readingEnded(generation, new Error(`reading ${this.processor.stream} ended`)),
+        (e: unknown) => this.readingEnded(generation, e),
+      );
     } catch (e) {
-      this.failure = e;
-      if (!this.stopping) setTimeout(() => void (generation === this.generation && this.readAgain()), OUTAGE_RETRY_MS).unref();
+      this.readingEnded(generation, e);
     }
+  }
+
+  /** Reading failed or ended while it should go on: not healthy, and read again from the checkpoints soon. */
+  private readingEnded(generation: number, e: unknown): void {
+    if (this.stopping || generation !== this.generation) return;
+    this.failure = e;
+    this.logger.warn(`reading again in ${OUTAGE_RETRY_MS / 1000} s: ${e instanceof Error ? e.message : String(e)}`);
+    setTimeout(() => void (generation === this.generation && this.readAgain()), OUTAGE_RETRY_MS).unref();
   }
 
   private async read(reader: StreamReader, generation: number): Promise<void> {
@@ -219,6 +228,7 @@ export class ProcessorRunner<Item, State> {
   }
 
   private deadLetter(r: Read<Item>, reason: string): Promise<void> {
+    this.logger.warn(`set aside as a dead letter: ${r.subject} #${r.seq}: ${reason}`);
     const letter = { reason, service: this.service, stream: this.processor.stream, consumer: this.consumer, subject: r.subject, seq: r.seq, deliveries: 1 };
     return publishDeadLetter(this.publisher, letter, r.data, tenantOfSubject(r.subject));
   }

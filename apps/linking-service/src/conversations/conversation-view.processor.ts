@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CONVERSATION_EVENT_TYPES, conversationOfSubject, STREAMS, type ConversationEvent } from '@kite/contracts';
+import { conversationOfSubject, type ConversationEvent } from '@kite/contracts';
 import { decideOutbound } from '@kite/domain';
-import { CONVERSATION_LOG, decodeEntry, type ConversationLog, type Decision, type Delivery, type TypedEntry } from '@kite/messaging';
+import { CONVERSATION_LOG, type ConversationLog, type Decision, type TypedEntry } from '@kite/messaging';
 import type { Transaction } from '@kite/persistence';
-import { ConfigCache, EventProcessor, type Load, type Processor, type Received } from '@kite/service-kit';
+import { ConfigCache, ConversationLogProcessor, conversationsOf, EventProcessor, type Load, type Received } from '@kite/service-kit';
 import { markHandled, saveConversationLinks, type ConversationLink } from './conversation-links.js';
 import { addTimelineItems, conversationViews, recordOutbound, routedMessages, saveConversationViews } from './conversation-store.js';
 import { forOutbound, projectEvent, type ConversationView, type OutboundRecord, type TimelineItem } from './conversation-view.js';
@@ -26,25 +26,20 @@ function outgoing(event: ConversationEvent): { messageId: string; text: string }
  */
 @Injectable()
 @EventProcessor()
-export class ConversationLogProcessor implements Processor<Entry, Views> {
+export class ConversationViewProcessor extends ConversationLogProcessor<Views> {
   readonly name = 'conversations';
-  readonly stream = STREAMS.conversations.name;
-  readonly filterSubject = 'kite.conv.>';
-  readonly replayed = true;
   /** A projection, and the route of agents' messages (O1): a short wait gathers a few entries per transaction. */
   readonly linger = 10;
 
   constructor(
     private readonly configCache: ConfigCache,
     @Inject(CONVERSATION_LOG) private readonly log: ConversationLog,
-  ) {}
-
-  decode(delivery: Delivery): Entry {
-    return decodeEntry(delivery, CONVERSATION_EVENT_TYPES);
+  ) {
+    super();
   }
 
   load(entries: readonly Received<Entry>[]): Load<Views> {
-    const read = conversationViews([...new Set(entries.map((e) => conversationOfSubject(e.subject)))]);
+    const read = conversationViews(conversationsOf(entries));
     return { statements: [read.statement], decode: ([rows]) => read.decode(rows!) };
   }
 
