@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { conversationOfSubject, type ContactMessageAppended, type ConversationEvent } from '@kite/contracts';
-import { decideRouting, evolveRouting, initialRoutingConversation, ROUTING_EVENT_TYPES, type RoutingConversation } from '@kite/domain';
+import { messageToRoute, routing, ROUTING_EVENT_TYPES, type RoutingContext, type RoutingConversation } from '@kite/domain';
 import { CONVERSATION_LOG, type ConversationLog, type Decision, type TypedEntry } from '@kite/messaging';
 import type { Transaction } from '@kite/persistence';
 import { ConfigCache, configurationInForce, ConversationLogProcessor, conversationsOf, EventProcessor, faultPoint, type ConfigLookups, type Load, type Received } from '@kite/service-kit';
@@ -43,14 +43,15 @@ export class ConversationRoutingProcessor extends ConversationLogProcessor<State
     const changed = new Map<string, { tenant: string; conversationId: string; state: RoutingConversation }>();
     for (const { item, subject, live } of entries) {
       const conversationId = conversationOfSubject(subject);
-      let state = states.get(conversationId) ?? initialRoutingConversation();
+      let state = states.get(conversationId) ?? routing.initialState;
       for (const event of item.events) {
-        if (event.type === 'ContactMessageAppended' && live) {
-          const decided = await this.route(config, event, state);
+        const message = live ? messageToRoute(event) : undefined;
+        if (message) {
+          const decided = routing.decide({ message, context: await this.contextOf(config, message) }, state);
           if (decided.length) decisions.push({ subject, events: decided });
-          for (const d of decided) state = evolveRouting(state, d);
+          for (const d of decided) state = routing.evolve(state, d);
         }
-        state = evolveRouting(state, event);
+        state = routing.evolve(state, event);
       }
       if (state !== states.get(conversationId)) {
         states.set(conversationId, state);
@@ -62,14 +63,13 @@ export class ConversationRoutingProcessor extends ConversationLogProcessor<State
     await saveRoutingStates(tx, [...changed.values()]);
   }
 
-  private async route(config: ConfigLookups, message: ContactMessageAppended, state: RoutingConversation) {
+  /** What routing must know of the message's number and the directory (R1, R2, R4). */
+  private async contextOf(config: ConfigLookups, message: ContactMessageAppended): Promise<RoutingContext> {
     const number = await config.number(message.tenant, message.data.number);
     const configuration = configurationInForce(number);
-    const target = configuration?.workingHours.routing;
-    const outOfHours = configuration?.outOfHours?.routing;
-    const groups = [target, outOfHours].flatMap((t) => (t?.type === 'group' ? [t.serviceId] : []));
+    const groups = [configuration?.workingHours.routing, configuration?.outOfHours?.routing].flatMap((t) => (t?.type === 'group' ? [t.serviceId] : []));
     const agents = new Map<string, readonly string[]>();
     for (const g of groups) agents.set(g, await config.groupAgents(message.tenant, g));
-    return decideRouting(message, state, { configuration, override: number?.override, groupAgents: (id) => agents.get(id) ?? [] });
+    return { configuration, override: number?.override, groupAgents: (id) => agents.get(id) ?? [] };
   }
 }

@@ -15,7 +15,7 @@ export const initialRoutingConversation = (): RoutingConversation => ({ members:
 
 export const memberKey = (m: Member): string => `${m.kind}:${m.id}`;
 
-type MembershipEvent =
+export type MembershipEvent =
   | { type: 'MembersAdded'; data: { members: readonly Member[] } }
   | { type: 'MemberJoined'; data: { member: Member } }
   | { type: 'MemberRemoved'; data: { member: Member; by: Member } };
