@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { makeEvent, type AnyEnvelope, type Member } from '@kite/contracts';
+import { makeEvent, type ConversationEvent, type Member } from '@kite/contracts';
 import { forOutbound, projectEvent, type ConversationView } from './conversation-view.js';
 
 const TENANT = 'acme';
@@ -27,7 +27,7 @@ const outboundRequested = (messageId: string) =>
   makeEvent('OutboundMessageRequested', TENANT, { conversationId: CONVERSATION, messageId, channel: 'sms', from: NUMBER, to: CONTACT, text: 'reply', route: 'number_configuration' });
 
 /** Folds events into a view the way the projection does, from no conversation. */
-const fold = (...events: AnyEnvelope[]): ConversationView | undefined => events.reduce<ConversationView | undefined>((view, e) => projectEvent(view, e).view, undefined);
+const fold = (...events: ConversationEvent[]): ConversationView | undefined => events.reduce<ConversationView | undefined>((view, e) => projectEvent(view, e).view, undefined);
 const existing = (): ConversationView => fold(created())!;
 
 describe('ConversationCreated', () => {
@@ -100,7 +100,7 @@ describe('members', () => {
       fc.property(fc.array(step, { maxLength: 30 }), (steps) => {
         // The model: a Set keeps insertion order, and a removed member added again goes to the end.
         const model = new Set<string>();
-        const events: AnyEnvelope[] = [created()];
+        const events: ConversationEvent[] = [created()];
         for (const s of steps) {
           if ('add' in s) {
             events.push(membersAdded(...s.add));

@@ -1,4 +1,4 @@
-import type { AnyEnvelope, CallAppended, ChatMessageSent, ContactMessageAppended, ConversationCreated, ConversationDetached, ConversationLinked, Member, MemberJoined, MemberRemoved, MembersAdded } from '@kite/contracts';
+import type { ConversationEvent, Member } from '@kite/contracts';
 import { withNew, type ConversationForOutbound } from '@kite/domain';
 
 /** A conversation as linking's read model holds it. */
@@ -52,11 +52,11 @@ function adding(view: ConversationView | undefined, field: 'links' | 'members' |
  * changes nothing in the conversation gives back the same view, so a batch that changed none of
  * it does not write it.
  */
-export function projectEvent(view: ConversationView | undefined, event: AnyEnvelope): { view: ConversationView | undefined; item?: TimelineItem; outbound?: OutboundRecord } {
+export function projectEvent(view: ConversationView | undefined, event: ConversationEvent): { view: ConversationView | undefined; item?: TimelineItem; outbound?: OutboundRecord } {
   const t = event.tenant;
   switch (event.type) {
     case 'ConversationCreated': {
-      const { data } = event as ConversationCreated;
+      const { data } = event;
       if (view) return { view };
       const links = data.channel !== 'call' && data.number ? [`${data.channel}:${data.number}`] : [];
       return {
@@ -64,37 +64,37 @@ export function projectEvent(view: ConversationView | undefined, event: AnyEnvel
       };
     }
     case 'ConversationLinked': {
-      const { data } = event as ConversationLinked;
+      const { data } = event;
       return { view: adding(view, 'links', [`${data.channel}:${data.number}`]) };
     }
     case 'ConversationDetached':
-      return { view: adding(view, 'detached', [(event as ConversationDetached).data.number]) };
+      return { view: adding(view, 'detached', [event.data.number]) };
     case 'ContactMessageAppended': {
-      const { data } = event as ContactMessageAppended;
+      const { data } = event;
       const item = { tenant: t, itemId: `message:${data.messageId}`, conversationId: data.conversationId, kind: 'contact_message', channel: data.channel, at: data.receivedAt, body: { messageId: data.messageId, from: data.contact, to: data.number, text: data.text } };
       return { view: view && view.lastChannel !== data.channel ? { ...view, lastChannel: data.channel } : view, item };
     }
     case 'CallAppended': {
-      const { data } = event as CallAppended;
+      const { data } = event;
       const body = { callId: data.callId, direction: data.direction, agentIds: data.agentIds, startedAt: data.startedAt, endedAt: data.endedAt };
       return { view, item: { tenant: t, itemId: `call:${data.callId}`, conversationId: data.conversationId, kind: 'call', channel: 'call', at: data.startedAt, body } };
     }
     case 'ChatMessageSent': {
-      const { data } = event as ChatMessageSent;
+      const { data } = event;
       const body = { messageId: data.messageId, sender: data.sender, text: data.text };
       return { view, item: { tenant: t, itemId: `message:${data.messageId}`, conversationId: data.conversationId, kind: `${data.sender.kind}_message`, channel: 'chat', at: data.sentAt, body } };
     }
     case 'MembersAdded':
-      return { view: adding(view, 'members', (event as MembersAdded).data.members.map(key)) };
+      return { view: adding(view, 'members', event.data.members.map(key)) };
     case 'MemberJoined':
-      return { view: adding(view, 'members', [key((event as MemberJoined).data.member)]) };
+      return { view: adding(view, 'members', [key(event.data.member)]) };
     case 'MemberRemoved': {
-      const removed = key((event as MemberRemoved).data.member);
+      const removed = key(event.data.member);
       return { view: view?.members.includes(removed) ? { ...view, members: view.members.filter((m) => m !== removed) } : view };
     }
     case 'OutboundMessageRequested':
     case 'OutboundMessageRejected': {
-      const { data } = event as { data: { conversationId: string; messageId: string } };
+      const { data } = event;
       return { view, outbound: { tenant: t, messageId: data.messageId, conversationId: data.conversationId, eventId: event.id } };
     }
     default:

@@ -3,7 +3,7 @@ import { decodeEvent, STREAMS, subjects, type ChatMessageRead, type ChatMessageS
 import { conversationIdFor, decideConversationRequest, normaliseE164 } from '@kite/domain';
 import { CONVERSATION_LOG, EVENT_PUBLISHER, type ConversationLog, type Decision, type Delivery, type EventPublisher } from '@kite/messaging';
 import type { Transaction } from '@kite/persistence';
-import { ConfigCache, EventProcessor, type Processor, type Received, type Rejected } from '@kite/service-kit';
+import { ConfigCache, EventProcessor, NotYet, type Processor, type Received } from '@kite/service-kit';
 import { loadConversationLinks, lockConversationLinks } from '../conversations/conversation-links.js';
 import { findConversation } from '../conversations/conversation-store.js';
 import { conversationKeyOf } from './ordering-keys.js';
@@ -52,40 +52,39 @@ export class ChatEventsProcessor implements Processor<ChatEvent> {
     return readChatEvent(delivery);
   }
 
-  async handle(tx: Transaction, received: readonly Received<ChatEvent>[]): Promise<Rejected[]> {
-    const rejected: Rejected[] = [];
-    let facts: Received<ChatFact>[] = [];
-    for (const r of received) {
-      const { item } = r;
+  async handle(tx: Transaction, received: readonly Received<ChatEvent>[]): Promise<void> {
+    let facts: ChatFact[] = [];
+    for (const { item } of received) {
       if (item.type !== 'ConversationRequested') {
-        facts.push({ ...r, item });
+        facts.push(item);
         continue;
       }
       // Facts before it join their logs first; those after it may be about the conversation it creates.
-      rejected.push(...(await this.appendFacts(tx, facts)));
+      await this.appendFacts(tx, facts);
       facts = [];
       await this.onConversationRequested(tx, item);
     }
-    rejected.push(...(await this.appendFacts(tx, facts)));
-    return rejected;
+    await this.appendFacts(tx, facts);
   }
 
-  /** The facts about conversations of their tenant, to their logs; the others are refused. */
-  private async appendFacts(tx: Transaction, facts: Received<ChatFact>[]): Promise<Rejected[]> {
-    if (facts.length === 0) return [];
-    const known = await loadConversationLinks(tx, facts.map((f) => f.item.data.conversationId));
+  /**
+   * The facts, to their conversations' logs. A conversation linking does not know may be one whose
+   * creation is on `kite.out` and not yet committed here (a chat platform answers fast): the fact is
+   * tried again, and set aside only once it has failed its attempts.
+   */
+  private async appendFacts(tx: Transaction, facts: ChatFact[]): Promise<void> {
+    if (facts.length === 0) return;
+    const known = await loadConversationLinks(tx, facts.map((f) => f.data.conversationId));
     const decisions: Decision[] = [];
-    const rejected: Rejected[] = [];
-    for (const { item: event, seq } of facts) {
+    for (const event of facts) {
       const { conversationId } = event.data;
       const subject = subjects.conversation(event.tenant, conversationId);
-      // A conversation whose creation is recorded and not yet committed is in its log already.
-      if (known.get(conversationId)?.tenant === event.tenant || (await this.log.hasEntries(subject))) decisions.push({ subject, events: [event] });
-      else rejected.push({ seq, reason: `conversation ${conversationId} is not a conversation of tenant ${event.tenant}` });
+      if (known.get(conversationId)?.tenant !== event.tenant && !(await this.log.hasEntries(subject))) throw new NotYet(`conversation ${conversationId} is not a conversation of tenant ${event.tenant}`);
+      decisions.push({ subject, events: [event] });
     }
     await this.log.record(decisions);
-    return rejected;
   }
+
   private async onConversationRequested(tx: Transaction, request: ConversationRequested): Promise<void> {
     const { tenant, data } = request;
     const conversationId = conversationIdFor(tenant, data.contact, data.serviceId);

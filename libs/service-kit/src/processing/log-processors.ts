@@ -1,7 +1,7 @@
 import { CONFIG_EVENT_TYPES, CONVERSATION_EVENT_TYPES, conversationOfSubject, STREAMS, type ConfigEvent, type ConversationEvent } from '@kite/contracts';
 import { decodeEntry, type Delivery, type TypedEntry } from '@kite/messaging';
 import type { Transaction } from '@kite/persistence';
-import type { Load, Processor, Received, Rejected } from './processor.js';
+import type { Load, Processor, Received } from './processor.js';
 
 /**
  * What every reader of the conversation logs shares: the stream, every subject, a replay on a
@@ -19,7 +19,7 @@ export abstract class ConversationLogProcessor<State> implements Processor<Typed
   }
 
   abstract load(entries: readonly Received<TypedEntry<ConversationEvent>>[]): Load<State>;
-  abstract handle(tx: Transaction, entries: readonly Received<TypedEntry<ConversationEvent>>[], state: State): Promise<void | Rejected[]>;
+  abstract handle(tx: Transaction, entries: readonly Received<TypedEntry<ConversationEvent>>[], state: State): Promise<void>;
 }
 
 /** The conversations of these entries, each once: the keys of what a processor of the logs loads. */

@@ -207,9 +207,9 @@ export class ProcessorRunner<Item, State> {
       for (const { partition, position } of positions) if (Number(position) !== (this.committed.get(partition) ?? 0)) throw new CheckpointMoved();
       const mark = Number(marks[0]?.mark ?? 0);
       const items: Received<Item>[] = decoded.map(({ item, subject, seq, partition }) => ({ item, subject, seq, partition, live: seq > mark }));
-      const refused = new Map(((items.length && (await processor.handle(tx, items, (load ? load.decode(loaded) : undefined) as State))) || []).map((x) => [x.seq, x.reason]));
+      if (items.length) await processor.handle(tx, items, (load ? load.decode(loaded) : undefined) as State);
       const dead = batch.flatMap((r) => {
-        const reason = deadReason ?? ('failure' in r ? r.failure : refused.get(r.seq));
+        const reason = deadReason ?? ('failure' in r ? r.failure : undefined);
         return reason === undefined ? [] : [{ r, reason }];
       });
       await Promise.all(dead.map(({ r, reason }) => this.deadLetter(r, reason)));

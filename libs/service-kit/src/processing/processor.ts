@@ -11,12 +11,6 @@ export interface Received<Item> {
   live: boolean;
 }
 
-/** An item the processor refused, and why. */
-export interface Rejected {
-  seq: number;
-  reason: string;
-}
-
 /** What a processor reads before it decides: statements sent together in the first round trip, and what their rows mean. */
 export interface Load<State> {
   statements: Statement[];
@@ -56,12 +50,8 @@ export interface Processor<Item, State = undefined> {
   concerns?(item: Item): boolean;
   /** What the processor keeps about these items, read with the checkpoints' locks, in one round trip. */
   load?(items: readonly Received<Item>[]): Load<State>;
-  /**
-   * Decides, publishes and writes (queued until COMMIT where it can) for the items, in order. Throws
-   * to try again. Items it refuses (read well, but about something that does not exist, say) go to
-   * dead letters with their reasons.
-   */
-  handle(tx: Transaction, items: readonly Received<Item>[], state: State): Promise<void | Rejected[]>;
+  /** Decides, publishes and writes (queued until COMMIT where it can) for the items, in order. Throws to try again. */
+  handle(tx: Transaction, items: readonly Received<Item>[], state: State): Promise<void>;
   /** Called after the transaction committed. */
   committed?(items: readonly Received<Item>[]): void;
 }
