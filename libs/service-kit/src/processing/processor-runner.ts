@@ -12,6 +12,8 @@ export interface ProcessingObserver {
 
 /** Another instance moved a checkpoint this one counted on: it held the partition meanwhile. */
 class CheckpointMoved extends Error {}
+/** The batch was taken before this instance read its checkpoints again: it is read again from them. */
+class StaleBatch extends Error {}
 
 const BACKOFF_MS = [100, 500, 2_000, 5_000];
 const MAX_ATTEMPTS = 5;
@@ -95,11 +97,12 @@ export class ProcessorRunner<Item, State> {
   }
 
   private async readAgain(): Promise<void> {
+    // From here no batch of what was read before can be taken, nor committed (`StaleBatch`).
     const generation = ++this.generation;
+    this.queue.keep();
     await this.reader?.close();
     await this.reading;
     this.reader = undefined;
-    this.queue.keep();
     if (this.owned.size === 0 || this.stopping) return;
     try {
       this.committed = await readCheckpoints(this.ds, this.processor.name, [...this.owned]);
@@ -157,7 +160,7 @@ export class ProcessorRunner<Item, State> {
         continue;
       }
       try {
-        await this.settle(batch);
+        await this.settle(batch, this.generation);
       } finally {
         this.queue.release(batch);
       }
@@ -165,11 +168,12 @@ export class ProcessorRunner<Item, State> {
   }
 
   /** Handles the batch, or its parts, or its messages one by one, until each is handled or dead-lettered. */
-  private async settle(batch: Read<Item>[], deadReason?: string): Promise<void> {
+  private async settle(batch: Read<Item>[], generation: number, deadReason?: string): Promise<void> {
     for (let attempt = 1; !this.stopping; attempt++) {
       try {
-        return await this.commit(batch, deadReason);
+        return await this.commit(batch, generation, deadReason);
       } catch (e) {
+        if (e instanceof StaleBatch) return;
         if (e instanceof CheckpointMoved) return void this.readAgain();
         const reason = e instanceof Error ? e.message : String(e);
         if (isUnavailable(e)) {
@@ -180,17 +184,17 @@ export class ProcessorRunner<Item, State> {
         this.observer?.settled(this.consumer, 'retry', 0);
         if (batch.length > 1) {
           const byPartition = [...groupBy(batch, (r) => String(r.partition)).values()];
-          for (const part of byPartition.length > 1 ? byPartition : batch.map((r) => [r])) await this.settle(part);
+          for (const part of byPartition.length > 1 ? byPartition : batch.map((r) => [r])) await this.settle(part, generation);
           return;
         }
-        if (attempt >= MAX_ATTEMPTS) return this.settle(batch, `failed ${attempt} times, last: ${reason}`);
+        if (attempt >= MAX_ATTEMPTS) return this.settle(batch, generation, `failed ${attempt} times, last: ${reason}`);
         await sleep(BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length) - 1]!);
       }
     }
   }
 
   /** One transaction: lock and check the checkpoints, handle (or dead-letter), move the checkpoints. */
-  private async commit(batch: Read<Item>[], deadReason?: string): Promise<void> {
+  private async commit(batch: Read<Item>[], generation: number, deadReason?: string): Promise<void> {
     const started = performance.now();
     const { processor } = this;
     const partitions = [...new Set(batch.map((r) => r.partition))].sort((a, b) => a - b);
@@ -204,6 +208,8 @@ export class ProcessorRunner<Item, State> {
       const decoded = deadReason === undefined ? batch.flatMap((r) => ('item' in r ? [r] : [])) : [];
       const load = decoded.length && processor.load ? processor.load(decoded.map((r) => ({ ...r, live: true }))) : undefined;
       const [positions, marks, ...loaded] = (await tx.queryAll([...lockCheckpoints(processor.name, processor.stream, partitions), ...(load?.statements ?? [])])) as [{ partition: number; position: string }[], { mark: string }[], ...unknown[][]];
+      // Checked under the lock: a batch from before the checkpoints were read again would compare with the new ones.
+      if (generation !== this.generation) throw new StaleBatch();
       for (const { partition, position } of positions) if (Number(position) !== (this.committed.get(partition) ?? 0)) throw new CheckpointMoved();
       const mark = Number(marks[0]?.mark ?? 0);
       const items: Received<Item>[] = decoded.map(({ item, subject, seq, partition }) => ({ item, subject, seq, partition, live: seq > mark }));
