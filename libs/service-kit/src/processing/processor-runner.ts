@@ -199,8 +199,8 @@ export class ProcessorRunner<Item, State> {
     const { processor } = this;
     const partitions = [...new Set(batch.map((r) => r.partition))].sort((a, b) => a - b);
     if (deadReason === undefined && processor.concerns && batch.every((r) => 'item' in r && !processor.concerns!(r.item))) {
-      // Nothing here changes the processor's state: passed over without a transaction. The database
-      // checkpoint moves with the next transaction; read again after a restart, they change nothing again.
+      // No transaction: the database checkpoint moves with the next one (read again, these change nothing).
+      if (generation !== this.generation) throw new StaleBatch();
       for (const r of batch) this.checkpoints.set(r.partition, Math.max(r.seq, this.checkpoints.get(r.partition) ?? 0));
       return;
     }
