@@ -25,20 +25,20 @@ describe('EventLog append', () => {
 
   it('an append that names the last entry it saw is refused once another came after it, and nothing of it is stored', async () => {
     const log = await EventLog.open(nc, 'LOG');
-    const first = await log.append('log.c2', [membersAdded('b1')], 0);
-    await log.append('log.c2', [membersAdded('b2')], first.seq);
-    const refused = await log.append('log.c2', [membersAdded('b3')], first.seq).catch((e: unknown) => e);
+    const first = await log.append('log.c.acme.c2', [membersAdded('b1')], 0);
+    await log.append('log.c.acme.c2', [membersAdded('b2')], first.seq);
+    const refused = await log.append('log.c.acme.c2', [membersAdded('b3')], first.seq).catch((e: unknown) => e);
     expect(isWrongLastSequence(refused)).toBe(true);
-    expect((await jsm.streams.info('LOG', { subjects_filter: 'log.c2' })).state.subjects).toEqual({ 'log.c2': 2 });
-    expect((await log.lastEntry('log.c2'))?.events.map((e) => (e.data as { members: { id: string }[] }).members[0]!.id)).toEqual(['b2']);
+    expect((await jsm.streams.info('LOG', { subjects_filter: 'log.c.acme.c2' })).state.subjects).toEqual({ 'log.c.acme.c2': 2 });
+    expect((await log.lastEntry('log.c.acme.c2', ['MembersAdded']))?.events.map((e) => e.data.members[0]!.id)).toEqual(['b2']);
   });
 
   it('the same decision appended twice is stored once (its id is the message id)', async () => {
     const log = await EventLog.open(nc, 'LOG');
     const decision = [membersAdded('c1')];
-    const first = await log.append('log.c3', decision);
-    const again = await log.append('log.c3', decision);
+    const first = await log.append('log.c.acme.c3', decision);
+    const again = await log.append('log.c.acme.c3', decision);
     expect(again).toEqual({ seq: first.seq, duplicate: true });
-    expect(await log.tail('log.c3')).toBe(first.seq);
+    expect(await log.tail('log.c.acme.c3')).toBe(first.seq);
   });
 });

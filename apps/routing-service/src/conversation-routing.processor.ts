@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { conversationOfSubject, type ContactMessageAppended, type ConversationEvent } from '@kite/contracts';
+import { type ContactMessageAppended, type ConversationEvent, conversationOfSubject, type TypedEntry } from '@kite/contracts';
 import { messageToRoute, routing, ROUTING_EVENT_TYPES, type RoutingContext, type RoutingConversation } from '@kite/domain';
-import { CONVERSATION_LOG, type ConversationLog, type Decision, type TypedEntry } from '@kite/messaging';
+import { CONVERSATION_LOG, type ConversationLog, type Decision } from '@kite/messaging';
 import type { Transaction } from '@kite/persistence';
 import { ConfigCache, configurationInForce, ConversationLogProcessor, conversationsOf, EventProcessor, faultPoint, type ConfigLookups, type Load, type Received } from '@kite/service-kit';
 import { routingStates, saveRoutingStates } from './routing-state.js';

@@ -53,13 +53,43 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
  * data, and a tenant equal to the subject's. Every failure says why, for the dead letter.
  */
 export function decodeEvent<T extends EventType>(subject: string, payload: Uint8Array | string, accepted: readonly T[]): Decoded<EventOf<T>> {
-  let json: unknown;
+  const json = parseJson(payload);
+  return 'failure' in json ? { ok: false, reason: json.failure } : validateEvent(subject, json.value, accepted);
+}
+
+/** As `decodeEvent`, the event itself; throws with the reason when the payload is not one of `accepted`. */
+export function readEvent<T extends EventType>(subject: string, payload: Uint8Array | string, accepted: readonly T[]): EventOf<T> {
+  const decoded = decodeEvent(subject, payload, accepted);
+  if (!decoded.ok) throw new Error(decoded.reason);
+  return decoded.event;
+}
+
+/** An entry of an event log: the events of one decision, each decoded by its own schema. */
+export interface TypedEntry<E> {
+  subject: string;
+  seq: number;
+  events: E[];
+}
+
+/** An event log's entry (a JSON array of events), each event decoded as `decodeEvent` does; throws with the reason when it cannot be. */
+export function decodeEntry<T extends EventType>(message: { subject: string; seq: number; data: Uint8Array }, accepted: readonly T[]): TypedEntry<EventOf<T>> {
+  const json = parseJson(message.data);
+  if ('failure' in json) throw new Error(json.failure);
+  if (!Array.isArray(json.value) || json.value.length === 0) throw new Error('a log entry is a non-empty JSON array of events');
+  const events = json.value.map((item: unknown) => {
+    const decoded = validateEvent(message.subject, item, accepted);
+    if (!decoded.ok) throw new Error(decoded.reason);
+    return decoded.event;
+  });
+  return { subject: message.subject, seq: message.seq, events };
+}
+
+function parseJson(payload: Uint8Array | string): { value: unknown } | { failure: string } {
   try {
-    json = JSON.parse(typeof payload === 'string' ? payload : strictUtf8.decode(payload));
+    return { value: JSON.parse(typeof payload === 'string' ? payload : strictUtf8.decode(payload)) };
   } catch (e) {
-    return { ok: false, reason: `not JSON in UTF-8: ${(e as Error).message}` };
+    return { failure: `not JSON in UTF-8: ${(e as Error).message}` };
   }
-  return validateEvent(subject, json, accepted);
 }
 
 /** Validates an event already parsed from JSON, as `decodeEvent` does. */

@@ -1,50 +1,7 @@
 import { JetStreamApiCodes, JetStreamApiError, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { AnyEnvelope, deterministicId, validateEvent, type AnyEnvelope as Envelope, type EventOf, type EventType } from '@kite/contracts';
-import { z } from 'zod';
+import { decodeEntry, deterministicId, type AnyEnvelope as Envelope, type EventOf, type EventType, type TypedEntry } from '@kite/contracts';
 import { AckedPublisher } from './acked-publish.js';
-
-/** One entry of an aggregate's log: the events of one decision. */
-export interface LogEntry {
-  subject: string;
-  seq: number;
-  events: Envelope[];
-}
-
-const Entry = z.array(AnyEnvelope).min(1);
-const utf8 = new TextDecoder();
-
-/** An entry read from a log, decoded by the envelope schemas; throws with the reason when it is not one. */
-export function decodeLogEntry(subject: string, seq: number, data: Uint8Array): LogEntry {
-  const events = Entry.parse(JSON.parse(utf8.decode(data)));
-  return { subject, seq, events };
-}
-
-/** An entry whose events are each decoded by their own schema (one of `accepted`, of the subject's tenant). */
-export interface TypedEntry<E> {
-  subject: string;
-  seq: number;
-  events: E[];
-}
-
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** A log entry read from a stream, each event decoded by its schema; throws with the reason when it cannot be. */
-export function decodeEntry<T extends EventType>(message: { subject: string; seq: number; data: Uint8Array }, accepted: readonly T[]): TypedEntry<EventOf<T>> {
-  let json: unknown;
-  try {
-    json = JSON.parse(strictUtf8.decode(message.data));
-  } catch (e) {
-    throw new Error(`not JSON in UTF-8: ${(e as Error).message}`);
-  }
-  if (!Array.isArray(json) || json.length === 0) throw new Error('a log entry is a non-empty JSON array of events');
-  const events = json.map((item) => {
-    const decoded = validateEvent(message.subject, item, accepted);
-    if (!decoded.ok) throw new Error(decoded.reason);
-    return decoded.event;
-  });
-  return { subject: message.subject, seq: message.seq, events };
-}
 
 /** The message id of an entry: the event's own id, or one derived from all of them. */
 export const entryId = (events: readonly { id: string }[]): string => (events.length === 1 ? events[0]!.id : deterministicId(...events.map((e) => e.id)));
@@ -75,10 +32,10 @@ export class EventLog {
     return (await this.tail(subject)) > 0;
   }
 
-  /** The last entry on `subject`: for aggregates whose events carry their whole state, the state. */
-  async lastEntry(subject: string): Promise<LogEntry | undefined> {
+  /** The last entry on `subject`, its events decoded (one of `accepted`): for aggregates whose events carry their whole state, the state. */
+  async lastEntry<T extends EventType>(subject: string, accepted: readonly T[]): Promise<TypedEntry<EventOf<T>> | undefined> {
     const m = await this.jsm.streams.getMessage(this.stream, { last_by_subj: subject });
-    return m ? decodeLogEntry(m.subject, m.seq, m.data) : undefined;
+    return m ? decodeEntry(m, accepted) : undefined;
   }
 
   /**

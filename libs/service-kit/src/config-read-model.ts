@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { ConfigEvent } from '@kite/contracts';
-import type { TypedEntry } from '@kite/messaging';
+import type { ConfigEvent, TypedEntry } from '@kite/contracts';
 import type { MigrationInterface, Queryable, QueryRunner, Transaction } from '@kite/persistence';
 import { ConfigCache } from './config-lookups.js';
 import { ConfigurationProcessor } from './processing/log-processors.js';

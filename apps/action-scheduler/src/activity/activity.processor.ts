@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { conversationOfSubject, type ConversationEvent, type NumberConfiguration } from '@kite/contracts';
+import { type ConversationEvent, conversationOfSubject, type NumberConfiguration, type TypedEntry } from '@kite/contracts';
 import { actionsOf, evolveActivity, immediateActions, periodAt, plannedTimers, runAction, type ActivityFact, type Period } from '@kite/domain';
-import { CONVERSATION_LOG, type ConversationLog, type Decision, type TypedEntry } from '@kite/messaging';
+import { CONVERSATION_LOG, type ConversationLog, type Decision } from '@kite/messaging';
 import { advisoryLocks, type Transaction } from '@kite/persistence';
 import { ConfigCache, configurationInForce, ConversationLogProcessor, conversationsOf, EventProcessor, type Load, type Received } from '@kite/service-kit';
 import { syncTimers } from '../timers/timer-store.js';

@@ -1,6 +1,5 @@
 import { Controller, Get, Inject, Injectable, Param, UseGuards } from '@nestjs/common';
-import { subjects, type AnyEnvelope, type ConfigEvent } from '@kite/contracts';
-import type { TypedEntry } from '@kite/messaging';
+import { type AnyEnvelope, type ConfigEvent, subjects, type TypedEntry } from '@kite/contracts';
 import { write, type DataSource, type MigrationInterface, type QueryRunner, type Transaction } from '@kite/persistence';
 import { AuthGuard, ConfigurationProcessor, CurrentPrincipal, DATA_SOURCE, EventProcessor, type Principal, type Received } from '@kite/service-kit';
 import { NumberConfigurations } from '../numbers/number-configurations.js';

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { NUMBER_EVENT_TYPES, subjects, validateEvent, type NumberState } from '@kite/contracts';
+import { NUMBER_EVENT_TYPES, subjects, type NumberState } from '@kite/contracts';
 import { evolveNumber, unconfiguredNumber, type NumberDecision } from '@kite/domain';
 import { CONFIGURATION_LOG, isWrongLastSequence, type EventLog } from '@kite/messaging';
 import type { DataSource } from '@kite/persistence';
@@ -29,11 +29,11 @@ export class NumberConfigurations {
   async load(tenant: string, number: string): Promise<VersionedNumber> {
     const known = await findNumber(this.ds, tenant, number);
     if (!known) throw new Problem(404, 'No such number', `${number} is not a number of this tenant`);
-    const entry = await this.log.lastEntry(subjects.numberConfiguration(tenant, number));
+    const entry = await this.log.lastEntry(subjects.numberConfiguration(tenant, number), NUMBER_EVENT_TYPES).catch((e: unknown) => {
+      throw new Error(`the log of ${number} holds a bad event: ${e instanceof Error ? e.message : String(e)}`);
+    });
     const last = entry?.events.at(-1);
-    const decoded = last ? validateEvent(entry!.subject, last, NUMBER_EVENT_TYPES) : undefined;
-    if (decoded && !decoded.ok) throw new Error(`the log of ${number} holds a bad event: ${decoded.reason}`);
-    const state = decoded?.ok ? evolveNumber(unconfiguredNumber(number), decoded.event) : unconfiguredNumber(number);
+    const state = last ? evolveNumber(unconfiguredNumber(number), last) : unconfiguredNumber(number);
     return { state, channels: known.channels, version: entry?.seq ?? 0 };
   }
 

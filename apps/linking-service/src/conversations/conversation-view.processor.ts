@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { conversationOfSubject, type ConversationEvent } from '@kite/contracts';
+import { type ConversationEvent, conversationOfSubject, type TypedEntry } from '@kite/contracts';
 import { decideOutbound } from '@kite/domain';
-import { CONVERSATION_LOG, type ConversationLog, type Decision, type TypedEntry } from '@kite/messaging';
+import { CONVERSATION_LOG, type ConversationLog, type Decision } from '@kite/messaging';
 import type { Transaction } from '@kite/persistence';
 import { ConfigCache, ConversationLogProcessor, conversationsOf, EventProcessor, type Load, type Received } from '@kite/service-kit';
 import { markHandled, saveConversationLinks, type ConversationLink } from './conversation-links.js';

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { subjects, type ConfigEvent, type EventOf, type NUMBER_EVENT_TYPES } from '@kite/contracts';
+import { type ConfigEvent, type EventOf, type NUMBER_EVENT_TYPES, subjects, type TypedEntry } from '@kite/contracts';
 import { decideDetach } from '@kite/domain';
-import { CONVERSATION_LOG, type ConversationLog, type TypedEntry } from '@kite/messaging';
+import { CONVERSATION_LOG, type ConversationLog } from '@kite/messaging';
 import type { Transaction } from '@kite/persistence';
 import { ConfigurationProcessor, EventProcessor, type Received } from '@kite/service-kit';
 

@@ -1,23 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { decodeEvent, STREAMS, type CallEnded } from '@kite/contracts';
+import { readEvent, STREAMS, type CallEnded } from '@kite/contracts';
 import { conversationIdFor, decideCall, normaliseE164 } from '@kite/domain';
 import { CONVERSATION_LOG, type ConversationLog, type Decision, type Delivery } from '@kite/messaging';
 import type { Transaction } from '@kite/persistence';
 import { ConfigCache, EventProcessor, type Processor, type Received } from '@kite/service-kit';
 import { lockConversationLinks } from '../conversations/conversation-links.js';
-import { contactKeyOf } from './ordering-keys.js';
 
 /** A call as linking reads it, its contact in E.164; throws with the reason when it cannot be read. */
 function readCall(delivery: Delivery): CallEnded {
-  const decoded = decodeEvent(delivery.subject, delivery.data, ['CallEnded']);
-  if (!decoded.ok) throw new Error(decoded.reason);
-  const contact = normaliseE164(decoded.event.data.contact);
-  if (!contact) throw new Error(`data.contact: ${JSON.stringify(decoded.event.data.contact)} cannot be read as E.164`);
-  return { ...decoded.event, data: { ...decoded.event.data, contact } };
+  const call = readEvent(delivery.subject, delivery.data, ['CallEnded']);
+  const contact = normaliseE164(call.data.contact);
+  if (!contact) throw new Error(`data.contact: ${JSON.stringify(call.data.contact)} cannot be read as E.164`);
+  return { ...call, data: { ...call.data, contact } };
 }
 
 const conversationOf = ({ tenant, data }: CallEnded) => conversationIdFor(tenant, data.contact, data.serviceId);
-
 
 /**
  * L4: a call creates or joins conversation (contact, service) and goes on its timeline. A batch is
@@ -38,8 +35,9 @@ export class CallsProcessor implements Processor<CallEnded> {
     @Inject(CONVERSATION_LOG) private readonly log: ConversationLog,
   ) {}
 
-  keyOf(delivery: Delivery): string {
-    return contactKeyOf(delivery, 'contact');
+  /** A contact's calls keep their order, as its messages do. */
+  keyOf(call: CallEnded): string {
+    return `${call.tenant} ${call.data.contact}`;
   }
 
   decode(delivery: Delivery): CallEnded {

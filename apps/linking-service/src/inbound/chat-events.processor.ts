@@ -1,12 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { decodeEvent, STREAMS, subjects, type ChatMessageRead, type ChatMessageSent, type ConversationRequested, type MemberJoined, type MemberRemoved } from '@kite/contracts';
+import { readEvent, STREAMS, subjects, type ChatMessageRead, type ChatMessageSent, type ConversationRequested, type MemberJoined, type MemberRemoved } from '@kite/contracts';
 import { conversationIdFor, decideConversationRequest, normaliseE164 } from '@kite/domain';
 import { CONVERSATION_LOG, EVENT_PUBLISHER, type ConversationLog, type Decision, type Delivery, type EventPublisher } from '@kite/messaging';
 import type { Transaction } from '@kite/persistence';
 import { ConfigCache, EventProcessor, NotYet, type Processor, type Received } from '@kite/service-kit';
 import { loadConversationLinks, lockConversationLinks } from '../conversations/conversation-links.js';
 import { findConversation } from '../conversations/conversation-store.js';
-import { conversationKeyOf } from './ordering-keys.js';
 
 const CHAT_EVENTS = ['MemberRemoved', 'MemberJoined', 'ChatMessageSent', 'ChatMessageRead', 'ConversationRequested'] as const;
 type ChatFact = MemberRemoved | MemberJoined | ChatMessageSent | ChatMessageRead;
@@ -14,15 +13,12 @@ type ChatEvent = ChatFact | ConversationRequested;
 
 /** A chat event as linking reads it (a requested conversation's contact in E.164); throws with the reason when it cannot be read. */
 function readChatEvent(delivery: Delivery): ChatEvent {
-  const decoded = decodeEvent(delivery.subject, delivery.data, CHAT_EVENTS);
-  if (!decoded.ok) throw new Error(decoded.reason);
-  const event = decoded.event;
+  const event = readEvent(delivery.subject, delivery.data, CHAT_EVENTS);
   if (event.type !== 'ConversationRequested') return event;
   const contact = normaliseE164(event.data.contact);
   if (!contact) throw new Error(`data.contact: ${JSON.stringify(event.data.contact)} cannot be read as E.164`);
   return { ...event, data: { ...event.data, contact } };
 }
-
 
 /**
  * The chat platform's facts about a conversation (members removed or joined, agent and bot
@@ -44,8 +40,9 @@ export class ChatEventsProcessor implements Processor<ChatEvent> {
     @Inject(EVENT_PUBLISHER) private readonly publisher: EventPublisher,
   ) {}
 
-  keyOf(delivery: Delivery): string {
-    return conversationKeyOf(delivery);
+  /** The conversation an event is about (for a request, the one it creates or joins): facts about a conversation follow its creation. */
+  keyOf(event: ChatEvent): string {
+    return event.type === 'ConversationRequested' ? conversationIdFor(event.tenant, event.data.contact, event.data.serviceId) : event.data.conversationId;
   }
 
   decode(delivery: Delivery): ChatEvent {

@@ -1,11 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { decodeEvent, STREAMS, subjects, type MessageReceived } from '@kite/contracts';
+import { readEvent, STREAMS, subjects, type MessageReceived } from '@kite/contracts';
 import { decideInbound, inboundConversationOf, normalisedInbound, rejectionOf, type NumberRoute } from '@kite/domain';
 import { CONFIGURATION_LOG, CONVERSATION_LOG, EVENT_PUBLISHER, type ConversationLog, type Decision, type Delivery, type EventLog, type EventPublisher } from '@kite/messaging';
 import { write, type Transaction } from '@kite/persistence';
 import { ConfigCache, EventProcessor, faultPoint, NotYet, numberNow, type NumberNow, type NumberRecord, type Processor, type Received } from '@kite/service-kit';
 import { claimMessages, linkingConversationOf, lockConversationLinks } from '../conversations/conversation-links.js';
-import { contactKeyOf } from './ordering-keys.js';
 
 const routeOf = (found: NumberRecord | undefined): NumberRoute | undefined =>
   found && { number: found.number, channels: found.channels, status: found.status, linkedServiceId: found.configuration?.linkedServiceId };
@@ -17,10 +16,9 @@ interface Routed {
 
 /** An inbound message as linking reads it, its contact in E.164; throws with the reason when it cannot be read. */
 function readMessage(delivery: Delivery): MessageReceived {
-  const decoded = decodeEvent(delivery.subject, delivery.data, ['MessageReceived']);
-  if (!decoded.ok) throw new Error(decoded.reason);
-  const message = normalisedInbound(decoded.event);
-  if (!message) throw new Error(`data.from: ${JSON.stringify(decoded.event.data.from)} is not a phone number that can be read as E.164`);
+  const received = readEvent(delivery.subject, delivery.data, ['MessageReceived']);
+  const message = normalisedInbound(received);
+  if (!message) throw new Error(`data.from: ${JSON.stringify(received.data.from)} is not a phone number that can be read as E.164`);
   return message;
 }
 
@@ -45,8 +43,9 @@ export class InboundMessagesProcessor implements Processor<MessageReceived> {
     @Inject(EVENT_PUBLISHER) private readonly publisher: EventPublisher,
   ) {}
 
-  keyOf(delivery: Delivery): string {
-    return contactKeyOf(delivery, 'from');
+  /** A contact's messages keep their order. */
+  keyOf(message: MessageReceived): string {
+    return `${message.tenant} ${message.data.from}`;
   }
 
   decode(delivery: Delivery): MessageReceived {

@@ -1,5 +1,5 @@
-import { CONFIG_EVENT_TYPES, CONVERSATION_EVENT_TYPES, conversationOfSubject, STREAMS, type ConfigEvent, type ConversationEvent } from '@kite/contracts';
-import { decodeEntry, type Delivery, type TypedEntry } from '@kite/messaging';
+import { CONFIG_EVENT_TYPES, type ConfigEvent, CONVERSATION_EVENT_TYPES, type ConversationEvent, conversationOfSubject, decodeEntry, STREAMS, type TypedEntry } from '@kite/contracts';
+import type { Delivery } from '@kite/messaging';
 import type { Transaction } from '@kite/persistence';
 import type { Load, Processor, Received } from './processor.js';
 

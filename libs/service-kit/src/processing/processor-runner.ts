@@ -135,9 +135,11 @@ export class ProcessorRunner<Item, State> {
     for await (const d of reader.deliveries()) {
       if (generation !== this.generation) return;
       this.behind = d.pending;
-      const partition = partitionOf(processor.keyOf?.(d) ?? d.subject, this.partitions);
+      // Keyed by the subject, a message another instance holds is never decoded here.
+      const decoded = processor.keyOf ? this.decode(d) : undefined;
+      const partition = partitionOf(decoded && 'item' in decoded ? processor.keyOf!(decoded.item) : d.subject, this.partitions);
       if (this.owned.has(partition) && d.seq > (this.checkpoints.get(partition) ?? 0)) {
-        this.queue.push({ subject: d.subject, seq: d.seq, partition, data: d.data, readAt: performance.now(), ...this.decode(d) });
+        this.queue.push({ subject: d.subject, seq: d.seq, partition, data: d.data, readAt: performance.now(), ...(decoded ?? this.decode(d)) });
       } else if (d.pending === 0) this.queue.wake();
       while (this.queue.length >= WINDOW && !this.stopping && generation === this.generation) await this.queue.changed();
     }

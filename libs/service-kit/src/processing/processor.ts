@@ -39,8 +39,11 @@ export interface Processor<Item, State = undefined> {
   readonly linger?: number;
   /** Partitions, each handled by one instance at a time, in order (KITE_PARTITIONS; 1 for a processor that must see everything in one order). */
   readonly partitions?: number;
-  /** The ordering key of a message: messages of one key are handled in stream order. The subject unless said otherwise. */
-  keyOf?(delivery: Delivery): string;
+  /**
+   * The ordering key of a decoded item: items of one key are handled in stream order. The subject
+   * unless said otherwise (a message that cannot be decoded is keyed by its subject too).
+   */
+  keyOf?(item: Item): string;
   /** The message as the processor's item; throws with the reason when it is not one (it goes to a dead letter). */
   decode(delivery: Delivery): Item;
   /**

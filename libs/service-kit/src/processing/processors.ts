@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { hostname } from 'node:os';
-import { DEFAULT_PARTITIONS } from '@kite/contracts';
 import { NATS_CONNECTION, NatsStatus, streamLastSequence, type NatsConnection } from '@kite/messaging';
 import { setReplayMark, type DataSource } from '@kite/persistence';
 import { DATA_SOURCE } from '../database.module.js';
@@ -41,12 +40,11 @@ export class Processors implements OnApplicationBootstrap, BeforeApplicationShut
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const partitions = this.config.partitions ?? DEFAULT_PARTITIONS;
     const processors = this.discovery
       .getProviders()
       .map((w) => w.instance as Processor<unknown, unknown> | undefined)
       .filter((p): p is Processor<unknown, unknown> => !!p && typeof p === 'object' && Reflect.getMetadata(PROCESSOR_METADATA, p.constructor) === true);
-    this.runners = processors.map((p) => new ProcessorRunner(this.nc, this.ds, p, p.partitions ?? partitions, this.config.service, processingMetrics));
+    this.runners = processors.map((p) => new ProcessorRunner(this.nc, this.ds, p, p.partitions ?? this.config.partitions, this.config.service, processingMetrics));
     await Promise.all(this.runners.map((r) => r.prepare()));
     const replayed = this.runners.filter((r) => r.processor.replayed);
     if (this.config.rebuild) {
