@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
-import { settle, TestSystem } from '@kite/testing';
+import { eventually, settle, TestSystem } from '@kite/testing';
 import { configureRouting, Conversation, membersOf, WORKING } from './routing-support.js';
 
 /**
- * Order within a conversation with two instances of routing (and of linking) on the same durable
- * consumers: membership changes and messages are decided in the order of the conversation's log.
+ * Order within a conversation with two instances of routing (and of linking) sharing their
+ * partitions: membership changes and messages are decided in the order of the conversation's log.
  */
 describe('two instances of routing and linking', () => {
   let system: TestSystem;
@@ -18,6 +18,9 @@ describe('two instances of routing and linking', () => {
     // A pool: conversations checked side by side each run their own query.
     db = new pg.Pool({ connectionString: system.databaseUrl, max: 4 });
     await configureRouting(system);
+    // The two instances share routing's partitions once each has seen the other (a lease round is 5 s).
+    const holders = async () => Number((await db.query(`SELECT count(DISTINCT owner) AS n FROM routing.partition_leases WHERE processor = 'conversations' AND expires_at > now()`)).rows[0].n);
+    await eventually(async () => (await holders()) === 2, 'two routing instances holding partitions', 20_000);
   });
   afterAll(async () => {
     await db?.end();
