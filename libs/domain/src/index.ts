@@ -17,5 +17,6 @@ export * from './linking/conversation-request.decide.js';
 export * from './linking/detach.decide.js';
 export * from './actions/activity.js';
 export * from './actions/actions.decide.js';
+export * from './actions/actions.decider.js';
 export * from './decider.js';
 export * from './routing/routing.decider.js';

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type ConversationEvent, conversationOfSubject, type NumberConfiguration, type TypedEntry } from '@kite/contracts';
-import { actionsOf, evolveActivity, immediateActions, periodAt, plannedTimers, runAction, type ActivityFact, type Period } from '@kite/domain';
+import { type ConversationEvent, conversationOfSubject, type TypedEntry } from '@kite/contracts';
+import { actions, actionsOf, activityAfterRun, activityFactOf, periodAt, plannedTimers } from '@kite/domain';
 import { CONVERSATION_LOG, type ConversationLog, type Decision } from '@kite/messaging';
 import { advisoryLocks, type Transaction } from '@kite/persistence';
 import { ConfigCache, configurationInForce, ConversationLogProcessor, conversationsOf, EventProcessor, type Load, type Received } from '@kite/service-kit';
@@ -10,33 +10,6 @@ import { ACTIVITY_PROJECTION, activitiesOf, emptyActivity, saveActivities, type 
 
 type Entry = TypedEntry<ConversationEvent>;
 type Activities = Map<string, StoredActivity>;
-
-/**
- * The facts of a conversation's log that actions measure (A2; bot messages are none of them), and
- * the runs of actions, read back from their TimerFired (A3, A6).
- */
-function factOf(event: ConversationEvent, period: (at: Date) => Promise<Period>, configuration: NumberConfiguration | undefined): Promise<ActivityFact | undefined> | ActivityFact | undefined {
-  switch (event.type) {
-    case 'TimerFired': {
-      const onlyOnce = actionsOf(configuration).find((a) => a.action.id === event.data.actionId)?.action.onlyOnce ?? false;
-      return { type: 'action_ran', actionId: event.data.actionId, at: Date.parse(event.data.firedAt), onlyOnce };
-    }
-    case 'ContactMessageAppended':
-      return period(new Date(event.data.receivedAt)).then((p) => ({ type: 'contact_message', id: event.data.messageId, at: Date.parse(event.data.receivedAt), period: p }));
-    case 'ChatMessageSent':
-      return event.data.sender.kind === 'agent' ? { type: 'agent_message', at: Date.parse(event.data.sentAt) } : undefined;
-    case 'ChatMessageRead':
-      return { type: 'read', messageId: event.data.messageId, at: Date.parse(event.data.readAt) };
-    case 'MembersAdded':
-      return { type: 'members_added', members: event.data.members.map((m) => `${m.kind}:${m.id}`) };
-    case 'MemberJoined':
-      return { type: 'members_added', members: [`${event.data.member.kind}:${event.data.member.id}`] };
-    case 'MemberRemoved':
-      return { type: 'member_removed', member: `${event.data.member.kind}:${event.data.member.id}` };
-    default:
-      return undefined;
-  }
-}
 
 /**
  * Reads every conversation's log in order and keeps what the actions measure. On a contact message
@@ -80,15 +53,15 @@ export class ActivityProcessor extends ConversationLogProcessor<Activities> {
       for (const event of item.events) {
         if (event.type === 'ContactMessageAppended') stored = { ...stored, number: event.data.number };
         const { number, configuration } = await configurationOf(tenant, stored.number);
-        const fact = await factOf(event, async (at) => (configuration ? periodAt(configuration.workingHours.schedule, at, number?.override) : 'working_hours'), configuration);
+        const periodOf = (at: Date) => (configuration ? periodAt(configuration.workingHours.schedule, at, number?.override) : 'working_hours');
+        const fact = activityFactOf(event, periodOf);
         if (!fact) continue;
-        stored = { ...stored, activity: evolveActivity(stored.activity, fact) };
-        if (live && fact.type === 'contact_message') {
-          for (const action of immediateActions(actionsOf(configuration), fact.period, stored.activity)) {
-            const runId = `${conversationId}:${action.action.id}:${fact.id}`;
-            decisions.push({ subject, events: runAction(tenant, conversationId, action, stored.activity, { runId, firedAt: Date.now(), cause: event }) });
-            stored = { ...stored, activity: evolveActivity(stored.activity, { type: 'action_ran', actionId: action.action.id, at: fact.at, onlyOnce: action.action.onlyOnce }) };
-          }
+        stored = { ...stored, activity: actions.evolve(stored.activity, fact) };
+        if (live && fact.type === 'contact_message' && event.type === 'ContactMessageAppended') {
+          const command = { type: 'RunOnMessage' as const, tenant, conversationId, actions: actionsOf(configuration), now: Date.now(), message: event, period: fact.period };
+          const run = actions.decide(command, stored.activity);
+          if (run.length) decisions.push({ subject, events: run });
+          stored = { ...stored, activity: activityAfterRun(stored.activity, run) };
         }
       }
       // The position tells the timer wheel how far the conversation's log is applied here.

@@ -1,13 +1,13 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { subjects } from '@kite/contracts';
-import { actionsOf, dueAt, evolveActivity, runAction } from '@kite/domain';
+import { actions, actionsOf, activityAfterRun, plannedTimers } from '@kite/domain';
 import { CONVERSATION_LOG, type ConversationLog } from '@kite/messaging';
 import { listen, tryAdvisoryLock, type DataSource, type EntityManager, type Listening } from '@kite/persistence';
 import { configurationInForce, DATA_SOURCE, faultPoint, findNumber, metricsRegistry, SERVICE_CONFIG, type ServiceConfig } from '@kite/service-kit';
 import { ACTIVITY_PROJECTION, loadActivity, saveActivity } from '../activity/activity-store.js';
 import { TimerLoop } from './timer-loop.js';
-import { armTimers, cancelTimers, pendingTimers, timerIdOf, TIMERS_ARMED_CHANNEL, type Timer } from './timer-store.js';
+import { armTimers, cancelTimers, pendingTimers, syncTimers, TIMERS_ARMED_CHANNEL, type Timer } from './timer-store.js';
 
 const fireLag = new Histogram({ name: 'kite_timer_fire_lag_seconds', help: 'Fired minus due', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5], registers: [metricsRegistry] });
 const fired = new Counter({ name: 'kite_timers_fired_total', help: 'Timers fired (their action ran)', registers: [metricsRegistry] });
@@ -22,10 +22,9 @@ const CATCH_UP_MS = 100;
 const LONGEST_SLEEP_MS = 30_000;
 
 /**
- * Fires the durable timers (A7): re-checks the action against the current configuration (a removed
- * action never runs) and the current activity (an agent reply that came first cancels or moves it,
- * never early), then appends TimerFired and the task to the conversation's log, and records the run
- * (A3, A6) in the same transaction that deletes the timer.
+ * Fires the durable timers: the actions decider says whether the action runs now (A7), the run is
+ * recorded (TimerFired and the task, A3–A6), and the conversation's timers are made to follow its
+ * state, in the transaction that claimed the timer.
  */
 @Injectable()
 export class TimerWheel implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -82,17 +81,18 @@ export class TimerWheel implements OnApplicationBootstrap, OnApplicationShutdown
       await armTimers(tx, [{ ...timer, dueAt: now + CATCH_UP_MS }]);
       return;
     }
-    const number = stored?.number === undefined ? undefined : await findNumber(tx, timer.tenant, stored.number);
-    const action = actionsOf(configurationInForce(number)).find((a) => a.action.id === timer.actionId);
-    const due = stored && action ? dueAt(action, stored.activity) : undefined;
-    if (!stored || !action || due === undefined) return cancelTimers(tx, [key]); // A7: removed, or no longer armed.
-    if (due > now) return armTimers(tx, [{ ...timer, dueAt: due }]); // moved later: never early.
-    const runId = `${timerIdOf(key)}:${due}`;
-    await this.log.record([{ subject, events: runAction(timer.tenant, timer.conversationId, action, stored.activity, { runId, firedAt: now, timer: { timerId: timerIdOf(key), dueAt: due } }) }]);
-    faultPoint('scheduler:after-append');
-    const activity = evolveActivity(stored.activity, { type: 'action_ran', actionId: action.action.id, at: now, onlyOnce: action.action.onlyOnce });
-    await saveActivity(tx, timer.conversationId, { ...stored, activity });
-    await cancelTimers(tx, [key]);
-    fired.inc();
+    if (!stored) return cancelTimers(tx, [key]);
+    const number = stored.number === undefined ? undefined : await findNumber(tx, timer.tenant, stored.number);
+    const configured = actionsOf(configurationInForce(number));
+    const run = actions.decide({ type: 'FireTimer', tenant: timer.tenant, conversationId: timer.conversationId, actionId: timer.actionId, actions: configured, now }, stored.activity);
+    if (run.length) {
+      await this.log.record([{ subject, events: run }]);
+      faultPoint('scheduler:after-append');
+    }
+    const activity = activityAfterRun(stored.activity, run);
+    if (run.length) await saveActivity(tx, timer.conversationId, { ...stored, activity });
+    // The conversation's timers follow its state: the one that ran goes; one that moved waits again.
+    await syncTimers(tx, [{ tenant: timer.tenant, conversationId: timer.conversationId, planned: plannedTimers(configured, activity) }]);
+    if (run.length) fired.inc();
   }
 }

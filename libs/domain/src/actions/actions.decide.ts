@@ -1,6 +1,6 @@
 import { deterministicId, makeEvent, type BotMessageRequested, type ConfiguredAction, type MembersAdded, type NumberConfiguration, type TimerFired } from '@kite/contracts';
 import type { Period } from '../working-hours/working-hours.js';
-import type { Activity, ContactMessage } from './activity.js';
+import { hasRun, type Activity, type ContactMessage } from './activity.js';
 
 /** An action with the period whose messages arm it (A1). */
 export interface PeriodAction {
@@ -24,7 +24,7 @@ export function actionsOf(configuration: NumberConfiguration | undefined): Perio
  */
 export function dueAt({ period, action }: PeriodAction, activity: Activity): number | undefined {
   if (action.conditions.length === 0) return undefined;
-  if (action.onlyOnce && activity.ranOnce.includes(action.id)) return undefined;
+  if (action.onlyOnce && hasRun(activity, action.id)) return undefined;
   const since = activity.lastRunAt[action.id] ?? -Infinity;
   const messages = activity.contactMessages.filter((m) => m.at > since);
   if (!messages.some((m) => m.period === period)) return undefined;
@@ -63,7 +63,7 @@ export function plannedTimers(actions: readonly PeriodAction[], activity: Activi
 
 /** A3: the actions without conditions of a contact message's period run on the message itself. */
 export function immediateActions(actions: readonly PeriodAction[], period: Period, activity: Activity): PeriodAction[] {
-  return actions.filter((a) => a.period === period && a.action.conditions.length === 0 && !(a.action.onlyOnce && activity.ranOnce.includes(a.action.id)));
+  return actions.filter((a) => a.period === period && a.action.conditions.length === 0 && !(a.action.onlyOnce && hasRun(activity, a.action.id)));
 }
 
 export type TaskEvent = TimerFired | MembersAdded | BotMessageRequested;

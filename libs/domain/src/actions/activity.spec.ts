@@ -1,19 +1,19 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import type { Period } from '../working-hours/working-hours.js';
-import { evolveActivity, initialActivity, type Activity, type ActivityFact } from './activity.js';
+import { evolveActivity, hasRun, initialActivity, type Activity, type ActivityFact } from './activity.js';
 
 const contact = (id: string, at: number, period: Period = 'working_hours'): ActivityFact => ({ type: 'contact_message', id, at, period });
 const agentMessage = (at: number): ActivityFact => ({ type: 'agent_message', at });
 const read = (messageId: string, at: number): ActivityFact => ({ type: 'read', messageId, at });
-const ran = (actionId: string, at: number, onlyOnce = false): ActivityFact => ({ type: 'action_ran', actionId, at, onlyOnce });
+const ran = (actionId: string, at: number): ActivityFact => ({ type: 'action_ran', actionId, at });
 
 const fold = (...facts: ActivityFact[]): Activity => facts.reduce(evolveActivity, initialActivity());
 const readIds = (a: Activity) => a.contactMessages.filter((m) => m.read).map((m) => m.id);
 
 describe('initialActivity', () => {
   it('starts with no messages, no runs and no members', () => {
-    expect(initialActivity()).toEqual({ contactMessages: [], lastRunAt: {}, ranOnce: [], members: [] });
+    expect(initialActivity()).toEqual({ contactMessages: [], lastRunAt: {}, members: [] });
   });
 });
 
@@ -142,12 +142,11 @@ describe('A3, A6 action runs', () => {
   it('A3 action_ran records the last run time per action', () => {
     const a = fold(ran('x', 1_000), ran('y', 2_000), ran('x', 3_000));
     expect(a.lastRunAt).toEqual({ x: 3_000, y: 2_000 });
-    expect(a.ranOnce).toEqual([]);
   });
 
-  it('A6 action_ran of an onlyOnce action records it in ranOnce, once', () => {
-    const a = fold(ran('x', 1_000, true), ran('x', 2_000, true), ran('y', 3_000));
-    expect(a.ranOnce).toEqual(['x']);
+  it('A6 an action that ran once has run for good (hasRun), whatever its later runs', () => {
+    const a = fold(ran('x', 1_000), ran('x', 2_000), ran('y', 3_000));
+    expect([hasRun(a, 'x'), hasRun(a, 'y'), hasRun(a, 'z')]).toEqual([true, true, false]);
     expect(a.lastRunAt).toEqual({ x: 2_000, y: 3_000 });
   });
 

@@ -1,3 +1,4 @@
+import type { ConversationEvent } from '@kite/contracts';
 import type { Period } from '../working-hours/working-hours.js';
 
 /** A contact message as the actions see it: when it came, in which period, whether an agent read it. */
@@ -11,18 +12,17 @@ export interface ContactMessage {
 /**
  * A conversation's activity, as actions measure it (A2): contact messages (the latest ones), the
  * last agent message, the last activity (contact or agent; bot messages count for neither), and per
- * action its last run and whether an `onlyOnce` action has run for good.
+ * action its last run (A3; any run at all bars an `onlyOnce` action for good, A6).
  */
 export interface Activity {
   contactMessages: readonly ContactMessage[];
   lastAgentMessageAt?: number | undefined;
   lastActivityAt?: number | undefined;
   lastRunAt: Readonly<Record<string, number>>;
-  ranOnce: readonly string[];
   members: readonly string[];
 }
 
-export const initialActivity = (): Activity => ({ contactMessages: [], lastRunAt: {}, ranOnce: [], members: [] });
+export const initialActivity = (): Activity => ({ contactMessages: [], lastRunAt: {}, members: [] });
 
 /** The most contact messages kept; replied and read ones go first (they no longer arm anything). */
 const KEPT = 1000;
@@ -40,7 +40,36 @@ export type ActivityFact =
   | { type: 'read'; messageId: string; at: number }
   | { type: 'members_added'; members: readonly string[] }
   | { type: 'member_removed'; member: string }
-  | { type: 'action_ran'; actionId: string; at: number; onlyOnce: boolean };
+  | { type: 'action_ran'; actionId: string; at: number };
+
+/**
+ * A2, A3: what an event of a conversation's log is to the actions. Bot messages are neither replies
+ * nor activity; a run is read back from its `TimerFired`. `period` is the contact message's period
+ * (R1 at its `receivedAt`, under the configuration of the number it came on).
+ */
+export function activityFactOf(event: ConversationEvent, period: (receivedAt: Date) => Period): ActivityFact | undefined {
+  switch (event.type) {
+    case 'ContactMessageAppended':
+      return { type: 'contact_message', id: event.data.messageId, at: Date.parse(event.data.receivedAt), period: period(new Date(event.data.receivedAt)) };
+    case 'ChatMessageSent':
+      return event.data.sender.kind === 'agent' ? { type: 'agent_message', at: Date.parse(event.data.sentAt) } : undefined;
+    case 'ChatMessageRead':
+      return { type: 'read', messageId: event.data.messageId, at: Date.parse(event.data.readAt) };
+    case 'MembersAdded':
+      return { type: 'members_added', members: event.data.members.map((m) => `${m.kind}:${m.id}`) };
+    case 'MemberJoined':
+      return { type: 'members_added', members: [`${event.data.member.kind}:${event.data.member.id}`] };
+    case 'MemberRemoved':
+      return { type: 'member_removed', member: `${event.data.member.kind}:${event.data.member.id}` };
+    case 'TimerFired':
+      return { type: 'action_ran', actionId: event.data.actionId, at: Date.parse(event.data.firedAt) };
+    default:
+      return undefined;
+  }
+}
+
+/** A6: whether the action ever ran in the conversation. */
+export const hasRun = (activity: Activity, actionId: string): boolean => activity.lastRunAt[actionId] !== undefined;
 
 export function evolveActivity(state: Activity, fact: ActivityFact): Activity {
   switch (fact.type) {
@@ -64,11 +93,7 @@ export function evolveActivity(state: Activity, fact: ActivityFact): Activity {
     case 'member_removed':
       return { ...state, members: state.members.filter((m) => m !== fact.member) };
     case 'action_ran':
-      return {
-        ...state,
-        lastRunAt: { ...state.lastRunAt, [fact.actionId]: Math.max(state.lastRunAt[fact.actionId] ?? -Infinity, fact.at) },
-        ranOnce: fact.onlyOnce && !state.ranOnce.includes(fact.actionId) ? [...state.ranOnce, fact.actionId] : state.ranOnce,
-      };
+      return { ...state, lastRunAt: { ...state.lastRunAt, [fact.actionId]: Math.max(state.lastRunAt[fact.actionId] ?? -Infinity, fact.at) } };
     default: {
       const never: never = fact;
       return never;
