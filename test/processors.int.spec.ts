@@ -97,7 +97,7 @@ describe('the processors, with two instances of every service', () => {
     await system.publish(subjects.inbound('acme', 'MessageReceived'), behind);
 
     const letter = await eventually(() => system.deadLetters.find((d) => d.subject === 'kite.dlq.linking-service.acme' && d.body.payload?.includes('orphan-1')), 'the orphan dead-lettered', 30_000);
-    expect(letter.body.reason).toMatch(/^failed 5 times, last: conversation of .* is not in the read model/);
+    expect(letter.body.reason).toMatch(/^failed 5 times, last: conversation of .* is not known here yet/);
     const conversationId = conversationIdFor('acme', contact, 'svc-sales');
     const view = await eventually(async () => {
       const found = await system.api('acme', 'GET', `/v1/conversations/${conversationId}`, undefined, { service: 'linking-service' });

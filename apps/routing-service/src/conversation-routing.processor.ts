@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type ContactMessageAppended, type ConversationEvent, conversationOfSubject, type TypedEntry } from '@kite/contracts';
-import { messageToRoute, routing, ROUTING_EVENT_TYPES, type RoutingContext, type RoutingConversation } from '@kite/domain';
+import { configurationInForce, messageToRoute, routing, ROUTING_EVENT_TYPES, type RoutingContext, type RoutingConversation } from '@kite/domain';
 import { CONVERSATION_LOG, type ConversationLog, type Decision } from '@kite/messaging';
 import type { Transaction } from '@kite/persistence';
-import { ConfigCache, configurationInForce, ConversationLogProcessor, conversationsOf, EventProcessor, faultPoint, type ConfigLookups, type Load, type Received } from '@kite/service-kit';
+import { ConfigCache, ConversationLogProcessor, conversationsOf, EventProcessor, faultPoint, type ConfigLookups, type Load, type Received } from '@kite/service-kit';
 import { routingStates, saveRoutingStates } from './routing-state.js';
 
 type Entry = TypedEntry<ConversationEvent>;

@@ -12,6 +12,7 @@ export * from './configuration/configuration.validate.js';
 export * from './configuration/number.decide.js';
 export * from './configuration/simulate.js';
 export * from './outbound/outbound.decide.js';
+export * from './outbound/outbound.decider.js';
 export * from './linking/calls.decide.js';
 export * from './linking/conversation-request.decide.js';
 export * from './linking/detach.decide.js';

@@ -17,9 +17,6 @@ export interface NumberRecord {
   override: Override | undefined;
 }
 
-/** The configuration a number's routing and actions follow: none while it is not configured. */
-export const configurationInForce = (number: NumberRecord | undefined): NumberConfiguration | undefined => (number?.status === 'not_configured' ? undefined : number?.configuration);
-
 export async function findNumber(db: Queryable, tenant: string, number: string): Promise<NumberRecord | undefined> {
   const rows = (await db.query(
     `SELECT n.number, n.channels, coalesce(c.status, 'not_configured') AS status, c.configuration, c.override

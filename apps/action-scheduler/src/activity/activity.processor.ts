@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type ConversationEvent, conversationOfSubject, type TypedEntry } from '@kite/contracts';
-import { actions, actionsOf, activityAfterRun, activityFactOf, periodAt, plannedTimers } from '@kite/domain';
+import { actions, actionsOf, activityAfterRun, activityFactOf, configurationInForce, periodAt, plannedTimers } from '@kite/domain';
 import { CONVERSATION_LOG, type ConversationLog, type Decision } from '@kite/messaging';
 import { advisoryLocks, type Transaction } from '@kite/persistence';
-import { ConfigCache, configurationInForce, ConversationLogProcessor, conversationsOf, EventProcessor, type Load, type Received } from '@kite/service-kit';
+import { ConfigCache, ConversationLogProcessor, conversationsOf, EventProcessor, type Load, type Received } from '@kite/service-kit';
 import { syncTimers } from '../timers/timer-store.js';
 import { TimerWheel } from '../timers/timer-wheel.js';
 import { ACTIVITY_PROJECTION, activitiesOf, emptyActivity, saveActivities, type StoredActivity } from './activity-store.js';

@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { subjects } from '@kite/contracts';
-import { actions, actionsOf, activityAfterRun, plannedTimers } from '@kite/domain';
+import { actions, actionsOf, activityAfterRun, configurationInForce, plannedTimers } from '@kite/domain';
 import { CONVERSATION_LOG, type ConversationLog } from '@kite/messaging';
 import { listen, tryAdvisoryLock, type DataSource, type EntityManager, type Listening } from '@kite/persistence';
-import { configurationInForce, DATA_SOURCE, faultPoint, findNumber, metricsRegistry, SERVICE_CONFIG, type ServiceConfig } from '@kite/service-kit';
+import { DATA_SOURCE, faultPoint, findNumber, metricsRegistry, SERVICE_CONFIG, type ServiceConfig } from '@kite/service-kit';
 import { ACTIVITY_PROJECTION, loadActivity, saveActivity } from '../activity/activity-store.js';
 import { TimerLoop } from './timer-loop.js';
 import { armTimers, cancelTimers, pendingTimers, syncTimers, TIMERS_ARMED_CHANNEL, type Timer } from './timer-store.js';

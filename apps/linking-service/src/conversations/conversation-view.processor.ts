@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type ConversationEvent, conversationOfSubject, type TypedEntry } from '@kite/contracts';
-import { decideOutbound } from '@kite/domain';
+import { messageToSend, outbound } from '@kite/domain';
 import { CONVERSATION_LOG, type ConversationLog, type Decision } from '@kite/messaging';
 import type { Transaction } from '@kite/persistence';
 import { ConfigCache, ConversationLogProcessor, conversationsOf, EventProcessor, type Load, type Received } from '@kite/service-kit';
@@ -10,13 +10,6 @@ import { forOutbound, projectEvent, type ConversationView, type OutboundRecord, 
 
 type Entry = TypedEntry<ConversationEvent>;
 type Views = Map<string, ConversationView>;
-
-/** The agent's or bot's message that must leave over SMS or WhatsApp, with its idempotency key. */
-function outgoing(event: ConversationEvent): { messageId: string; text: string } | undefined {
-  if (event.type === 'ChatMessageSent') return { messageId: event.data.messageId, text: event.data.text };
-  if (event.type === 'BotMessageRequested') return { messageId: event.id, text: event.data.text };
-  return undefined;
-}
 
 /**
  * The conversation logs, in order per conversation, projected into linking's read model (the
@@ -46,11 +39,11 @@ export class ConversationViewProcessor extends ConversationLogProcessor<Views> {
   async handle(tx: Transaction, entries: readonly Received<Entry>[], views: Views): Promise<void> {
     const config = await this.configCache.lookups(tx);
     // Only live entries decide routes: a replay asks nothing.
-    const asked = entries.flatMap(({ item, live }) => (live ? item.events.flatMap((e) => [outgoing(e)].flatMap((m) => (m ? [{ tenant: e.tenant, messageId: m.messageId }] : []))) : []));
+    const asked = entries.flatMap(({ item, live }) => (live ? item.events.flatMap((e) => [messageToSend(e)].flatMap((m) => (m ? [{ tenant: e.tenant, messageId: m.messageId }] : []))) : []));
     const routed = await routedMessages(tx, asked);
     const changed = new Map<string, ConversationView>();
     const items: TimelineItem[] = [];
-    const outbound: OutboundRecord[] = [];
+    const records: OutboundRecord[] = [];
     const decisions: Decision[] = [];
     const replayed = { links: [] as ConversationLink[], messages: [] as { tenant: string; messageId: string }[] };
     for (const { item, subject, live } of entries) {
@@ -61,20 +54,24 @@ export class ConversationViewProcessor extends ConversationLogProcessor<Views> {
         view = projected.view;
         if (projected.item) items.push(projected.item);
         if (projected.outbound) {
-          outbound.push(projected.outbound);
+          records.push(projected.outbound);
           routed.add(`${event.tenant} ${projected.outbound.messageId}`);
         }
         if (!live) {
           replayDeciderState(event, view, replayed);
           continue;
         }
-        const message = outgoing(event);
-        if (!message || routed.has(`${event.tenant} ${message.messageId}`)) continue; // O2: routed once per message id.
-        if (!view) throw new Error(`conversation of ${event.id} is not in the read model`);
-        const decision = decideOutbound(event.tenant, { ...message, cause: event }, forOutbound(view), await config.outboundContext(event.tenant, view.serviceId));
-        routed.add(`${event.tenant} ${message.messageId}`);
-        outbound.push({ tenant: event.tenant, messageId: message.messageId, conversationId, eventId: decision.id });
-        decisions.push({ subject, events: [decision] });
+        const message = messageToSend(event);
+        if (!message) continue;
+        const key = `${event.tenant} ${message.messageId}`;
+        // The decider's state, from the read model: the conversation, and whether this message was routed.
+        const state = { conversation: view && forOutbound(view), routed: new Set(routed.has(key) ? [message.messageId] : []) };
+        const context = view ? await config.outboundContext(event.tenant, view.serviceId) : { numbers: [] };
+        for (const decision of outbound.decide({ tenant: event.tenant, message, context }, state)) {
+          routed.add(key);
+          records.push({ tenant: event.tenant, messageId: message.messageId, conversationId, eventId: decision.id });
+          decisions.push({ subject, events: [decision] });
+        }
       }
       if (view && view !== views.get(conversationId)) {
         views.set(conversationId, view);
@@ -84,7 +81,7 @@ export class ConversationViewProcessor extends ConversationLogProcessor<Views> {
     await this.log.record(decisions);
     await saveConversationViews(tx, [...changed.values()]);
     await addTimelineItems(tx, items);
-    await recordOutbound(tx, outbound);
+    await recordOutbound(tx, records);
     await saveConversationLinks(tx, replayed.links);
     await markHandled(tx, replayed.messages);
   }

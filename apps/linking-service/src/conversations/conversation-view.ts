@@ -1,5 +1,5 @@
 import type { ConversationEvent, Member } from '@kite/contracts';
-import { withNew, type ConversationForOutbound } from '@kite/domain';
+import { evolveConversationForOutbound, withNew, type ConversationForOutbound } from '@kite/domain';
 
 /** A conversation as linking's read model holds it. */
 export interface ConversationView {
@@ -38,11 +38,19 @@ export interface OutboundRecord {
 }
 
 const key = (m: Member) => `${m.kind}:${m.id}`;
-/** The view with `field` holding `added` too; the same view when it held them all already. */
-function adding(view: ConversationView | undefined, field: 'links' | 'members' | 'detached', added: readonly string[]): ConversationView | undefined {
+/** The view with `added` members too; the same view when it held them all already. */
+function addingMembers(view: ConversationView | undefined, added: readonly string[]): ConversationView | undefined {
   if (!view) return view;
-  const list = withNew(view[field], added);
-  return list === view[field] ? view : { ...view, [field]: list };
+  const members = withNew(view.members, added);
+  return members === view.members ? view : { ...view, members };
+}
+
+/** The view after an event that changes what O1 reads of the conversation (links, detached numbers, last channel): the domain's rule. */
+function followingOutbound(view: ConversationView | undefined, event: ConversationEvent): ConversationView | undefined {
+  if (!view) return view;
+  const before = forOutbound(view);
+  const after = evolveConversationForOutbound(before, event)!;
+  return after === before ? view : { ...view, links: after.links, detached: after.detached, lastChannel: after.lastChannel };
 }
 
 /**
@@ -58,21 +66,18 @@ export function projectEvent(view: ConversationView | undefined, event: Conversa
     case 'ConversationCreated': {
       const { data } = event;
       if (view) return { view };
-      const links = data.channel !== 'call' && data.number ? [`${data.channel}:${data.number}`] : [];
+      const { links } = evolveConversationForOutbound(undefined, event)!;
       return {
         view: { conversationId: data.conversationId, tenant: t, contact: data.contact, serviceId: data.serviceId, number: data.number, channel: data.channel, origin: data.origin, links, members: [], detached: [], lastChannel: undefined, createdAt: event.occurredAt },
       };
     }
-    case 'ConversationLinked': {
-      const { data } = event;
-      return { view: adding(view, 'links', [`${data.channel}:${data.number}`]) };
-    }
+    case 'ConversationLinked':
     case 'ConversationDetached':
-      return { view: adding(view, 'detached', [event.data.number]) };
+      return { view: followingOutbound(view, event) };
     case 'ContactMessageAppended': {
       const { data } = event;
       const item = { tenant: t, itemId: `message:${data.messageId}`, conversationId: data.conversationId, kind: 'contact_message', channel: data.channel, at: data.receivedAt, body: { messageId: data.messageId, from: data.contact, to: data.number, text: data.text } };
-      return { view: view && view.lastChannel !== data.channel ? { ...view, lastChannel: data.channel } : view, item };
+      return { view: followingOutbound(view, event), item };
     }
     case 'CallAppended': {
       const { data } = event;
@@ -85,9 +90,9 @@ export function projectEvent(view: ConversationView | undefined, event: Conversa
       return { view, item: { tenant: t, itemId: `message:${data.messageId}`, conversationId: data.conversationId, kind: `${data.sender.kind}_message`, channel: 'chat', at: data.sentAt, body } };
     }
     case 'MembersAdded':
-      return { view: adding(view, 'members', event.data.members.map(key)) };
+      return { view: addingMembers(view, event.data.members.map(key)) };
     case 'MemberJoined':
-      return { view: adding(view, 'members', [key(event.data.member)]) };
+      return { view: addingMembers(view, [key(event.data.member)]) };
     case 'MemberRemoved': {
       const removed = key(event.data.member);
       return { view: view?.members.includes(removed) ? { ...view, members: view.members.filter((m) => m !== removed) } : view };

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type ConfigEvent, type EventOf, type NUMBER_EVENT_TYPES, subjects, type TypedEntry } from '@kite/contracts';
-import { decideDetach } from '@kite/domain';
+import { decideDetach, rememberedLinkedService } from '@kite/domain';
 import { CONVERSATION_LOG, type ConversationLog } from '@kite/messaging';
 import type { Transaction } from '@kite/persistence';
 import { ConfigurationProcessor, EventProcessor, type Received } from '@kite/service-kit';
@@ -9,9 +9,9 @@ type NumberEvent = EventOf<(typeof NUMBER_EVENT_TYPES)[number]>;
 
 /**
  * L6: watches each number's linked service. When it changes from S1 to S2, the conversations of S1
- * that used the number are detached from it (ConversationDetached in each one's log). A removal
- * keeps the last linked service in mind, so removing and then linking to S2 detaches too. A rebuild
- * replays the changes without detaching again.
+ * that used the number are detached from it (ConversationDetached in each one's log). The number's
+ * linked service is remembered across a removal (`rememberedLinkedService`). A rebuild replays the
+ * changes without detaching again.
  */
 @Injectable()
 @EventProcessor()
@@ -32,6 +32,7 @@ export class DetachProcessor extends ConfigurationProcessor {
     await tx.query(`INSERT INTO number_links (tenant, number, linked_service_id, seq) VALUES ($1, $2, NULL, 0) ON CONFLICT DO NOTHING`, [tenant, data.number]);
     const [link] = (await tx.query(`SELECT linked_service_id, seq FROM number_links WHERE tenant = $1 AND number = $2 FOR UPDATE`, [tenant, data.number])) as { linked_service_id: string | null; seq: string }[];
     if (Number(link!.seq) >= seq) return;
+    const last = link!.linked_service_id ?? undefined;
     const next = data.configuration?.linkedServiceId;
     if (live && next !== undefined) {
       const candidates = (await tx.query(`SELECT conversation_id AS "conversationId", service_id AS "serviceId", links, detached FROM conversations WHERE tenant = $1 AND service_id = $2`, [tenant, link!.linked_service_id])) as {
@@ -40,9 +41,9 @@ export class DetachProcessor extends ConfigurationProcessor {
         links: string[];
         detached: string[];
       }[];
-      const detached = decideDetach(tenant, data.number, link!.linked_service_id ?? undefined, next, candidates, event);
+      const detached = decideDetach(tenant, data.number, last, next, candidates, event);
       await this.log.record(detached.map((d) => ({ subject: subjects.conversation(tenant, d.data.conversationId), events: [d] })));
     }
-    await tx.query(`UPDATE number_links SET linked_service_id = coalesce($3, linked_service_id), seq = $4 WHERE tenant = $1 AND number = $2`, [tenant, data.number, next ?? null, seq]);
+    await tx.query(`UPDATE number_links SET linked_service_id = $3, seq = $4 WHERE tenant = $1 AND number = $2`, [tenant, data.number, rememberedLinkedService(last, next) ?? null, seq]);
   }
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { readEvent, STREAMS, subjects, type MessageReceived } from '@kite/contracts';
+import { readEvent, STREAMS, subjects, type MessageReceived, type MessageRejected } from '@kite/contracts';
 import { decideInbound, inboundConversationOf, normalisedInbound, rejectionOf, type NumberRoute } from '@kite/domain';
 import { CONFIGURATION_LOG, CONVERSATION_LOG, EVENT_PUBLISHER, type ConversationLog, type Decision, type Delivery, type EventLog, type EventPublisher } from '@kite/messaging';
 import { write, type Transaction } from '@kite/persistence';
@@ -12,6 +12,7 @@ const routeOf = (found: NumberRecord | undefined): NumberRoute | undefined =>
 interface Routed {
   message: MessageReceived;
   route: NumberRoute | undefined;
+  configuration: 'current' | 'behind';
 }
 
 /** An inbound message as linking reads it, its contact in E.164; throws with the reason when it cannot be read. */
@@ -60,9 +61,8 @@ export class InboundMessagesProcessor implements Processor<MessageReceived> {
   private async link(tx: Transaction, messages: MessageReceived[]): Promise<void> {
     const config = await this.configCache.lookups(tx);
     const looked: Routed[] = [];
-    for (const message of messages) looked.push({ message, route: routeOf(await config.number(message.tenant, message.data.to)) });
-    const waiting = await this.lookAgainBeforeRejecting(tx, looked);
-    if (waiting.size) throw new NotYet(`the configuration of ${[...waiting].map((m) => m.data.to).join(', ')} has a change not applied here yet`);
+    for (const message of messages) looked.push({ message, route: routeOf(await config.number(message.tenant, message.data.to)), configuration: 'current' });
+    await this.lookAgainBeforeRejecting(tx, looked);
     const routed = looked.map((r) => ({ ...r, conversationId: inboundConversationOf(r.message, r.route) }));
     const conversationIds = [...new Set(routed.flatMap((w) => (w.conversationId ? [w.conversationId] : [])))];
     // The provider's message id is the idempotency key for as long as the conversation lives. Two
@@ -73,42 +73,40 @@ export class InboundMessagesProcessor implements Processor<MessageReceived> {
     const claimed = locked.first!;
     const links = locked.links;
     const appended: Decision[] = [];
-    const rejections: Promise<unknown>[] = [];
-    for (const { message, route, conversationId } of routed) {
+    const rejections: MessageRejected[] = [];
+    for (const { message, route, configuration, conversationId } of routed) {
       if (!claimed.delete(`${message.tenant} ${message.data.messageId}`)) continue; // handled before, or earlier in this batch
-      const decision = decideInbound(message, route, linkingConversationOf(conversationId === undefined ? undefined : links.get(conversationId)));
+      const decision = decideInbound(message, route, linkingConversationOf(conversationId === undefined ? undefined : links.get(conversationId)), configuration);
+      if (decision.kind === 'waiting') throw new NotYet(decision.reason); // the whole batch is tried again
       if (decision.kind === 'rejected') {
         const [rejected] = decision.events;
         await write(tx, `INSERT INTO rejected_messages (tenant, message_id, reason, message) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [message.tenant, message.data.messageId, rejected.data.reason, JSON.stringify(message)]);
-        rejections.push(this.publisher.publish(subjects.outbound(message.tenant, 'MessageRejected'), rejected));
+        rejections.push(rejected);
         continue;
       }
       appended.push(links.decided(message.tenant, conversationId!, decision.events));
     }
-    await Promise.all([...rejections, this.log.record(appended)]);
+    await Promise.all([...rejections.map((r) => this.publisher.publish(subjects.outbound(r.tenant, 'MessageRejected'), r)), this.log.record(appended)]);
     if (appended.length) faultPoint('linking:after-append');
     await links.save(tx);
   }
 
   /**
-   * L2 rejects for good, so it rejects only on the configuration as stored: a message the cached
-   * view would reject is looked at again in the read model itself, and waits for a retry while the
-   * configuration stream holds a change to its number (or its tenant's directory) not applied here
-   * yet. A number's first message, sent the moment the administrator configured it, then links
-   * instead of being rejected as `number_not_configured`.
+   * A message the cached configuration would reject is looked at again in the read model itself,
+   * which is `behind` while the configuration stream holds a change to its number (or its tenant's
+   * directory) not applied here yet (L2 then has it wait). A number's first message, sent the
+   * moment the administrator configured it, links instead of being rejected.
    */
-  private async lookAgainBeforeRejecting(tx: Transaction, looked: Routed[]): Promise<Set<MessageReceived>> {
+  private async lookAgainBeforeRejecting(tx: Transaction, looked: Routed[]): Promise<void> {
     const rejected = looked.filter((r) => rejectionOf(r.message, r.route));
     const keyOf = ({ message }: Routed) => `${message.tenant} ${message.data.to}`;
     const lookups = new Map<string, Promise<NumberNow>>();
     for (const r of rejected) if (!lookups.has(keyOf(r))) lookups.set(keyOf(r), numberNow(tx, this.configurationLog, r.message.tenant, r.message.data.to));
     await Promise.all(lookups.values());
-    const waiting = new Set<MessageReceived>();
     for (const r of rejected) {
       const now = await lookups.get(keyOf(r))!;
-      if (now.behind) waiting.add(r.message);
+      if (now.behind) r.configuration = 'behind';
       else r.route = routeOf(now.number);
     }
-    return waiting;
   }
 }

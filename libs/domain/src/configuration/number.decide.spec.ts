@@ -12,7 +12,7 @@ import {
   type NumberEvent,
   type Override,
 } from '@kite/contracts';
-import { decideMigrate, decideOverride, decideRemove, decideSave, evolveNumber, unconfiguredNumber, type NumberDecision } from './number.decide.js';
+import { configurationInForce, decideMigrate, decideOverride, decideRemove, decideSave, evolveNumber, unconfiguredNumber, type NumberDecision } from './number.decide.js';
 
 const tenant = 'acme';
 const number = '+15551234567';
@@ -138,6 +138,17 @@ describe('decideRemove', () => {
 
   it('C9 removing a number that is already not_configured emits nothing', () => {
     expect(decideRemove(unconfiguredNumber(number), tenant, actor)).toEqual({ ok: true, events: [] });
+  });
+});
+
+describe('configurationInForce', () => {
+  it('C8, C9 a configured or partially configured number follows its configuration; a removed or never configured one none', () => {
+    const configured = configuredState();
+    expect(configurationInForce(configured)).toEqual(configured.configuration);
+    expect(configurationInForce(migratedState())).toEqual(migratedState().configuration);
+    expect(configurationInForce(apply(configured, decideRemove(configured, tenant, actor)))).toBeUndefined();
+    expect(configurationInForce({ status: 'not_configured', configuration: configured.configuration })).toBeUndefined();
+    expect(configurationInForce(undefined)).toBeUndefined();
   });
 });
 

@@ -1,8 +1,15 @@
-import { makeEvent, type Actor, type NumberConfigurationBody, type NumberEvent, type NumberState, type Override } from '@kite/contracts';
+import { makeEvent, type Actor, type NumberConfiguration, type NumberConfigurationBody, type NumberEvent, type NumberState, type NumberStatus, type Override } from '@kite/contracts';
 import { configurationToStore } from './configuration.decide.js';
 
 /** A number that was never configured. */
 export const unconfiguredNumber = (number: string): NumberState => ({ number, status: 'not_configured' });
+
+/**
+ * C8, C9: the configuration a number's routing, actions and outbound follow: its data when it is
+ * configured or partially configured, none once it is `not_configured` (removed, or never saved).
+ */
+export const configurationInForce = (number: { status: NumberStatus; configuration?: NumberConfiguration | undefined } | undefined): NumberConfiguration | undefined =>
+  number?.status === 'not_configured' ? undefined : number?.configuration;
 
 /** Every number event carries the whole new state. */
 export const evolveNumber = (_state: NumberState, event: NumberEvent): NumberState => {

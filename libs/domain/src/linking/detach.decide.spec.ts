@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { ConversationDetached } from '@kite/contracts';
-import { decideDetach } from './detach.decide.js';
+import { decideDetach, rememberedLinkedService } from './detach.decide.js';
 
 const TENANT = 'acme';
 const NUMBER = '+15551234567';
@@ -64,5 +64,22 @@ describe('L6 a linked-service change detaches the old service conversations from
     const otherCause = decideDetach(TENANT, NUMBER, 'sales', 'support', conversations, { id: 'EVTCONFIG00000000000000002' });
     expect(otherCause[0]?.data.conversationId).toBe(first[0]?.data.conversationId);
     expect(otherCause[0]?.id).not.toBe(first[0]?.id);
+  });
+});
+
+describe('L6 the linked service a number is remembered by', () => {
+  it('L6 a removal keeps the last linked service: removing and then linking to S2 detaches S1', () => {
+    const afterRemoval = rememberedLinkedService('sales', undefined);
+    expect(afterRemoval).toBe('sales');
+    expect(decideDetach(TENANT, NUMBER, afterRemoval, 'support', [conv('C1')], CAUSE)).toHaveLength(1);
+  });
+
+  it('L6 a removal and then linking to S1 again detaches nothing', () => {
+    expect(decideDetach(TENANT, NUMBER, rememberedLinkedService('sales', undefined), 'sales', [conv('C1')], CAUSE)).toEqual([]);
+  });
+
+  it('L6 a new linked service replaces the last one', () => {
+    expect(rememberedLinkedService('sales', 'support')).toBe('support');
+    expect(rememberedLinkedService(undefined, 'sales')).toBe('sales');
   });
 });

@@ -19,3 +19,10 @@ export function decideDetach(
       makeEvent('ConversationDetached', tenant, { conversationId: c.conversationId, number, reason: 'linked_service_changed' }, { cause, id: deterministicId(tenant, 'detach', cause.id, c.conversationId) }),
     );
 }
+
+/**
+ * L6: the linked service a number is remembered by after a change to its configuration: the new
+ * one; a removal keeps the last, so removing and then linking to S2 detaches, and linking to S1
+ * again does not.
+ */
+export const rememberedLinkedService = (last: string | undefined, next: string | undefined): string | undefined => next ?? last;

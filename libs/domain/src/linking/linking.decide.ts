@@ -22,11 +22,14 @@ const idFor = (message: MessageReceived, what: string): string => deterministicI
 /**
  * L2, L3: an inbound message on a configured number joins conversation (contact, linked service),
  * creating it when absent (origin `inbound`) and announcing a channel/number it did not use yet.
+ * L2 rejects for good, so only on the number's configuration as it stands: while a change to it
+ * has not reached linking yet (`configuration: 'behind'`), a message it would reject waits.
  */
-export function decideInbound(message: MessageReceived, route: NumberRoute | undefined, conversation: LinkingConversation): InboundDecision {
+export function decideInbound(message: MessageReceived, route: NumberRoute | undefined, conversation: LinkingConversation, configuration: 'current' | 'behind' = 'current'): InboundDecision {
   const { tenant, data } = message;
   const cause = { cause: message };
   const reason = rejectionOf(message, route);
+  if (reason && configuration === 'behind') return { kind: 'waiting', reason: `the configuration of ${data.to} has a change not applied here yet` };
   if (reason || !route?.linkedServiceId) {
     const rejected = makeEvent('MessageRejected', tenant, { messageId: data.messageId, from: data.from, to: data.to, channel: data.channel, reason: reason ?? 'number_not_configured' }, { ...cause, id: idFor(message, 'rejected') });
     return { kind: 'rejected', events: [rejected] };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { ContactMessageAppended, ConversationCreated, ConversationLinked, makeEvent, MessageRejected, type Channel, type MessageReceived } from '@kite/contracts';
 import { conversationIdFor } from './conversation-id.js';
-import { evolveLinking, linkOf, type LinkingConversation, type NumberRoute } from './linking.js';
+import { evolveLinking, linkOf, type InboundDecision, type LinkingConversation, type NumberRoute } from './linking.js';
 import { decideInbound, rejectionOf } from './linking.decide.js';
 
 const TENANT = 'acme';
@@ -22,6 +22,9 @@ function inbound(over: Partial<MessageReceived['data']> = {}, id = 'EVTINBOUND00
 const route = (over: Partial<NumberRoute> = {}): NumberRoute => ({ number: NUMBER, channels: ['sms', 'whatsapp'], status: 'configured', linkedServiceId: SERVICE, ...over });
 const none: LinkingConversation = { status: 'none' };
 const open = (links: string[], conversationId = conversationIdFor(TENANT, CONTACT, SERVICE)): LinkingConversation => ({ status: 'open', conversationId, links });
+
+/** The events decided; none while the message waits. */
+const eventsOf = (decision: InboundDecision) => (decision.kind === 'waiting' ? [] : decision.events);
 
 describe('L1 conversation identity', () => {
   it('L1 conversationIdFor is deterministic for (tenant, contact, service)', () => {
@@ -51,8 +54,8 @@ describe('L2 rejected inbound messages', () => {
       const message = inbound();
       const decision = decideInbound(message, r, none);
       expect(decision.kind).toBe('rejected');
-      expect(decision.events).toHaveLength(1);
-      const [event] = decision.events;
+      expect(eventsOf(decision)).toHaveLength(1);
+      const [event] = eventsOf(decision);
       expect(event?.type).toBe('MessageRejected');
       expect(event?.data).toEqual({ messageId: 'provider-msg-1', from: CONTACT, to: NUMBER, channel: 'sms', reason: 'number_not_configured' });
       expect(event?.tenant).toBe(TENANT);
@@ -76,8 +79,8 @@ describe('L2 rejected inbound messages', () => {
       const message = inbound({ channel: channel as Channel });
       const decision = decideInbound(message, route({ channels: [...channels] }), none);
       expect(decision.kind).toBe('rejected');
-      expect(decision.events.map((e) => e.type)).toEqual(['MessageRejected']);
-      expect(decision.events[0]?.data).toMatchObject({ reason: 'channel_not_enabled', channel });
+      expect(eventsOf(decision).map((e) => e.type)).toEqual(['MessageRejected']);
+      expect(eventsOf(decision)[0]?.data).toMatchObject({ reason: 'channel_not_enabled', channel });
       expect(rejectionOf(message, route({ channels: [...channels] }))).toBe('channel_not_enabled');
     });
 
@@ -89,7 +92,7 @@ describe('L2 rejected inbound messages', () => {
   it('L2 the rejection is idempotent: the same message rejected twice has the same event id', () => {
     const a = decideInbound(inbound(), undefined, none);
     const b = decideInbound(inbound(), undefined, none);
-    expect(a.events[0]?.id).toBe(b.events[0]?.id);
+    expect(eventsOf(a)[0]?.id).toBe(eventsOf(b)[0]?.id);
   });
 });
 
@@ -101,8 +104,8 @@ describe('L3 inbound messages join or create conversation (contact, linked servi
       expect(decision.kind).toBe('appended');
       if (decision.kind !== 'appended') return;
       expect(decision.conversationKey).toEqual({ contact: CONTACT, serviceId: SERVICE });
-      expect(decision.events.map((e) => e.type)).toEqual(['ConversationCreated', 'ContactMessageAppended']);
-      const [created, appended] = decision.events;
+      expect(eventsOf(decision).map((e) => e.type)).toEqual(['ConversationCreated', 'ContactMessageAppended']);
+      const [created, appended] = eventsOf(decision);
       const conversationId = conversationIdFor(TENANT, CONTACT, SERVICE);
       expect(created?.data).toEqual({ conversationId, contact: CONTACT, serviceId: SERVICE, number: NUMBER, channel: 'sms', origin: 'inbound' });
       expect(appended?.data).toEqual({ conversationId, messageId: 'provider-msg-1', channel: 'sms', contact: CONTACT, number: NUMBER, serviceId: SERVICE, text: 'hello', receivedAt: '2026-11-24T12:00:00.000Z' });
@@ -113,18 +116,18 @@ describe('L3 inbound messages join or create conversation (contact, linked servi
     it('L3 both events carry correlationId and causationId equal to the inbound event id', () => {
       const message = inbound();
       const decision = decideInbound(message, route(), none);
-      for (const event of decision.events) {
+      for (const event of eventsOf(decision)) {
         expect(event.correlationId).toBe(message.id);
         expect(event.causationId).toBe(message.id);
         expect(event.tenant).toBe(TENANT);
       }
-      expect(new Set(decision.events.map((e) => e.id)).size).toBe(decision.events.length);
+      expect(new Set(eventsOf(decision).map((e) => e.id)).size).toBe(eventsOf(decision).length);
     });
 
     it('L3 an inbound event that already has a correlation id passes it on', () => {
       const message = { ...inbound(), correlationId: 'CORRELATION0000000000000001' };
       const decision = decideInbound(message, route(), none);
-      for (const event of decision.events) {
+      for (const event of eventsOf(decision)) {
         expect(event.correlationId).toBe('CORRELATION0000000000000001');
         expect(event.causationId).toBe(message.id);
       }
@@ -134,28 +137,28 @@ describe('L3 inbound messages join or create conversation (contact, linked servi
   describe('when the conversation exists', () => {
     it('L3 with the same channel and number: only ContactMessageAppended, in the existing conversation', () => {
       const decision = decideInbound(inbound(), route(), open([linkOf('sms', NUMBER)], 'Cexisting'));
-      expect(decision.events.map((e) => e.type)).toEqual(['ContactMessageAppended']);
-      expect(decision.events[0]?.data).toMatchObject({ conversationId: 'Cexisting' });
+      expect(eventsOf(decision).map((e) => e.type)).toEqual(['ContactMessageAppended']);
+      expect(eventsOf(decision)[0]?.data).toMatchObject({ conversationId: 'Cexisting' });
     });
 
     it('L1 a new channel on the same number: ConversationLinked then ContactMessageAppended', () => {
       const decision = decideInbound(inbound({ channel: 'whatsapp' }), route(), open([linkOf('sms', NUMBER)], 'Cexisting'));
-      expect(decision.events.map((e) => e.type)).toEqual(['ConversationLinked', 'ContactMessageAppended']);
-      expect(decision.events[0]?.data).toEqual({ conversationId: 'Cexisting', channel: 'whatsapp', number: NUMBER });
-      expect(ConversationLinked.safeParse(decision.events[0]).success).toBe(true);
-      expect(decision.events[1]?.data).toMatchObject({ conversationId: 'Cexisting', channel: 'whatsapp' });
+      expect(eventsOf(decision).map((e) => e.type)).toEqual(['ConversationLinked', 'ContactMessageAppended']);
+      expect(eventsOf(decision)[0]?.data).toEqual({ conversationId: 'Cexisting', channel: 'whatsapp', number: NUMBER });
+      expect(ConversationLinked.safeParse(eventsOf(decision)[0]).success).toBe(true);
+      expect(eventsOf(decision)[1]?.data).toMatchObject({ conversationId: 'Cexisting', channel: 'whatsapp' });
     });
 
     it('L1 a new number of the same service on the same channel: ConversationLinked then ContactMessageAppended', () => {
       const decision = decideInbound(inbound({ to: OTHER_NUMBER }), route({ number: OTHER_NUMBER }), open([linkOf('sms', NUMBER)], 'Cexisting'));
-      expect(decision.events.map((e) => e.type)).toEqual(['ConversationLinked', 'ContactMessageAppended']);
-      expect(decision.events[0]?.data).toEqual({ conversationId: 'Cexisting', channel: 'sms', number: OTHER_NUMBER });
+      expect(eventsOf(decision).map((e) => e.type)).toEqual(['ConversationLinked', 'ContactMessageAppended']);
+      expect(eventsOf(decision)[0]?.data).toEqual({ conversationId: 'Cexisting', channel: 'sms', number: OTHER_NUMBER });
     });
 
     it('L4 a conversation created by a call (no links yet) is joined by a later SMS, which links it', () => {
       const decision = decideInbound(inbound(), route(), open([], 'Ccall'));
-      expect(decision.events.map((e) => e.type)).toEqual(['ConversationLinked', 'ContactMessageAppended']);
-      expect(decision.events.map((e) => ('conversationId' in e.data ? e.data.conversationId : undefined))).toEqual(['Ccall', 'Ccall']);
+      expect(eventsOf(decision).map((e) => e.type)).toEqual(['ConversationLinked', 'ContactMessageAppended']);
+      expect(eventsOf(decision).map((e) => ('conversationId' in e.data ? e.data.conversationId : undefined))).toEqual(['Ccall', 'Ccall']);
     });
   });
 
@@ -163,21 +166,21 @@ describe('L3 inbound messages join or create conversation (contact, linked servi
     it('L3 the events have the same ids (idempotent)', () => {
       const first = decideInbound(inbound(), route(), none);
       const again = decideInbound(inbound(), route(), none);
-      expect(again.events.map((e) => e.id)).toEqual(first.events.map((e) => e.id));
-      expect(again.events.map((e) => e.data)).toEqual(first.events.map((e) => e.data));
+      expect(eventsOf(again).map((e) => e.id)).toEqual(eventsOf(first).map((e) => e.id));
+      expect(eventsOf(again).map((e) => e.data)).toEqual(eventsOf(first).map((e) => e.data));
     });
 
     it('L3 a republished message (new envelope id, same provider message id) decides the same event ids', () => {
       const first = decideInbound(inbound({}, 'EVTINBOUND0000000000000001'), route(), none);
       const again = decideInbound(inbound({}, 'EVTINBOUND0000000000000002'), route(), none);
-      expect(again.events.map((e) => e.id)).toEqual(first.events.map((e) => e.id));
+      expect(eventsOf(again).map((e) => e.id)).toEqual(eventsOf(first).map((e) => e.id));
     });
 
     it('L3 two different messages give different event ids', () => {
       const first = decideInbound(inbound(), route(), none);
       const other = decideInbound(inbound({ messageId: 'provider-msg-2' }), route(), none);
-      expect(other.events[0]?.id).not.toBe(first.events[0]?.id);
-      expect(other.events[1]?.id).not.toBe(first.events[1]?.id);
+      expect(eventsOf(other)[0]?.id).not.toBe(eventsOf(first)[0]?.id);
+      expect(eventsOf(other)[1]?.id).not.toBe(eventsOf(first)[1]?.id);
     });
   });
 });
@@ -217,9 +220,25 @@ describe('evolveLinking', () => {
 
   it('L1 folding the decided events yields a state in which the same message decides only an append', () => {
     const first = decideInbound(inbound(), route(), none);
-    const state = first.events.reduce(evolveLinking, none);
+    const state = eventsOf(first).reduce(evolveLinking, none);
     expect(state).toEqual({ status: 'open', conversationId: conversationIdFor(TENANT, CONTACT, SERVICE), links: ['sms:+15551234567'] });
     const next = decideInbound(inbound({ messageId: 'provider-msg-2' }), route(), state);
-    expect(next.events.map((e) => e.type)).toEqual(['ContactMessageAppended']);
+    expect(eventsOf(next).map((e) => e.type)).toEqual(['ContactMessageAppended']);
+  });
+});
+
+describe('L2 a change to the number not applied here yet', () => {
+  it('L2 a message the configuration as applied would reject waits, with the reason, and rejects nothing', () => {
+    const decision = decideInbound(inbound(), undefined, none, 'behind');
+    expect(decision).toEqual({ kind: 'waiting', reason: `the configuration of ${NUMBER} has a change not applied here yet` });
+    expect(decideInbound(inbound(), route({ status: 'not_configured' }), none, 'behind').kind).toBe('waiting');
+  });
+
+  it('L2 a message the configuration as applied accepts is linked at once', () => {
+    expect(decideInbound(inbound(), route(), none, 'behind').kind).toBe('appended');
+  });
+
+  it('L2 on the configuration as it stands, a message that cannot be routed is rejected for good', () => {
+    expect(decideInbound(inbound(), undefined, none, 'current').kind).toBe('rejected');
   });
 });

@@ -37,5 +37,6 @@ export function evolveLinking(state: LinkingConversation, event: LinkingEvent | 
 }
 
 export type InboundDecision =
+  | { kind: 'waiting'; reason: string }
   | { kind: 'rejected'; events: [MessageRejected] }
   | { kind: 'appended'; conversationKey: { contact: string; serviceId: string }; events: LinkingEvent[] };
