@@ -1,6 +1,6 @@
 // End-to-end load: the whole system (four services, NATS, PostgreSQL on this machine) driven as the
 // PBX gateway and the chat platform drive it, beside the raw bus on the same NATS server.
-// `npm run bench` (BENCH_SECONDS, BENCH_TENANTS, BENCH_MAX_MESSAGES, BENCH_PHASES, BENCH_REPLAY, BENCH_FLOOR_SECONDS, BENCH_IDLE_SECONDS to change the run).
+// `npm run bench` (BENCH_SECONDS, BENCH_TENANTS, BENCH_MAX_MESSAGES, BENCH_PHASES, BENCH_REPLAY, BENCH_FLOOR_SECONDS, BENCH_IDLE_SECONDS, BENCH_WARMUP_SECONDS to change the run).
 import os from 'node:os';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { makeEvent, subjects, STREAMS } from '@kite/contracts';
@@ -23,6 +23,9 @@ if (!Number.isInteger(REPLAY_ROUNDS) || REPLAY_ROUNDS < 0) throw new Error(`BENC
 /** How long each phase of the bus floor runs (the phases' own length unless set). */
 const FLOOR_SECONDS = Number(process.env.BENCH_FLOOR_SECONDS ?? SECONDS);
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 30);
+/** A first phase at 100/s, shown as `warm-up`: the services' code is compiled and PostgreSQL's caches filled before the rated phases. */
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 10);
+if (!(WARMUP_SECONDS >= 0)) throw new Error(`BENCH_WARMUP_SECONDS: ${process.env.BENCH_WARMUP_SECONDS} is not a number of seconds`);
 if (!(IDLE_SECONDS > 0)) throw new Error(`BENCH_IDLE_SECONDS: ${process.env.BENCH_IDLE_SECONDS} is not a number of seconds`);
 const REPLAYED = ['routing-service', 'linking-service', 'action-scheduler'];
 const P_NEW = 0.3;
@@ -114,11 +117,11 @@ async function configure() {
 }
 
 /**
- * The system with no traffic and timers pending: a number of tenant-0 gets an action due in a day,
- * a hundred contacts write to it (a timer each), and once that has settled the CPU of every process
- * of the system is read over `seconds`.
+ * Timers pending for the idle measurements: a number of tenant-0 gets an action due in a day and a
+ * hundred contacts write to it (a timer each). Done before the phases, whose messages to that
+ * number arm timers too.
  */
-async function idleCost(seconds) {
+async function armIdleTimers() {
   const tenant = 'tenant-0';
   const number = '+15550000001';
   const action = { id: 'idle-reply', onlyOnce: false, conditions: [{ type: 'no_reply', afterSeconds: 86_400 }], task: { type: 'add_members', agentIds: ['ag-2'] } };
@@ -129,16 +132,21 @@ async function idleCost(seconds) {
     const event = makeEvent('MessageReceived', tenant, { messageId: `idle-${Date.now()}-${i}`, channel: 'sms', from: `+1777000${String(i).padStart(4, '0')}`, to: number, text: 'Anyone there?', receivedAt: new Date().toISOString() });
     await system.publish(subjects.inbound(tenant, 'MessageReceived'), event);
   }
-  const pending = async () => Number(/^kite_timers_pending (\S+)/m.exec((await servicesMetrics()).map((m) => m.text).join('\n'))?.[1] ?? 0);
   const deadline = Date.now() + 60_000;
-  while ((await pending()) < 100 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-  // What the load left behind settles first (the collections of heaps it grew, the last deliveries).
+  while ((await pendingTimers()) < 100 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+}
+
+const pendingTimers = async () => Number(/^kite_timers_pending (\S+)/m.exec((await servicesMetrics()).map((m) => m.text).join('\n'))?.[1] ?? 0);
+
+/** The system with no traffic and timers pending: once what came before has settled, the CPU of every process of the system over `seconds`. */
+async function idleCost(seconds) {
+  // What came before settles first (the collections of heaps it grew, the last deliveries).
   await new Promise((r) => setTimeout(r, 15_000));
   const before = processUsage();
   await new Promise((r) => setTimeout(r, seconds * 1000));
   const spent = spentBetween(before, processUsage());
   delete spent.bench;
-  return { timers: await pending(), seconds, spent };
+  return { timers: await pendingTimers(), seconds, spent };
 }
 
 /** Observes kite.out through a JetStream ordered consumer: what the stream holds, duplicates dropped by it excluded. */
@@ -335,7 +343,10 @@ try {
   const hop = await wakeUpCost();
   const busOnly = await busFloor(system.nats.url, PHASES.map((p) => (p === 'max' ? { name: 'max', rate: 0, messages: MAX_MESSAGES } : { name: `${p}/s`, rate: Number(p), messages: Number(p) * FLOOR_SECONDS })));
   await configure();
+  await armIdleTimers();
+  const idleFresh = await idleCost(IDLE_SECONDS);
   const results = [];
+  if (WARMUP_SECONDS > 0) results.push(await phase('warm-up', 100, WARMUP_SECONDS));
   for (const p of PHASES) results.push(p === 'max' ? await phase('max', 0, 600, MAX_MESSAGES) : await phase(`${p}/s`, Number(p), SECONDS));
   const stored = await storedPerInbound(jsm, { inbound: STREAMS.inbound.name, conversations: STREAMS.conversations.name, outbound: STREAMS.outbound.name }, results.reduce((n, r) => n + r.sent, 0));
   const idle = await idleCost(IDLE_SECONDS);
@@ -368,7 +379,7 @@ try {
     const dup = [...r.seen.values()].filter((n) => n > 1).length + Object.keys(r.expected).reduce((n, type) => n + Math.max(0, r.got[type] - r.expected[type]), 0);
     const lost = Object.keys(r.expected).reduce((n, type) => n + Math.max(0, r.expected[type] - r.got[type]), 0);
     console.log(
-      `${r.name.padEnd(8)}${String(r.sent).padStart(8)}${(r.sent / r.publishSeconds).toFixed(0).padStart(11)}${handled.toFixed(0).padStart(11)}${`${(handled / raw.publishRate).toFixed(3)}x`.padStart(14)}${`${(handled / floorRate(r.name)).toFixed(2)}x`.padStart(10)}${`${pct(a, 50)}/${pct(a, 99)}`.padStart(22)}${`${pct(m, 50)}/${pct(m, 99)}`.padStart(21)}${String(lost).padStart(7)}${String(dup).padStart(6)}`,
+      `${r.name.padEnd(8)}${String(r.sent).padStart(8)}${(r.sent / r.publishSeconds).toFixed(0).padStart(11)}${handled.toFixed(0).padStart(11)}${`${(handled / raw.publishRate).toFixed(3)}x`.padStart(14)}${(Number.isNaN(floorRate(r.name)) ? '-' : `${(handled / floorRate(r.name)).toFixed(2)}x`).padStart(10)}${`${pct(a, 50)}/${pct(a, 99)}`.padStart(22)}${`${pct(m, 50)}/${pct(m, 99)}`.padStart(21)}${String(lost).padStart(7)}${String(dup).padStart(6)}`,
     );
   }
   for (const r of results) {
@@ -405,9 +416,12 @@ try {
     const total = Object.values(r.switches).reduce((a, b) => a + b, 0);
     console.log(`  ${r.name.padEnd(8)}${groups.map((g) => ((r.switches[g] ?? 0) / r.sent).toFixed(1).padStart(18)).join('')}${(total / r.sent).toFixed(1).padStart(9)}`);
   }
-  const idleTotal = Object.values(idle.spent).reduce((a, b) => a + b, 0);
-  const idleGroups = Object.entries(idle.spent).sort((a, b) => b[1] - a[1]).map(([group, s]) => `${group} ${((1000 * s) / idle.seconds).toFixed(1)}`).join(', ');
-  console.log(`\nidle (no traffic, ${idle.timers} timers pending, ${idle.seconds} s): ${((1000 * idleTotal) / idle.seconds).toFixed(1)} ms of CPU per second in all (${idleGroups})`);
+  console.log('');
+  for (const [when, measured] of [['before the phases', idleFresh], ['after the phases', idle]]) {
+    const total = Object.values(measured.spent).reduce((a, b) => a + b, 0);
+    const groups = Object.entries(measured.spent).sort((a, b) => b[1] - a[1]).map(([group, s]) => `${group} ${((1000 * s) / measured.seconds).toFixed(1)}`).join(', ');
+    console.log(`idle ${when} (no traffic, ${measured.timers} timers pending, ${measured.seconds} s): ${((1000 * total) / measured.seconds).toFixed(1)} ms of CPU per second in all (${groups})`);
+  }
   const deadLetters = (await jsm.streams.info(STREAMS.deadLetters.name)).state.messages;
   console.log(`dead letters: ${deadLetters}`);
   if (deadLetters > 0) {

@@ -1,4 +1,4 @@
-import { advisoryLocks, read, write, type MigrationInterface, type Queryable, type QueryRunner, type Read, type Transaction, type Writes } from '@kite/persistence';
+import { advisoryLocks, write, type MigrationInterface, type QueryRunner, type Read, type Statement, type Transaction, type Writes } from '@kite/persistence';
 import { subjects, type AnyEnvelope, type ConversationCreated } from '@kite/contracts';
 import type { Decision } from '@kite/messaging';
 import { evolveLinking, type LinkingConversation } from '@kite/domain';
@@ -30,7 +30,7 @@ export interface ConversationLink {
 }
 
 /** The links of the conversations asked for that exist. */
-function conversationLinks(conversationIds: readonly string[]): Read<Map<string, ConversationLink>> {
+export function conversationLinks(conversationIds: readonly string[]): Read<Map<string, ConversationLink>> {
   return {
     statement: { sql: `SELECT conversation_id, tenant, number, links FROM conversation_links WHERE conversation_id = ANY($1::text[])`, params: [conversationIds] },
     decode: (rows) =>
@@ -40,23 +40,19 @@ function conversationLinks(conversationIds: readonly string[]): Read<Map<string,
   };
 }
 
-export function loadConversationLinks(db: Queryable, conversationIds: readonly string[]): Promise<Map<string, ConversationLink>> {
-  return read(db, conversationLinks(conversationIds));
-}
-
 /**
  * Takes, in one order, the transaction locks that make two first messages of one contact meet,
- * then reads the conversations' links with the locks held: one round trip, which carries `first`
- * ahead of the locks.
+ * then reads the conversations' links with the locks held: statements for one round trip.
  */
-export async function lockConversationLinks<T>(tx: Transaction, conversationIds: readonly string[], first?: Read<T>): Promise<{ links: BatchLinks; first: T | undefined }> {
+export function lockedConversationLinks(conversationIds: readonly string[]): { statements: Statement[]; decode(rows: unknown[][]): BatchLinks } {
   const links = conversationLinks(conversationIds);
-  const rows = await tx.queryAll([
-    ...(first ? [first.statement] : []),
-    advisoryLocks('linking-deciders', conversationIds),
-    links.statement,
-  ]);
-  return { links: new BatchLinks(links.decode(rows.at(-1)!)), first: first?.decode(rows[0]!) };
+  return { statements: [advisoryLocks('linking-deciders', conversationIds), links.statement], decode: (rows) => new BatchLinks(links.decode(rows.at(-1)!)) };
+}
+
+/** The conversations' links, locked (`lockedConversationLinks`), in one round trip. */
+export async function lockConversationLinks(tx: Transaction, conversationIds: readonly string[]): Promise<{ links: BatchLinks }> {
+  const locked = lockedConversationLinks(conversationIds);
+  return { links: locked.decode(await tx.queryAll(locked.statements)) };
 }
 
 export const linkingConversationOf = (link: ConversationLink | undefined): LinkingConversation => (link ? { status: 'open', conversationId: link.conversationId, links: link.links } : { status: 'none' });

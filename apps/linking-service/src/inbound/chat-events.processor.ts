@@ -3,13 +3,15 @@ import { readEvent, STREAMS, subjects, type ChatMessageRead, type ChatMessageSen
 import { conversationIdFor, decideConversationRequest, normaliseE164 } from '@kite/domain';
 import { CONVERSATION_LOG, EVENT_PUBLISHER, type ConversationLog, type Decision, type Delivery, type EventPublisher } from '@kite/messaging';
 import type { Transaction } from '@kite/persistence';
-import { ConfigCache, EventProcessor, NotYet, type Processor, type Received } from '@kite/service-kit';
-import { loadConversationLinks, lockConversationLinks } from '../conversations/conversation-links.js';
+import { ConfigCache, EventProcessor, NotYet, type Load, type Processor, type Received } from '@kite/service-kit';
+import { conversationLinks, lockConversationLinks, type ConversationLink } from '../conversations/conversation-links.js';
 import { findConversation } from '../conversations/conversation-store.js';
 
 const CHAT_EVENTS = ['MemberRemoved', 'MemberJoined', 'ChatMessageSent', 'ChatMessageRead', 'ConversationRequested'] as const;
 type ChatFact = MemberRemoved | MemberJoined | ChatMessageSent | ChatMessageRead;
 type ChatEvent = ChatFact | ConversationRequested;
+/** The conversations linking knows, by id. */
+type Known = Map<string, ConversationLink>;
 
 /** A chat event as linking reads it (a requested conversation's contact in E.164); throws with the reason when it cannot be read. */
 function readChatEvent(delivery: Delivery): ChatEvent {
@@ -28,7 +30,7 @@ function readChatEvent(delivery: Delivery): ChatEvent {
  */
 @Injectable()
 @EventProcessor()
-export class ChatEventsProcessor implements Processor<ChatEvent> {
+export class ChatEventsProcessor implements Processor<ChatEvent, Known> {
   readonly name = 'chat';
   readonly stream = STREAMS.inbound.name;
   readonly filterSubject = 'kite.in.*.chat.>';
@@ -49,7 +51,13 @@ export class ChatEventsProcessor implements Processor<ChatEvent> {
     return readChatEvent(delivery);
   }
 
-  async handle(tx: Transaction, received: readonly Received<ChatEvent>[]): Promise<void> {
+  /** The links of the conversations the facts are about, read with the checkpoints' locks. */
+  load(received: readonly Received<ChatEvent>[]): Load<Known> {
+    const read = conversationLinks(received.flatMap(({ item }) => (item.type === 'ConversationRequested' ? [] : [item.data.conversationId])));
+    return { statements: [read.statement], decode: ([rows]) => read.decode(rows!) };
+  }
+
+  async handle(tx: Transaction, received: readonly Received<ChatEvent>[], known: Known): Promise<void> {
     let facts: ChatFact[] = [];
     for (const { item } of received) {
       if (item.type !== 'ConversationRequested') {
@@ -57,11 +65,11 @@ export class ChatEventsProcessor implements Processor<ChatEvent> {
         continue;
       }
       // Facts before it join their logs first; those after it may be about the conversation it creates.
-      await this.appendFacts(tx, facts);
+      await this.appendFacts(known, facts);
       facts = [];
       await this.onConversationRequested(tx, item);
     }
-    await this.appendFacts(tx, facts);
+    await this.appendFacts(known, facts);
   }
 
   /**
@@ -69,9 +77,8 @@ export class ChatEventsProcessor implements Processor<ChatEvent> {
    * creation is on `kite.out` and not yet committed here (a chat platform answers fast): the fact is
    * tried again, and set aside only once it has failed its attempts.
    */
-  private async appendFacts(tx: Transaction, facts: ChatFact[]): Promise<void> {
+  private async appendFacts(known: Known, facts: ChatFact[]): Promise<void> {
     if (facts.length === 0) return;
-    const known = await loadConversationLinks(tx, facts.map((f) => f.data.conversationId));
     const decisions: Decision[] = [];
     for (const event of facts) {
       const { conversationId } = event.data;

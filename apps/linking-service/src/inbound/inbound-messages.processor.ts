@@ -2,9 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { readEvent, STREAMS, subjects, type MessageReceived, type MessageRejected } from '@kite/contracts';
 import { decideInbound, inboundConversationOf, normalisedInbound, rejectionOf, type NumberRoute } from '@kite/domain';
 import { CONFIGURATION_LOG, CONVERSATION_LOG, EVENT_PUBLISHER, type ConversationLog, type Decision, type Delivery, type EventLog, type EventPublisher } from '@kite/messaging';
-import { write, type Transaction } from '@kite/persistence';
-import { ConfigCache, EventProcessor, faultPoint, NotYet, numberNow, type NumberNow, type NumberRecord, type Processor, type Received } from '@kite/service-kit';
-import { claimMessages, linkingConversationOf, lockConversationLinks } from '../conversations/conversation-links.js';
+import { write, type DataSource, type Transaction } from '@kite/persistence';
+import { ConfigCache, DATA_SOURCE, EventProcessor, faultPoint, NotYet, numberNow, type Load, type NumberNow, type NumberRecord, type Processor, type Received } from '@kite/service-kit';
+import { claimMessages, linkingConversationOf, lockedConversationLinks, type BatchLinks } from '../conversations/conversation-links.js';
 
 const routeOf = (found: NumberRecord | undefined): NumberRoute | undefined =>
   found && { number: found.number, channels: found.channels, status: found.status, linkedServiceId: found.configuration?.linkedServiceId };
@@ -24,6 +24,13 @@ function readMessage(delivery: Delivery): MessageReceived {
 }
 
 
+/** What a batch of messages is decided on: their routes, the ids claimed now, the links of their conversations (locked). */
+interface Linking {
+  routed: (Routed & { conversationId: string | undefined })[];
+  claimed: Set<string>;
+  links: BatchLinks;
+}
+
 /**
  * L2, L3: inbound SMS and WhatsApp messages become conversation entries, or rejected messages, in
  * the order each contact sent them. A batch is one transaction: its messages are decided in order,
@@ -31,7 +38,7 @@ function readMessage(delivery: Delivery): MessageReceived {
  */
 @Injectable()
 @EventProcessor()
-export class InboundMessagesProcessor implements Processor<MessageReceived> {
+export class InboundMessagesProcessor implements Processor<MessageReceived, Linking> {
   readonly name = 'messages';
   readonly stream = STREAMS.inbound.name;
   readonly filterSubject = 'kite.in.*.message.received';
@@ -42,6 +49,7 @@ export class InboundMessagesProcessor implements Processor<MessageReceived> {
     @Inject(CONVERSATION_LOG) private readonly log: ConversationLog,
     @Inject(CONFIGURATION_LOG) private readonly configurationLog: EventLog,
     @Inject(EVENT_PUBLISHER) private readonly publisher: EventPublisher,
+    @Inject(DATA_SOURCE) private readonly ds: DataSource,
   ) {}
 
   /** A contact's messages keep their order. */
@@ -53,25 +61,25 @@ export class InboundMessagesProcessor implements Processor<MessageReceived> {
     return readMessage(delivery);
   }
 
-  async handle(tx: Transaction, received: readonly Received<MessageReceived>[]): Promise<void> {
-    await this.link(tx, received.map((r) => r.item));
+  /**
+   * The numbers' configuration (cached), then, with the checkpoints' locks: the provider's message
+   * ids claimed (the idempotency key for as long as the conversation lives) and the conversations
+   * locked and read. Two first messages of one contact, on two instances, meet at the locks: one
+   * creates, the other joins.
+   */
+  async load(received: readonly Received<MessageReceived>[]): Promise<Load<Linking>> {
+    const config = await this.configCache.lookups(this.ds);
+    const looked: Routed[] = [];
+    for (const { item: message } of received) looked.push({ message, route: routeOf(await config.number(message.tenant, message.data.to)), configuration: 'current' });
+    await this.lookAgainBeforeRejecting(looked);
+    const routed = looked.map((r) => ({ ...r, conversationId: inboundConversationOf(r.message, r.route) }));
+    const claims = claimMessages(routed.map(({ message: m }) => ({ tenant: m.tenant, messageId: m.data.messageId })));
+    const locked = lockedConversationLinks([...new Set(routed.flatMap((r) => (r.conversationId ? [r.conversationId] : [])))]);
+    return { statements: [claims.statement, ...locked.statements], decode: (rows) => ({ routed, claimed: claims.decode(rows[0]!), links: locked.decode(rows) }) };
   }
 
   /** Links the messages; none while one of them waits for its number's configuration to be applied here (it throws `NotYet`). */
-  private async link(tx: Transaction, messages: MessageReceived[]): Promise<void> {
-    const config = await this.configCache.lookups(tx);
-    const looked: Routed[] = [];
-    for (const message of messages) looked.push({ message, route: routeOf(await config.number(message.tenant, message.data.to)), configuration: 'current' });
-    await this.lookAgainBeforeRejecting(tx, looked);
-    const routed = looked.map((r) => ({ ...r, conversationId: inboundConversationOf(r.message, r.route) }));
-    const conversationIds = [...new Set(routed.flatMap((w) => (w.conversationId ? [w.conversationId] : [])))];
-    // The provider's message id is the idempotency key for as long as the conversation lives. Two
-    // first messages of one contact, on two instances, meet at the locks: one creates, the other
-    // joins. Claim, locks and links are one round trip (the conversations of messages handled
-    // before are locked and read too).
-    const locked = await lockConversationLinks(tx, conversationIds, claimMessages(routed.map(({ message: m }) => ({ tenant: m.tenant, messageId: m.data.messageId }))));
-    const claimed = locked.first!;
-    const links = locked.links;
+  async handle(tx: Transaction, _received: readonly Received<MessageReceived>[], { routed, claimed, links }: Linking): Promise<void> {
     const appended: Decision[] = [];
     const rejections: MessageRejected[] = [];
     for (const { message, route, configuration, conversationId } of routed) {
@@ -97,11 +105,11 @@ export class InboundMessagesProcessor implements Processor<MessageReceived> {
    * directory) not applied here yet (L2 then has it wait). A number's first message, sent the
    * moment the administrator configured it, links instead of being rejected.
    */
-  private async lookAgainBeforeRejecting(tx: Transaction, looked: Routed[]): Promise<void> {
+  private async lookAgainBeforeRejecting(looked: Routed[]): Promise<void> {
     const rejected = looked.filter((r) => rejectionOf(r.message, r.route));
     const keyOf = ({ message }: Routed) => `${message.tenant} ${message.data.to}`;
     const lookups = new Map<string, Promise<NumberNow>>();
-    for (const r of rejected) if (!lookups.has(keyOf(r))) lookups.set(keyOf(r), numberNow(tx, this.configurationLog, r.message.tenant, r.message.data.to));
+    for (const r of rejected) if (!lookups.has(keyOf(r))) lookups.set(keyOf(r), numberNow(this.ds, this.configurationLog, r.message.tenant, r.message.data.to));
     await Promise.all(lookups.values());
     for (const r of rejected) {
       const now = await lookups.get(keyOf(r))!;

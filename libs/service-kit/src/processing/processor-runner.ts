@@ -208,7 +208,7 @@ export class ProcessorRunner<Item, State> {
     }
     const handled = await inTransaction(this.ds, async (tx) => {
       const decoded = deadReason === undefined ? batch.flatMap((r) => ('item' in r ? [r] : [])) : [];
-      const load = decoded.length && processor.load ? processor.load(decoded.map((r) => ({ ...r, live: true }))) : undefined;
+      const load = decoded.length && processor.load ? await processor.load(decoded.map((r) => ({ ...r, live: true }))) : undefined;
       const [positions, marks, ...loaded] = (await tx.queryAll([...lockCheckpoints(processor.name, processor.stream, partitions), ...(load?.statements ?? [])])) as [{ partition: number; position: string }[], { mark: string }[], ...unknown[][]];
       // Checked under the lock: a batch from before the checkpoints were read again would compare with the new ones.
       if (generation !== this.generation) throw new StaleBatch();

@@ -51,8 +51,11 @@ export interface Processor<Item, State = undefined> {
    * batch of items that cannot is passed over without a transaction.
    */
   concerns?(item: Item): boolean;
-  /** What the processor keeps about these items, read with the checkpoints' locks, in one round trip. */
-  load?(items: readonly Received<Item>[]): Load<State>;
+  /**
+   * What the processor keeps about these items, read with the checkpoints' locks, in one round
+   * trip. It may look things up first (a cached configuration), outside the transaction.
+   */
+  load?(items: readonly Received<Item>[]): Load<State> | Promise<Load<State>>;
   /** Decides, publishes and writes (queued until COMMIT where it can) for the items, in order. Throws to try again. */
   handle(tx: Transaction, items: readonly Received<Item>[], state: State): Promise<void>;
   /** Called after the transaction committed. */
