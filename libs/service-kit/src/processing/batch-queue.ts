@@ -4,12 +4,14 @@ import type { Received } from './processor.js';
 export type Read<Item> = Omit<Received<Item>, 'item' | 'live'> & ({ item: Item } | { failure: string }) & { data: Uint8Array; readAt: number };
 
 /**
- * The messages read and not yet handled, in stream order, and the partitions a call holds. A batch
- * is taken from partitions no call holds; with a linger, one that is not full waits until its
- * oldest message has waited that long.
+ * The messages read and not yet handled, in stream order per partition, and the partitions a call
+ * holds. A batch is taken from partitions no call holds, oldest first; with a linger, one that is
+ * not full waits until its oldest message has waited that long. Looking costs one step per
+ * partition, not per message waiting: a worker waiting for a full batch looks at every message read.
  */
 export class BatchQueue<Item> {
-  private waiting: Read<Item>[] = [];
+  private readonly byPartition = new Map<number, Read<Item>[]>();
+  private count = 0;
   private readonly busy = new Set<number>();
   private readonly sleepers: (() => void)[] = [];
   private lingering: NodeJS.Timeout | undefined;
@@ -22,41 +24,73 @@ export class BatchQueue<Item> {
   ) {}
 
   get length(): number {
-    return this.waiting.length;
+    return this.count;
   }
 
   /** Nothing waits and no call is under way. */
   get idle(): boolean {
-    return this.waiting.length === 0 && this.busy.size === 0;
+    return this.count === 0 && this.busy.size === 0;
   }
 
   push(read: Read<Item>): void {
-    this.waiting.push(read);
+    const waiting = this.byPartition.get(read.partition);
+    if (waiting) waiting.push(read);
+    else this.byPartition.set(read.partition, [read]);
+    this.count++;
     this.wake();
   }
 
   /** Keeps only what waits in these partitions (all of it when none are named). */
   keep(partitions?: ReadonlySet<number>): void {
-    this.waiting = partitions ? this.waiting.filter((r) => partitions.has(r.partition)) : [];
+    for (const [partition, waiting] of this.byPartition) {
+      if (partitions?.has(partition)) continue;
+      this.count -= waiting.length;
+      this.byPartition.delete(partition);
+    }
   }
 
   /** The next batch, once at least `starting` messages wait in partitions no call holds; its partitions are held until `release`. */
   take(starting: number, stopping: boolean): Read<Item>[] {
-    const fresh = (r: Read<Item>) => r.seq > this.handledUpTo(r.partition);
-    const free = this.waiting.filter((r) => !this.busy.has(r.partition) && fresh(r));
-    if (free.length < starting) return [];
-    const waited = performance.now() - free[0]!.readAt;
-    if (free.length < this.limit && waited < this.lingerMs && !stopping) {
+    const free: Read<Item>[][] = [];
+    let waiting = 0;
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const [partition, reads] of this.byPartition) {
+      if (this.busy.has(partition)) continue;
+      this.dropHandled(partition, reads);
+      if (reads.length === 0) continue;
+      free.push(reads);
+      waiting += reads.length;
+      oldest = Math.min(oldest, reads[0]!.readAt);
+    }
+    if (waiting === 0 || waiting < starting) return [];
+    const waited = performance.now() - oldest;
+    if (waiting < this.limit && waited < this.lingerMs && !stopping) {
       this.lingering ??= setTimeout(() => {
         this.lingering = undefined;
         this.wake();
       }, this.lingerMs - waited);
       return [];
     }
-    const taken = new Set(free.slice(0, this.limit));
-    this.waiting = this.waiting.filter((r) => !taken.has(r) && fresh(r));
-    for (const r of taken) this.busy.add(r.partition);
-    return [...taken];
+    const batch = (free.length === 1 ? free[0]! : free.flat().sort((a, b) => a.seq - b.seq)).slice(0, this.limit);
+    // Per partition, a batch takes the oldest: the head of its list.
+    const taken = new Map<number, number>();
+    for (const r of batch) taken.set(r.partition, (taken.get(r.partition) ?? 0) + 1);
+    for (const [partition, n] of taken) {
+      this.byPartition.get(partition)!.splice(0, n);
+      this.busy.add(partition);
+    }
+    this.count -= batch.length;
+    return batch;
+  }
+
+  /** What was handled meanwhile (passed over, or read again) is dropped. */
+  private dropHandled(partition: number, reads: Read<Item>[]): void {
+    const upTo = this.handledUpTo(partition);
+    let stale = 0;
+    while (stale < reads.length && reads[stale]!.seq <= upTo) stale++;
+    if (stale === 0) return;
+    reads.splice(0, stale);
+    this.count -= stale;
   }
 
   release(batch: readonly Read<Item>[]): void {
