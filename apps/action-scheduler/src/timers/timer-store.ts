@@ -14,8 +14,6 @@ export interface Timer {
   dueAt: number;
 }
 
-export const timerIdOf = (t: { conversationId: string; actionId: string }): string => `${t.conversationId}:${t.actionId}`;
-
 /** The channel on which arming announces, as the transaction commits, the earliest due time it armed (epoch ms). */
 export const TIMERS_ARMED_CHANNEL = 'kite_timers_armed';
 

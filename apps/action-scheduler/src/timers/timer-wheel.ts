@@ -7,7 +7,7 @@ import { listen, tryAdvisoryLock, type DataSource, type EntityManager, type List
 import { DATA_SOURCE, faultPoint, findNumber, metricsRegistry, SERVICE_CONFIG, type ServiceConfig } from '@kite/service-kit';
 import { ACTIVITY_PROJECTION, loadActivity, saveActivity } from '../activity/activity-store.js';
 import { TimerLoop } from './timer-loop.js';
-import { armTimers, cancelTimers, pendingTimers, syncTimers, TIMERS_ARMED_CHANNEL, type Timer } from './timer-store.js';
+import { armTimers, cancelTimers, pendingTimers, TIMERS_ARMED_CHANNEL, type Timer } from './timer-store.js';
 
 const fireLag = new Histogram({ name: 'kite_timer_fire_lag_seconds', help: 'Fired minus due', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5], registers: [metricsRegistry] });
 const fired = new Counter({ name: 'kite_timers_fired_total', help: 'Timers fired (their action ran)', registers: [metricsRegistry] });
@@ -91,8 +91,10 @@ export class TimerWheel implements OnApplicationBootstrap, OnApplicationShutdown
     }
     const activity = activityAfterRun(stored.activity, run);
     if (run.length) await saveActivity(tx, timer.conversationId, { ...stored, activity });
-    // The conversation's timers follow its state: the one that ran goes; one that moved waits again.
-    await syncTimers(tx, [{ tenant: timer.tenant, conversationId: timer.conversationId, planned: plannedTimers(configured, activity) }]);
+    // The timer follows the state: it goes once run or no longer armed; one that moved waits again.
+    // Only this timer: the conversation's others may be claimed by another instance.
+    const due = plannedTimers(configured, activity).get(timer.actionId);
+    await (due === undefined ? cancelTimers(tx, [key]) : armTimers(tx, [{ ...timer, dueAt: due }]));
     if (run.length) fired.inc();
   }
 }

@@ -31,6 +31,7 @@ export type ActionsCommand = RunOnMessage | FireTimer;
 /** The state after a run, without waiting for its events to come back through the log: the run itself (its `TimerFired`) and the members it added. */
 export const activityAfterRun = (state: Activity, events: readonly TaskEvent[]): Activity =>
   events.reduce((s, e) => {
+    // A run holds no contact message: no period is ever asked for.
     const fact = activityFactOf(e, () => 'working_hours');
     return fact ? evolveActivity(s, fact) : s;
   }, state);

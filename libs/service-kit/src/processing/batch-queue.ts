@@ -6,8 +6,8 @@ export type Read<Item> = Omit<Received<Item>, 'item' | 'live'> & ({ item: Item }
 /**
  * The messages read and not yet handled, in stream order per partition, and the partitions a call
  * holds. A batch is taken from partitions no call holds, oldest first; with a linger, one that is
- * not full waits until its oldest message has waited that long. Looking costs one step per
- * partition, not per message waiting: a worker waiting for a full batch looks at every message read.
+ * not full waits until its oldest message has waited that long. A worker waiting for a full batch
+ * looks again at every message read, so looking costs a step per partition, not per message.
  */
 export class BatchQueue<Item> {
   private readonly byPartition = new Map<number, Read<Item>[]>();

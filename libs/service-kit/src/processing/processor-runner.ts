@@ -206,9 +206,10 @@ export class ProcessorRunner<Item, State> {
       for (const r of batch) this.checkpoints.set(r.partition, Math.max(r.seq, this.checkpoints.get(r.partition) ?? 0));
       return;
     }
+    const decoded = deadReason === undefined ? batch.flatMap((r) => ('item' in r ? [r] : [])) : [];
+    // Before a connection is taken: a load may look things up (a cached configuration) on its own.
+    const load = decoded.length && processor.load ? await processor.load(decoded.map((r) => ({ ...r, live: true }))) : undefined;
     const handled = await inTransaction(this.ds, async (tx) => {
-      const decoded = deadReason === undefined ? batch.flatMap((r) => ('item' in r ? [r] : [])) : [];
-      const load = decoded.length && processor.load ? await processor.load(decoded.map((r) => ({ ...r, live: true }))) : undefined;
       const [positions, marks, ...loaded] = (await tx.queryAll([...lockCheckpoints(processor.name, processor.stream, partitions), ...(load?.statements ?? [])])) as [{ partition: number; position: string }[], { mark: string }[], ...unknown[][]];
       // Checked under the lock: a batch from before the checkpoints were read again would compare with the new ones.
       if (generation !== this.generation) throw new StaleBatch();
