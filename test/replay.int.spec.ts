@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import type { ContactMessageAppended } from '@kite/contracts';
 import { eventually, settle, TestSystem } from '@kite/testing';
-import { configureGroupNumber, sendInbound } from './fixtures.js';
+import { configureGroupNumber, NUMBER, sendInbound } from './fixtures.js';
 
 async function rows(databaseUrl: string, sql: string): Promise<unknown[]> {
   const client = new pg.Client({ connectionString: databaseUrl });
@@ -17,7 +17,11 @@ async function rows(databaseUrl: string, sql: string): Promise<unknown[]> {
 const READ_MODELS = {
   'routing-service': ['SELECT * FROM routing.routing_conversations ORDER BY conversation_id', 'SELECT number, status, configuration FROM routing.number_configurations ORDER BY number', 'SELECT * FROM routing.directory_services ORDER BY service_id'],
   'linking-service': ['SELECT * FROM linking.conversations ORDER BY conversation_id', 'SELECT * FROM linking.timeline ORDER BY item_id', 'SELECT * FROM linking.directory_numbers ORDER BY number'],
+  'action-scheduler': ['SELECT * FROM scheduler.activities ORDER BY conversation_id', 'SELECT conversation_id, action_id, tenant, due_at FROM scheduler.timers ORDER BY conversation_id, action_id'],
 } as const;
+
+/** An action due in a day: each conversation keeps a timer pending that the scheduler's replay must plan again. */
+const WAITING_ACTION = { id: 'nudge', conditions: [{ type: 'no_reply', afterSeconds: 86_400 }], task: { type: 'add_members', agentIds: ['ag-bruno'] } };
 
 /** Read models are built only from events: dropped and replayed, they come back the same. */
 describe('rebuild by replay', () => {
@@ -25,6 +29,12 @@ describe('rebuild by replay', () => {
   beforeAll(async () => {
     system = await TestSystem.start();
     await configureGroupNumber(system, 'acme');
+    const saved = await system.api('acme', 'PUT', `/v1/numbers/${encodeURIComponent(NUMBER)}`, {
+      linkedServiceId: 'svc-sales',
+      workingHours: { routing: { type: 'group', serviceId: 'svc-sales' }, schedule: { timeZone: 'UTC', rules: [] }, actions: [WAITING_ACTION] },
+    });
+    if (saved.status !== 200) throw new Error(`number: ${saved.status} ${JSON.stringify(saved.body)}`);
+    await system.untilConfigApplied();
     for (const [i, contact] of ['+15551110001', '+15551110002', '+15551110003'].entries()) {
       const id = await sendInbound(system, 'acme', contact, `replay-${i}`);
       await eventually(() => system.outboundOf('MembersAdded', (e) => e.correlationId === id)[0], `routing of message ${i}`);
@@ -32,10 +42,10 @@ describe('rebuild by replay', () => {
   });
   afterAll(async () => system?.stop());
 
-  for (const service of ['routing-service', 'linking-service'] as const) {
+  for (const service of ['routing-service', 'linking-service', 'action-scheduler'] as const) {
     it(`${service}: dropping the read model and replaying gives the same rows, ready only once caught up, and decides nothing again`, async () => {
       const before = await Promise.all(READ_MODELS[service].map((sql) => rows(system.databaseUrl, sql)));
-      expect(before[0]!.length).toBeGreaterThan(0);
+      for (const table of before) expect(table.length).toBeGreaterThan(0);
       const outboundBefore = system.outboundPublishes;
       await system.stopService(service);
       await system.startService(service, { KITE_REBUILD: '1' }); // returns once /health/ready answers

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { hostname } from 'node:os';
+import { STREAMS } from '@kite/contracts';
 import { NATS_CONNECTION, NatsStatus, streamLastSequence, type NatsConnection } from '@kite/messaging';
 import { setReplayMark, type DataSource } from '@kite/persistence';
 import { DATA_SOURCE } from '../database.module.js';
@@ -15,8 +16,10 @@ type AnyRunner = ProcessorRunner<unknown, unknown>;
 /**
  * Runs every provider marked `@EventProcessor()` once the application has bootstrapped, each
  * through a `ProcessorRunner`, with the partitions its leases give this instance. On a rebuild the
- * event stores' replay marks are set first, and the processors of inputs start only once the
- * replayed read models have caught up, so no decision reads a read model still being rebuilt.
+ * event stores' replay marks are set first, then the read models are rebuilt in stages, each once
+ * the one before has caught up: the configuration (what replaying the conversations reads: the
+ * scheduler plans timers from the actions configured), the rest of what is replayed, and last the
+ * processors of inputs. So nothing reads a read model still being rebuilt.
  */
 @Injectable()
 export class Processors implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -50,21 +53,26 @@ export class Processors implements OnApplicationBootstrap, BeforeApplicationShut
     if (this.config.rebuild) {
       for (const stream of new Set(replayed.map((r) => r.processor.stream))) await setReplayMark(this.ds, stream, await streamLastSequence(this.nc, stream));
     }
-    const first = this.config.rebuild ? replayed : this.runners;
+    const configuration = replayed.filter((r) => r.processor.stream === STREAMS.config.name);
+    const stages = this.config.rebuild ? [configuration, replayed.filter((r) => !configuration.includes(r)), this.runners.filter((r) => !replayed.includes(r))].filter((stage) => stage.length) : [this.runners];
     this.gated = this.config.rebuild;
-    this.leases = new PartitionLeases(this.ds, first, `${hostname()}:${this.config.port}`);
+    this.leases = new PartitionLeases(this.ds, stages[0]!, `${hostname()}:${this.config.port}`);
     await this.leases.start();
     this.started = true;
     if (!this.config.rebuild) return this.logger.log(`processing: ${this.names(this.runners)}`);
-    this.logger.log(`rebuilding before anything else: ${this.names(first)}`);
-    void this.afterRebuild(first, this.runners.filter((r) => !first.includes(r)));
+    this.logger.log(`rebuilding before anything else: ${this.names(stages[0]!)}`);
+    void this.afterRebuild(stages);
   }
 
-  /** Not ready, and nothing but the rebuild processed, until the rebuilt read models have caught up. */
-  private async afterRebuild(first: AnyRunner[], rest: AnyRunner[]): Promise<void> {
-    while (!first.every((r) => r.caughtUp)) await new Promise((r) => setTimeout(r, 100));
-    if (!this.leases) return;
-    if (rest.length) await this.leases.include(rest);
+  /** Not ready, and each stage processed only once the ones before it have caught up. */
+  private async afterRebuild(stages: AnyRunner[][]): Promise<void> {
+    for (let i = 1; i <= stages.length; i++) {
+      while (!stages.slice(0, i).flat().every((r) => r.caughtUp)) await new Promise((r) => setTimeout(r, 100));
+      if (!this.leases) return;
+      if (i === stages.length) break;
+      await this.leases.include(stages[i]!);
+      this.logger.log(`rebuilt ${this.names(stages[i - 1]!)}; now: ${this.names(stages[i]!)}`);
+    }
     this.gated = false;
     this.logger.log(`rebuilt; processing: ${this.names(this.runners)}`);
   }
