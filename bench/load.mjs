@@ -266,7 +266,9 @@ async function replay(service) {
   await system.stopService(service);
   const db = new pg.Client({ connectionString: system.databaseUrl });
   await db.connect();
-  await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`); // so no stale checkpoint is read
+  // The service drops its schema itself (keeping its inputs' checkpoints: they are not replayed);
+  // the log's checkpoints go first, so the first one seen is the rebuild's.
+  await db.query(`DELETE FROM ${schema}.checkpoints WHERE stream = $1`, [STREAMS.conversations.name]);
   const applied = () => db.query(`SELECT 1 FROM ${schema}.checkpoints WHERE processor = 'conversations' AND position > 0 LIMIT 1`).then((r) => r.rowCount > 0, () => false);
   const started = performance.now();
   let ready = false;
