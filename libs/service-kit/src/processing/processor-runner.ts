@@ -217,19 +217,14 @@ export class ProcessorRunner<Item, State> {
       const mark = Number(marks[0]?.mark ?? 0);
       const items: Received<Item>[] = decoded.map(({ item, subject, seq, partition }) => ({ item, subject, seq, partition, live: seq > mark }));
       if (items.length) await processor.handle(tx, items, (load ? load.decode(loaded) : undefined) as State);
-      const dead = batch.flatMap((r) => {
-        const reason = deadReason ?? ('failure' in r ? r.failure : undefined);
-        return reason === undefined ? [] : [{ r, reason }];
-      });
+      const reasons = batch.map((r) => deadReason ?? ('failure' in r ? r.failure : undefined));
+      const dead = batch.flatMap((r, i) => (reasons[i] === undefined ? [] : [{ r, reason: reasons[i] }]));
       await Promise.all(dead.map(({ r, reason }) => this.deadLetter(r, reason)));
       const moved = new Map(partitions.map((p) => [p, Math.max(...batch.filter((r) => r.partition === p).map((r) => r.seq))]));
       await saveCheckpoints(tx, processor.name, moved);
       return { items, moved, dead: dead.length };
     });
-    for (const [p, seq] of handled.moved) {
-      this.committed.set(p, seq);
-      this.checkpoints.set(p, seq);
-    }
+    for (const [p, seq] of handled.moved) for (const stands of [this.committed, this.checkpoints]) stands.set(p, seq);
     processor.committed?.(handled.items);
     const seconds = (performance.now() - started) / 1000;
     this.observer?.called?.(this.consumer, batch.length, seconds);
