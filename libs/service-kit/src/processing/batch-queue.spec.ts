@@ -24,6 +24,21 @@ describe('BatchQueue', () => {
     expect(q.length).toBe(0);
   });
 
+  it('catching up, a full batch takes half the partitions with work (oldest first) and leaves the rest to another call', () => {
+    const q = queue(4);
+    for (const [seq, p] of [[1, 2], [2, 0], [3, 1], [4, 3], [5, 2], [6, 0], [7, 1], [8, 3]] as const) q.push(read(seq, p));
+    const first = q.take(1, false);
+    expect(seqs(first)).toEqual([1, 2, 5, 6]); // partitions 2 and 0, whose oldest messages are oldest
+    expect(seqs(q.take(1, false))).toEqual([3, 7]); // still a full batch waiting: half again
+    expect(seqs(q.take(1, false))).toEqual([4, 8]);
+  });
+
+  it('under light load a batch takes every partition with work, in one call', () => {
+    const q = queue(4);
+    for (const [seq, p] of [[1, 0], [2, 1], [3, 2]] as const) q.push(read(seq, p));
+    expect(seqs(q.take(1, false))).toEqual([1, 2, 3]);
+  });
+
   it('starts a call only once `starting` messages wait in free partitions', () => {
     const q = queue();
     q.push(read(1, 0));

@@ -71,7 +71,11 @@ export class BatchQueue<Item> {
       }, this.lingerMs - waited);
       return [];
     }
-    const batch = (free.length === 1 ? free[0]! : free.flat().sort((a, b) => a.seq - b.seq)).slice(0, this.limit);
+    // Catching up (a full batch waiting), a batch takes the partitions whose oldest messages are
+    // oldest, half of those with work, and leaves the rest to the other call: one decides while the
+    // other's commit runs. Under light load a batch takes all there is, in one transaction.
+    const taking = waiting >= this.limit && free.length > 1 ? free.sort((a, b) => a[0]!.seq - b[0]!.seq).slice(0, Math.ceil(free.length / 2)) : free;
+    const batch = (taking.length === 1 ? taking[0]! : taking.flat().sort((a, b) => a.seq - b.seq)).slice(0, this.limit);
     // Per partition, a batch takes the oldest: the head of its list.
     const taken = new Map<number, number>();
     for (const r of batch) taken.set(r.partition, (taken.get(r.partition) ?? 0) + 1);
