@@ -85,16 +85,16 @@ export class TimerWheel implements OnApplicationBootstrap, OnApplicationShutdown
     const number = stored.number === undefined ? undefined : await findNumber(tx, timer.tenant, stored.number);
     const configured = actionsOf(configurationInForce(number));
     const run = actions.decide({ type: 'FireTimer', tenant: timer.tenant, conversationId: timer.conversationId, actionId: timer.actionId, actions: configured, now }, stored.activity);
+    const activity = activityAfterRun(stored.activity, run);
     if (run.length) {
       await this.log.record([{ subject, events: run }]);
       faultPoint('scheduler:after-append');
+      await saveActivity(tx, timer.conversationId, { ...stored, activity });
+      fired.inc();
     }
-    const activity = activityAfterRun(stored.activity, run);
-    if (run.length) await saveActivity(tx, timer.conversationId, { ...stored, activity });
     // The timer follows the state: it goes once run or no longer armed; one that moved waits again.
     // Only this timer: the conversation's others may be claimed by another instance.
     const due = plannedTimers(configured, activity).get(timer.actionId);
     await (due === undefined ? cancelTimers(tx, [key]) : armTimers(tx, [{ ...timer, dueAt: due }]));
-    if (run.length) fired.inc();
   }
 }

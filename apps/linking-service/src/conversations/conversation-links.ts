@@ -50,9 +50,9 @@ export function lockedConversationLinks(conversationIds: readonly string[]): { s
 }
 
 /** The conversations' links, locked (`lockedConversationLinks`), in one round trip. */
-export async function lockConversationLinks(tx: Transaction, conversationIds: readonly string[]): Promise<{ links: BatchLinks }> {
+export async function lockConversationLinks(tx: Transaction, conversationIds: readonly string[]): Promise<BatchLinks> {
   const locked = lockedConversationLinks(conversationIds);
-  return { links: locked.decode(await tx.queryAll(locked.statements)) };
+  return locked.decode(await tx.queryAll(locked.statements));
 }
 
 export const linkingConversationOf = (link: ConversationLink | undefined): LinkingConversation => (link ? { status: 'open', conversationId: link.conversationId, links: link.links } : { status: 'none' });

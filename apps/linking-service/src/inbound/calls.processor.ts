@@ -46,7 +46,7 @@ export class CallsProcessor implements Processor<CallEnded> {
 
   async handle(tx: Transaction, received: readonly Received<CallEnded>[]): Promise<void> {
     const calls = received.map((r) => r.item);
-    const { links } = await lockConversationLinks(tx, [...new Set(calls.map(conversationOf))]);
+    const links = await lockConversationLinks(tx, [...new Set(calls.map(conversationOf))]);
     const config = await this.configCache.lookups(tx);
     const decisions: Decision[] = [];
     for (const call of calls) {

@@ -92,7 +92,7 @@ export class ChatEventsProcessor implements Processor<ChatEvent, Known> {
   private async onConversationRequested(tx: Transaction, request: ConversationRequested): Promise<void> {
     const { tenant, data } = request;
     const conversationId = conversationIdFor(tenant, data.contact, data.serviceId);
-    const { links } = await lockConversationLinks(tx, [conversationId]);
+    const links = await lockConversationLinks(tx, [conversationId]);
     const known = links.get(conversationId);
     // Its members as the read model has them: one the projection has not reached yet joins again, which changes nothing.
     const existing = known && { members: (await findConversation(tx, conversationId))?.members ?? [] };

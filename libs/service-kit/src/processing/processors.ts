@@ -13,6 +13,10 @@ import { ProcessorRunner } from './processor-runner.js';
 
 type AnyRunner = ProcessorRunner<unknown, unknown>;
 
+async function untilCaughtUp(runners: readonly AnyRunner[]): Promise<void> {
+  while (!runners.every((r) => r.caughtUp)) await new Promise((r) => setTimeout(r, 100));
+}
+
 /**
  * Runs every provider marked `@EventProcessor()` once the application has bootstrapped, each
  * through a `ProcessorRunner`, with the partitions its leases give this instance. On a rebuild the
@@ -65,14 +69,16 @@ export class Processors implements OnApplicationBootstrap, BeforeApplicationShut
   }
 
   /** Not ready, and each stage processed only once the ones before it have caught up. */
-  private async afterRebuild(stages: AnyRunner[][]): Promise<void> {
-    for (let i = 1; i <= stages.length; i++) {
-      while (!stages.slice(0, i).flat().every((r) => r.caughtUp)) await new Promise((r) => setTimeout(r, 100));
+  private async afterRebuild([first, ...later]: AnyRunner[][]): Promise<void> {
+    let running = first!;
+    for (const stage of later) {
+      await untilCaughtUp(running);
       if (!this.leases) return;
-      if (i === stages.length) break;
-      await this.leases.include(stages[i]!);
-      this.logger.log(`rebuilt ${this.names(stages[i - 1]!)}; now: ${this.names(stages[i]!)}`);
+      await this.leases.include(stage);
+      this.logger.log(`rebuilt ${this.names(running)}; now also: ${this.names(stage)}`);
+      running = [...running, ...stage];
     }
+    await untilCaughtUp(running);
     this.gated = false;
     this.logger.log(`rebuilt; processing: ${this.names(this.runners)}`);
   }
