@@ -2,16 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { partitionOf } from '@kite/contracts';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { AckedPublisher, provisionStreams, type Delivery } from '@kite/messaging';
-import { openServiceDatabase, Positions1732399999000, Processors1733200000000, write, type DataSource, type MigrationInterface, type QueryRunner, type Transaction } from '@kite/persistence';
-import { PartitionLeases, ProcessorRunner, type Processor, type Received } from '@kite/service-kit';
+import { CheckpointMoves1733300000000, openServiceDatabase, Positions1732399999000, Processors1733200000000, write, type DataSource, type MigrationInterface, type QueryRunner, type Transaction, type Writes } from '@kite/persistence';
+import { HeldState, PartitionLeases, ProcessorRunner, type HoldingProcessor, type Load, type Processor, type Received } from '@kite/service-kit';
 import { createTestDatabase, eventually, startTestNats, type TestNats } from '@kite/testing';
 
 class Tallies1733200099000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`CREATE TABLE tallies (seq bigint PRIMARY KEY, subject text NOT NULL, n int NOT NULL)`);
+    await q.query(`CREATE TABLE tallies (seq bigint PRIMARY KEY, subject text NOT NULL, n int NOT NULL CHECK (n < 1000))`);
+    await q.query(`CREATE TABLE sums (subject text PRIMARY KEY, total int NOT NULL)`);
   }
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP TABLE tallies`);
+    await q.query(`DROP TABLE tallies, sums`);
   }
 }
 
@@ -39,10 +40,42 @@ class Tallying implements Processor<Tally> {
   concerns(tally: Tally): boolean {
     return !tally.skip;
   }
-  async handle(tx: Transaction, items: readonly Received<Tally>[]): Promise<void> {
+  async handle(tx: Transaction | Writes, items: readonly Received<Tally>[], _state?: unknown): Promise<void> {
     this.calls++;
     if (items.some((i) => i.item.fail)) throw new Error('this tally cannot be kept');
     await write(tx, `INSERT INTO tallies (seq, subject, n) SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[])`, [items.map((i) => i.seq), items.map((i) => i.subject), items.map((i) => i.item.n)]);
+  }
+}
+
+type Sums = Map<string, number>;
+
+/** Tallying that also keeps each subject's running sum, held in memory (a holding processor). */
+class HoldingTallying extends Tallying implements HoldingProcessor<Tally, Sums> {
+  readonly commitEvery = 20;
+  readonly held = new HeldState<number>();
+  /** Loads that had to read something. */
+  reads = 0;
+
+  load(items: readonly Received<Tally>[]): Load<Sums> {
+    const missing = [...new Set(items.filter((i) => this.held.get(i.partition, i.subject) === undefined).map((i) => i.subject))];
+    if (missing.length) this.reads++;
+    return {
+      statements: missing.length ? [{ sql: `SELECT subject, total FROM sums WHERE subject = ANY($1::text[])`, params: [missing] }] : [],
+      decode: ([rows]) => {
+        const found = new Map(((rows ?? []) as { subject: string; total: number }[]).map((r) => [r.subject, r.total]));
+        return new Map(items.map((i) => [i.subject, this.held.get(i.partition, i.subject) ?? found.get(i.subject) ?? 0]));
+      },
+    };
+  }
+
+  override async handle(writes: Writes, items: readonly Received<Tally>[], sums: Sums): Promise<void> {
+    await super.handle(writes, items);
+    for (const { subject, partition, item } of items) {
+      sums.set(subject, (sums.get(subject) ?? 0) + item.n);
+      this.held.set(partition, subject, sums.get(subject)!);
+    }
+    const subjects = [...new Set(items.map((i) => i.subject))];
+    await write(writes, `INSERT INTO sums (subject, total) SELECT * FROM unnest($1::text[], $2::int[]) ON CONFLICT (subject) DO UPDATE SET total = EXCLUDED.total`, [subjects, subjects.map((s) => sums.get(s))]);
   }
 }
 
@@ -58,18 +91,19 @@ describe('ProcessorRunner', () => {
   let sent = 0;
 
   const publish = (subject: string, body: unknown) => publisher.publish(subject, JSON.stringify(body), { msgID: `m-${++sent}` });
-  const runner = (processor: Tallying) => {
-    const r = new ProcessorRunner(nats.nc, ds, processor, processor.partitions, 'test-service');
-    runners.push(r);
+  const runner = <State>(processor: Processor<Tally, State>) => {
+    const r = new ProcessorRunner(nats.nc, ds, processor, processor.partitions ?? 4, 'test-service');
+    runners.push(r as ProcessorRunner<Tally, unknown>);
     return r;
   };
+  const sums = async (like: string) => Object.fromEntries(((await ds.query(`SELECT subject, total FROM sums WHERE subject LIKE $1`, [like])) as { subject: string; total: number }[]).map((r) => [r.subject, r.total]));
   const tallies = async (subject: string) => ((await ds.query(`SELECT n FROM tallies WHERE subject = $1 ORDER BY seq`, [subject])) as { n: number }[]).map((r) => r.n);
 
   beforeAll(async () => {
     nats = await startTestNats('processor-runner');
     await provisionStreams(nats.nc);
     database = await createTestDatabase();
-    ds = await openServiceDatabase({ url: database.url, schema: 'runner_test', migrations: [Positions1732399999000, Processors1733200000000, Tallies1733200099000], poolSize: 4 });
+    ds = await openServiceDatabase({ url: database.url, schema: 'runner_test', migrations: [Positions1732399999000, Processors1733200000000, CheckpointMoves1733300000000, Tallies1733200099000], poolSize: 4 });
     publisher = AckedPublisher.of(nats.nc);
     await (await jetstreamManager(nats.nc)).streams.add({ name: 'TALLY', subjects: ['tally.>'] });
     nats.nc.subscribe('kite.dlq.>', { callback: (_e, m) => void deadLetters.push(JSON.parse(new TextDecoder().decode(m.data))) });
@@ -165,5 +199,54 @@ describe('ProcessorRunner', () => {
     await leasesA.stop();
     await a.assign([]);
     await eventually(() => b.held.length === 4, 'the other instance holding every partition', 15_000);
+  });
+
+  describe('a holding processor', () => {
+    const sumTo = (n: number) => (n * (n - 1)) / 2;
+
+    it('keeps each message once, in order, reading what it holds only once, and commits its batches together with the checkpoints', async () => {
+      const processor = new HoldingTallying('held');
+      const r = runner(processor);
+      await r.prepare();
+      await r.assign([0, 1, 2, 3]);
+      const subjects = Array.from({ length: 8 }, (_, i) => `tally.held.acme.k${i}`);
+      for (let n = 0; n < 25; n++) await Promise.all(subjects.map((s) => publish(s, { n })));
+      await eventually(async () => r.caughtUp && (await ds.query(`SELECT count(*)::int AS c FROM tallies WHERE subject LIKE 'tally.held.%'`))[0].c === 200, 'everything handled and committed');
+      for (const s of subjects) expect(await tallies(s)).toEqual(Array.from({ length: 25 }, (_, n) => n));
+      expect(await sums('tally.held.%')).toEqual(Object.fromEntries(subjects.map((s) => [s, sumTo(25)])));
+      expect(processor.reads).toBeLessThanOrEqual(subjects.length);
+      const [last] = (await ds.query(`SELECT max(position)::int AS position FROM checkpoints WHERE processor = 'held'`)) as { position: number }[];
+      expect(last?.position).toBe(sent);
+    });
+
+    it('two instances that both believe they hold the partitions: the loser\'s group commit is refused, it reads again, and every sum is right', async () => {
+      const first = runner(new HoldingTallying('held-fenced'));
+      const second = runner(new HoldingTallying('held-fenced'));
+      await first.prepare();
+      await second.prepare();
+      await Promise.all([first.assign([0, 1, 2, 3]), second.assign([0, 1, 2, 3])]);
+      const subjects = Array.from({ length: 4 }, (_, i) => `tally.held-fenced.acme.k${i}`);
+      for (let n = 0; n < 25; n++) await Promise.all(subjects.map((s) => publish(s, { n })));
+      await eventually(async () => first.caughtUp && second.caughtUp && (await ds.query(`SELECT count(*)::int AS c FROM tallies WHERE subject LIKE 'tally.held-fenced.%'`))[0].c === 100, 'every tally kept', 20_000);
+      for (const s of subjects) expect(await tallies(s)).toEqual(Array.from({ length: 25 }, (_, n) => n));
+      expect(await sums('tally.held-fenced.%')).toEqual(Object.fromEntries(subjects.map((s) => [s, sumTo(25)])));
+      expect(deadLetters.filter((d) => d.consumer === 'test-service-held-fenced')).toEqual([]);
+    });
+
+    it('a write the database refuses fails its group: the group is handled again a batch at a time, the poison is dead-lettered, the rest kept', async () => {
+      const r = runner(new HoldingTallying('held-poison'));
+      await r.prepare();
+      await r.assign([0, 1, 2, 3]);
+      const subject = 'tally.held-poison.acme.k1';
+      await publish(subject, { n: 1 });
+      const refused = await publish(subject, { n: 5000 });
+      const thrown = await publish(subject, { n: 7, fail: 'always' });
+      await publish(subject, { n: 3 });
+      await eventually(async () => ((await tallies(subject)).length === 2 && r.caughtUp) || undefined, 'the tallies around the poison', 30_000);
+      expect(await tallies(subject)).toEqual([1, 3]);
+      expect(await sums(subject)).toEqual({ [subject]: 4 });
+      const letters = deadLetters.filter((d) => d.consumer === 'test-service-held-poison');
+      expect(letters.map((d) => d.seq).sort()).toEqual([refused.seq, thrown.seq].sort());
+    }, 40_000);
   });
 });

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { Positions1732399999000, Processors1733200000000 } from '@kite/persistence';
+import { CheckpointMoves1733300000000, Positions1732399999000, Processors1733200000000 } from '@kite/persistence';
 import { CONFIG_READ_MODEL_MIGRATIONS, ConfigReadModelProcessor, httpApiProviders, ServiceKitModule, type ServiceConfig } from '@kite/service-kit';
 import { DirectoryController } from './directory/directory.controller.js';
 import { DocsController } from './docs/docs.controller.js';
@@ -15,7 +15,7 @@ export class ConfigServiceModule {
   static forRoot(config: ServiceConfig): DynamicModule {
     return {
       module: ConfigServiceModule,
-      imports: [ServiceKitModule.forRoot(config, { schema: CONFIG_SCHEMA, migrations: [Positions1732399999000, Processors1733200000000, ...CONFIG_READ_MODEL_MIGRATIONS, ConfigHistory1732400000500] })],
+      imports: [ServiceKitModule.forRoot(config, { schema: CONFIG_SCHEMA, migrations: [Positions1732399999000, Processors1733200000000, CheckpointMoves1733300000000, ...CONFIG_READ_MODEL_MIGRATIONS, ConfigHistory1732400000500] })],
       controllers: [DirectoryController, HistoryController, NumbersController, CallGroupMigrationController, DocsController],
       providers: [
         ...httpApiProviders(config),

@@ -1,4 +1,4 @@
-import { Positions1732399999000, Processors1733200000000, type MigrationInterface, type QueryRunner } from '@kite/persistence';
+import { CheckpointMoves1733300000000, Positions1732399999000, Processors1733200000000, type MigrationInterface, type QueryRunner } from '@kite/persistence';
 import { CONFIG_READ_MODEL_MIGRATIONS } from '@kite/service-kit';
 import { ConversationLinks1732400000700 } from './conversations/conversation-links.js';
 
@@ -48,4 +48,4 @@ export class NumberlessConversations1732400000800 implements MigrationInterface 
 }
 
 export const LINKING_SCHEMA = 'linking';
-export const LINKING_MIGRATIONS = [Positions1732399999000, Processors1733200000000, ...CONFIG_READ_MODEL_MIGRATIONS, LinkingReadModel1732400000100, LinkingOutbound1732400000600, ConversationLinks1732400000700, NumberlessConversations1732400000800];
+export const LINKING_MIGRATIONS = [Positions1732399999000, Processors1733200000000, CheckpointMoves1733300000000, ...CONFIG_READ_MODEL_MIGRATIONS, LinkingReadModel1732400000100, LinkingOutbound1732400000600, ConversationLinks1732400000700, NumberlessConversations1732400000800];

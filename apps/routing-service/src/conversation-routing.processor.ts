@@ -2,8 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type ContactMessageAppended, type ConversationEvent, conversationOfSubject, type TypedEntry } from '@kite/contracts';
 import { configurationInForce, messageToRoute, routing, ROUTING_EVENT_TYPES, type RoutingContext, type RoutingConversation } from '@kite/domain';
 import { CONVERSATION_LOG, type ConversationLog, type Decision } from '@kite/messaging';
-import type { Transaction } from '@kite/persistence';
-import { ConfigCache, ConversationLogProcessor, conversationsOf, EventProcessor, faultPoint, type ConfigLookups, type Load, type Received } from '@kite/service-kit';
+import type { Writes } from '@kite/persistence';
+import { ConfigCache, ConversationLogProcessor, DATA_SOURCE, EventProcessor, faultPoint, HeldState, type ConfigLookups, type HoldingProcessor, type Load, type Received } from '@kite/service-kit';
+import type { DataSource } from '@kite/persistence';
 import { routingStates, saveRoutingStates } from './routing-state.js';
 
 type Entry = TypedEntry<ConversationEvent>;
@@ -13,16 +14,20 @@ type States = Map<string, RoutingConversation>;
  * Reads the conversation logs in order and keeps each conversation's membership; on each contact
  * message it decides (R1–R9) and records MembersAdded or BotReplyRequested: on `kite.out`, then in
  * the conversation's log. The decision is folded into the state at once, so the next message sees
- * it; folding it again when it comes back changes nothing.
+ * it; folding it again when it comes back changes nothing. Its answer is on the path from the
+ * contact's message, so it holds its conversations' state and commits every 20 ms.
  */
 @Injectable()
 @EventProcessor()
-export class ConversationRoutingProcessor extends ConversationLogProcessor<States> {
+export class ConversationRoutingProcessor extends ConversationLogProcessor<States> implements HoldingProcessor<Entry, States> {
   readonly name = 'conversations';
+  readonly commitEvery = 20;
+  readonly held = new HeldState<RoutingConversation>();
 
   constructor(
     private readonly configCache: ConfigCache,
     @Inject(CONVERSATION_LOG) private readonly log: ConversationLog,
+    @Inject(DATA_SOURCE) private readonly ds: DataSource,
   ) {
     super();
   }
@@ -32,16 +37,28 @@ export class ConversationRoutingProcessor extends ConversationLogProcessor<State
     return entry.events.some((e) => ROUTING_EVENT_TYPES.has(e.type) && !(e.type === 'MembersAdded' && e.data.reason === 'routing'));
   }
 
+  /** What is held; a conversation whose log starts in the batch starts empty; the rest is read. */
   load(entries: readonly Received<Entry>[]): Load<States> {
-    const read = routingStates(conversationsOf(entries));
-    return { statements: [read.statement], decode: ([rows]) => read.decode(rows!) };
+    const known: States = new Map();
+    const missing = new Set<string>();
+    for (const { subject, partition, item } of entries) {
+      const id = conversationOfSubject(subject);
+      if (known.has(id) || missing.has(id)) continue;
+      const held = this.held.get(partition, id);
+      if (held) known.set(id, held);
+      else if (item.events.some((e) => e.type === 'ConversationCreated')) known.set(id, routing.initialState);
+      else missing.add(id);
+    }
+    if (missing.size === 0) return { statements: [], decode: () => known };
+    const read = routingStates([...missing]);
+    return { statements: [read.statement], decode: ([rows]) => new Map([...known, ...read.decode(rows!)]) };
   }
 
-  async handle(tx: Transaction, entries: readonly Received<Entry>[], states: States): Promise<void> {
-    const config = await this.configCache.lookups(tx);
+  async handle(writes: Writes, entries: readonly Received<Entry>[], states: States): Promise<void> {
+    const config = await this.configCache.lookups(this.ds);
     const decisions: Decision[] = [];
     const changed = new Map<string, { tenant: string; conversationId: string; state: RoutingConversation }>();
-    for (const { item, subject, live } of entries) {
+    for (const { item, subject, partition, live } of entries) {
       const conversationId = conversationOfSubject(subject);
       let state = states.get(conversationId) ?? routing.initialState;
       for (const event of item.events) {
@@ -53,6 +70,7 @@ export class ConversationRoutingProcessor extends ConversationLogProcessor<State
         }
         state = routing.evolve(state, event);
       }
+      this.held.set(partition, conversationId, state);
       if (state !== states.get(conversationId)) {
         states.set(conversationId, state);
         changed.set(conversationId, { tenant: item.events[0]!.tenant, conversationId, state });
@@ -60,7 +78,7 @@ export class ConversationRoutingProcessor extends ConversationLogProcessor<State
     }
     await this.log.record(decisions);
     if (decisions.length) faultPoint('routing:after-append');
-    await saveRoutingStates(tx, [...changed.values()]);
+    await saveRoutingStates(writes, [...changed.values()]);
   }
 
   /** What routing must know of the message's number and the directory (R1, R2, R4). */

@@ -32,6 +32,38 @@ export class Processors1733200000000 implements MigrationInterface {
   }
 }
 
+/** What `moveCheckpoints` raises when a checkpoint no longer stands where the instance left it. */
+export const CHECKPOINT_MOVED = 'KC409';
+
+/**
+ * `move_checkpoints`: moves checkpoints from where the instance left them, or raises
+ * `CHECKPOINT_MOVED` (and so aborts the transaction) when one stands elsewhere: another instance
+ * held the partition meanwhile. A transaction sent whole in one round trip fences with it.
+ */
+export class CheckpointMoves1733300000000 implements MigrationInterface {
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`CREATE FUNCTION move_checkpoints(p_processor text, p_partitions int[], p_from bigint[], p_to bigint[]) RETURNS void LANGUAGE plpgsql AS $$
+      DECLARE moved int;
+      BEGIN
+        UPDATE checkpoints c SET position = x.t FROM unnest(p_partitions, p_from, p_to) AS x(p, f, t)
+         WHERE c.processor = p_processor AND c.partition = x.p AND c.position = x.f;
+        GET DIAGNOSTICS moved = ROW_COUNT;
+        IF moved <> cardinality(p_partitions) THEN
+          RAISE EXCEPTION 'a checkpoint of % moved: another instance held its partition', p_processor USING ERRCODE = '${CHECKPOINT_MOVED}';
+        END IF;
+      END $$`);
+  }
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP FUNCTION move_checkpoints(text, int[], bigint[], bigint[])`);
+  }
+}
+
+/** Moves the partitions' checkpoints from `from` to `to`, or aborts the transaction (`CHECKPOINT_MOVED`). */
+export function moveCheckpoints(processor: string, from: ReadonlyMap<number, number>, to: ReadonlyMap<number, number>): Statement {
+  const partitions = [...to.keys()];
+  return { sql: `SELECT move_checkpoints($1, $2::int[], $3::bigint[], $4::bigint[])`, params: [processor, partitions, partitions.map((p) => from.get(p) ?? 0), partitions.map((p) => to.get(p)!)] };
+}
+
 /** Creates the processor's checkpoint and lease rows (idempotent, any instance). */
 export async function createPartitions(db: Queryable, processor: string, stream: string, partitions: number): Promise<void> {
   await db.query(
@@ -59,6 +91,12 @@ export function lockCheckpoints(processor: string, stream: string, partitions: r
     { sql: `SELECT partition, position FROM checkpoints WHERE processor = $1 AND partition = ANY($2::int[]) ORDER BY partition FOR UPDATE`, params: [processor, partitions] },
     { sql: `SELECT coalesce(max(until_seq), 0) AS mark FROM replay_marks WHERE stream = $1`, params: [stream] },
   ];
+}
+
+/** The stream's replay mark: up to it, a rebuilt read model only projects (0 without one). */
+export async function readReplayMark(db: Queryable, stream: string): Promise<number> {
+  const [row] = (await db.query(`SELECT coalesce(max(until_seq), 0) AS mark FROM replay_marks WHERE stream = $1`, [stream])) as { mark: string }[];
+  return Number(row?.mark ?? 0);
 }
 
 export async function saveCheckpoints(tx: Writes, processor: string, positions: ReadonlyMap<number, number>): Promise<void> {

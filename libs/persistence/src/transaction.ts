@@ -66,28 +66,45 @@ export class Transaction implements Queryable {
     await this.send([...(this.begun ? [] : ['BEGIN']), ...this.queued.map(prepared), 'COMMIT']);
   }
 
-  /**
-   * Sends the statements in one write and waits for all of them. When one fails, the server
-   * aborts the transaction and the rest fail or (COMMIT) roll back: the first failure is thrown.
-   */
-  private async send(statements: (string | QueryConfig)[]): Promise<QueryResult[]> {
-    const stream = (this.client as unknown as { connection: { stream: NodeJS.WritableStream & { cork(): void; uncork(): void } } }).connection.stream;
-    stream.cork();
-    let pending: Promise<QueryResult>[];
-    try {
-      pending = statements.map((s) => this.client.query(s as QueryConfig));
-    } finally {
-      stream.uncork();
-    }
-    const settled = await Promise.allSettled(pending);
-    const failed = settled.find((s) => s.status === 'rejected');
-    if (failed) throw failed.reason;
-    return settled.map((s) => (s as PromiseFulfilledResult<QueryResult>).value);
+  private send(statements: (string | QueryConfig)[]): Promise<QueryResult[]> {
+    return sendTogether(this.client, statements);
   }
 }
 
+/**
+ * Sends the statements in one write and waits for all of them. In a transaction, when one fails the
+ * server aborts it and the rest fail or (COMMIT) roll back: the first failure is thrown.
+ */
+async function sendTogether(client: PoolClient, statements: (string | QueryConfig)[]): Promise<QueryResult[]> {
+  const stream = (client as unknown as { connection: { stream: NodeJS.WritableStream & { cork(): void; uncork(): void } } }).connection.stream;
+  stream.cork();
+  let pending: Promise<QueryResult>[];
+  try {
+    pending = statements.map((s) => client.query(s as QueryConfig));
+  } finally {
+    stream.uncork();
+  }
+  const settled = await Promise.allSettled(pending);
+  const failed = settled.find((s) => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<QueryResult>).value);
+}
+
 /** Runs `work` in a `Transaction` on one of the DataSource's pooled connections; rolls back when it throws. */
-export async function inTransaction<T>(ds: DataSource, work: (tx: Transaction) => Promise<T>): Promise<T> {
+export function inTransaction<T>(ds: DataSource, work: (tx: Transaction) => Promise<T>): Promise<T> {
+  return withClient(ds, async (client) => {
+    const tx = new Transaction(client);
+    const result = await work(tx);
+    await tx.commit();
+    return result;
+  }, 'ROLLBACK');
+}
+
+/**
+ * Runs `work` on one of the DataSource's pooled connections; when it throws, sends `onFailure`
+ * first (if the connection still stands) and drops a connection that broke.
+ */
+async function withClient<T>(ds: DataSource, work: (client: PoolClient) => Promise<T>, onFailure?: string): Promise<T> {
   const pool = (ds.driver as unknown as { master: Pool }).master;
   const client = await pool.connect();
   let broken: Error | undefined;
@@ -97,17 +114,43 @@ export async function inTransaction<T>(ds: DataSource, work: (tx: Transaction) =
   const onError = (e: Error) => (broken = e);
   client.on('error', onError);
   try {
-    const tx = new Transaction(client);
-    const result = await work(tx);
-    await tx.commit();
-    return result;
+    return await work(client);
   } catch (e) {
-    if (!broken) await client.query('ROLLBACK').catch((failed: Error) => (broken = failed));
+    if (!broken && onFailure) await client.query(onFailure).catch((failed: Error) => (broken = failed));
     throw e;
   } finally {
     // A broken client keeps the listener: it is being closed, and may say so once more.
     if (!broken) client.removeListener('error', onError);
     client.release(broken);
+  }
+}
+
+/** Reads that need no transaction, sent together in one round trip: the rows of each, in order. */
+export async function readTogether(ds: DataSource, statements: readonly Statement[]): Promise<unknown[][]> {
+  if (statements.length === 0) return [];
+  return (await withClient(ds, (client) => sendTogether(client, statements.map(prepared)))).map((r) => r.rows);
+}
+
+/** One transaction of statements known in advance (no reads between them): BEGIN, the statements and COMMIT in one round trip. */
+export async function commitTogether(ds: DataSource, statements: readonly Statement[]): Promise<void> {
+  // When a statement fails, the server aborts the transaction and the COMMIT ends it: nothing stays open.
+  await withClient(ds, (client) => sendTogether(client, ['BEGIN', ...statements.map(prepared), 'COMMIT']));
+}
+
+/**
+ * Writes kept to be committed later, in order, with whatever else goes in that transaction (a
+ * processor that holds its state commits its batches' writes together). It cannot read: what a
+ * batch needs is read before it is decided.
+ */
+export class QueuedWrites implements Queryable {
+  readonly statements: Statement[] = [];
+
+  later(sql: string, params: readonly unknown[] = []): void {
+    this.statements.push({ sql, params });
+  }
+
+  query(): Promise<never> {
+    return Promise.reject(new Error('queued writes cannot read: a processor that holds its state reads in its load'));
   }
 }
 

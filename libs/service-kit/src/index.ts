@@ -7,6 +7,7 @@ export * from './health.controller.js';
 export * from './service-kit.module.js';
 export * from './bootstrap.js';
 export * from './processing/processor.js';
+export * from './processing/held-state.js';
 export * from './processing/processors.js';
 export * from './processing/processor-runner.js';
 export * from './processing/partition-leases.js';

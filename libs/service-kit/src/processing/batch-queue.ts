@@ -97,6 +97,11 @@ export class BatchQueue<Item> {
     this.count -= stale;
   }
 
+  /** Whether a call holds the partition now. */
+  holds(partition: number): boolean {
+    return this.busy.has(partition);
+  }
+
   release(batch: readonly Read<Item>[]): void {
     for (const r of batch) this.busy.delete(r.partition);
     this.wake();

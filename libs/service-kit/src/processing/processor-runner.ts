@@ -1,19 +1,12 @@
 import { Logger } from '@nestjs/common';
-import { partitionOf, tenantOfSubject } from '@kite/contracts';
-import { EventPublisher, groupBy, isUnavailable, publishDeadLetter, StreamReader, type Delivery, type NatsConnection } from '@kite/messaging';
-import { createPartitions, inTransaction, lockCheckpoints, readCheckpoints, saveCheckpoints, type DataSource } from '@kite/persistence';
+import { partitionOf } from '@kite/contracts';
+import { EventPublisher, groupBy, isUnavailable, StreamReader, type Delivery, type NatsConnection } from '@kite/messaging';
+import { createPartitions, type DataSource } from '@kite/persistence';
+import { BatchHandling, checkpointMoved, StaleBatch, type ProcessingObserver } from './batch-handling.js';
 import { BatchQueue, type Read } from './batch-queue.js';
-import type { Processor, Received } from './processor.js';
+import type { Processor } from './processor.js';
 
-export interface ProcessingObserver {
-  settled(processor: string, outcome: 'ack' | 'retry' | 'dead', seconds: number): void;
-  called?(processor: string, messages: number, seconds: number): void;
-}
-
-/** Another instance moved a checkpoint this one counted on: it held the partition meanwhile. */
-class CheckpointMoved extends Error {}
-/** The batch was taken before this instance read its checkpoints again: it is read again from them. */
-class StaleBatch extends Error {}
+export type { ProcessingObserver } from './batch-handling.js';
 
 const BACKOFF_MS = [100, 500, 2_000, 5_000];
 const MAX_ATTEMPTS = 5;
@@ -35,9 +28,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  */
 export class ProcessorRunner<Item, State> {
   private owned = new Set<number>();
-  /** Where each partition held stands in the database, and (ahead of it by messages that needed no transaction) here. */
-  private committed = new Map<number, number>();
-  private checkpoints = new Map<number, number>();
+  private readonly handling: BatchHandling<Item, State>;
   private readonly queue: BatchQueue<Item>;
   private reader: StreamReader | undefined;
   private reading: Promise<void> = Promise.resolve();
@@ -46,7 +37,6 @@ export class ProcessorRunner<Item, State> {
   private workers: Promise<void>[] = [];
   private stopping = false;
   private failure: unknown;
-  private readonly publisher: EventPublisher;
   private readonly logger: Logger;
   readonly consumer: string;
 
@@ -55,13 +45,23 @@ export class ProcessorRunner<Item, State> {
     private readonly ds: DataSource,
     readonly processor: Processor<Item, State>,
     readonly partitions: number,
-    private readonly service: string,
+    service: string,
     private readonly observer?: ProcessingObserver,
   ) {
-    this.publisher = new EventPublisher(nc);
     this.consumer = `${service}-${processor.name}`;
     this.logger = new Logger(this.consumer);
-    this.queue = new BatchQueue<Item>(processor.batch ?? 500, processor.linger ?? 0, (p) => this.checkpoints.get(p) ?? 0);
+    this.queue = new BatchQueue<Item>(processor.batch ?? 500, processor.linger ?? 0, (p) => this.handling.checkpoints.get(p) ?? 0);
+    this.handling = new BatchHandling(ds, processor, {
+      consumer: this.consumer,
+      service,
+      publisher: new EventPublisher(nc),
+      logger: this.logger,
+      observer,
+      generation: () => this.generation,
+      owned: () => this.owned,
+      busy: (p) => this.queue.holds(p),
+      readAgain: () => void this.readAgain(),
+    });
   }
 
   async prepare(): Promise<void> {
@@ -88,7 +88,7 @@ export class ProcessorRunner<Item, State> {
 
   /** Everything the stream held for the partitions held is handled. */
   get caughtUp(): boolean {
-    return this.healthy && (this.owned.size === 0 || (this.behind === 0 && this.queue.idle));
+    return this.healthy && (this.owned.size === 0 || (this.behind === 0 && this.queue.idle && !this.handling.pending));
   }
 
   /** Messages of the stream not read yet, and read but not handled. */
@@ -103,11 +103,10 @@ export class ProcessorRunner<Item, State> {
     await this.reader?.close();
     await this.reading;
     this.reader = undefined;
-    if (this.owned.size === 0 || this.stopping) return;
     try {
-      this.committed = await readCheckpoints(this.ds, this.processor.name, [...this.owned]);
-      this.checkpoints = new Map(this.committed);
-      const from = Math.min(...this.checkpoints.values()) + 1;
+      await this.handling.readCheckpoints(this.stopping ? [] : [...this.owned]);
+      if (this.owned.size === 0 || this.stopping) return;
+      const from = Math.min(...this.handling.checkpoints.values()) + 1;
       const reader = await StreamReader.open(this.nc, this.processor.stream, this.processor.filterSubject, from);
       if (generation !== this.generation) return void (await reader.close());
       this.reader = reader;
@@ -138,7 +137,7 @@ export class ProcessorRunner<Item, State> {
       // Keyed by the subject, a message another instance holds is never decoded here.
       const decoded = processor.keyOf ? this.decode(d) : undefined;
       const partition = partitionOf(decoded && 'item' in decoded ? processor.keyOf!(decoded.item) : d.subject, this.partitions);
-      if (this.owned.has(partition) && d.seq > (this.checkpoints.get(partition) ?? 0)) {
+      if (this.owned.has(partition) && d.seq > (this.handling.checkpoints.get(partition) ?? 0)) {
         this.queue.push({ subject: d.subject, seq: d.seq, partition, data: d.data, readAt: performance.now(), ...(decoded ?? this.decode(d)) });
       } else if (d.pending === 0) this.queue.wake();
       while (this.queue.length >= WINDOW && !this.stopping && generation === this.generation) await this.queue.changed();
@@ -169,14 +168,20 @@ export class ProcessorRunner<Item, State> {
     }
   }
 
-  /** Handles the batch, or its parts, or its messages one by one, until each is handled or dead-lettered. */
-  private async settle(batch: Read<Item>[], generation: number, deadReason?: string): Promise<void> {
+  /**
+   * Handles the batch, or its parts, or its messages one by one, until each is handled or
+   * dead-lettered. A holding processor's batch is handled without a transaction; once it fails, it
+   * is handled as any other's (`careful`), after what was handled before it is committed.
+   */
+  private async settle(batch: Read<Item>[], generation: number, deadReason?: string, careful = this.handling.careful(batch)): Promise<void> {
     for (let attempt = 1; !this.stopping; attempt++) {
       try {
-        return await this.commit(batch, generation, deadReason);
+        return await (careful ? this.handling.commit(batch, generation, deadReason) : this.handling.apply(batch, generation));
       } catch (e) {
+        if (!(await this.handling.failed(batch, careful))) return;
+        careful = true;
         if (e instanceof StaleBatch) return;
-        if (e instanceof CheckpointMoved) return void this.readAgain();
+        if (checkpointMoved(e)) return void this.readAgain();
         const reason = e instanceof Error ? e.message : String(e);
         if (isUnavailable(e)) {
           attempt--;
@@ -186,55 +191,13 @@ export class ProcessorRunner<Item, State> {
         this.observer?.settled(this.consumer, 'retry', 0);
         if (batch.length > 1) {
           const byPartition = [...groupBy(batch, (r) => String(r.partition)).values()];
-          for (const part of byPartition.length > 1 ? byPartition : batch.map((r) => [r])) await this.settle(part, generation);
+          for (const part of byPartition.length > 1 ? byPartition : batch.map((r) => [r])) await this.settle(part, generation, undefined, true);
           return;
         }
-        if (attempt >= MAX_ATTEMPTS) return this.settle(batch, generation, `failed ${attempt} times, last: ${reason}`);
+        if (attempt >= MAX_ATTEMPTS) return this.settle(batch, generation, `failed ${attempt} times, last: ${reason}`, true);
         await sleep(BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length) - 1]!);
       }
     }
-  }
-
-  /** One transaction: lock and check the checkpoints, handle (or dead-letter), move the checkpoints. */
-  private async commit(batch: Read<Item>[], generation: number, deadReason?: string): Promise<void> {
-    const started = performance.now();
-    const { processor } = this;
-    const partitions = [...new Set(batch.map((r) => r.partition))].sort((a, b) => a - b);
-    if (deadReason === undefined && processor.concerns && batch.every((r) => 'item' in r && !processor.concerns!(r.item))) {
-      // No transaction: the database checkpoint moves with the next one (read again, these change nothing).
-      if (generation !== this.generation) throw new StaleBatch();
-      for (const r of batch) this.checkpoints.set(r.partition, Math.max(r.seq, this.checkpoints.get(r.partition) ?? 0));
-      return;
-    }
-    const decoded = deadReason === undefined ? batch.flatMap((r) => ('item' in r ? [r] : [])) : [];
-    // Before a connection is taken: a load may look things up (a cached configuration) on its own.
-    const load = decoded.length && processor.load ? await processor.load(decoded.map((r) => ({ ...r, live: true }))) : undefined;
-    const handled = await inTransaction(this.ds, async (tx) => {
-      const [positions, marks, ...loaded] = (await tx.queryAll([...lockCheckpoints(processor.name, processor.stream, partitions), ...(load?.statements ?? [])])) as [{ partition: number; position: string }[], { mark: string }[], ...unknown[][]];
-      // Checked under the lock: a batch from before the checkpoints were read again would compare with the new ones.
-      if (generation !== this.generation) throw new StaleBatch();
-      for (const { partition, position } of positions) if (Number(position) !== (this.committed.get(partition) ?? 0)) throw new CheckpointMoved();
-      const mark = Number(marks[0]?.mark ?? 0);
-      const items: Received<Item>[] = decoded.map(({ item, subject, seq, partition }) => ({ item, subject, seq, partition, live: seq > mark }));
-      if (items.length) await processor.handle(tx, items, (load ? load.decode(loaded) : undefined) as State);
-      const reasons = batch.map((r) => deadReason ?? ('failure' in r ? r.failure : undefined));
-      const dead = batch.flatMap((r, i) => (reasons[i] === undefined ? [] : [{ r, reason: reasons[i] }]));
-      await Promise.all(dead.map(({ r, reason }) => this.deadLetter(r, reason)));
-      const moved = new Map(partitions.map((p) => [p, Math.max(...batch.filter((r) => r.partition === p).map((r) => r.seq))]));
-      await saveCheckpoints(tx, processor.name, moved);
-      return { items, moved, dead: dead.length };
-    });
-    for (const [p, seq] of handled.moved) for (const stands of [this.committed, this.checkpoints]) stands.set(p, seq);
-    processor.committed?.(handled.items);
-    const seconds = (performance.now() - started) / 1000;
-    this.observer?.called?.(this.consumer, batch.length, seconds);
-    for (let i = 0; i < batch.length; i++) this.observer?.settled(this.consumer, i < handled.dead ? 'dead' : 'ack', seconds);
-  }
-
-  private deadLetter(r: Read<Item>, reason: string): Promise<void> {
-    this.logger.warn(`set aside as a dead letter: ${r.subject} #${r.seq}: ${reason}`);
-    const letter = { reason, service: this.service, stream: this.processor.stream, consumer: this.consumer, subject: r.subject, seq: r.seq, deliveries: 1 };
-    return publishDeadLetter(this.publisher, letter, r.data, tenantOfSubject(r.subject));
   }
 
   /** Stops reading and waits, at most `timeoutMs`, for the calls under way. */
@@ -244,5 +207,6 @@ export class ProcessorRunner<Item, State> {
     await this.reader?.close();
     this.queue.stop();
     await Promise.race([Promise.allSettled([this.reading, ...this.workers]), sleep(timeoutMs)]);
+    await this.handling.flush();
   }
 }

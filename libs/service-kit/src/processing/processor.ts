@@ -1,6 +1,7 @@
 import { SetMetadata } from '@nestjs/common';
 import type { Delivery } from '@kite/messaging';
-import type { Statement, Transaction } from '@kite/persistence';
+import type { Statement, Transaction, Writes } from '@kite/persistence';
+import type { HeldState } from './held-state.js';
 
 /** A message of the stream, decoded, with where it stands; `live` is false for one a rebuild only replays. */
 export interface Received<Item> {
@@ -61,6 +62,24 @@ export interface Processor<Item, State = undefined> {
   /** Called after the transaction committed. */
   committed?(items: readonly Received<Item>[]): void;
 }
+
+/**
+ * A processor on the path to an answer that holds what it knows of its partitions in memory
+ * (write-behind): it reads only what it does not hold yet, so it decides and publishes without a
+ * round trip, and the shell commits the writes of every batch handled meanwhile with their
+ * checkpoints every `commitEvery` milliseconds, in one round trip. A crash loses only those
+ * writes: the messages are read again from the checkpoints and decided again, and their effects,
+ * published under the same ids, are not doubled.
+ */
+export interface HoldingProcessor<Item, State> extends Processor<Item, State> {
+  readonly commitEvery: number;
+  /** What the processor holds, by partition; the shell drops a partition's when it may be stale. */
+  readonly held: HeldState<unknown>;
+  /** Decides and publishes, and writes only through `later` (`write`): the writes are committed later. */
+  handle(writes: Writes, items: readonly Received<Item>[], state: State): Promise<void>;
+}
+
+export const isHolding = <Item, State>(p: Processor<Item, State>): p is HoldingProcessor<Item, State> => 'commitEvery' in p;
 
 export const PROCESSOR_METADATA = 'kite:processor';
 

@@ -1,0 +1,192 @@
+import type { Logger } from '@nestjs/common';
+import { tenantOfSubject } from '@kite/contracts';
+import { isUnavailable, publishDeadLetter, type EventPublisher } from '@kite/messaging';
+import { CHECKPOINT_MOVED, inTransaction, lockCheckpoints, QueuedWrites, readCheckpoints, readReplayMark, readTogether, saveCheckpoints, type DataSource } from '@kite/persistence';
+import type { Read } from './batch-queue.js';
+import { GroupCommit, type GroupCommitFailed } from './group-commit.js';
+import { isHolding, type HoldingProcessor, type Processor, type Received } from './processor.js';
+
+export interface ProcessingObserver {
+  settled(processor: string, outcome: 'ack' | 'retry' | 'dead', seconds: number): void;
+  called?(processor: string, messages: number, seconds: number): void;
+}
+
+/** Another instance moved a checkpoint this one counted on: it held the partition meanwhile. */
+export class CheckpointMoved extends Error {}
+/** The batch was taken before this instance read its checkpoints again: it is read again from them. */
+export class StaleBatch extends Error {}
+
+export const checkpointMoved = (e: unknown): boolean => e instanceof CheckpointMoved || (e as { code?: string } | undefined)?.code === CHECKPOINT_MOVED;
+
+/** Keys a holding processor keeps of a partition, about: beyond, it reads them again. */
+const HELD_PER_PARTITION = 20_000;
+
+/** What the shell around the handling tells it: who it is, and which read of the stream is current. */
+export interface HandlingContext {
+  consumer: string;
+  service: string;
+  publisher: EventPublisher;
+  logger: Logger;
+  observer?: ProcessingObserver;
+  generation(): number;
+  /** The partitions the instance holds, and whether a call holds one now. */
+  owned(): Iterable<number>;
+  busy(partition: number): boolean;
+  /** A group commit failed: the stream must be read again from the checkpoints. */
+  readAgain(): void;
+}
+
+/**
+ * How a batch is handled and where the partitions stand: in one transaction that locks, checks
+ * and moves their checkpoints (`commit`), or, for a holding processor, from what it holds, its
+ * writes left to the group commit (`apply`). After a group commit fails, the batches it held are
+ * handled one transaction each again (`careful`): one of them may be what failed.
+ */
+export class BatchHandling<Item, State> {
+  /** Where each partition held stands in the database. */
+  committed = new Map<number, number>();
+  /** Where each stands here: ahead of the database by what needed no transaction, or waits for the group commit. */
+  checkpoints = new Map<number, number>();
+  private mark = 0;
+  private readonly holding: HoldingProcessor<Item, State> | undefined;
+  private readonly group: GroupCommit | undefined;
+  private readonly carefulThrough = new Map<number, number>();
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly processor: Processor<Item, State>,
+    private readonly context: HandlingContext,
+  ) {
+    if (!isHolding(processor)) return;
+    this.holding = processor;
+    const landed = (moves: ReadonlyMap<number, number>) => {
+      moves.forEach((seq, p) => this.committed.set(p, seq));
+      this.trimHeld();
+    };
+    this.group = new GroupCommit(ds, processor.name, processor.commitEvery, (p) => this.committed.get(p) ?? 0, landed, (e) => this.groupFailed(e));
+  }
+
+  /** Writes handled and not committed yet. */
+  get pending(): boolean {
+    return this.group?.pending ?? false;
+  }
+
+  /** Before reading again: what is pending is committed if it can be, what is held forgotten, and the checkpoints read. */
+  async readCheckpoints(partitions: readonly number[]): Promise<void> {
+    if (this.group) {
+      await this.group.flush().catch(() => undefined);
+      this.group.clear();
+      this.holding!.held.drop();
+    }
+    if (partitions.length === 0) return;
+    this.committed = await readCheckpoints(this.ds, this.processor.name, partitions);
+    this.mark = await readReplayMark(this.ds, this.processor.stream);
+    this.checkpoints = new Map(this.committed);
+  }
+
+  /** Whether the batch is handled in a transaction of its own. */
+  careful(batch: readonly Read<Item>[]): boolean {
+    return !this.group || batch.some((r) => r.seq <= (this.carefulThrough.get(r.partition) ?? 0));
+  }
+
+  /**
+   * The batch failed: what a holding processor decided in it is forgotten, and what was handled
+   * before it committed, so that it can be handled carefully. False when that commit failed (the
+   * stream is read again).
+   */
+  async failed(batch: readonly Read<Item>[], careful: boolean): Promise<boolean> {
+    this.holding?.held.drop(new Set(batch.map((r) => r.partition)));
+    if (careful) return true;
+    return this.group!.flush().then(
+      () => true,
+      (e: GroupCommitFailed) => (this.groupFailed(e), false),
+    );
+  }
+
+  /** A holding processor's batch: decided from what it holds (reading only what it does not), its writes left to the group commit. */
+  async apply(batch: Read<Item>[], generation: number): Promise<void> {
+    const started = performance.now();
+    const processor = this.holding!;
+    const items = batch.flatMap((r) => ('item' in r ? [{ item: r.item, subject: r.subject, seq: r.seq, partition: r.partition, live: r.seq > this.mark }] : []));
+    const writes = new QueuedWrites();
+    if (items.length && !(processor.concerns && items.every((r) => !processor.concerns!(r.item)))) {
+      const load = processor.load ? await processor.load(items) : undefined;
+      const rows = load ? await readTogether(this.ds, load.statements) : [];
+      if (generation !== this.context.generation()) throw new StaleBatch();
+      await processor.handle(writes, items, (load ? load.decode(rows) : undefined) as State);
+    }
+    const dead = batch.flatMap((r) => ('failure' in r ? [this.deadLetter(r, r.failure)] : []));
+    await Promise.all(dead);
+    if (generation !== this.context.generation()) throw new StaleBatch();
+    const moves = new Map<number, number>();
+    for (const r of batch) moves.set(r.partition, Math.max(r.seq, moves.get(r.partition) ?? 0));
+    moves.forEach((seq, p) => this.checkpoints.set(p, seq));
+    this.group!.add(writes.statements, moves);
+    this.report(batch.length, dead.length, started);
+  }
+
+  /** One transaction: lock and check the checkpoints, handle (or dead-letter), move the checkpoints. */
+  async commit(batch: Read<Item>[], generation: number, deadReason?: string): Promise<void> {
+    const started = performance.now();
+    const { processor } = this;
+    const partitions = [...new Set(batch.map((r) => r.partition))].sort((a, b) => a - b);
+    if (deadReason === undefined && processor.concerns && batch.every((r) => 'item' in r && !processor.concerns!(r.item))) {
+      // No transaction: the database checkpoint moves with the next one (read again, these change nothing).
+      if (generation !== this.context.generation()) throw new StaleBatch();
+      for (const r of batch) this.checkpoints.set(r.partition, Math.max(r.seq, this.checkpoints.get(r.partition) ?? 0));
+      return;
+    }
+    const decoded = deadReason === undefined ? batch.flatMap((r) => ('item' in r ? [r] : [])) : [];
+    // Before a connection is taken: a load may look things up (a cached configuration) on its own.
+    const load = decoded.length && processor.load ? await processor.load(decoded.map((r) => ({ ...r, live: true }))) : undefined;
+    const handled = await inTransaction(this.ds, async (tx) => {
+      const [positions, marks, ...loaded] = (await tx.queryAll([...lockCheckpoints(processor.name, processor.stream, partitions), ...(load?.statements ?? [])])) as [{ partition: number; position: string }[], { mark: string }[], ...unknown[][]];
+      // Checked under the lock: a batch from before the checkpoints were read again would compare with the new ones.
+      if (generation !== this.context.generation()) throw new StaleBatch();
+      for (const { partition, position } of positions) if (Number(position) !== (this.committed.get(partition) ?? 0)) throw new CheckpointMoved();
+      const mark = Number(marks[0]?.mark ?? 0);
+      const items: Received<Item>[] = decoded.map(({ item, subject, seq, partition }) => ({ item, subject, seq, partition, live: seq > mark }));
+      if (items.length) await processor.handle(tx, items, (load ? load.decode(loaded) : undefined) as State);
+      const reasons = batch.map((r) => deadReason ?? ('failure' in r ? r.failure : undefined));
+      const dead = batch.flatMap((r, i) => (reasons[i] === undefined ? [] : [{ r, reason: reasons[i] }]));
+      await Promise.all(dead.map(({ r, reason }) => this.deadLetter(r, reason)));
+      const moved = new Map(partitions.map((p) => [p, Math.max(...batch.filter((r) => r.partition === p).map((r) => r.seq))]));
+      await saveCheckpoints(tx, processor.name, moved);
+      return { items, moved, dead: dead.length };
+    });
+    for (const [p, seq] of handled.moved) for (const stands of [this.committed, this.checkpoints]) stands.set(p, seq);
+    processor.committed?.(handled.items);
+    this.report(batch.length, handled.dead, started);
+  }
+
+  /** Commits what is pending (on a stop). */
+  async flush(): Promise<void> {
+    await this.group?.flush().catch((e: GroupCommitFailed) => this.context.logger.warn(`${e.message}: read again at the next start`));
+  }
+
+  /** What is held of a partition beyond a bound is forgotten while all of it is committed and no call holds the partition. */
+  private trimHeld(): void {
+    for (const p of this.context.owned()) if (this.holding!.held.sizeOf(p) > HELD_PER_PARTITION && !this.group!.holds(p) && !this.context.busy(p)) this.holding!.held.drop([p]);
+  }
+
+  /** A group commit failed: what it held is handled again from the checkpoints, one transaction per batch (one may be what failed). */
+  private groupFailed(e: GroupCommitFailed): void {
+    if (!checkpointMoved(e.cause) && !isUnavailable(e.cause)) e.moves.forEach((seq, p) => this.carefulThrough.set(p, Math.max(seq, this.carefulThrough.get(p) ?? 0)));
+    this.context.logger.warn(`reading again from the checkpoints: ${e.message}`);
+    this.context.readAgain();
+  }
+
+  private report(messages: number, dead: number, started: number): void {
+    const seconds = (performance.now() - started) / 1000;
+    const { observer, consumer } = this.context;
+    observer?.called?.(consumer, messages, seconds);
+    for (let i = 0; i < messages; i++) observer?.settled(consumer, i < dead ? 'dead' : 'ack', seconds);
+  }
+
+  private deadLetter(r: Read<Item>, reason: string): Promise<void> {
+    const { logger, service, consumer, publisher } = this.context;
+    logger.warn(`set aside as a dead letter: ${r.subject} #${r.seq}: ${reason}`);
+    const letter = { reason, service, stream: this.processor.stream, consumer, subject: r.subject, seq: r.seq, deliveries: 1 };
+    return publishDeadLetter(publisher, letter, r.data, tenantOfSubject(r.subject));
+  }
+}
