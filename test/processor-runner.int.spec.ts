@@ -53,6 +53,12 @@ type Sums = Map<string, number>;
 class HoldingTallying extends Tallying implements HoldingProcessor<Tally, Sums> {
   readonly commitEvery = 20;
   readonly held = new HeldState<number>();
+  constructor(
+    name: string,
+    readonly heldPerPartition?: number,
+  ) {
+    super(name);
+  }
   /** Loads that had to read something. */
   reads = 0;
 
@@ -231,6 +237,21 @@ describe('ProcessorRunner', () => {
       for (const s of subjects) expect(await tallies(s)).toEqual(Array.from({ length: 25 }, (_, n) => n));
       expect(await sums('tally.held-fenced.%')).toEqual(Object.fromEntries(subjects.map((s) => [s, sumTo(25)])));
       expect(deadLetters.filter((d) => d.consumer === 'test-service-held-fenced')).toEqual([]);
+    });
+
+    it('beyond its bound, what a partition holds is forgotten once committed, and read again when needed', async () => {
+      const processor = new HoldingTallying('held-bound', 2);
+      const r = runner(processor);
+      await r.prepare();
+      await r.assign([0, 1, 2, 3]);
+      const subjects = Array.from({ length: 16 }, (_, i) => `tally.held-bound.acme.k${i}`);
+      for (let n = 0; n < 10; n++) {
+        await Promise.all(subjects.map((s) => publish(s, { n })));
+        await eventually(async () => r.caughtUp && (await ds.query(`SELECT count(*)::int AS c FROM tallies WHERE subject LIKE 'tally.held-bound.%'`))[0].c === 16 * (n + 1), `round ${n} kept`);
+      }
+      expect(await sums('tally.held-bound.%')).toEqual(Object.fromEntries(subjects.map((s) => [s, sumTo(10)])));
+      expect([0, 1, 2, 3].map((p) => processor.held.sizeOf(p)).filter((size) => size > 2)).toEqual([]);
+      expect(processor.reads).toBeGreaterThan(1);
     });
 
     it('a write the database refuses fails its group: the group is handled again a batch at a time, the poison is dead-lettered, the rest kept', async () => {

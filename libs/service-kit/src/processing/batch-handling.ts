@@ -18,8 +18,6 @@ export class StaleBatch extends Error {}
 
 export const checkpointMoved = (e: unknown): boolean => e instanceof CheckpointMoved || (e as { code?: string } | undefined)?.code === CHECKPOINT_MOVED;
 
-/** Keys a holding processor keeps of a partition, about: beyond, it reads them again. */
-const HELD_PER_PARTITION = 20_000;
 
 /** What the shell around the handling tells it: who it is, and which read of the stream is current. */
 export interface HandlingContext {
@@ -74,7 +72,7 @@ export class BatchHandling<Item, State> {
   /** Before reading again: what is pending is committed if it can be, what is held forgotten, and the checkpoints read. */
   async readCheckpoints(partitions: readonly number[]): Promise<void> {
     if (this.group) {
-      await this.group.flush().catch(() => undefined);
+      await this.group.flush();
       this.group.clear();
       this.holding!.held.drop();
     }
@@ -96,11 +94,7 @@ export class BatchHandling<Item, State> {
    */
   async failed(batch: readonly Read<Item>[], careful: boolean): Promise<boolean> {
     this.holding?.held.drop(new Set(batch.map((r) => r.partition)));
-    if (careful) return true;
-    return this.group!.flush().then(
-      () => true,
-      (e: GroupCommitFailed) => (this.groupFailed(e), false),
-    );
+    return careful || this.group!.flush();
   }
 
   /** A holding processor's batch: decided from what it holds (reading only what it does not), its writes left to the group commit. */
@@ -108,6 +102,8 @@ export class BatchHandling<Item, State> {
     const started = performance.now();
     const processor = this.holding!;
     const items = batch.flatMap((r) => ('item' in r ? [{ item: r.item, subject: r.subject, seq: r.seq, partition: r.partition, live: r.seq > this.mark }] : []));
+    // While commits lag, a failed one would repeat what was published since: wait for them.
+    if (!(await this.group!.ready())) throw new StaleBatch();
     const writes = new QueuedWrites();
     if (items.length && !(processor.concerns && items.every((r) => !processor.concerns!(r.item)))) {
       const load = processor.load ? await processor.load(items) : undefined;
@@ -136,6 +132,8 @@ export class BatchHandling<Item, State> {
       for (const r of batch) this.checkpoints.set(r.partition, Math.max(r.seq, this.checkpoints.get(r.partition) ?? 0));
       return;
     }
+    // A holding processor's writes of these partitions land first: the checkpoints only move forward.
+    if (this.group && batch.some((r) => this.group!.holds(r.partition)) && !(await this.group.flush())) throw new StaleBatch();
     const decoded = deadReason === undefined ? batch.flatMap((r) => ('item' in r ? [r] : [])) : [];
     // Before a connection is taken: a load may look things up (a cached configuration) on its own.
     const load = decoded.length && processor.load ? await processor.load(decoded.map((r) => ({ ...r, live: true }))) : undefined;
@@ -161,12 +159,13 @@ export class BatchHandling<Item, State> {
 
   /** Commits what is pending (on a stop). */
   async flush(): Promise<void> {
-    await this.group?.flush().catch((e: GroupCommitFailed) => this.context.logger.warn(`${e.message}: read again at the next start`));
+    await this.group?.flush();
   }
 
   /** What is held of a partition beyond a bound is forgotten while all of it is committed and no call holds the partition. */
   private trimHeld(): void {
-    for (const p of this.context.owned()) if (this.holding!.held.sizeOf(p) > HELD_PER_PARTITION && !this.group!.holds(p) && !this.context.busy(p)) this.holding!.held.drop([p]);
+    const bound = this.holding!.heldPerPartition ?? 20_000;
+    for (const p of this.context.owned()) if (this.holding!.held.sizeOf(p) > bound && !this.group!.holds(p) && !this.context.busy(p)) this.holding!.held.drop([p]);
   }
 
   /** A group commit failed: what it held is handled again from the checkpoints, one transaction per batch (one may be what failed). */

@@ -10,19 +10,24 @@ export class GroupCommitFailed extends Error {
   }
 }
 
+/** How many commit intervals the oldest write may wait before the processor waits for the commit. */
+const BEHIND_INTERVALS = 5;
+
 /**
  * The writes of a holding processor's batches, handled and not committed yet, and where they move
  * the checkpoints: committed together, fenced by the checkpoints (`move_checkpoints`), in one
  * round trip, `everyMs` milliseconds after the first of them (a group commit). One commit runs at
- * a time; what is handled meanwhile waits for the next. Once a commit failed, nothing more is
- * taken or committed until `clear`: what came after it builds on writes that did not land.
+ * a time; what is handled meanwhile waits for the next. Once a commit failed (`failed` is told),
+ * nothing more is taken or committed until `clear`: what came after it builds on writes that did
+ * not land.
  */
 export class GroupCommit {
   private writes: Statement[] = [];
   private moves = new Map<number, number>();
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> = Promise.resolve();
+  private running: Promise<boolean> = Promise.resolve(true);
   private broken = false;
+  private oldest = 0;
 
   constructor(
     private readonly ds: DataSource,
@@ -45,14 +50,24 @@ export class GroupCommit {
 
   add(writes: readonly Statement[], moves: ReadonlyMap<number, number>): void {
     if (this.broken) return;
+    if (this.moves.size === 0) this.oldest = performance.now();
     this.writes.push(...writes);
     for (const [partition, seq] of moves) this.moves.set(partition, seq);
-    this.timer ??= setTimeout(() => void this.flush().catch((e: GroupCommitFailed) => this.failed(e)), this.everyMs);
+    this.timer ??= setTimeout(() => void this.flush(), this.everyMs);
   }
 
-  /** Commits what is pending now, after the commit under way; throws `GroupCommitFailed`. */
-  flush(): Promise<void> {
-    const run = this.running.catch(() => undefined).then(() => this.commitPending());
+  /**
+   * Before more is decided: while commits lag (the database slow or gone), waits for them, so that
+   * what is published and not committed stays a few intervals' worth. False when a commit failed.
+   */
+  async ready(): Promise<boolean> {
+    if (this.broken) return false;
+    return this.moves.size === 0 || performance.now() - this.oldest < BEHIND_INTERVALS * this.everyMs || this.flush();
+  }
+
+  /** Commits what is pending now, after the commit under way: whether it landed (false once a commit failed). */
+  flush(): Promise<boolean> {
+    const run = this.running.then(() => this.commitPending());
     this.running = run;
     return run;
   }
@@ -70,18 +85,21 @@ export class GroupCommit {
     this.moves = new Map();
   }
 
-  private async commitPending(): Promise<void> {
+  private async commitPending(): Promise<boolean> {
     const { writes, moves } = this;
     this.forget();
-    if (moves.size === 0 || this.broken) return;
+    if (this.broken) return false;
+    if (moves.size === 0) return true;
     const from = new Map([...moves.keys()].map((p) => [p, this.committedAt(p)]));
     try {
       await commitTogether(this.ds, [moveCheckpoints(this.processor, from, moves), ...writes]);
     } catch (e) {
       this.broken = true;
       this.forget();
-      throw new GroupCommitFailed(moves, e);
+      this.failed(new GroupCommitFailed(moves, e));
+      return false;
     }
     this.landed(moves);
+    return true;
   }
 }

@@ -75,6 +75,8 @@ export interface HoldingProcessor<Item, State> extends Processor<Item, State> {
   readonly commitEvery: number;
   /** What the processor holds, by partition; the shell drops a partition's when it may be stale. */
   readonly held: HeldState<unknown>;
+  /** Keys held of a partition, about (20,000): beyond, once all of it is committed, it is read again. */
+  readonly heldPerPartition?: number;
   /** Decides and publishes, and writes only through `later` (`write`): the writes are committed later. */
   handle(writes: Writes, items: readonly Received<Item>[], state: State): Promise<void>;
 }
