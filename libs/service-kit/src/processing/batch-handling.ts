@@ -70,16 +70,20 @@ export class BatchHandling<Item, State> {
   }
 
   /** Before reading again: what is pending is committed if it can be, what is held forgotten, and the checkpoints read. */
-  async readCheckpoints(partitions: readonly number[]): Promise<void> {
+  async readCheckpoints(partitions: readonly number[], generation: number): Promise<void> {
     if (this.group) {
       await this.group.flush();
       this.group.clear();
       this.holding!.held.drop();
     }
     if (partitions.length === 0) return;
-    this.committed = await readCheckpoints(this.ds, this.processor.name, partitions);
-    this.mark = await readReplayMark(this.ds, this.processor.stream);
-    this.checkpoints = new Map(this.committed);
+    const committed = await readCheckpoints(this.ds, this.processor.name, partitions);
+    const mark = await readReplayMark(this.ds, this.processor.stream);
+    // A later read began meanwhile: its positions are the newer ones.
+    if (generation !== this.context.generation()) return;
+    this.committed = committed;
+    this.mark = mark;
+    this.checkpoints = new Map(committed);
   }
 
   /** Whether the batch is handled in a transaction of its own. */
@@ -132,8 +136,8 @@ export class BatchHandling<Item, State> {
       for (const r of batch) this.checkpoints.set(r.partition, Math.max(r.seq, this.checkpoints.get(r.partition) ?? 0));
       return;
     }
-    // A holding processor's writes of these partitions land first: the checkpoints only move forward.
-    if (this.group && batch.some((r) => this.group!.holds(r.partition)) && !(await this.group.flush())) throw new StaleBatch();
+    // A holding processor's writes, pending or being committed, land first: the checkpoints only move forward.
+    if (this.group && !(await this.group.flush())) throw new StaleBatch();
     const decoded = deadReason === undefined ? batch.flatMap((r) => ('item' in r ? [r] : [])) : [];
     // Before a connection is taken: a load may look things up (a cached configuration) on its own.
     const load = decoded.length && processor.load ? await processor.load(decoded.map((r) => ({ ...r, live: true }))) : undefined;

@@ -27,6 +27,7 @@ export class GroupCommit {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<boolean> = Promise.resolve(true);
   private broken = false;
+  private committing = false;
   private oldest = 0;
 
   constructor(
@@ -39,8 +40,9 @@ export class GroupCommit {
     private readonly failed: (e: GroupCommitFailed) => void,
   ) {}
 
+  /** Writes waiting, being committed, or lost with a failed commit (until `clear`). */
   get pending(): boolean {
-    return this.moves.size > 0;
+    return this.moves.size > 0 || this.committing || this.broken;
   }
 
   /** Whether writes of the partition wait to be committed. */
@@ -91,6 +93,7 @@ export class GroupCommit {
     if (this.broken) return false;
     if (moves.size === 0) return true;
     const from = new Map([...moves.keys()].map((p) => [p, this.committedAt(p)]));
+    this.committing = true;
     try {
       await commitTogether(this.ds, [moveCheckpoints(this.processor, from, moves), ...writes]);
     } catch (e) {
@@ -98,6 +101,8 @@ export class GroupCommit {
       this.forget();
       this.failed(new GroupCommitFailed(moves, e));
       return false;
+    } finally {
+      this.committing = false;
     }
     this.landed(moves);
     return true;

@@ -104,8 +104,8 @@ export class ProcessorRunner<Item, State> {
     await this.reading;
     this.reader = undefined;
     try {
-      await this.handling.readCheckpoints(this.stopping ? [] : [...this.owned]);
-      if (this.owned.size === 0 || this.stopping) return;
+      await this.handling.readCheckpoints(this.stopping ? [] : [...this.owned], generation);
+      if (this.owned.size === 0 || this.stopping || generation !== this.generation) return;
       const from = Math.min(...this.handling.checkpoints.values()) + 1;
       const reader = await StreamReader.open(this.nc, this.processor.stream, this.processor.filterSubject, from);
       if (generation !== this.generation) return void (await reader.close());
