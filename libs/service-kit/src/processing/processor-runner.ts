@@ -21,8 +21,9 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 /**
  * The processor shell. It reads its stream in order from where the partitions it holds stand
  * (their checkpoints), skips what other instances hold, decodes, and hands what is waiting to the
- * processor in one transaction that also locks and moves the checkpoints (at most two calls at
- * once, never two of one partition). A failure is tried again with a backoff, the batch split by
+ * processor in one transaction that also locks and moves the checkpoints, or, for a processor that
+ * holds its state, without one, its writes left to the group commit (`BatchHandling`; at most two
+ * calls at once, never two of one partition). A failure is tried again with a backoff, the batch split by
  * partition and then message by message, so one message that keeps failing is dead-lettered with
  * its reason and the messages behind it go on; an outage is waited out, uncounted.
  */
