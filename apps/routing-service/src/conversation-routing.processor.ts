@@ -2,9 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type ContactMessageAppended, type ConversationEvent, conversationOfSubject, type TypedEntry } from '@kite/contracts';
 import { configurationInForce, messageToRoute, routing, ROUTING_EVENT_TYPES, type RoutingContext, type RoutingConversation } from '@kite/domain';
 import { CONVERSATION_LOG, type ConversationLog, type Decision } from '@kite/messaging';
-import type { Writes } from '@kite/persistence';
+import type { DataSource, Writes } from '@kite/persistence';
 import { ConfigCache, ConversationLogProcessor, DATA_SOURCE, EventProcessor, faultPoint, HeldState, type ConfigLookups, type HoldingProcessor, type Load, type Received } from '@kite/service-kit';
-import type { DataSource } from '@kite/persistence';
 import { routingStates, saveRoutingStates } from './routing-state.js';
 
 type Entry = TypedEntry<ConversationEvent>;

@@ -89,13 +89,16 @@ export async function readCheckpoints(db: Queryable, processor: string, partitio
 export function lockCheckpoints(processor: string, stream: string, partitions: readonly number[]): Statement[] {
   return [
     { sql: `SELECT partition, position FROM checkpoints WHERE processor = $1 AND partition = ANY($2::int[]) ORDER BY partition FOR UPDATE`, params: [processor, partitions] },
-    { sql: `SELECT coalesce(max(until_seq), 0) AS mark FROM replay_marks WHERE stream = $1`, params: [stream] },
+    replayMark(stream),
   ];
 }
 
-/** The stream's replay mark: up to it, a rebuilt read model only projects (0 without one). */
+/** The stream's replay mark (a row `{ mark }`, 0 without one): up to it, a rebuilt read model only projects. */
+const replayMark = (stream: string): Statement => ({ sql: `SELECT coalesce(max(until_seq), 0) AS mark FROM replay_marks WHERE stream = $1`, params: [stream] });
+
 export async function readReplayMark(db: Queryable, stream: string): Promise<number> {
-  const [row] = (await db.query(`SELECT coalesce(max(until_seq), 0) AS mark FROM replay_marks WHERE stream = $1`, [stream])) as { mark: string }[];
+  const { sql, params } = replayMark(stream);
+  const [row] = (await db.query(sql, params)) as { mark: string }[];
   return Number(row?.mark ?? 0);
 }
 

@@ -18,6 +18,12 @@ export class StaleBatch extends Error {}
 
 export const checkpointMoved = (e: unknown): boolean => e instanceof CheckpointMoved || (e as { code?: string } | undefined)?.code === CHECKPOINT_MOVED;
 
+/** The last message of each partition in the batch: where its checkpoint moves. */
+const lastOfEachPartition = (batch: readonly Read<unknown>[]): Map<number, number> => {
+  const last = new Map<number, number>();
+  for (const r of batch) last.set(r.partition, Math.max(r.seq, last.get(r.partition) ?? 0));
+  return last;
+};
 
 /** What the shell around the handling tells it: who it is, and which read of the stream is current. */
 export interface HandlingContext {
@@ -109,7 +115,7 @@ export class BatchHandling<Item, State> {
     // While commits lag, a failed one would repeat what was published since: wait for them.
     if (!(await this.group!.ready())) throw new StaleBatch();
     const writes = new QueuedWrites();
-    if (items.length && !(processor.concerns && items.every((r) => !processor.concerns!(r.item)))) {
+    if (items.length && !this.concernsNone(batch)) {
       const load = processor.load ? await processor.load(items) : undefined;
       const rows = load ? await readTogether(this.ds, load.statements) : [];
       if (generation !== this.context.generation()) throw new StaleBatch();
@@ -118,8 +124,7 @@ export class BatchHandling<Item, State> {
     const dead = batch.flatMap((r) => ('failure' in r ? [this.deadLetter(r, r.failure)] : []));
     await Promise.all(dead);
     if (generation !== this.context.generation()) throw new StaleBatch();
-    const moves = new Map<number, number>();
-    for (const r of batch) moves.set(r.partition, Math.max(r.seq, moves.get(r.partition) ?? 0));
+    const moves = lastOfEachPartition(batch);
     moves.forEach((seq, p) => this.checkpoints.set(p, seq));
     this.group!.add(writes.statements, moves);
     this.report(batch.length, dead.length, started);
@@ -130,10 +135,10 @@ export class BatchHandling<Item, State> {
     const started = performance.now();
     const { processor } = this;
     const partitions = [...new Set(batch.map((r) => r.partition))].sort((a, b) => a - b);
-    if (deadReason === undefined && processor.concerns && batch.every((r) => 'item' in r && !processor.concerns!(r.item))) {
+    if (deadReason === undefined && this.concernsNone(batch)) {
       // No transaction: the database checkpoint moves with the next one (read again, these change nothing).
       if (generation !== this.context.generation()) throw new StaleBatch();
-      for (const r of batch) this.checkpoints.set(r.partition, Math.max(r.seq, this.checkpoints.get(r.partition) ?? 0));
+      lastOfEachPartition(batch).forEach((seq, p) => this.checkpoints.set(p, Math.max(seq, this.checkpoints.get(p) ?? 0)));
       return;
     }
     // A holding processor's writes, pending or being committed, land first: the checkpoints only move forward.
@@ -152,13 +157,19 @@ export class BatchHandling<Item, State> {
       const reasons = batch.map((r) => deadReason ?? ('failure' in r ? r.failure : undefined));
       const dead = batch.flatMap((r, i) => (reasons[i] === undefined ? [] : [{ r, reason: reasons[i] }]));
       await Promise.all(dead.map(({ r, reason }) => this.deadLetter(r, reason)));
-      const moved = new Map(partitions.map((p) => [p, Math.max(...batch.filter((r) => r.partition === p).map((r) => r.seq))]));
+      const moved = lastOfEachPartition(batch);
       await saveCheckpoints(tx, processor.name, moved);
       return { items, moved, dead: dead.length };
     });
     for (const [p, seq] of handled.moved) for (const stands of [this.committed, this.checkpoints]) stands.set(p, seq);
     processor.committed?.(handled.items);
     this.report(batch.length, handled.dead, started);
+  }
+
+  /** Every message of the batch decoded, and none of them can change the processor's state or make it decide. */
+  private concernsNone(batch: readonly Read<Item>[]): boolean {
+    const { concerns } = this.processor;
+    return concerns !== undefined && batch.every((r) => 'item' in r && !concerns.call(this.processor, r.item));
   }
 
   /** Commits what is pending (on a stop). */
