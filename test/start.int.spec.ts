@@ -5,12 +5,16 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SignJWT } from 'jose';
 import { freePort, isPortOpen } from '@kite/local-infra';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SERVICE_PORTS = ['CONFIG_API_PORT', 'LINKING_PORT', 'ROUTING_PORT', 'SCHEDULER_PORT'] as const;
 
 /** The built `npm start`, in a process group of its own as a terminal would run it, with its output as it comes. */
+const tokenSignedWith = (secret: string) =>
+  new SignJWT({ tenant: 'acme', role: 'viewer' }).setProtectedHeader({ alg: 'HS256' }).setSubject('viewer@acme').setIssuedAt().setExpirationTime('1h').sign(new TextEncoder().encode(secret));
+
 function launch(env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   const child = spawn(process.execPath, [path.join(ROOT, 'dist/tools/start.js')], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
@@ -70,7 +74,8 @@ describe('npm start', () => {
     // Private (mode 0700), as a clone in `mktemp -d` is: as root, PostgreSQL's user cannot reach it.
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kite-start-'));
     const ports = Object.fromEntries(await Promise.all(SERVICE_PORTS.map(async (name) => [name, String(await freePort())])));
-    const env = { ...ports, KITE_DATA_DIR: dataDir, NATS_URL: '', DATABASE_URL: '' };
+    const env = { ...ports, KITE_DATA_DIR: dataDir, NATS_URL: '', DATABASE_URL: '', AUTH_JWT_SECRET: '' };
+    let firstSecret = '';
     try {
       for (const round of ['first', 'second']) {
         const start = launch(env);
@@ -88,6 +93,14 @@ describe('npm start', () => {
         const natsPort = portOf(output, /NATS on nats:\/\/127\.0\.0\.1:(\d+)/);
         const postgresPort = portOf(output, /PostgreSQL on postgres:\/\/[^@]+@localhost:(\d+)/);
         expect([natsPort, postgresPort].every(Number.isInteger)).toBe(true);
+        // No secret in the source: the services verify tokens with one made for this data directory, kept across starts.
+        const secretFile = path.join(dataDir, 'auth-secret');
+        expect(fs.statSync(secretFile).mode & 0o777).toBe(0o600);
+        const secret = fs.readFileSync(secretFile, 'utf8');
+        if (round === 'first') firstSecret = secret;
+        expect(secret).toBe(firstSecret);
+        const numbers = async (key: string) => (await fetch(`http://127.0.0.1:${ports.CONFIG_API_PORT}/v1/numbers`, { headers: { authorization: `Bearer ${await tokenSignedWith(key)}` } })).status;
+        expect([await numbers(secret), await numbers('kite-development-secret-change-me')]).toEqual([200, 401]);
 
         const signalled = Date.now();
         process.kill(-start.child.pid!, 'SIGINT');

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,4 +33,28 @@ export function readRuntime(): Runtime | undefined {
 /** Removes the runtime file if this process wrote it: a start that failed leaves a running system's file alone. */
 export function clearRuntime(): void {
   if (readRuntime()?.pid === process.pid) fs.rmSync(RUNTIME_FILE, { force: true });
+}
+
+const SECRET_FILE = path.join(DATA_DIR, 'auth-secret');
+
+/**
+ * The secret that `npm start`'s services verify tokens with and `npm run token` signs them with,
+ * when AUTH_JWT_SECRET is not set: made at random the first time and kept in `.data/auth-secret`
+ * (readable by its owner only), so tokens outlive a restart and no secret is written in the source.
+ */
+export function developmentSecret(): string {
+  if (process.env.AUTH_JWT_SECRET) return process.env.AUTH_JWT_SECRET;
+  try {
+    return fs.readFileSync(SECRET_FILE, 'utf8').trim();
+  } catch {
+    fs.mkdirSync(DATA_DIR, { recursive: true });
+    const secret = randomBytes(32).toString('base64url');
+    // 'wx': a start and a token made at the same moment keep the first one written.
+    try {
+      fs.writeFileSync(SECRET_FILE, secret, { mode: 0o600, flag: 'wx' });
+      return secret;
+    } catch {
+      return fs.readFileSync(SECRET_FILE, 'utf8').trim();
+    }
+  }
 }

@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ensureDatabase, freePort, isPortOpen, SERVICE_NAMES, startEmbeddedPostgres, startNatsServer, startService, waitUntilReady, PORT_VARIABLES, type RunningService } from '@kite/local-infra';
-import { clearRuntime, DATA_DIR, ROOT, writeRuntime } from './runtime.js';
+import { clearRuntime, DATA_DIR, developmentSecret, ROOT, writeRuntime } from './runtime.js';
 
 const DEFAULT_PORTS = { 'config-service': 8080, 'linking-service': 8081, 'routing-service': 8082, 'action-scheduler': 8083 } as const;
 const LOG_DIR = path.join(DATA_DIR, 'logs');
@@ -92,8 +92,9 @@ async function start(): Promise<void> {
   const { natsUrl, databaseUrl } = await startServers();
   if (stopping) return;
   say(`starting the services; their logs: ${shown(LOG_DIR)}/<service>.log`);
+  const auth = process.env.AUTH_JWT_PUBLIC_KEY ? {} : { AUTH_JWT_SECRET: developmentSecret() };
   for (const { name, port } of servicePorts) {
-    const service = startService(ROOT, name, port, { NATS_URL: natsUrl, DATABASE_URL: databaseUrl }, { file: path.join(LOG_DIR, `${name}.log`) }, true);
+    const service = startService(ROOT, name, port, { NATS_URL: natsUrl, DATABASE_URL: databaseUrl, ...auth }, { file: path.join(LOG_DIR, `${name}.log`) }, true);
     services.push(service);
     void service.exited.then(async (code) => {
       // Before the ready line, the start reports it (the health check's wait ends with it).

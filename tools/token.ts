@@ -1,9 +1,14 @@
 /** `npm run token -- --tenant acme --role admin [--sub alice] [--ttl 3600]`: a development token. */
 import { parseArgs } from 'node:util';
 import { SignJWT } from 'jose';
-import { DEVELOPMENT_JWT_SECRET, TENANT_PATTERN } from '@kite/contracts';
+import { TENANT_PATTERN } from '@kite/contracts';
+import { developmentSecret } from './runtime.js';
 
-export async function signToken(claims: { tenant: string; role: 'admin' | 'viewer'; sub: string }, ttlSeconds = 3600, secret = process.env.AUTH_JWT_SECRET ?? DEVELOPMENT_JWT_SECRET): Promise<string> {
+/** The longest lifetime the services accept unless AUTH_TOKEN_MAX_LIFETIME says otherwise. */
+const MAX_TTL = Number(process.env.AUTH_TOKEN_MAX_LIFETIME ?? 86_400);
+
+/** A token signed with AUTH_JWT_SECRET, or the development secret `npm start` keeps under `.data/`. */
+export async function signToken(claims: { tenant: string; role: 'admin' | 'viewer'; sub: string }, ttlSeconds = 3600, secret = developmentSecret()): Promise<string> {
   return new SignJWT({ tenant: claims.tenant, role: claims.role })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(claims.sub)
@@ -15,9 +20,10 @@ export async function signToken(claims: { tenant: string; role: 'admin' | 'viewe
 if (process.argv[1]?.endsWith('token.js')) {
   const { values } = parseArgs({ options: { tenant: { type: 'string', default: 'acme' }, role: { type: 'string', default: 'admin' }, sub: { type: 'string', default: 'developer' }, ttl: { type: 'string', default: '3600' } } });
   const role = values.role;
-  if (!TENANT_PATTERN.test(values.tenant) || (role !== 'admin' && role !== 'viewer')) {
-    console.error('usage: npm run token -- --tenant <tenant> --role admin|viewer [--sub <who>] [--ttl <seconds>]');
+  const ttl = Number(values.ttl);
+  if (!TENANT_PATTERN.test(values.tenant) || (role !== 'admin' && role !== 'viewer') || !Number.isInteger(ttl) || ttl < 1 || ttl > MAX_TTL) {
+    console.error(`usage: npm run token -- --tenant <tenant> --role admin|viewer [--sub <who>] [--ttl <seconds, at most ${MAX_TTL}>]`);
     process.exit(2);
   }
-  console.log(await signToken({ tenant: values.tenant, role, sub: values.sub }, Number(values.ttl)));
+  console.log(await signToken({ tenant: values.tenant, role, sub: values.sub }, ttl));
 }

@@ -24,6 +24,3 @@ export type Channel = z.infer<typeof Channel>;
 export const MemberKind = z.enum(['agent', 'bot']);
 export const Member = z.object({ kind: MemberKind, id: ExternalId });
 export type Member = z.infer<typeof Member>;
-
-/** The secret `npm start` and `npm run token` share when AUTH_JWT_SECRET is not set: for development only. */
-export const DEVELOPMENT_JWT_SECRET = 'kite-development-secret-change-me';

@@ -1,10 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
 import { SignJWT } from 'jose';
-import { DEVELOPMENT_JWT_SECRET, type AnyEnvelope } from '@kite/contracts';
+import type { AnyEnvelope } from '@kite/contracts';
 import { configurationReached, freePort, startNatsServer, startService, waitUntilReady, SERVICE_NAMES, type RunningNats, type RunningService, type ServiceName } from '@kite/local-infra';
 import { connectNats, EventPublisher, streamLastSequence, type NatsConnection } from '@kite/messaging';
 import { STREAMS } from '@kite/contracts';
@@ -31,6 +32,8 @@ export class TestSystem {
   readonly deadLetters: { subject: string; body: { reason: string; payload?: string } }[] = [];
   private publisher!: EventPublisher;
   nc!: NatsConnection;
+  /** The services' AUTH_JWT_SECRET: this system's own, so a token of one never opens another. */
+  readonly secret = randomBytes(32).toString('base64url');
 
   private constructor(
     private running: RunningNats,
@@ -74,7 +77,7 @@ export class TestSystem {
   }
 
   async startService(name: ServiceName, env: NodeJS.ProcessEnv = {}): Promise<RunningService> {
-    const service = startService(ROOT, name, this.ports[name], { NATS_URL: this.nats.url, DATABASE_URL: this.databaseUrl, LOG_LEVEL: 'warn', ...env }, process.env.KITE_TEST_LOGS ? 'inherit' : 'ignore');
+    const service = startService(ROOT, name, this.ports[name], this.environment(env), process.env.KITE_TEST_LOGS ? 'inherit' : 'ignore');
     this.services.set(name, service);
     await waitUntilReady(service.port, 60_000, service.exited);
     return service;
@@ -82,10 +85,14 @@ export class TestSystem {
 
   /** Another instance of a service, on a port of its own, sharing the same NATS and database. */
   async startExtraInstance(name: ServiceName, env: NodeJS.ProcessEnv = {}): Promise<RunningService> {
-    const service = startService(ROOT, name, await freePort(), { NATS_URL: this.nats.url, DATABASE_URL: this.databaseUrl, LOG_LEVEL: 'warn', ...env }, process.env.KITE_TEST_LOGS ? 'inherit' : 'ignore');
+    const service = startService(ROOT, name, await freePort(), this.environment(env), process.env.KITE_TEST_LOGS ? 'inherit' : 'ignore');
     this.extras.push(service);
     await waitUntilReady(service.port, 60_000, service.exited);
     return service;
+  }
+
+  private environment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+    return { NATS_URL: this.nats.url, DATABASE_URL: this.databaseUrl, LOG_LEVEL: 'warn', AUTH_JWT_SECRET: this.secret, ...env };
   }
 
   async stopService(name: ServiceName, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
@@ -102,7 +109,7 @@ export class TestSystem {
   }
 
   async token(tenant: string, role: 'admin' | 'viewer' = 'admin'): Promise<string> {
-    return new SignJWT({ tenant, role }).setProtectedHeader({ alg: 'HS256' }).setSubject(`${role}@${tenant}`).setExpirationTime('1h').sign(new TextEncoder().encode(DEVELOPMENT_JWT_SECRET));
+    return new SignJWT({ tenant, role }).setProtectedHeader({ alg: 'HS256' }).setSubject(`${role}@${tenant}`).setIssuedAt().setExpirationTime('1h').sign(new TextEncoder().encode(this.secret));
   }
 
   /** An HTTP call (the configuration API unless `service` says otherwise) with a token of `tenant`, admin unless said otherwise. */
