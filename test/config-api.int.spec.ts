@@ -120,6 +120,26 @@ describe('configuration API', () => {
       expect(((await system.api('acme', 'GET', at(N1))).body as View).status).toBe('not_configured');
     });
 
+    it('refuses what the stores cannot keep or a subject cannot carry (a NUL, an unpaired surrogate, a year out of range, an id with a dot), with its path, and stores nothing', async () => {
+      const base = valid();
+      const cases: [unknown, string][] = [
+        [{ ...base, workingHours: { ...base.workingHours, actions: [{ ...base.workingHours.actions[0], task: { type: 'send_message', botId: 'bot-1', text: 'hi\u0000' } }] } }, '$.workingHours.actions[0].task.text'],
+        [{ ...base, workingHours: { ...base.workingHours, schedule: { ...base.workingHours.schedule, timeZone: 'Europe/Lisbon\ud800' } } }, '$.workingHours.schedule.timeZone'],
+        [{ ...base, workingHours: { ...base.workingHours, schedule: { ...base.workingHours.schedule, closures: ['0000-01-01'] } } }, '$.workingHours.schedule.closures[0]'],
+        [{ ...base, linkedServiceId: 'svc.sales' }, '$.linkedServiceId'],
+      ];
+      for (const [body, path] of cases) {
+        const res = await system.api('acme', 'PUT', at(N1), body);
+        expect([path, res.status, (res.body as ProblemBody).errors?.map((e) => e.path)]).toEqual([path, 400, [path]]);
+      }
+      const directoryRes = await system.api('acme', 'PUT', '/v1/directory', { ...directory, agents: [...directory.agents, { id: 'ag-dora', name: 'Dora\u0000' }] });
+      expect([directoryRes.status, (directoryRes.body as ProblemBody).errors]).toEqual([400, [{ path: '$.agents[3].name', message: 'holds a character that cannot be stored (NUL, or an unpaired UTF-16 surrogate)' }]]);
+      const inPath = await system.api('acme', 'GET', `/v1/numbers/%2B1555%00`);
+      expect(inPath.status).toBe(400);
+      expect(((await system.api('acme', 'GET', at(N1))).body as View).status).toBe('not_configured');
+      expect(((await system.api('acme', 'GET', '/v1/directory')).body as { agents: unknown[] }).agents).toHaveLength(3);
+    });
+
     it('C4 requires the out-of-hours part when the schedule has rules', async () => {
       const { outOfHours: _, ...body } = valid();
       const res = await system.api('acme', 'PUT', at(N1), body);

@@ -47,6 +47,27 @@ describe('thin path: MessageReceived → ConversationCreated (L3) → MembersAdd
     expect(letters[1]!.body.payload).toBe('not json at all');
   });
 
+  it('S2 a text the store would refuse (a NUL) is dead-lettered with its path, and the contact\'s next message still links', async () => {
+    const poison = inboundMessage('acme', '+15550003333', 'sms-nul');
+    await system.publish(subjects.inbound('acme', 'MessageReceived'), { ...poison, data: { ...poison.data, text: 'hello\u0000' } });
+    const nextId = await sendInbound(system, 'acme', '+15550003333', 'sms-after-nul');
+    await eventually(() => system.outboundOf('ContactMessageAppended', (e) => e.correlationId === nextId)[0], 'the contact\'s next message');
+    const letter = await eventually(() => system.deadLetters.find((l) => l.body.reason.startsWith('data.text:')), 'a dead letter for the NUL');
+    expect(letter.body.reason).toBe('data.text: holds a character that cannot be stored (NUL, or an unpaired UTF-16 surrogate)');
+    expect(system.outboundOf('ContactMessageAppended', (e) => e.correlationId === poison.id)).toHaveLength(0);
+  });
+
+  it('S2 a dead letter always lands: one whose payload would make it too large keeps a reference to the original instead', async () => {
+    // 450,000 quotes, 900 kB escaped once: wrapped as text in a letter, escaped again, they would pass NATS's 1 MB maximum.
+    const huge = JSON.stringify({ ...inboundMessage('acme', '+15550004444', 'sms-huge'), data: { text: '"'.repeat(450_000) } });
+    await system.publishRaw('kite.in.acme.message.received', huge, 'huge-1');
+    const letter = await eventually(() => system.deadLetters.find((l) => (l.body as { payloadOmittedBytes?: number }).payloadOmittedBytes !== undefined), 'the letter of the huge payload');
+    expect(letter.subject).toBe('kite.dlq.linking-service.acme');
+    expect(letter.body).toMatchObject({ stream: 'KITE_IN', subject: 'kite.in.acme.message.received', payloadOmittedBytes: Buffer.byteLength(huge) });
+    expect(letter.body.payload).toBeUndefined();
+    expect((letter.body as { seq?: number }).seq).toBeGreaterThan(0);
+  });
+
   it('S2 an event whose tenant differs from its subject is dead-lettered, not processed', async () => {
     const event = inboundMessage('other', '+15550002222', 'sms-wrong-tenant');
     await system.publish(subjects.inbound('acme', 'MessageReceived'), event);

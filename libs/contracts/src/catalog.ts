@@ -3,6 +3,7 @@ import { AnyEnvelope } from './envelope.js';
 import * as config from './config-events.js';
 import * as inbound from './inbound-events.js';
 import * as outbound from './outbound-events.js';
+import { UNSTORABLE_MESSAGE, unstorablePath } from './storable.js';
 import { tenantOfSubject } from './subjects.js';
 
 /** One schema per event type: the single source for validation, types and the AsyncAPI document. */
@@ -94,6 +95,8 @@ function parseJson(payload: Uint8Array | string): { value: unknown } | { failure
 
 /** Validates an event already parsed from JSON, as `decodeEvent` does. */
 export function validateEvent<T extends EventType>(subject: string, json: unknown, accepted: readonly T[]): Decoded<EventOf<T>> {
+  const unstorable = unstorablePath(json);
+  if (unstorable) return { ok: false, reason: `${unstorable.length ? unstorable.join('.') : '(root)'}: ${UNSTORABLE_MESSAGE}` };
   const envelope = AnyEnvelope.safeParse(json);
   if (!envelope.success) return { ok: false, reason: `bad envelope: ${describeIssues(envelope.error)}` };
   const { type, tenant } = envelope.data;

@@ -11,3 +11,4 @@ export * from './catalog.js';
 export * from './event-factory.js';
 export * from './openapi.js';
 export * from './partitions.js';
+export * from './storable.js';

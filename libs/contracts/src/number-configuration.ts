@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ExternalId } from './primitives.js';
+import { CalendarDate, ExternalId } from './primitives.js';
 
 /** The body of `PUT /v1/numbers/{number}` (docs/contract.md; rules C2–C5). */
 export const RoutingTarget = z.discriminatedUnion('type', [
@@ -14,7 +14,7 @@ export const ScheduleDays = z.enum(['weekdays', 'weekends', 'everyday', ...WEEKD
 export type ScheduleDays = z.infer<typeof ScheduleDays>;
 
 export const LocalTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time HH:mm between 00:00 and 23:59');
-export const LocalDate = z.iso.date({ message: 'must be a date YYYY-MM-DD' });
+export const LocalDate = CalendarDate;
 
 /** `GMT-03:00`, `GMT+05:30`, or an IANA zone name; whether the name is known is checked by the domain. */
 export const TimeZoneName = z.string().min(1).max(64);
