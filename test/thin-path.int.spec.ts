@@ -48,8 +48,8 @@ describe('thin path: MessageReceived → ConversationCreated (L3) → MembersAdd
   });
 
   it('S2 a text the store would refuse (a NUL) is dead-lettered with its path, and the contact\'s next message still links', async () => {
-    const poison = inboundMessage('acme', '+15550003333', 'sms-nul');
-    await system.publish(subjects.inbound('acme', 'MessageReceived'), { ...poison, data: { ...poison.data, text: 'hello\u0000' } });
+    const poison = inboundMessage('acme', '+15550003333', 'sms-nul', 'hello\u0000');
+    await system.publish(subjects.inbound('acme', 'MessageReceived'), poison);
     const nextId = await sendInbound(system, 'acme', '+15550003333', 'sms-after-nul');
     await eventually(() => system.outboundOf('ContactMessageAppended', (e) => e.correlationId === nextId)[0], 'the contact\'s next message');
     const letter = await eventually(() => system.deadLetters.find((l) => l.body.reason.startsWith('data.text:')), 'a dead letter for the NUL');
