@@ -1,11 +1,11 @@
 /** `npm run token -- --tenant acme --role admin [--sub alice] [--ttl 3600]`: a development token. */
 import { parseArgs } from 'node:util';
 import { SignJWT } from 'jose';
-import { TENANT_PATTERN } from '@kite/contracts';
+import { DEFAULT_TOKEN_LIFETIME_SECONDS, TENANT_PATTERN } from '@kite/contracts';
 import { developmentSecret } from './runtime.js';
 
 /** The longest lifetime the services accept unless AUTH_TOKEN_MAX_LIFETIME says otherwise. */
-const MAX_TTL = Number(process.env.AUTH_TOKEN_MAX_LIFETIME ?? 86_400);
+const MAX_TTL = Number(process.env.AUTH_TOKEN_MAX_LIFETIME ?? DEFAULT_TOKEN_LIFETIME_SECONDS);
 
 /** A token signed with AUTH_JWT_SECRET, or the development secret `npm start` keeps under `.data/`. */
 export async function signToken(claims: { tenant: string; role: 'admin' | 'viewer'; sub: string }, ttlSeconds = 3600, secret = developmentSecret()): Promise<string> {

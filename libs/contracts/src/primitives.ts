@@ -22,8 +22,8 @@ export const ID_PATTERN = /^[0-9A-Za-z_\-:=+@/~]{1,128}$/;
 export const ExternalId = z.string().regex(ID_PATTERN, 'must be an id: 1 to 128 letters, digits and _ - : = + @ / ~ (no spaces, dots, * or >)');
 
 /** The instants and dates both PostgreSQL and JavaScript keep exactly: from 1970 up to (not into) the year 9999. */
-export const EARLIEST = Date.UTC(1970, 0, 1);
-export const LATEST = Date.UTC(9999, 0, 1);
+const EARLIEST = Date.UTC(1970, 0, 1);
+const LATEST = Date.UTC(9999, 0, 1);
 const inRange = (text: string) => {
   const at = Date.parse(text);
   return at >= EARLIEST && at < LATEST;
@@ -35,6 +35,9 @@ export const Instant = z.iso
 
 /** A calendar date `YYYY-MM-DD` in the same range. */
 export const CalendarDate = z.iso.date({ message: 'must be a date YYYY-MM-DD' }).refine(inRange, 'must be a date from 1970-01-01 up to 9999-01-01');
+
+/** The longest a token may live unless the services are told otherwise (AUTH_TOKEN_MAX_LIFETIME): a day. */
+export const DEFAULT_TOKEN_LIFETIME_SECONDS = 86_400;
 
 export const Channel = z.enum(['sms', 'whatsapp']);
 export type Channel = z.infer<typeof Channel>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_PARTITIONS } from '@kite/contracts';
+import { DEFAULT_PARTITIONS, DEFAULT_TOKEN_LIFETIME_SECONDS } from '@kite/contracts';
 
 const SERVICE_PORTS = { 'config-service': 8080, 'linking-service': 8081, 'routing-service': 8082, 'action-scheduler': 8083 } as const;
 export type ServiceName = keyof typeof SERVICE_PORTS;
@@ -10,8 +10,7 @@ const PORT_VARIABLE: Record<ServiceName, string> = {
   'action-scheduler': 'SCHEDULER_PORT',
 };
 
-/** A token's lifetime (`exp` less `iat`, or less now without `iat`), at most: a day unless said (AUTH_TOKEN_MAX_LIFETIME). */
-export const DEFAULT_TOKEN_LIFETIME_SECONDS = 86_400;
+/** The most AUTH_TOKEN_MAX_LIFETIME may be set to. */
 const MAX_TOKEN_LIFETIME_SECONDS = 30 * 86_400;
 
 const Environment = z.object({
