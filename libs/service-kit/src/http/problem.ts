@@ -1,4 +1,4 @@
-import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { z } from 'zod';
 
 export interface ProblemError {
@@ -22,6 +22,8 @@ export function validationProblem(error: z.ZodError): Problem {
 /** Every error leaves as `application/problem+json`; nothing else leaks. */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger('http');
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<{ status(n: number): { type(t: string): { send(b: string): void } } }>();
     let status = 500;
@@ -42,6 +44,8 @@ export class ProblemFilter implements ExceptionFilter {
         body = { type: 'about:blank', title, status, ...(status === 400 ? { errors: [{ path: '$', message: title }] } : {}) };
       }
     }
+    // A 5xx is a defect of ours, not of the request: logged with its cause, answered without it.
+    if (status >= 500) this.logger.error(`answered ${status}: ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`);
     response.status(status).type('application/problem+json').send(JSON.stringify(body));
   }
 }
