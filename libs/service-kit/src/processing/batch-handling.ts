@@ -121,13 +121,13 @@ export class BatchHandling<Item, State> {
       if (generation !== this.context.generation()) throw new StaleBatch();
       await processor.handle(writes, items, (load ? load.decode(rows) : undefined) as State);
     }
-    const dead = batch.flatMap((r) => ('failure' in r ? [this.deadLetter(r, r.failure)] : []));
-    await Promise.all(dead);
+    const dead = batch.flatMap((r) => ('failure' in r ? [{ r, reason: r.failure }] : []));
+    await Promise.all(dead.map(({ r, reason }) => this.deadLetter(r, reason)));
     if (generation !== this.context.generation()) throw new StaleBatch();
     const moves = lastOfEachPartition(batch);
     moves.forEach((seq, p) => this.checkpoints.set(p, seq));
     this.group!.add(writes.statements, moves);
-    this.report(batch.length, dead.length, started);
+    this.report(batch.length, dead, started);
   }
 
   /** One transaction: lock and check the checkpoints, handle (or dead-letter), move the checkpoints. */
@@ -159,7 +159,7 @@ export class BatchHandling<Item, State> {
       await Promise.all(dead.map(({ r, reason }) => this.deadLetter(r, reason)));
       const moved = lastOfEachPartition(batch);
       await saveCheckpoints(tx, processor.name, moved);
-      return { items, moved, dead: dead.length };
+      return { items, moved, dead };
     });
     for (const [p, seq] of handled.moved) for (const stands of [this.committed, this.checkpoints]) stands.set(p, seq);
     processor.committed?.(handled.items);
@@ -190,16 +190,17 @@ export class BatchHandling<Item, State> {
     this.context.readAgain();
   }
 
-  private report(messages: number, dead: number, started: number): void {
+  /** Counts what was settled, and logs each dead letter once, after it landed (not on every attempt to land it). */
+  private report(messages: number, dead: readonly { r: Read<Item>; reason: string }[], started: number): void {
     const seconds = (performance.now() - started) / 1000;
-    const { observer, consumer } = this.context;
+    const { observer, consumer, logger } = this.context;
+    for (const { r, reason } of dead) logger.warn(`set aside as a dead letter: ${r.subject} #${r.seq}: ${reason}`);
     observer?.called?.(consumer, messages, seconds);
-    for (let i = 0; i < messages; i++) observer?.settled(consumer, i < dead ? 'dead' : 'ack', seconds);
+    for (let i = 0; i < messages; i++) observer?.settled(consumer, i < dead.length ? 'dead' : 'ack', seconds);
   }
 
   private deadLetter(r: Read<Item>, reason: string): Promise<void> {
-    const { logger, service, consumer, publisher } = this.context;
-    logger.warn(`set aside as a dead letter: ${r.subject} #${r.seq}: ${reason}`);
+    const { service, consumer, publisher } = this.context;
     const letter = { reason, service, stream: this.processor.stream, consumer, subject: r.subject, seq: r.seq, deliveries: 1 };
     return publishDeadLetter(publisher, letter, r.data, tenantOfSubject(r.subject));
   }
