@@ -51,10 +51,23 @@ export interface RunningNats {
  * process group of its own: a terminal's Ctrl-C then reaches only whoever started it, who stops it
  * in its turn. `signal` aborts the start, stopping the server.
  */
-export async function startNatsServer(options: { port: number; storeDir: string; logFile?: string; log?: (line: string) => void; ownGroup?: boolean; signal?: AbortSignal }): Promise<RunningNats> {
+export interface NatsServerOptions {
+  port: number;
+  storeDir: string;
+  logFile?: string;
+  log?: (line: string) => void;
+  ownGroup?: boolean;
+  signal?: AbortSignal;
+  /** A configuration file (users and permissions, say); the options above override what it sets. */
+  configFile?: string;
+  /** More command-line options (a cluster's name, routes, the server's name). */
+  args?: readonly string[];
+}
+
+export async function startNatsServer(options: NatsServerOptions): Promise<RunningNats> {
   const bin = findOrInstallNatsServer(options.log);
   fs.mkdirSync(options.storeDir, { recursive: true });
-  const args = ['-a', '127.0.0.1', '-p', String(options.port), '-js', '-sd', options.storeDir];
+  const args = [...(options.configFile ? ['-c', options.configFile] : []), '-a', '127.0.0.1', '-p', String(options.port), '-js', '-sd', options.storeDir, ...(options.args ?? [])];
   if (options.logFile) args.push('-l', options.logFile);
   const child: ChildProcess = spawn(bin, args, { stdio: 'ignore', detached: options.ownGroup ?? false });
   const exited = exitOf(child);

@@ -1,5 +1,7 @@
 import { JetStreamApiError, type ApiError } from '@nats-io/jetstream';
 import { createInbox, headers as makeHeaders, type Msg, type NatsConnection } from '@nats-io/nats-core';
+import { inboxPrefix } from './connection.js';
+import { NatsUnavailableError } from './unavailable.js';
 
 /** What the stream answered: where it stored the message, or that it had it already. */
 export interface StoredAck {
@@ -34,7 +36,8 @@ const perConnection = new WeakMap<NatsConnection, AckedPublisher>();
  * message, and each completed request builds an Error with a stack trace it then drops
  * (`RequestOne.cancel`): 8 % of linking's CPU at 1,000 messages per second, and garbage on top.
  * The protocol is the same: a message with a reply subject, a JSON acknowledgement or an API error
- * (`JetStreamApiError`, so callers tell a wrong last sequence as before), no answer in 5 s an error.
+ * (`JetStreamApiError`, so callers tell a wrong last sequence as before); no answer in 5 s, or no
+ * stream to answer, is a `NatsUnavailableError`: an outage, waited out, never the message's fault.
  */
 export class AckedPublisher {
   private readonly prefix: string;
@@ -52,7 +55,7 @@ export class AckedPublisher {
   }
 
   private constructor(private readonly nc: NatsConnection) {
-    this.prefix = `${createInbox()}.`;
+    this.prefix = `${createInbox(inboxPrefix(nc))}.`;
     nc.subscribe(`${this.prefix}*`, { callback: (_error, msg) => this.answered(msg) });
     void nc.closed().finally(() => this.expire(Number.POSITIVE_INFINITY, 'the connection to NATS closed'));
   }
@@ -80,7 +83,7 @@ export class AckedPublisher {
     const waiting = this.waiting.get(token);
     if (!waiting) return; // answered after it timed out
     this.waiting.delete(token);
-    if (msg.headers?.code === 503) return waiting.reject(new Error(`no stream takes messages on ${waiting.subject}`));
+    if (msg.headers?.code === 503) return waiting.reject(new NatsUnavailableError(`no stream takes messages on ${waiting.subject} now`));
     try {
       const answer = JSON.parse(decoder.decode(msg.data)) as Partial<StoredAck> & { error?: ApiError };
       if (answer.error) return waiting.reject(new JetStreamApiError(answer.error));
@@ -95,7 +98,7 @@ export class AckedPublisher {
     for (const [token, waiting] of this.waiting) {
       if (waiting.sentAt > sentBefore) return;
       this.waiting.delete(token);
-      waiting.reject(new Error(`publish to ${waiting.subject}: ${why}`));
+      waiting.reject(new NatsUnavailableError(`publish to ${waiting.subject}: ${why}`));
     }
     if (this.waiting.size === 0) {
       clearInterval(this.sweep);

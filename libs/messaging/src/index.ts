@@ -1,4 +1,5 @@
 export * from './connection.js';
+export * from './nats-settings.js';
 export * from './streams.js';
 export * from './event-log.js';
 export * from './conversation-log.js';

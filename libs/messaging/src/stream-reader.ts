@@ -1,5 +1,6 @@
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages } from '@nats-io/jetstream';
 import { nanos, type MsgHdrs, type NatsConnection } from '@nats-io/nats-core';
+import { isUnavailable } from './unavailable.js';
 
 /** One message read from a stream, with how many more its filter held when it was sent. */
 export interface Delivery {
@@ -19,37 +20,99 @@ export interface Delivery {
 export const PULL_TIMING = { expires: 300_000, idle_heartbeat: 2_000 } as const;
 
 /**
+ * How long a reader waiting for messages goes without one and without a heartbeat before it
+ * counts its consumer as lost (two heartbeats missed, and a second more). The client's own recovery
+ * from that waits out a pull's expiry (5 minutes) when the consumer's node is gone; the reader
+ * ends instead, and is opened again where its checkpoints stand, on whichever node leads now.
+ */
+export const STALL_MS = 2 * PULL_TIMING.idle_heartbeat + 1_000;
+
+/**
+ * How long a consumer's creation may take before it is asked again. nats-server 2.9 places a new
+ * consumer on any node of its stream, a lost one included; the request then goes unanswered, and
+ * the next one is likely placed elsewhere. A creation takes milliseconds otherwise.
+ */
+const CONSUMER_API_TIMEOUT_MS = 1_000;
+const OPEN_ATTEMPTS = 8;
+
+/** Why a reader ended by itself: its consumer sent nothing, not even a heartbeat, for `STALL_MS`. */
+export class ReaderStalled extends Error {
+  override readonly name = 'ReaderStalled';
+}
+
+/**
  * Reads a stream in order from `fromSeq` through an ordered consumer: no acknowledgements, no state
  * on the server beyond the consumer itself, and the client recreates it where it stood after a
  * reconnect, a server restart or a leader change. The reader keeps where it stands elsewhere (its
  * checkpoints), so stopping and reading again from there is all a failure needs.
  */
 export class StreamReader {
+  /** When the reader last heard from its consumer (a message or a heartbeat), or began to wait for it. */
+  private lastSign = performance.now();
+  private waiting = false;
+  private stalled = false;
+  private readonly watchdog: NodeJS.Timeout;
+
   private constructor(
+    private readonly stream: string,
     private readonly messages: ConsumerMessages,
     /** Messages the filter held past the start when the reader began. */
     readonly waitingAtStart: number,
-  ) {}
-
-  static async open(nc: NatsConnection, stream: string, filterSubject: string, fromSeq: number, maxMessages = 1_000): Promise<StreamReader> {
-    const start = fromSeq > 1 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: fromSeq } : { deliver_policy: DeliverPolicy.All };
-    const waiting = await waitingFrom(nc, stream, filterSubject, start);
-    const consumer = await jetstream(nc).consumers.get(stream, { filter_subjects: filterSubject, ...start });
-    return new StreamReader(await consumer.consume({ max_messages: maxMessages, ...PULL_TIMING }), waiting);
+  ) {
+    void this.heed();
+    this.watchdog = setInterval(() => this.check(), 1_000).unref();
   }
 
+  /** Opens a reader, asking again at once while JetStream does not answer (a node lost, a leader being elected). */
+  static async open(nc: NatsConnection, stream: string, filterSubject: string, fromSeq: number, maxMessages = 1_000): Promise<StreamReader> {
+    const start = fromSeq > 1 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: fromSeq } : { deliver_policy: DeliverPolicy.All };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const waiting = await waitingFrom(nc, stream, filterSubject, start);
+        const consumer = await jetstream(nc, { timeout: CONSUMER_API_TIMEOUT_MS }).consumers.get(stream, { filter_subjects: filterSubject, ...start });
+        return new StreamReader(stream, await consumer.consume({ max_messages: maxMessages, ...PULL_TIMING }), waiting);
+      } catch (e) {
+        if (!isUnavailable(e) || attempt >= OPEN_ATTEMPTS) throw e;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  }
+
+  /** The messages in stream order; ends with `ReaderStalled` when the consumer fell silent. */
   async *deliveries(): AsyncGenerator<Delivery> {
-    for await (const m of this.messages) yield { subject: m.subject, seq: m.seq, data: m.data, headers: m.headers, pending: m.info.pending };
+    const messages = this.messages[Symbol.asyncIterator]();
+    for (;;) {
+      // Only time spent waiting counts: a reader its caller pauses is not stalled.
+      this.lastSign = performance.now();
+      this.waiting = true;
+      const next = await messages.next();
+      this.waiting = false;
+      if (next.done) break;
+      const m = next.value;
+      yield { subject: m.subject, seq: m.seq, data: m.data, headers: m.headers, pending: m.info.pending };
+    }
+    if (this.stalled) throw new ReaderStalled(`nothing from ${this.stream}'s consumer, not even a heartbeat, for ${STALL_MS / 1000} s: its node lost or its leader changed`);
   }
 
   async close(): Promise<void> {
+    clearInterval(this.watchdog);
     await this.messages.close().catch(() => undefined);
+  }
+
+  private async heed(): Promise<void> {
+    for await (const status of this.messages.status()) if (status.type === 'heartbeat') this.lastSign = performance.now();
+  }
+
+  private check(): void {
+    if (!this.waiting || performance.now() - this.lastSign < STALL_MS) return;
+    this.stalled = true;
+    void this.close();
   }
 }
 
 /** How many messages the filter holds from the start, through a short-lived consumer. */
 async function waitingFrom(nc: NatsConnection, stream: string, filterSubject: string, start: { deliver_policy: DeliverPolicy; opt_start_seq?: number }): Promise<number> {
-  const jsm = await jetstreamManager(nc);
+  const jsm = await jetstreamManager(nc, { timeout: CONSUMER_API_TIMEOUT_MS });
   const probe = await jsm.consumers.add(stream, { ack_policy: AckPolicy.None, filter_subject: filterSubject, mem_storage: true, inactive_threshold: nanos(10_000), ...start });
   await jsm.consumers.delete(stream, probe.name).catch(() => undefined);
   return probe.num_pending;

@@ -1,8 +1,20 @@
-import { DiscardPolicy, jetstreamManager, RetentionPolicy, StorageType, type StreamConfig } from '@nats-io/jetstream';
-
-type StreamSettings = Partial<StreamConfig> & { name: string };
+import { DiscardPolicy, jetstreamManager, RetentionPolicy, StorageType, type StreamConfig, type StreamInfo } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/nats-core';
 import { STREAMS } from '@kite/contracts';
+
+type StreamSettings = Partial<StreamConfig> & { name: string };
+
+/** How the streams are kept, set by configuration (`KITE_STREAM_REPLICAS`, `KITE_CHANNEL_MAX_BYTES`, `KITE_LOG_MAX_BYTES`). */
+export interface StreamLimits {
+  /** Copies of each stream: 1 on one server, 3 in a three-node cluster (a node may be lost). */
+  replicas: number;
+  /** Bytes each channel (KITE_IN, KITE_OUT, KITE_DLQ) keeps at most, the oldest dropped first; -1: no limit beyond its age. */
+  channelMaxBytes: number;
+  /** Bytes each event store (KITE_CONV, KITE_CONFIG) holds at most; once full, appends are refused, nothing is dropped; -1: no limit. */
+  logMaxBytes: number;
+}
+
+export const DEFAULT_STREAM_LIMITS: StreamLimits = { replicas: 1, channelMaxBytes: -1, logMaxBytes: -1 };
 
 const DUPLICATE_WINDOW = nanos(120_000);
 const DAY = 24 * 60 * 60 * 1000;
@@ -12,8 +24,10 @@ const DAY = 24 * 60 * 60 * 1000;
  * truth that read models are rebuilt from. The contract's inbound and outbound streams are
  * channels; they keep a week. Only settings nats-server 2.9 honours are used (see docs/).
  */
-const eventStore = (name: string, subjects: readonly string[]): StreamSettings => ({
+const eventStore = (name: string, subjects: readonly string[], limits: StreamLimits): StreamSettings => ({
   name,
+  num_replicas: limits.replicas,
+  max_bytes: limits.logMaxBytes,
   subjects: [...subjects],
   retention: RetentionPolicy.Limits,
   storage: StorageType.File,
@@ -25,8 +39,10 @@ const eventStore = (name: string, subjects: readonly string[]): StreamSettings =
   duplicate_window: DUPLICATE_WINDOW,
 });
 
-const channel = (name: string, subjects: readonly string[], maxAgeMs: number): StreamSettings => ({
+const channel = (name: string, subjects: readonly string[], maxAgeMs: number, limits: StreamLimits): StreamSettings => ({
   name,
+  num_replicas: limits.replicas,
+  max_bytes: limits.channelMaxBytes,
   subjects: [...subjects],
   retention: RetentionPolicy.Limits,
   storage: StorageType.File,
@@ -36,15 +52,20 @@ const channel = (name: string, subjects: readonly string[], maxAgeMs: number): S
   duplicate_window: DUPLICATE_WINDOW,
 });
 
-export const STREAM_CONFIGS: readonly StreamSettings[] = [
-  channel(STREAMS.inbound.name, STREAMS.inbound.subjects, 7 * DAY),
-  channel(STREAMS.outbound.name, STREAMS.outbound.subjects, 7 * DAY),
-  channel(STREAMS.deadLetters.name, STREAMS.deadLetters.subjects, 30 * DAY),
-  eventStore(STREAMS.config.name, STREAMS.config.subjects),
-  eventStore(STREAMS.conversations.name, STREAMS.conversations.subjects),
+export const streamConfigs = (limits: StreamLimits = DEFAULT_STREAM_LIMITS): StreamSettings[] => [
+  channel(STREAMS.inbound.name, STREAMS.inbound.subjects, 7 * DAY, limits),
+  channel(STREAMS.outbound.name, STREAMS.outbound.subjects, 7 * DAY, limits),
+  channel(STREAMS.deadLetters.name, STREAMS.deadLetters.subjects, 30 * DAY, limits),
+  eventStore(STREAMS.config.name, STREAMS.config.subjects, limits),
+  eventStore(STREAMS.conversations.name, STREAMS.conversations.subjects, limits),
 ];
 
-/** Creates the streams, or brings existing ones to these settings. Safe to run from every service at once. */
+export const STREAM_CONFIGS: readonly StreamSettings[] = streamConfigs();
+
+/**
+ * Creates the streams, or brings existing ones to these settings (replicas raised or lowered,
+ * limits changed). Safe to run from every service at once.
+ */
 export async function provisionStreams(nc: NatsConnection, configs: readonly StreamSettings[] = STREAM_CONFIGS): Promise<void> {
   const jsm = await jetstreamManager(nc);
   for (const config of configs) {
@@ -62,6 +83,36 @@ export async function provisionStreams(nc: NatsConnection, configs: readonly Str
       }
     }
   }
+}
+
+/**
+ * Waits until every stream exists, for a user that may not create them: they are provisioned by
+ * someone who may (`npm run streams`). Says what it waits for every `reportEveryMs`.
+ */
+export async function untilStreamsExist(nc: NatsConnection, names: readonly string[], report: (missing: string[]) => void, reportEveryMs = 5_000): Promise<void> {
+  const jsm = await jetstreamManager(nc);
+  for (let lastReport = 0; ; await new Promise((r) => setTimeout(r, 500))) {
+    const missing: string[] = [];
+    for (const name of names) {
+      try {
+        await jsm.streams.info(name);
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+        missing.push(name);
+      }
+    }
+    if (missing.length === 0) return;
+    if (Date.now() - lastReport >= reportEveryMs) {
+      lastReport = Date.now();
+      report(missing);
+    }
+  }
+}
+
+/** Each stream as the cluster holds it now: its replicas, leader and state; undefined for a missing one. */
+export async function streamsInfo(nc: NatsConnection, names: readonly string[] = STREAM_CONFIGS.map((c) => c.name)): Promise<{ name: string; info: StreamInfo | undefined }[]> {
+  const jsm = await jetstreamManager(nc);
+  return Promise.all(names.map(async (name) => ({ name, info: await jsm.streams.info(name).catch((e: unknown) => (isNotFound(e) ? undefined : Promise.reject(e))) })));
 }
 
 export function isNotFound(e: unknown): boolean {

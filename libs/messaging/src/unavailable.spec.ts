@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { isUnavailable } from './unavailable.js';
+import { errors } from '@nats-io/nats-core';
+import { isUnavailable, NatsUnavailableError } from './unavailable.js';
 
 const withCode = (code: string, message = 'x') => Object.assign(new Error(message), { code });
 
@@ -12,6 +13,9 @@ describe('isUnavailable: an outage, not a bad event (S2: nothing lost on an outa
     ['a connection exception (class 08)', withCode('08006')],
     ['too many connections (53300)', withCode('53300')],
     ['node-postgres losing the connection under a query', new Error('Connection terminated unexpectedly')],
+    ['a JetStream publish not acknowledged in time', new NatsUnavailableError('publish to kite.conv.a.b: no acknowledgement within 5000 ms')],
+    ['a NATS request with no answer in time', new errors.TimeoutError()],
+    ['a NATS request no server answers (a stream electing a leader)', new errors.NoRespondersError('$JS.API.CONSUMER.CREATE.KITE_CONV')],
     ['the cause of a wrapping error', new Error('saving failed', { cause: withCode('ECONNREFUSED') })],
   ])('%s is an outage', (_what, error) => {
     expect(isUnavailable(error)).toBe(true);

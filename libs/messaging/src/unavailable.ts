@@ -1,18 +1,28 @@
-/**
- * Whether an error says a server (PostgreSQL, NATS) could not be reached or went away, rather than
- * that the event or its handling is wrong: the event is then retried until the server is back, and
- * never dead-lettered for it. Recognised by the codes the drivers give: the socket's (Node), and
- * PostgreSQL's SQLSTATE for a lost or refused connection (class 08; 57P01–57P03: shut down, crashed,
- * not accepting connections yet; 53300: too many connections).
- */
+/** The name of an error that says a JetStream publish was not answered: the stream had no leader, or the server none to ask. */
+export const NATS_UNAVAILABLE = 'NatsUnavailableError';
+
+export class NatsUnavailableError extends Error {
+  override readonly name = NATS_UNAVAILABLE;
+}
+
 const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOENT', 'EAI_AGAIN']);
 const SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
+const NATS_ERRORS = new Set(['TimeoutError', 'NoRespondersError', 'ClosedConnectionError', 'ConnectionError', NATS_UNAVAILABLE]);
 /** What node-postgres says when the connection ends under a query (it gives no code then). */
 const LOST_CONNECTION = /Connection terminated|Client has encountered a connection error|Client was closed|timeout exceeded when trying to connect/i;
 
+/**
+ * Whether an error says a server (PostgreSQL, NATS) could not be reached or went away, rather than
+ * that the event or its handling is wrong: the event is then retried until the server is back, and
+ * never dead-lettered for it. Recognised by the codes the drivers give: the socket's (Node),
+ * PostgreSQL's SQLSTATE for a lost or refused connection (class 08; 57P01–57P03: shut down, crashed,
+ * not accepting connections yet; 53300: too many connections), and NATS's: no answer in time, no
+ * server answering (a stream electing a leader after a node loss), the connection closed.
+ */
 export function isUnavailable(error: unknown): boolean {
   for (let e = error as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
     const code = typeof e.code === 'string' ? e.code : '';
+    if (e instanceof Error && NATS_ERRORS.has(e.name)) return true;
     if (SOCKET_CODES.has(code) || SQLSTATES.has(code) || code.startsWith('08')) return true;
     if (typeof e.message === 'string' && LOST_CONNECTION.test(e.message)) return true;
   }

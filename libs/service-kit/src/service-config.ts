@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_PARTITIONS, DEFAULT_TOKEN_LIFETIME_SECONDS } from '@kite/contracts';
+import { NatsEnvironment, natsSettingsOf, type NatsSettings } from '@kite/messaging';
 
 const SERVICE_PORTS = { 'config-service': 8080, 'linking-service': 8081, 'routing-service': 8082, 'action-scheduler': 8083 } as const;
 export type ServiceName = keyof typeof SERVICE_PORTS;
@@ -13,8 +14,7 @@ const PORT_VARIABLE: Record<ServiceName, string> = {
 /** The most AUTH_TOKEN_MAX_LIFETIME may be set to. */
 const MAX_TOKEN_LIFETIME_SECONDS = 30 * 86_400;
 
-const Environment = z.object({
-  NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
+const Environment = NatsEnvironment.extend({
   DATABASE_URL: z.string().min(1).default('postgres://postgres@127.0.0.1:5432/postgres'),
   AUTH_JWT_SECRET: z.string().min(16, 'AUTH_JWT_SECRET must have at least 16 characters').optional(),
   AUTH_JWT_PUBLIC_KEY: z.string().optional(),
@@ -29,7 +29,8 @@ export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
 
 export interface ServiceConfig {
   service: ServiceName;
-  natsUrl: string;
+  /** Where NATS is, who this service is on it, and how the streams are kept. */
+  nats: NatsSettings;
   databaseUrl: string;
   host: string;
   port: number;
@@ -55,7 +56,7 @@ export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv =
   // No default secret: one written in the source would let anyone who read it sign tokens.
   if (!e.AUTH_JWT_SECRET && !e.AUTH_JWT_PUBLIC_KEY) throw new Error(`${service}: AUTH_JWT_SECRET is not set (nor AUTH_JWT_PUBLIC_KEY): the key that API tokens are verified with is required (npm start generates one for development)`);
   const auth = { secret: e.AUTH_JWT_SECRET, publicKey: e.AUTH_JWT_PUBLIC_KEY, maxLifetimeSeconds: e.AUTH_TOKEN_MAX_LIFETIME };
-  return { service, natsUrl: e.NATS_URL, databaseUrl: e.DATABASE_URL, host: e.HOST, port, logLevel: e.LOG_LEVEL, auth, rebuild: e.KITE_REBUILD === '1' || e.KITE_REBUILD === 'true' || process.argv.includes('--rebuild'), partitions: e.KITE_PARTITIONS };
+  return { service, nats: natsSettingsOf(e), databaseUrl: e.DATABASE_URL, host: e.HOST, port, logLevel: e.LOG_LEVEL, auth, rebuild: e.KITE_REBUILD === '1' || e.KITE_REBUILD === 'true' || process.argv.includes('--rebuild'), partitions: e.KITE_PARTITIONS };
 }
 
 export const portVariableOf = (service: ServiceName): string => PORT_VARIABLE[service];

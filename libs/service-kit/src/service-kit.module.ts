@@ -18,7 +18,7 @@ export class ServiceKitModule {
       global: true,
       imports: [
         DatabaseModule.forRoot({ url: config.databaseUrl, rebuild: config.rebuild, ...database }),
-        JetStreamModule.forRoot({ url: config.natsUrl, service: config.service }),
+        JetStreamModule.forRoot({ settings: config.nats, service: config.service }),
         DiscoveryModule,
       ],
       controllers: [HealthController, MetricsController],

@@ -7,7 +7,7 @@ import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
 import { SignJWT } from 'jose';
 import type { AnyEnvelope } from '@kite/contracts';
 import { configurationReached, freePort, startNatsServer, startService, waitUntilReady, SERVICE_NAMES, type RunningNats, type RunningService, type ServiceName } from '@kite/local-infra';
-import { connectNats, EventPublisher, streamLastSequence, type NatsConnection } from '@kite/messaging';
+import { connectNats, EventPublisher, streamLastSequence, type NatsConnection, type NatsCredentials } from '@kite/messaging';
 import { STREAMS } from '@kite/contracts';
 import { createTestDatabase } from './test-postgres.js';
 
@@ -36,22 +36,31 @@ export class TestSystem {
   readonly secret = randomBytes(32).toString('base64url');
 
   private constructor(
-    private running: RunningNats,
+    /** The NATS server of the system's own; none when the test brought its own NATS (`natsUrl`). */
+    private running: RunningNats | undefined,
+    readonly natsUrl: string,
     readonly databaseUrl: string,
     private readonly dropDatabase: () => Promise<void>,
     private readonly natsDir: string,
     readonly ports: Record<ServiceName, number>,
   ) {}
 
-  /** `database`: a database of the test's own (a server it stops and starts), instead of one in the run's shared server. */
-  static async start(options: { services?: readonly ServiceName[]; env?: Partial<Record<ServiceName, NodeJS.ProcessEnv>>; collect?: boolean; database?: { url: string; drop(): Promise<void> } } = {}): Promise<TestSystem> {
+  /**
+   * `database`: a database of the test's own (a server it stops and starts), instead of one in the
+   * run's shared server. `nats`: a NATS of the test's own (a cluster, a server with users), which
+   * the test stops; `credentials` are the test's own user on it.
+   */
+  static async start(
+    options: { services?: readonly ServiceName[]; env?: Partial<Record<ServiceName, NodeJS.ProcessEnv>>; collect?: boolean; database?: { url: string; drop(): Promise<void> }; nats?: { url: string; credentials?: NatsCredentials } } = {},
+  ): Promise<TestSystem> {
     const natsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kite-test-nats-'));
-    const nats = await startNatsServer({ port: await freePort(), storeDir: natsDir });
+    const nats = options.nats ? undefined : await startNatsServer({ port: await freePort(), storeDir: natsDir });
+    const natsUrl = options.nats?.url ?? nats!.url;
     const db = options.database ?? (await createTestDatabase());
     const ports = {} as Record<ServiceName, number>;
     for (const name of SERVICE_NAMES) ports[name] = await freePort();
-    const system = new TestSystem(nats, db.url, db.drop, natsDir, ports);
-    system.nc = await connectNats(nats.url, 'kite-test');
+    const system = new TestSystem(nats, natsUrl, db.url, db.drop, natsDir, ports);
+    system.nc = await connectNats(natsUrl, 'kite-test', options.nats?.credentials);
     system.publisher = new EventPublisher(system.nc);
     if (options.collect !== false) system.nc.subscribe('kite.out.>', { callback: (_e, m) => system.collect(JSON.parse(new TextDecoder().decode(m.data)) as AnyEnvelope) });
     system.nc.subscribe('kite.dlq.>', { callback: (_e, m) => void system.deadLetters.push({ subject: m.subject, body: JSON.parse(new TextDecoder().decode(m.data)) }) });
@@ -60,16 +69,17 @@ export class TestSystem {
   }
 
   get nats(): RunningNats {
+    if (!this.running) throw new Error('this system runs on a NATS of the test\'s own');
     return this.running;
   }
 
   /** Stops the NATS server (an outage); `startNats` brings it back on the same port and store. */
   async stopNats(): Promise<void> {
-    await this.running.stop();
+    await this.nats.stop();
   }
 
   async startNats(): Promise<void> {
-    this.running = await startNatsServer({ port: this.running.port, storeDir: this.natsDir });
+    this.running = await startNatsServer({ port: this.nats.port, storeDir: this.natsDir });
   }
 
   get configApi(): string {
@@ -92,7 +102,7 @@ export class TestSystem {
   }
 
   private environment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-    return { NATS_URL: this.nats.url, DATABASE_URL: this.databaseUrl, LOG_LEVEL: 'warn', AUTH_JWT_SECRET: this.secret, ...env };
+    return { NATS_URL: this.natsUrl, DATABASE_URL: this.databaseUrl, LOG_LEVEL: 'warn', AUTH_JWT_SECRET: this.secret, ...env };
   }
 
   async stopService(name: ServiceName, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
@@ -164,7 +174,7 @@ export class TestSystem {
   async stop(): Promise<void> {
     await Promise.all([...this.services.values(), ...this.extras].map((s) => s.stop()));
     await this.nc.drain().catch(() => undefined);
-    await this.nats.stop();
+    await this.running?.stop();
     await this.dropDatabase().catch(() => undefined);
     fs.rmSync(this.natsDir, { recursive: true, force: true });
   }

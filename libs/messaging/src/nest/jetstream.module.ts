@@ -5,7 +5,9 @@ import { connectNats } from '../connection.js';
 import { ConversationLog } from '../conversation-log.js';
 import { EventLog } from '../event-log.js';
 import { EventPublisher } from '../publisher.js';
-import { provisionStreams } from '../streams.js';
+import type { NatsSettings } from '../nats-settings.js';
+import { provisionStreams, streamConfigs, untilStreamsExist } from '../streams.js';
+import { isUnavailable } from '../unavailable.js';
 
 export const NATS_CONNECTION = Symbol('NATS_CONNECTION');
 /** The conversations' log (KITE_CONV, with `kite.out`), the configuration's (KITE_CONFIG), and a publisher. */
@@ -13,20 +15,28 @@ export const CONVERSATION_LOG = Symbol('CONVERSATION_LOG');
 export const CONFIGURATION_LOG = Symbol('CONFIGURATION_LOG');
 export const EVENT_PUBLISHER = Symbol('EVENT_PUBLISHER');
 
+export const NATS_SETTINGS = Symbol('NATS_SETTINGS');
+
 export interface JetStreamModuleOptions {
-  url: string;
+  settings: NatsSettings;
   /** The service name: the connection's name. */
   service: string;
 }
 
-/** Creates the streams (idempotent) before anything consumes, and knows whether the connection is up. */
+/**
+ * Creates the streams or brings them to the configured replicas and limits (or, for a user not
+ * allowed to, waits until they exist) before anything consumes, and knows whether the connection is up.
+ */
 @Injectable()
 export class NatsStatus implements OnModuleInit {
   private readonly logger = new Logger('NATS');
   /** False from a lost connection to NATS until the client has connected again. */
   private up = true;
 
-  constructor(@Inject(NATS_CONNECTION) private readonly nc: NatsConnection) {}
+  constructor(
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(NATS_SETTINGS) private readonly settings: NatsSettings,
+  ) {}
 
   get connected(): boolean {
     return this.up && !this.nc.isClosed();
@@ -34,7 +44,18 @@ export class NatsStatus implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     void this.watch();
-    await provisionStreams(this.nc);
+    const configs = streamConfigs(this.settings.limits);
+    // A cluster starting with the services has no JetStream leader for a few seconds: waited for.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        if (this.settings.streams === 'provision') return await provisionStreams(this.nc, configs);
+        return await untilStreamsExist(this.nc, configs.map((c) => c.name), (missing) => this.logger.warn(`waiting for the streams ${missing.join(', ')} to be provisioned (npm run streams)`));
+      } catch (e) {
+        if (!isUnavailable(e)) throw e;
+        if (attempt % 5 === 1) this.logger.warn(`JetStream does not answer yet (${(e as Error).message}): trying again`);
+        await new Promise((r) => setTimeout(r, 1_000));
+      }
+    }
   }
 
   private async watch(): Promise<void> {
@@ -45,6 +66,9 @@ export class NatsStatus implements OnModuleInit {
       } else if (status.type === 'reconnect') {
         this.up = true;
         this.logger.log('NATS connection back');
+      } else if (status.type === 'error') {
+        // A permission refused is a deployment's mistake (docs/operations.md): said loudly, every time.
+        this.logger.error(`NATS: ${status.error.message}`);
       }
     }
   }
@@ -57,7 +81,8 @@ export class JetStreamModule {
       module: JetStreamModule,
       global: true,
       providers: [
-        { provide: NATS_CONNECTION, useFactory: () => connectNats(options.url, options.service) },
+        { provide: NATS_SETTINGS, useValue: options.settings },
+        { provide: NATS_CONNECTION, useFactory: () => connectNats(options.settings.url, options.service, options.settings.credentials) },
         { provide: CONVERSATION_LOG, inject: [NATS_CONNECTION], useFactory: (nc: NatsConnection) => ConversationLog.open(nc) },
         { provide: CONFIGURATION_LOG, inject: [NATS_CONNECTION], useFactory: (nc: NatsConnection) => EventLog.open(nc, STREAMS.config.name) },
         { provide: EVENT_PUBLISHER, inject: [NATS_CONNECTION], useFactory: (nc: NatsConnection) => new EventPublisher(nc) },

@@ -1,0 +1,116 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { STREAMS, subjects, type AnyEnvelope } from '@kite/contracts';
+import { SERVICE_NAMES, startNatsCluster, type RunningNatsCluster } from '@kite/local-infra';
+import { connectNats, EventPublisher, streamLastSequence, type NatsConnection } from '@kite/messaging';
+import { eventually, TestSystem } from '@kite/testing';
+import { configureGroupNumber, inboundMessage } from './fixtures.js';
+
+const TENANT = 'acme';
+const RATE_PER_SECOND = 20;
+const BEFORE_KILL_MS = 5_000;
+const AFTER_KILL_MS = 15_000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Every event `KITE_OUT` holds, with how many times each id was stored. */
+async function storedOutbound(nc: NatsConnection): Promise<AnyEnvelope[]> {
+  const last = await streamLastSequence(nc, STREAMS.outbound.name);
+  const consumer = await jetstream(nc).consumers.get(STREAMS.outbound.name, { deliver_policy: DeliverPolicy.All });
+  const messages = await consumer.consume();
+  const events: AnyEnvelope[] = [];
+  for await (const m of messages) {
+    events.push(JSON.parse(new TextDecoder().decode(m.data)) as AnyEnvelope);
+    if (m.seq >= last) break;
+  }
+  await messages.close();
+  return events;
+}
+
+/**
+ * Production runs a three-node JetStream cluster with three replicas of every stream. Losing the
+ * node that leads the conversations' stream (kill -9) under a steady load: the services' readers
+ * and publishes find the new leader by themselves, effects resume within 10 s, nothing is lost and
+ * nothing is doubled. The figures are printed for the operations runbook.
+ */
+describe('NATS cluster: losing the leader of KITE_CONV under load', () => {
+  let dir: string;
+  let cluster: RunningNatsCluster;
+  let system: TestSystem;
+  let observer: NatsConnection | undefined;
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kite-cluster-'));
+    cluster = await startNatsCluster({ dir });
+    const env = { KITE_STREAM_REPLICAS: '3' };
+    system = await TestSystem.start({ nats: { url: cluster.url }, collect: false, env: Object.fromEntries(SERVICE_NAMES.map((name) => [name, env])) });
+    await configureGroupNumber(system, TENANT);
+  }, 120_000);
+
+  afterAll(async () => {
+    await observer?.close();
+    await system?.stop();
+    await cluster?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('every stream is created with three replicas', async () => {
+    const jsm = await jetstreamManager(system.nc);
+    for (const stream of Object.values(STREAMS)) {
+      const info = await jsm.streams.info(stream.name);
+      expect({ stream: stream.name, replicas: info.config.num_replicas, peers: info.cluster?.replicas?.length }).toEqual({ stream: stream.name, replicas: 3, peers: 2 });
+    }
+  });
+
+  it('effects resume within 10 s of the leader being killed, with nothing lost and nothing doubled', async () => {
+    const leader = await eventually(async () => (await (await jetstreamManager(system.nc)).streams.info(STREAMS.conversations.name)).cluster?.leader, 'a leader of KITE_CONV');
+    const survivor = cluster.nodes.find((n) => n.name !== leader)!;
+    // The test watches and publishes from a node that stays, so what it sees is the services' recovery, not its own.
+    observer = await connectNats(survivor.url, 'kite-test-observer');
+    const arrivals: number[] = [];
+    observer.subscribe(subjects.outbound(TENANT, 'MembersAdded'), { callback: () => void arrivals.push(Date.now()) });
+    const publisher = new EventPublisher(observer);
+
+    const sent: string[] = [];
+    let killedAt = 0;
+    const started = Date.now();
+    for (let i = 0; Date.now() - started < BEFORE_KILL_MS + AFTER_KILL_MS; i++) {
+      if (!killedAt && Date.now() - started >= BEFORE_KILL_MS) {
+        cluster.node(leader).kill();
+        killedAt = Date.now();
+      }
+      const event = inboundMessage(TENANT, `+1555400${String(i).padStart(4, '0')}`, `failover-${i}`);
+      // As a gateway does: the same event again until the stream takes it (its id makes a repeat a duplicate).
+      while (!(await publisher.publish(subjects.inbound(TENANT, 'MessageReceived'), event).then(() => true, () => false))) await sleep(200);
+      sent.push(event.id);
+      await sleep(Math.max(0, started + ((i + 1) * 1000) / RATE_PER_SECOND - Date.now()));
+    }
+
+    const routed = await eventually(
+      async () => {
+        // Asked again when the read fails: a consumer placed on the lost node is never answered (nats-server 2.9).
+        const members = (await storedOutbound(observer!).catch(() => [])).filter((e) => e.type === 'MembersAdded');
+        return new Set(members.map((e) => e.correlationId)).size >= sent.length && members;
+      },
+      'every message routed',
+      60_000,
+    );
+    const perMessage = new Map<string, number>();
+    for (const e of routed) perMessage.set(e.correlationId!, (perMessage.get(e.correlationId!) ?? 0) + 1);
+    const lost = sent.filter((id) => !perMessage.has(id)).length;
+    const doubled = [...perMessage.values()].filter((n) => n > 1).length;
+    // From the last effect before the kill to the end: how long no effect at all reached the gateway.
+    const around = arrivals.filter((t) => t >= killedAt - 1_000);
+    expect(around.length).toBeGreaterThan(RATE_PER_SECOND);
+    const longestGapMs = Math.max(...around.slice(1).map((t, i) => t - around[i]!));
+    const readiness = await Promise.all(SERVICE_NAMES.map(async (name) => (await fetch(`http://127.0.0.1:${system.ports[name]}/health/ready`)).status));
+    console.log(`NATS failover (leader ${leader} of KITE_CONV killed, ${RATE_PER_SECOND} msg/s): ${sent.length} messages, effects stopped for ${(longestGapMs / 1000).toFixed(1)} s at most, lost ${lost}, doubled ${doubled}`);
+
+    expect({ lost, doubled }).toEqual({ lost: 0, doubled: 0 });
+    expect(longestGapMs).toBeLessThanOrEqual(10_000);
+    expect(readiness).toEqual([200, 200, 200, 200]);
+  }, 120_000);
+});
