@@ -7,12 +7,13 @@
  * message as new and, by its provider id, never twice. An entry of an event store (`KITE_CONV`,
  * `KITE_CONFIG`) is read by every service; published again it would be a second entry for all of
  * them, so the command names the way instead: rebuild that service's read model (KITE_REBUILD=1),
- * which applies the stream again from its start. NATS_URL, else the running `npm start`'s NATS.
+ * which applies the stream again from its start. NATS_URL (and NATS_USER, NATS_PASSWORD or
+ * NATS_CREDS), else the running `npm start`'s NATS.
  */
 import { parseArgs } from 'node:util';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { STREAMS } from '@kite/contracts';
-import { connectNats, EventPublisher, type DeadLetter } from '@kite/messaging';
+import { connectNats, EventPublisher, loadNatsSettings, type DeadLetter } from '@kite/messaging';
 import { readRuntime } from './runtime.js';
 
 interface Letter extends DeadLetter {
@@ -54,7 +55,8 @@ async function main(): Promise<number> {
     console.error('usage: npm run dead-letters -- list [--consumer <consumer>] [--tenant <tenant>]\n       npm run dead-letters -- redrive <letter seq>… | --consumer <consumer> [--tenant <tenant>]');
     return 2;
   }
-  const nc = await connectNats(process.env.NATS_URL || readRuntime()?.natsUrl || 'nats://127.0.0.1:4222', 'kite-dead-letters');
+  const settings = loadNatsSettings({ ...process.env, NATS_URL: process.env.NATS_URL || readRuntime()?.natsUrl || undefined });
+  const nc = await connectNats(settings.url, 'kite-dead-letters', settings.credentials);
   try {
     const jsm = await jetstreamManager(nc);
     const letters = (await readLetters(jsm)).filter(

@@ -39,6 +39,8 @@ export function findOrInstallNatsServer(log: (line: string) => void = () => unde
   throw new Error('nats-server is not installed: install it with the system\'s package manager (Debian and Ubuntu: apt-get install nats-server), or set NATS_URL to a running NATS server with JetStream');
 }
 
+const lastLines = (file: string): string => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim().split('\n').slice(-3).join(' | ') : '(no log)');
+
 export interface RunningNats {
   url: string;
   port: number;
@@ -62,6 +64,8 @@ export interface NatsServerOptions {
   configFile?: string;
   /** More command-line options (a cluster's name, routes, the server's name). */
   args?: readonly string[];
+  /** Variables the configuration file refers to (passwords), beside this process's own. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export async function startNatsServer(options: NatsServerOptions): Promise<RunningNats> {
@@ -69,12 +73,12 @@ export async function startNatsServer(options: NatsServerOptions): Promise<Runni
   fs.mkdirSync(options.storeDir, { recursive: true });
   const args = [...(options.configFile ? ['-c', options.configFile] : []), '-a', '127.0.0.1', '-p', String(options.port), '-js', '-sd', options.storeDir, ...(options.args ?? [])];
   if (options.logFile) args.push('-l', options.logFile);
-  const child: ChildProcess = spawn(bin, args, { stdio: 'ignore', detached: options.ownGroup ?? false });
+  const child: ChildProcess = spawn(bin, args, { stdio: 'ignore', detached: options.ownGroup ?? false, env: { ...process.env, ...options.env } });
   const exited = exitOf(child);
   const stop = () => stopChild(child, exited, 'SIGTERM', 3_000);
   const forget = stopOnAbort(options.signal, stop);
   try {
-    const failed = exited.then((error) => Promise.reject(new Error(error ? `${bin} could not be run: ${error.message}` : `nats-server exited at start (port ${options.port} taken?${options.logFile ? ` its log: ${options.logFile}` : ''})`)));
+    const failed = exited.then((error) => Promise.reject(new Error(error ? `${bin} could not be run: ${error.message}` : `nats-server exited at start (port ${options.port} taken?${options.logFile ? ` its log, ${options.logFile}, ends: ${lastLines(options.logFile)}` : ''})`)));
     await Promise.race([waitForPort(options.port, 15_000), failed]);
   } catch (e) {
     await stop();

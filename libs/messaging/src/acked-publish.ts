@@ -56,7 +56,8 @@ export class AckedPublisher {
 
   private constructor(private readonly nc: NatsConnection) {
     this.prefix = `${createInbox(inboxPrefix(nc))}.`;
-    nc.subscribe(`${this.prefix}*`, { callback: (_error, msg) => this.answered(msg) });
+    // An error ends the subscription (the server refused it: a permissions file without this user's inbox).
+    nc.subscribe(`${this.prefix}*`, { callback: (error, msg) => (error ? this.expire(Number.POSITIVE_INFINITY, `no acknowledgement can come: ${error.message}`) : this.answered(msg)) });
     void nc.closed().finally(() => this.expire(Number.POSITIVE_INFINITY, 'the connection to NATS closed'));
   }
 

@@ -14,9 +14,10 @@ export interface NatsCredentials {
 
 /**
  * The connection's own inbox prefix: replies to it (acknowledgements, API answers, consumer
- * deliveries) come on `_INBOX.<name>.>`, so a permissions file can let each user read only its own.
+ * deliveries) come on `_INBOX.<user>.>` (the connection's name without a user), so a permissions
+ * file can let each user read only its own.
  */
-export const inboxPrefixOf = (name: string): string => `_INBOX.${name.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+export const inboxPrefixOf = (owner: string): string => `_INBOX.${owner.replace(/[^A-Za-z0-9_-]/g, '_')}`;
 
 /**
  * The servers of a NATS_URL (comma-separated, as in a cluster) and the user written in them, if
@@ -48,7 +49,7 @@ export async function connectNats(url: string, name: string, credentials: NatsCr
     : user !== undefined
       ? { user, pass: password ?? '' }
       : {};
-  return connect({ servers, name, inboxPrefix: inboxPrefixOf(name), maxReconnectAttempts: -1, reconnectTimeWait: 500, pingInterval: 10_000, noAsyncTraces: true, ...auth });
+  return connect({ servers, name, inboxPrefix: inboxPrefixOf(user ?? name), maxReconnectAttempts: -1, reconnectTimeWait: 500, pingInterval: 10_000, noAsyncTraces: true, ...auth });
 }
 
 /** The connection's inbox prefix, for subscriptions made outside the client's own request machinery. */

@@ -1,13 +1,13 @@
-/** The name of an error that says a JetStream publish was not answered: the stream had no leader, or the server none to ask. */
-export const NATS_UNAVAILABLE = 'NatsUnavailableError';
+import { errors } from '@nats-io/nats-core';
 
+/** A JetStream publish not answered: the stream had no leader, or the server none to ask. */
 export class NatsUnavailableError extends Error {
-  override readonly name = NATS_UNAVAILABLE;
+  override readonly name = 'NatsUnavailableError';
 }
 
 const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOENT', 'EAI_AGAIN']);
 const SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
-const NATS_ERRORS = new Set(['TimeoutError', 'NoRespondersError', 'ClosedConnectionError', 'ConnectionError', NATS_UNAVAILABLE]);
+const NATS_ERRORS = [errors.TimeoutError, errors.NoRespondersError, errors.ClosedConnectionError, errors.ConnectionError, NatsUnavailableError];
 /** What node-postgres says when the connection ends under a query (it gives no code then). */
 const LOST_CONNECTION = /Connection terminated|Client has encountered a connection error|Client was closed|timeout exceeded when trying to connect/i;
 
@@ -22,7 +22,7 @@ const LOST_CONNECTION = /Connection terminated|Client has encountered a connecti
 export function isUnavailable(error: unknown): boolean {
   for (let e = error as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
     const code = typeof e.code === 'string' ? e.code : '';
-    if (e instanceof Error && NATS_ERRORS.has(e.name)) return true;
+    if (NATS_ERRORS.some((type) => e instanceof type)) return true;
     if (SOCKET_CODES.has(code) || SQLSTATES.has(code) || code.startsWith('08')) return true;
     if (typeof e.message === 'string' && LOST_CONNECTION.test(e.message)) return true;
   }

@@ -1,5 +1,6 @@
 import { Controller, Get, Header } from '@nestjs/common';
-import { Gauge } from 'prom-client';
+import { NatsStatus } from '@kite/messaging';
+import { Counter, Gauge } from 'prom-client';
 import { Processors } from './processing/processors.js';
 import { metricsRegistry } from './metrics-registry.js';
 
@@ -7,7 +8,25 @@ import { metricsRegistry } from './metrics-registry.js';
 export class MetricsController {
   private readonly lag: Gauge;
 
-  constructor(processors: Processors) {
+  constructor(processors: Processors, nats: NatsStatus) {
+    new Gauge({
+      name: 'kite_ready',
+      help: '1 when the processors are reading and NATS is connected with no permission refused in the last minute (what /health/ready checks beside PostgreSQL)',
+      registers: [metricsRegistry],
+      collect() {
+        this.set(processors.ready ? 1 : 0);
+      },
+    });
+    let counted = 0;
+    new Counter({
+      name: 'kite_nats_permission_refusals_total',
+      help: 'Operations NATS refused this service for lack of permission: the permissions file misses something',
+      registers: [metricsRegistry],
+      collect() {
+        this.inc(nats.refusals - counted);
+        counted = nats.refusals;
+      },
+    });
     this.lag = new Gauge({
       name: 'kite_consumer_lag',
       help: 'Messages of the stream the processor has not handled yet (not read, and read but not handled), for the partitions this instance holds',

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
-import type { NatsConnection } from '@nats-io/nats-core';
+import { PermissionViolationError, type NatsConnection } from '@nats-io/nats-core';
 import { STREAMS } from '@kite/contracts';
 import { connectNats } from '../connection.js';
 import { ConversationLog } from '../conversation-log.js';
@@ -16,6 +16,8 @@ export const CONFIGURATION_LOG = Symbol('CONFIGURATION_LOG');
 export const EVENT_PUBLISHER = Symbol('EVENT_PUBLISHER');
 
 export const NATS_SETTINGS = Symbol('NATS_SETTINGS');
+/** How long a permission refused keeps the service not ready. */
+const REFUSAL_UNHEALTHY_MS = 60_000;
 
 export interface JetStreamModuleOptions {
   settings: NatsSettings;
@@ -32,6 +34,9 @@ export class NatsStatus implements OnModuleInit {
   private readonly logger = new Logger('NATS');
   /** False from a lost connection to NATS until the client has connected again. */
   private up = true;
+  /** Permissions the server refused this connection since it started, and when it last did. */
+  refusals = 0;
+  private lastRefusal = Number.NEGATIVE_INFINITY;
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
@@ -40,6 +45,11 @@ export class NatsStatus implements OnModuleInit {
 
   get connected(): boolean {
     return this.up && !this.nc.isClosed();
+  }
+
+  /** Connected, and no permission refused in the last minute: a deployment whose permissions miss something is not ready. */
+  get healthy(): boolean {
+    return this.connected && performance.now() - this.lastRefusal > REFUSAL_UNHEALTHY_MS;
   }
 
   async onModuleInit(): Promise<void> {
@@ -68,6 +78,10 @@ export class NatsStatus implements OnModuleInit {
         this.logger.log('NATS connection back');
       } else if (status.type === 'error') {
         // A permission refused is a deployment's mistake (docs/operations.md): said loudly, every time.
+        if (status.error instanceof PermissionViolationError) {
+          this.refusals++;
+          this.lastRefusal = performance.now();
+        }
         this.logger.error(`NATS: ${status.error.message}`);
       }
     }

@@ -9,6 +9,8 @@ import { isHolding, type HoldingProcessor, type Processor, type Received } from 
 export interface ProcessingObserver {
   settled(processor: string, outcome: 'ack' | 'retry' | 'dead', seconds: number): void;
   called?(processor: string, messages: number, seconds: number): void;
+  /** Reading the stream stopped (a stall, an outage) and is opened again from the checkpoints. */
+  readingRestarted?(processor: string, reason: 'stalled' | 'failed'): void;
 }
 
 /** Another instance moved a checkpoint this one counted on: it held the partition meanwhile. */

@@ -16,6 +16,12 @@ const callDeliveries = new Histogram({
   buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500],
   registers: [metricsRegistry],
 });
+const readerRestarts = new Counter({
+  name: 'kite_reader_restarts_total',
+  help: 'Times a processor opened its stream again: stalled (nothing, not even a heartbeat, for 5 s: a NATS node lost) or failed (an outage)',
+  labelNames: ['consumer', 'reason'],
+  registers: [metricsRegistry],
+});
 const deadLetters = new Counter({ name: 'kite_dead_letters_total', help: 'Events set aside as dead letters', labelNames: ['consumer'], registers: [metricsRegistry] });
 
 export const processingMetrics: ProcessingObserver = {
@@ -25,6 +31,9 @@ export const processingMetrics: ProcessingObserver = {
   },
   called(consumer, deliveries) {
     callDeliveries.observe({ consumer }, deliveries);
+  },
+  readingRestarted(consumer, reason) {
+    readerRestarts.inc({ consumer, reason });
   },
 };
 

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { partitionOf } from '@kite/contracts';
-import { EventPublisher, groupBy, isUnavailable, StreamReader, type Delivery, type NatsConnection } from '@kite/messaging';
+import { EventPublisher, groupBy, isUnavailable, ReaderStalled, StreamReader, type Delivery, type NatsConnection } from '@kite/messaging';
 import { createPartitions, type DataSource } from '@kite/persistence';
 import { BatchHandling, checkpointMoved, StaleBatch, type ProcessingObserver } from './batch-handling.js';
 import { BatchQueue, type Read } from './batch-queue.js';
@@ -126,6 +126,7 @@ export class ProcessorRunner<Item, State> {
   private readingEnded(generation: number, e: unknown): void {
     if (this.stopping || generation !== this.generation) return;
     this.failure = e;
+    this.observer?.readingRestarted?.(this.consumer, e instanceof ReaderStalled ? 'stalled' : 'failed');
     this.logger.warn(`reading again in ${OUTAGE_RETRY_MS / 1000} s: ${e instanceof Error ? e.message : String(e)}`);
     setTimeout(() => void (generation === this.generation && this.readAgain()), OUTAGE_RETRY_MS).unref();
   }

@@ -41,9 +41,9 @@ export class Processors implements OnApplicationBootstrap, BeforeApplicationShut
     private readonly discovery: DiscoveryService,
   ) {}
 
-  /** Connected, reading, and not waiting for a rebuild to catch up. */
+  /** Connected (no permission refused lately), reading, and not waiting for a rebuild to catch up. */
   get ready(): boolean {
-    return this.started && !this.gated && this.nats.connected && this.runners.every((r) => r.healthy);
+    return this.started && !this.gated && this.nats.healthy && this.runners.every((r) => r.healthy);
   }
 
   async onApplicationBootstrap(): Promise<void> {
