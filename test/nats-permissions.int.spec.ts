@@ -18,7 +18,8 @@ const NUMBER = '+15550000001';
 
 /** The variable deploy/nats/permissions.conf reads a user's password from. */
 const passwordVariable = (user: string) => `${user.toUpperCase().replace(/-/g, '_')}_NATS_PASSWORD`;
-const passwords = Object.fromEntries(USERS.map((u) => [u, randomBytes(12).toString('base64url')])) as Record<(typeof USERS)[number], string>;
+// nats-server reads a variable as a value of its configuration: a password must start with a letter (docs/operations.md).
+const passwords = Object.fromEntries(USERS.map((u) => [u, `k${randomBytes(16).toString('hex')}`])) as Record<(typeof USERS)[number], string>;
 const as = (user: (typeof USERS)[number]) => ({ user, password: passwords[user] });
 
 const run = (file: string, env: NodeJS.ProcessEnv) =>

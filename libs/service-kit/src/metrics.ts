@@ -1,14 +1,16 @@
-import { Controller, Get, Header } from '@nestjs/common';
-import { NatsStatus } from '@kite/messaging';
+import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { NATS_CONNECTION, NatsStatus, type NatsConnection } from '@kite/messaging';
 import { Counter, Gauge } from 'prom-client';
 import { Processors } from './processing/processors.js';
 import { metricsRegistry } from './metrics-registry.js';
+import { registerStreamMetrics } from './stream-metrics.js';
 
 @Controller('metrics')
 export class MetricsController {
   private readonly lag: Gauge;
 
-  constructor(processors: Processors, nats: NatsStatus) {
+  constructor(processors: Processors, nats: NatsStatus, @Inject(NATS_CONNECTION) nc: NatsConnection) {
+    registerStreamMetrics(nc);
     new Gauge({
       name: 'kite_ready',
       help: '1 when the processors are reading and NATS is connected with no permission refused in the last minute (what /health/ready checks beside PostgreSQL)',
