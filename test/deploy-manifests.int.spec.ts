@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import * as k8s from 'kubernetes-models';
+import { parser as promql } from '@prometheus-io/lezer-promql';
 import { parseAllDocuments, parse } from 'yaml';
 import { SERVICE_NAMES } from '@kite/local-infra';
 
@@ -52,7 +53,7 @@ function modelOf(m: Manifest): Model {
 
 /** deploy/: what an operations team applies. Checked against the Kubernetes schemas and against what we promise of it. */
 describe('deploy/: Kubernetes manifests and Compose', () => {
-  it.each(all.map(({ file, manifest }) => [`${file}: ${manifest.kind} ${manifest.metadata.name}`, manifest]))('%s passes the Kubernetes schema', (_name, manifest) => {
+  it.each(all.map(({ file, manifest }) => [`${file}: ${manifest.kind} ${manifest.metadata.name}`, manifest] as const))('%s passes the Kubernetes schema', (_name, manifest) => {
     const Model = modelOf(manifest as Manifest);
     expect(() => new Model(manifest).validate()).not.toThrow();
   });
@@ -103,5 +104,36 @@ describe('deploy/: Kubernetes manifests and Compose', () => {
       expect(service.depends_on?.streams).toEqual({ condition: 'service_completed_successfully' });
       expect(service.command).toEqual(['node', `dist/apps/${name}/main.js`]);
     }
+  });
+
+  describe('alerts and the dashboard', () => {
+    interface Rule {
+      alert: string;
+      expr: string;
+      labels: { severity: string };
+      annotations: { summary: string; runbook: string };
+    }
+    const rules = (parse(fs.readFileSync(path.join(DEPLOY, 'prometheus/kite-rules.yaml'), 'utf8')) as { groups: { rules: Rule[] }[] }).groups.flatMap((g) => g.rules);
+    const dashboard = JSON.parse(fs.readFileSync(path.join(DEPLOY, 'grafana/kite-dashboard.json'), 'utf8')) as { panels: { title: string; targets: { expr: string }[] }[] };
+    const queries = [...rules.map((r) => [r.alert, r.expr]), ...dashboard.panels.flatMap((p) => p.targets.map((t) => [p.title, t.expr]))] as [string, string][];
+    /** Every metric a service registers: each name `'kite_…'` written in its source. */
+    const sources = (dir: string): string[] =>
+      fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.name === 'dist' || e.name === 'node_modules' ? [] : e.isDirectory() ? sources(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
+    const exported = new Set([...['apps', 'libs'].flatMap((d) => sources(path.join(ROOT, d))).flatMap((f) => [...fs.readFileSync(f, 'utf8').matchAll(/'(kite_[a-z_]+)'/g)].map((m) => m[1]!))]);
+    const operations = fs.readFileSync(path.join(ROOT, 'docs/operations.md'), 'utf8');
+
+    it.each(queries)('%s: the query is PromQL and reads only metrics the services export', (_name, expr) => {
+      const errors: number[] = [];
+      promql.parse(expr).iterate({ enter: (node) => void (node.type.isError && errors.push(node.from)) });
+      expect(errors).toEqual([]);
+      for (const metric of expr.match(/\bkite_\w+/g) ?? []) expect(exported).toContain(metric.replace(/_(bucket|sum|count)$/, ''));
+    });
+
+    it.each(rules.map((r) => [r.alert, r] as const))('%s: has a severity, and its runbook entry in docs/operations.md', (_name, rule) => {
+      expect(['page', 'warning', 'ticket']).toContain(rule.labels.severity);
+      const anchor = rule.annotations.runbook.split('#')[1]!;
+      expect(anchor).toBe(rule.alert.toLowerCase());
+      expect(operations).toMatch(new RegExp(`^#+ ${rule.alert}$`, 'm'));
+    });
   });
 });
