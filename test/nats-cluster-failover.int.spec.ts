@@ -16,6 +16,13 @@ const AFTER_KILL_MS = 15_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A service's `kite_stream_*` gauge for a stream, from its /metrics. */
+async function streamMetric(port: number, metric: string, stream: string): Promise<number | undefined> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const value = text.match(new RegExp(`^${metric}\\{stream="${stream}"\\} (\\S+)$`, 'm'))?.[1];
+  return value === undefined ? undefined : Number(value);
+}
+
 /** Every event `KITE_OUT` holds, with how many times each id was stored. */
 async function storedOutbound(nc: NatsConnection): Promise<AnyEnvelope[]> {
   const last = await streamLastSequence(nc, STREAMS.outbound.name);
@@ -63,6 +70,10 @@ describe('NATS cluster: losing the leader of KITE_CONV under load', () => {
       const info = await jsm.streams.info(stream.name);
       expect({ stream: stream.name, replicas: info.config.num_replicas, peers: info.cluster?.replicas?.length }).toEqual({ stream: stream.name, replicas: 3, peers: 2 });
     }
+    // What the alerts read: three replicas configured, three current.
+    const port = system.ports['config-service'];
+    expect(await streamMetric(port, 'kite_stream_replicas', STREAMS.conversations.name)).toBe(3);
+    await eventually(async () => (await streamMetric(port, 'kite_stream_replicas_current', STREAMS.conversations.name)) === 3, 'three current replicas of KITE_CONV in the metrics');
   });
 
   it('effects resume within 10 s of the leader being killed, with nothing lost and nothing doubled', async () => {
@@ -112,5 +123,7 @@ describe('NATS cluster: losing the leader of KITE_CONV under load', () => {
     expect({ lost, doubled }).toEqual({ lost: 0, doubled: 0 });
     expect(longestGapMs).toBeLessThanOrEqual(10_000);
     expect(readiness).toEqual([200, 200, 200, 200]);
+    // The node stays down: the stream works on with two current replicas, which the metrics say (KiteStreamUnderReplicated).
+    await eventually(async () => (await streamMetric(system.ports['config-service'], 'kite_stream_replicas_current', STREAMS.conversations.name)) === 2, 'two current replicas of KITE_CONV in the metrics');
   }, 120_000);
 });

@@ -115,6 +115,12 @@ export async function streamsInfo(nc: NatsConnection, names: readonly string[] =
   return Promise.all(names.map(async (name) => ({ name, info: await jsm.streams.info(name).catch((e: unknown) => (isNotFound(e) ? undefined : Promise.reject(e))) })));
 }
 
+/** Each stream as its leader describes it now; undefined when it is missing or no leader answers within `timeoutMs`. */
+export async function describeStreams(nc: NatsConnection, timeoutMs: number, names: readonly string[] = STREAM_CONFIGS.map((c) => c.name)): Promise<{ name: string; info: StreamInfo | undefined }[]> {
+  const jsm = await jetstreamManager(nc, { timeout: timeoutMs });
+  return Promise.all(names.map(async (name) => ({ name, info: await jsm.streams.info(name).catch(() => undefined) })));
+}
+
 export function isNotFound(e: unknown): boolean {
   return /not found/i.test(String((e as Error)?.message ?? e));
 }

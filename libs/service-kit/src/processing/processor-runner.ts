@@ -10,8 +10,13 @@ export type { ProcessingObserver } from './batch-handling.js';
 
 const BACKOFF_MS = [100, 500, 2_000, 5_000];
 const MAX_ATTEMPTS = 5;
-/** How soon work that met an outage (PostgreSQL or NATS unreachable) is tried again; outages are not counted as attempts. */
+/**
+ * How soon work that met an outage (PostgreSQL or NATS unreachable, a stream electing its leader)
+ * is tried again: soon at first (an election takes a second or two), then every 2 s. Outages are
+ * not counted as attempts.
+ */
 const OUTAGE_RETRY_MS = 2_000;
+const outageWait = (outages: number) => Math.min(OUTAGE_RETRY_MS, 250 * 2 ** (outages - 1));
 /** Messages read and not yet handled, at most: the reader waits beyond. */
 const WINDOW = 2_000;
 const CONCURRENCY = 2;
@@ -122,13 +127,19 @@ export class ProcessorRunner<Item, State> {
     }
   }
 
-  /** Reading failed or ended while it should go on: not healthy, and read again from the checkpoints soon. */
+  /**
+   * Reading failed or ended while it should go on: not healthy, and read again from the checkpoints,
+   * at once after a stall (its consumer is gone, the stream is likely led elsewhere now), after 2 s
+   * otherwise (an outage).
+   */
   private readingEnded(generation: number, e: unknown): void {
     if (this.stopping || generation !== this.generation) return;
     this.failure = e;
-    this.observer?.readingRestarted?.(this.consumer, e instanceof ReaderStalled ? 'stalled' : 'failed');
-    this.logger.warn(`reading again in ${OUTAGE_RETRY_MS / 1000} s: ${e instanceof Error ? e.message : String(e)}`);
-    setTimeout(() => void (generation === this.generation && this.readAgain()), OUTAGE_RETRY_MS).unref();
+    const stalled = e instanceof ReaderStalled;
+    const delay = stalled ? 0 : OUTAGE_RETRY_MS;
+    this.observer?.readingRestarted?.(this.consumer, stalled ? 'stalled' : 'failed');
+    this.logger.warn(`reading again${delay ? ` in ${delay / 1000} s` : ''}: ${e instanceof Error ? e.message : String(e)}`);
+    setTimeout(() => void (generation === this.generation && this.readAgain()), delay).unref();
   }
 
   private async read(reader: StreamReader, generation: number): Promise<void> {
@@ -176,7 +187,7 @@ export class ProcessorRunner<Item, State> {
    * is handled as any other's (`careful`), after what was handled before it is committed.
    */
   private async settle(batch: Read<Item>[], generation: number, deadReason?: string, careful = this.handling.careful(batch)): Promise<void> {
-    for (let attempt = 1; !this.stopping; attempt++) {
+    for (let attempt = 1, outages = 0; !this.stopping; attempt++) {
       try {
         return await (careful ? this.handling.commit(batch, generation, deadReason) : this.handling.apply(batch, generation));
       } catch (e) {
@@ -187,7 +198,7 @@ export class ProcessorRunner<Item, State> {
         const reason = e instanceof Error ? e.message : String(e);
         if (isUnavailable(e)) {
           attempt--;
-          await sleep(OUTAGE_RETRY_MS);
+          await sleep(outageWait(++outages));
           continue;
         }
         this.observer?.settled(this.consumer, 'retry', 0);
