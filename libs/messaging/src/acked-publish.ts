@@ -65,6 +65,15 @@ export class AckedPublisher {
     void nc.closed().finally(() => this.expire(Number.POSITIVE_INFINITY, 'the connection to NATS closed'));
   }
 
+  /**
+   * Fails every publish still waiting, as unanswered: a stream has elected a new leader, and what
+   * was sent to the old one will never be answered; sent again now, it is stored (or found a
+   * duplicate) at once instead of after the timeout.
+   */
+  giveUpWaiting(why: string): void {
+    this.expire(Number.POSITIVE_INFINITY, why);
+  }
+
   publish(subject: string, data: string | Uint8Array, options: AckedPublishOptions): Promise<StoredAck> {
     const token = (++this.sent).toString(36);
     const h = makeHeaders();

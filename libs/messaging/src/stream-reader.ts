@@ -32,7 +32,7 @@ export const STALL_MS = 2 * PULL_TIMING.idle_heartbeat + 1_000;
  * consumer on any node of its stream, a lost one included; the request then goes unanswered, and
  * the next one is likely placed elsewhere. A creation takes milliseconds otherwise.
  */
-const CONSUMER_API_TIMEOUT_MS = 1_000;
+const CONSUMER_API_TIMEOUT_MS = 500;
 const OPEN_ATTEMPTS = 8;
 
 /** Why a reader ended by itself: its consumer sent nothing, not even a heartbeat, for `STALL_MS`. */
@@ -42,16 +42,15 @@ export class ReaderStalled extends Error {
 
 /**
  * Reads a stream in order from `fromSeq` through an ordered consumer: no acknowledgements, no state
- * on the server beyond the consumer itself, and the client recreates it where it stood after a
- * reconnect, a server restart or a leader change. The reader keeps where it stands elsewhere (its
- * checkpoints), so stopping and reading again from there is all a failure needs.
+ * on the server beyond the consumer itself. The reader keeps where it stands elsewhere (its
+ * checkpoints), so stopping and reading again from there is all a failure needs: a reader whose
+ * consumer falls silent ends (`ReaderStalled`), to be opened again on whichever node leads now.
  */
 export class StreamReader {
   /** When the reader last heard from its consumer (a message or a heartbeat), or began to wait for it. */
   private lastSign = performance.now();
   private waiting = false;
   private stalled = false;
-  private readonly watchdog: NodeJS.Timeout;
 
   private constructor(
     private readonly stream: string,
@@ -60,7 +59,8 @@ export class StreamReader {
     readonly waitingAtStart: number,
   ) {
     void this.heed();
-    this.watchdog = setInterval(() => this.check(), 1_000).unref();
+    watched.add(this);
+    watchdog ??= setInterval(checkWatched, 1_000).unref();
   }
 
   /** Opens a reader, asking again at once while JetStream does not answer (a node lost, a leader being elected). */
@@ -95,7 +95,11 @@ export class StreamReader {
   }
 
   async close(): Promise<void> {
-    clearInterval(this.watchdog);
+    watched.delete(this);
+    if (watched.size === 0) {
+      clearInterval(watchdog);
+      watchdog = undefined;
+    }
     await this.messages.close().catch(() => undefined);
   }
 
@@ -103,11 +107,20 @@ export class StreamReader {
     for await (const status of this.messages.status()) if (status.type === 'heartbeat') this.lastSign = performance.now();
   }
 
-  private check(): void {
-    if (!this.waiting || performance.now() - this.lastSign < STALL_MS) return;
+  /** Ends the reader when it has waited `STALL_MS` without a sign from its consumer. */
+  check(now: number): void {
+    if (!this.waiting || now - this.lastSign < STALL_MS) return;
     this.stalled = true;
     void this.close();
   }
+}
+
+/** The open readers, checked by one timer for the process: an idle service is woken once a second, not once per reader. */
+const watched = new Set<StreamReader>();
+let watchdog: NodeJS.Timeout | undefined;
+function checkWatched(): void {
+  const now = performance.now();
+  for (const reader of watched) reader.check(now);
 }
 
 /** How many messages the filter holds from the start, through a short-lived consumer. */

@@ -28,3 +28,14 @@ export function isUnavailable(error: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * Whether the outage is NATS not answering (a publish or a request timed out, no responder): each
+ * attempt already waited for its answer, so the next one may follow at once.
+ */
+export function isNatsSilence(error: unknown): boolean {
+  for (let e = error as { cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (e instanceof NatsUnavailableError || e instanceof errors.TimeoutError || e instanceof errors.NoRespondersError) return true;
+  }
+  return false;
+}

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
 import { PermissionViolationError, type NatsConnection } from '@nats-io/nats-core';
 import { STREAMS } from '@kite/contracts';
+import { AckedPublisher } from '../acked-publish.js';
 import { connectNats } from '../connection.js';
 import { ConversationLog } from '../conversation-log.js';
 import { EventLog } from '../event-log.js';
@@ -16,6 +17,8 @@ export const CONFIGURATION_LOG = Symbol('CONFIGURATION_LOG');
 export const EVENT_PUBLISHER = Symbol('EVENT_PUBLISHER');
 
 export const NATS_SETTINGS = Symbol('NATS_SETTINGS');
+/** The advisory NATS publishes when a stream has a new leader: publishes waiting on the old one are sent again. */
+const LEADER_ELECTED = '$JS.EVENT.ADVISORY.STREAM.LEADER_ELECTED.*';
 /** How long a permission refused keeps the service not ready. */
 const REFUSAL_UNHEALTHY_MS = 60_000;
 
@@ -54,6 +57,7 @@ export class NatsStatus implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     void this.watch();
+    this.nc.subscribe(LEADER_ELECTED, { callback: (error, msg) => void (error || AckedPublisher.of(this.nc).giveUpWaiting(`${msg.subject.slice(LEADER_ELECTED.length - 1)} elected a new leader`)) });
     const configs = streamConfigs(this.settings.limits);
     // A cluster starting with the services has no JetStream leader for a few seconds: waited for.
     for (let attempt = 1; ; attempt++) {

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { partitionOf } from '@kite/contracts';
-import { EventPublisher, groupBy, isUnavailable, ReaderStalled, StreamReader, type Delivery, type NatsConnection } from '@kite/messaging';
+import { EventPublisher, groupBy, isNatsSilence, isUnavailable, ReaderStalled, StreamReader, type Delivery, type NatsConnection } from '@kite/messaging';
 import { createPartitions, type DataSource } from '@kite/persistence';
 import { BatchHandling, checkpointMoved, StaleBatch, type ProcessingObserver } from './batch-handling.js';
 import { BatchQueue, type Read } from './batch-queue.js';
@@ -17,6 +17,8 @@ const MAX_ATTEMPTS = 5;
  */
 const OUTAGE_RETRY_MS = 2_000;
 const outageWait = (outages: number) => Math.min(OUTAGE_RETRY_MS, 250 * 2 ** (outages - 1));
+/** After NATS left a publish unanswered (it waited 2 s already, or a new leader was elected meanwhile): soon again. */
+const NATS_SILENCE_RETRY_MS = 250;
 /** Messages read and not yet handled, at most: the reader waits beyond. */
 const WINDOW = 2_000;
 const CONCURRENCY = 2;
@@ -198,7 +200,7 @@ export class ProcessorRunner<Item, State> {
         const reason = e instanceof Error ? e.message : String(e);
         if (isUnavailable(e)) {
           attempt--;
-          await sleep(outageWait(++outages));
+          await sleep(isNatsSilence(e) ? NATS_SILENCE_RETRY_MS : outageWait(++outages));
           continue;
         }
         this.observer?.settled(this.consumer, 'retry', 0);
