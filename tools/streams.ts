@@ -8,7 +8,7 @@
  * running `npm start`'s NATS.
  */
 import { parseArgs } from 'node:util';
-import { connectNats, loadNatsSettings, provisionStreams, streamConfigs, streamsInfo } from '@kite/messaging';
+import { connectNats, describeStreams, loadNatsSettings, provisionStreams, streamConfigs } from '@kite/messaging';
 import { readRuntime } from './runtime.js';
 
 const size = (bytes: number) => (bytes < 0 ? 'no limit' : bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`);
@@ -21,10 +21,10 @@ async function main(): Promise<number> {
     const configs = streamConfigs(settings.limits);
     if (!values.check) await provisionStreams(nc, configs);
     let missing = 0;
-    for (const { name, info } of await streamsInfo(nc, configs.map((c) => c.name))) {
+    for (const { name, info } of await describeStreams(nc, 5_000, configs.map((c) => c.name))) {
       if (!info) {
         missing++;
-        console.log(`${name}: missing`);
+        console.log(`${name}: missing, or no leader answers`);
         continue;
       }
       const { config, state, cluster } = info;

@@ -109,12 +109,6 @@ export async function untilStreamsExist(nc: NatsConnection, names: readonly stri
   }
 }
 
-/** Each stream as the cluster holds it now: its replicas, leader and state; undefined for a missing one. */
-export async function streamsInfo(nc: NatsConnection, names: readonly string[] = STREAM_CONFIGS.map((c) => c.name)): Promise<{ name: string; info: StreamInfo | undefined }[]> {
-  const jsm = await jetstreamManager(nc);
-  return Promise.all(names.map(async (name) => ({ name, info: await jsm.streams.info(name).catch((e: unknown) => (isNotFound(e) ? undefined : Promise.reject(e))) })));
-}
-
 /** Each stream as its leader describes it now; undefined when it is missing or no leader answers within `timeoutMs`. */
 export async function describeStreams(nc: NatsConnection, timeoutMs: number, names: readonly string[] = STREAM_CONFIGS.map((c) => c.name)): Promise<{ name: string; info: StreamInfo | undefined }[]> {
   const jsm = await jetstreamManager(nc, { timeout: timeoutMs });
