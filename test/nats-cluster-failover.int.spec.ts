@@ -16,7 +16,7 @@ const AFTER_KILL_MS = 15_000;
 /** The issue's target: effects resume within 10 s of losing the node. */
 const TARGET_MS = 10_000;
 /** What the system may add to NATS's own election of the streams' new leaders. */
-const OURS_AFTER_ELECTION_MS = 2_000;
+const OURS_AFTER_ELECTION_MS = 3_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -80,7 +80,7 @@ describe('NATS cluster: losing the leader of KITE_CONV under load', () => {
     await eventually(async () => (await streamMetric(port, 'kite_stream_replicas_current', STREAMS.conversations.name)) === 3, 'three current replicas of KITE_CONV in the metrics');
   });
 
-  it('effects resume within 10 s of the leader being killed (or 2 s after NATS elects the new leaders, if it takes longer), with nothing lost and nothing doubled', async () => {
+  it('effects resume within 10 s of the leader being killed (or 3 s after NATS elects the new leaders, if it takes longer), with nothing lost and nothing doubled', async () => {
     const leader = await eventually(async () => (await (await jetstreamManager(system.nc)).streams.info(STREAMS.conversations.name)).cluster?.leader, 'a leader of KITE_CONV');
     const survivor = cluster.nodes.find((n) => n.name !== leader)!;
     // The test watches and publishes from a node that stays, so what it sees is the services' recovery, not its own.
@@ -136,7 +136,7 @@ describe('NATS cluster: losing the leader of KITE_CONV under load', () => {
 
     expect({ lost, doubled }).toEqual({ lost: 0, doubled: 0 });
     // The 10 s target, whenever NATS itself elects in time: nats-server 2.9 waits a random 4 to 9 s
-    // before electing a stream's new leader (bench/README.md); then the system may add 2 s at most.
+    // before electing a stream's new leader (bench/README.md); then the system may add 3 s at most.
     expect(longestGapMs).toBeLessThanOrEqual(Math.max(TARGET_MS, lastElected - killedAt + OURS_AFTER_ELECTION_MS));
     expect(readiness).toEqual([200, 200, 200, 200]);
     // The node stays down: the stream works on with two current replicas, which the metrics say (KiteStreamUnderReplicated).

@@ -130,15 +130,16 @@ export class ProcessorRunner<Item, State> {
   }
 
   /**
-   * Reading failed or ended while it should go on: not healthy, and read again from the checkpoints,
-   * at once after a stall (its consumer is gone, the stream is likely led elsewhere now), after 2 s
+   * Reading failed or ended while it should go on: not healthy, and read again from the checkpoints:
+   * at once after a stall (its consumer is gone, the stream is likely led elsewhere now), soon when
+   * NATS left the reader's requests unanswered (a stream still electing its leader), after 2 s
    * otherwise (an outage).
    */
   private readingEnded(generation: number, e: unknown): void {
     if (this.stopping || generation !== this.generation) return;
     this.failure = e;
     const stalled = e instanceof ReaderStalled;
-    const delay = stalled ? 0 : OUTAGE_RETRY_MS;
+    const delay = stalled ? 0 : isNatsSilence(e) ? NATS_SILENCE_RETRY_MS : OUTAGE_RETRY_MS;
     this.observer?.readingRestarted?.(this.consumer, stalled ? 'stalled' : 'failed');
     this.logger.warn(`reading again${delay ? ` in ${delay / 1000} s` : ''}: ${e instanceof Error ? e.message : String(e)}`);
     setTimeout(() => void (generation === this.generation && this.readAgain()), delay).unref();
