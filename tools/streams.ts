@@ -1,7 +1,8 @@
 /**
  * `npm run streams` (in the image: `node dist/tools/streams.js`): creates the streams, or brings
  * them to the configured replicas and storage limits (`KITE_STREAM_REPLICAS`,
- * `KITE_CHANNEL_MAX_BYTES`, `KITE_LOG_MAX_BYTES`), then prints each one as the cluster holds it.
+ * `KITE_CHANNEL_MAX_BYTES`, `KITE_LOG_MAX_BYTES`; replicas are lowered here only, never by a
+ * service's start), then prints each one as the cluster holds it.
  * With per-service NATS users, the services may not manage streams (`KITE_STREAMS=existing`): this
  * runs first, as the operators' user (`kite-admin` in deploy/nats/permissions.conf). `--check`
  * changes nothing and only prints. NATS_URL (and NATS_USER, NATS_PASSWORD or NATS_CREDS), else the
@@ -19,7 +20,7 @@ async function main(): Promise<number> {
   const nc = await connectNats(settings.url, 'kite-streams', settings.credentials);
   try {
     const configs = streamConfigs(settings.limits);
-    if (!values.check) await provisionStreams(nc, configs);
+    if (!values.check) await provisionStreams(nc, configs, { lowerReplicas: true });
     let missing = 0;
     for (const { name, info } of await describeStreams(nc, 5_000, configs.map((c) => c.name))) {
       if (!info) {

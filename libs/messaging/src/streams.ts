@@ -63,16 +63,30 @@ export const streamConfigs = (limits: StreamLimits = DEFAULT_STREAM_LIMITS): Str
 export const STREAM_CONFIGS: readonly StreamSettings[] = streamConfigs();
 
 /**
- * Creates the streams, or brings existing ones to these settings (replicas raised or lowered,
- * limits changed). Safe to run from every service at once.
+ * The settings to give an existing stream: `config`, but never fewer replicas than it has unless
+ * `lowerReplicas`. A service started without `KITE_STREAM_REPLICAS` (1) must not bring a cluster's
+ * streams down to one copy; only the operators' `npm run streams` lowers them.
  */
-export async function provisionStreams(nc: NatsConnection, configs: readonly StreamSettings[] = STREAM_CONFIGS): Promise<void> {
+export function settingsOver(existing: Pick<StreamConfig, 'num_replicas'>, config: StreamSettings, lowerReplicas: boolean): StreamSettings {
+  if (lowerReplicas || (config.num_replicas ?? 1) >= existing.num_replicas) return config;
+  return { ...config, num_replicas: existing.num_replicas };
+}
+
+/**
+ * Creates the streams, or brings existing ones to these settings (replicas raised, lowered only
+ * with `lowerReplicas`; limits changed). Safe to run from every service at once. Returns the
+ * streams that kept more replicas than asked.
+ */
+export async function provisionStreams(nc: NatsConnection, configs: readonly StreamSettings[] = STREAM_CONFIGS, options: { lowerReplicas?: boolean } = {}): Promise<{ name: string; replicas: number }[]> {
   const jsm = await jetstreamManager(nc);
+  const kept: { name: string; replicas: number }[] = [];
   for (const config of configs) {
     const { name } = config;
     try {
-      await jsm.streams.info(name);
-      await jsm.streams.update(name, config);
+      const existing = await jsm.streams.info(name);
+      const settings = settingsOver(existing.config, config, options.lowerReplicas ?? false);
+      if (settings !== config) kept.push({ name, replicas: existing.config.num_replicas });
+      await jsm.streams.update(name, settings);
     } catch (e) {
       if (!isNotFound(e)) throw e;
       try {
@@ -83,6 +97,7 @@ export async function provisionStreams(nc: NatsConnection, configs: readonly Str
       }
     }
   }
+  return kept;
 }
 
 /**

@@ -62,7 +62,10 @@ export class NatsStatus implements OnModuleInit {
     // A cluster starting with the services has no JetStream leader for a few seconds: waited for.
     for (let attempt = 1; ; attempt++) {
       try {
-        if (this.settings.streams === 'provision') return await provisionStreams(this.nc, configs);
+        if (this.settings.streams === 'provision') {
+          for (const { name, replicas } of await provisionStreams(this.nc, configs)) this.logger.warn(`${name} keeps its ${replicas} replicas, more than KITE_STREAM_REPLICAS=${this.settings.limits.replicas} asks: only npm run streams lowers them`);
+          return;
+        }
         return await untilStreamsExist(this.nc, configs.map((c) => c.name), (missing) => this.logger.warn(`waiting for the streams ${missing.join(', ')} to be provisioned (npm run streams)`));
       } catch (e) {
         if (!isUnavailable(e)) throw e;
