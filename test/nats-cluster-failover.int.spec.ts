@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { STREAMS, subjects, type AnyEnvelope } from '@kite/contracts';
 import { SERVICE_NAMES, startNatsCluster, type RunningNatsCluster } from '@kite/local-infra';
-import { connectNats, EventPublisher, streamLastSequence, type NatsConnection } from '@kite/messaging';
+import { connectNats, EventPublisher, provisionStreams, streamConfigs, streamLastSequence, type NatsConnection } from '@kite/messaging';
 import { eventually, TestSystem } from '@kite/testing';
 import { configureGroupNumber, inboundMessage } from './fixtures.js';
 
@@ -68,12 +68,16 @@ describe('NATS cluster: losing the leader of KITE_CONV under load', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('every stream is created with three replicas', async () => {
+  it('every stream is created with three replicas, and a start asking for fewer keeps them', async () => {
     const jsm = await jetstreamManager(system.nc);
     for (const stream of Object.values(STREAMS)) {
       const info = await jsm.streams.info(stream.name);
       expect({ stream: stream.name, replicas: info.config.num_replicas, peers: info.cluster?.replicas?.length }).toEqual({ stream: stream.name, replicas: 3, peers: 2 });
     }
+    // An instance started without KITE_STREAM_REPLICAS asks for one copy: the streams keep three.
+    const kept = await provisionStreams(system.nc, streamConfigs({ replicas: 1, channelMaxBytes: -1, logMaxBytes: -1 }));
+    expect(kept.map((k) => [k.name, k.replicas]).sort()).toEqual(Object.values(STREAMS).map((stream) => [stream.name, 3]).sort());
+    expect((await jsm.streams.info(STREAMS.conversations.name)).config.num_replicas).toBe(3);
     // What the alerts read: three replicas configured, three current.
     const port = system.ports['config-service'];
     expect(await streamMetric(port, 'kite_stream_replicas', STREAMS.conversations.name)).toBe(3);
