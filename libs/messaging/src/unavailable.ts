@@ -20,7 +20,7 @@ const LOST_CONNECTION = /Connection terminated|Client has encountered a connecti
  * server answering (a stream electing a leader after a node loss), the connection closed.
  */
 export function isUnavailable(error: unknown): boolean {
-  for (let e = error as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+  for (const e of causes(error)) {
     const code = typeof e.code === 'string' ? e.code : '';
     if (NATS_ERRORS.some((type) => e instanceof type)) return true;
     if (SOCKET_CODES.has(code) || SQLSTATES.has(code) || code.startsWith('08')) return true;
@@ -34,8 +34,11 @@ export function isUnavailable(error: unknown): boolean {
  * attempt already waited for its answer, so the next one may follow at once.
  */
 export function isNatsSilence(error: unknown): boolean {
-  for (let e = error as { cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
-    if (e instanceof NatsUnavailableError || e instanceof errors.TimeoutError || e instanceof errors.NoRespondersError) return true;
-  }
+  for (const e of causes(error)) if (e instanceof NatsUnavailableError || e instanceof errors.TimeoutError || e instanceof errors.NoRespondersError) return true;
   return false;
+}
+
+/** The error and the causes it wraps, five deep at most. */
+function* causes(error: unknown): Generator<{ code?: unknown; message?: unknown; cause?: unknown }> {
+  for (let e = error as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) yield e;
 }

@@ -11,9 +11,8 @@ export type { ProcessingObserver } from './batch-handling.js';
 const BACKOFF_MS = [100, 500, 2_000, 5_000];
 const MAX_ATTEMPTS = 5;
 /**
- * How soon work that met an outage (PostgreSQL or NATS unreachable, a stream electing its leader)
- * is tried again: soon at first (an election takes a second or two), then every 2 s. Outages are
- * not counted as attempts.
+ * How soon work that met an outage (PostgreSQL or NATS unreachable) is tried again: after 0.25,
+ * 0.5 and 1 s, then every 2 s. Outages are not counted as attempts.
  */
 const OUTAGE_RETRY_MS = 2_000;
 const outageWait = (outages: number) => Math.min(OUTAGE_RETRY_MS, 250 * 2 ** (outages - 1));
