@@ -1,3 +1,4 @@
+import type { Pool } from 'pg';
 import { DataSource, type MigrationInterface } from 'typeorm';
 
 export interface ServiceDatabaseOptions {
@@ -26,12 +27,28 @@ export async function openServiceDatabase(options: ServiceDatabaseOptions): Prom
     extra: { max: options.poolSize ?? 10, options: `-c search_path=${options.schema} -c plan_cache_mode=force_custom_plan`, pipeline: true },
   });
   await ds.initialize();
+  keepNewConnectionsFromCrashing(poolOf(ds));
   await ds.query(`CREATE SCHEMA IF NOT EXISTS "${options.schema}"`);
   await ds.runMigrations({ transaction: 'all' });
   return ds;
 }
 
-/** Drops the service's schema: the read model is rebuilt by replaying its streams. */
+/** The node-postgres pool behind a TypeORM DataSource. */
+export function poolOf(ds: DataSource): Pool {
+  return (ds.driver as unknown as { master: Pool }).master;
+}
+
+/**
+ * A connection terminated just as it was opened (a failover, `pg_terminate_backend`) can bring its
+ * last startup message and the server's FATAL in one read: the pool hands the new client out while
+ * that read is parsed, and the FATAL is emitted before its borrower has listened for errors. An
+ * 'error' event nobody listens to ends the process. Every new client therefore listens from the
+ * start; its borrower still learns of the loss, as its queries fail ("not queryable").
+ */
+function keepNewConnectionsFromCrashing(pool: Pool): void {
+  pool.on('connect', (client) => client.on('error', () => undefined));
+}
+
 /**
  * Drops the schema (a rebuild). The checkpoints of the processors of the streams in `keep` (inputs,
  * which are not replayed) are returned, to be put back once the schema is migrated again.

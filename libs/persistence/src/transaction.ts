@@ -1,5 +1,6 @@
-import type { Pool, PoolClient, QueryConfig, QueryResult } from 'pg';
+import type { PoolClient, QueryConfig, QueryResult } from 'pg';
 import type { DataSource } from 'typeorm';
+import { poolOf } from './data-source.js';
 import { statementName } from './statement-names.js';
 
 /** A statement and its parameters. */
@@ -105,8 +106,7 @@ export function inTransaction<T>(ds: DataSource, work: (tx: Transaction) => Prom
  * first (if the connection still stands) and drops a connection that broke.
  */
 async function withClient<T>(ds: DataSource, work: (client: PoolClient) => Promise<T>, onFailure?: string): Promise<T> {
-  const pool = (ds.driver as unknown as { master: Pool }).master;
-  const client = await pool.connect();
+  const client = await poolOf(ds).connect();
   let broken: Error | undefined;
   // A checked-out client has no listener of its own (the pool listens to idle ones only): its
   // connection lost (a server restart, a terminated backend) would be an unhandled 'error' event
