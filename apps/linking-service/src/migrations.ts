@@ -47,5 +47,15 @@ export class NumberlessConversations1732400000800 implements MigrationInterface 
   }
 }
 
+/** W1: until when a conversation's WhatsApp window is open (a conversation from before it: closed until the contact writes, or a rebuild). */
+export class WhatsAppWindow1733400000000 implements MigrationInterface {
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE conversations ADD COLUMN whatsapp_window_until timestamptz`);
+  }
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE conversations DROP COLUMN whatsapp_window_until`);
+  }
+}
+
 export const LINKING_SCHEMA = 'linking';
-export const LINKING_MIGRATIONS = [Positions1732399999000, Processors1733200000000, CheckpointMoves1733300000000, ...CONFIG_READ_MODEL_MIGRATIONS, LinkingReadModel1732400000100, LinkingOutbound1732400000600, ConversationLinks1732400000700, NumberlessConversations1732400000800];
+export const LINKING_MIGRATIONS = [Positions1732399999000, Processors1733200000000, CheckpointMoves1733300000000, ...CONFIG_READ_MODEL_MIGRATIONS, LinkingReadModel1732400000100, LinkingOutbound1732400000600, ConversationLinks1732400000700, NumberlessConversations1732400000800, WhatsAppWindow1733400000000];

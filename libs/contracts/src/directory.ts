@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { Channel, E164, ExternalId } from './primitives.js';
+import { WhatsAppTemplate } from './whatsapp-templates.js';
 
 /** The tenant's directory (`PUT /v1/directory`): its numbers, services (call groups), agents and bots. */
-export const DirectoryNumber = z.object({ number: E164, channels: z.array(Channel).max(2) });
+/** `templates`: the WhatsApp templates the provider approved for the number (W3). */
+export const DirectoryNumber = z.object({ number: E164, channels: z.array(Channel).max(2), templates: z.array(WhatsAppTemplate).max(250).optional() });
 export const DirectoryService = z.object({
   id: ExternalId,
   name: z.string().min(1).max(200),

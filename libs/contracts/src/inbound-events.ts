@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { envelopeOf } from './envelope.js';
 import { Channel, E164, ExternalId, Instant, Member, MemberKind, PhoneNumber } from './primitives.js';
+import { TemplateRef } from './whatsapp-templates.js';
 
 /** Events published by the PBX gateway and the chat platform on `kite.in.<tenant>.…` (docs/contract.md). */
 export const MessageReceivedData = z.object({
@@ -34,6 +35,8 @@ export const ChatMessageSentData = z.object({
   sender: z.object({ kind: MemberKind, id: ExternalId }),
   text: z.string().max(10_000),
   sentAt: Instant,
+  /** Extension (W3): an approved WhatsApp template to send instead of the free-form text. */
+  template: TemplateRef.optional(),
 });
 export const ChatMessageSent = envelopeOf('ChatMessageSent', ChatMessageSentData);
 export type ChatMessageSent = z.infer<typeof ChatMessageSent>;

@@ -1,4 +1,5 @@
 export * from './primitives.js';
+export * from './whatsapp-templates.js';
 export * from './envelope.js';
 export * from './inbound-events.js';
 export * from './outbound-events.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CalendarDate, ExternalId } from './primitives.js';
+import { TemplateRef } from './whatsapp-templates.js';
 
 /** The body of `PUT /v1/numbers/{number}` (docs/contract.md; rules C2–C5). */
 export const RoutingTarget = z.discriminatedUnion('type', [
@@ -29,12 +30,14 @@ export const Schedule = z.object({
 });
 export type Schedule = z.infer<typeof Schedule>;
 
-export const ConditionType = z.enum(['no_reply', 'not_read', 'no_activity']);
+/** `window_closing` (W5): the WhatsApp window closes within `afterSeconds`. */
+export const ConditionType = z.enum(['no_reply', 'not_read', 'no_activity', 'window_closing']);
 export const Condition = z.object({ type: ConditionType, afterSeconds: z.number().int().min(5).max(86_400) });
 export type Condition = z.infer<typeof Condition>;
 
 export const Task = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('send_message'), botId: ExternalId, text: z.string().min(1).max(1600) }),
+  /** `fallbackTemplate` (W4): sent instead of `text` when the conversation's WhatsApp window is closed. */
+  z.object({ type: z.literal('send_message'), botId: ExternalId, text: z.string().min(1).max(1600), fallbackTemplate: TemplateRef.optional() }),
   z.object({ type: z.literal('add_members'), agentIds: z.array(ExternalId).min(1).max(100) }),
 ]);
 export type Task = z.infer<typeof Task>;

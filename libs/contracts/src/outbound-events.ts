@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { envelopeOf } from './envelope.js';
 import { Channel, E164, ExternalId, Instant, Member } from './primitives.js';
+import { TemplateRef } from './whatsapp-templates.js';
 
 /** Events the system publishes on `kite.out.<tenant>.…` (docs/contract.md). */
 export const ConversationCreatedData = z.object({
@@ -36,7 +37,8 @@ export const BotReplyRequestedData = z.object({ conversationId: ExternalId, botI
 export const BotReplyRequested = envelopeOf('BotReplyRequested', BotReplyRequestedData);
 export type BotReplyRequested = z.infer<typeof BotReplyRequested>;
 
-export const BotMessageRequestedData = z.object({ conversationId: ExternalId, botId: ExternalId, text: z.string().min(1).max(1600), actionId: ExternalId });
+/** `template`: the action's fallback template, sent because the WhatsApp window was closed (W4). */
+export const BotMessageRequestedData = z.object({ conversationId: ExternalId, botId: ExternalId, text: z.string().min(1).max(1600), actionId: ExternalId, template: TemplateRef.optional() });
 export const BotMessageRequested = envelopeOf('BotMessageRequested', BotMessageRequestedData);
 export type BotMessageRequested = z.infer<typeof BotMessageRequested>;
 
@@ -52,6 +54,8 @@ export const OutboundMessageRequestedData = z.object({
   to: E164,
   text: z.string(),
   route: z.enum(['number_configuration', 'dialplan']),
+  /** A WhatsApp template message (W3): `text` is its body with the parameters filled in. */
+  template: TemplateRef.optional(),
 });
 export const OutboundMessageRequested = envelopeOf('OutboundMessageRequested', OutboundMessageRequestedData);
 export type OutboundMessageRequested = z.infer<typeof OutboundMessageRequested>;
@@ -59,7 +63,9 @@ export type OutboundMessageRequested = z.infer<typeof OutboundMessageRequested>;
 export const OutboundMessageRejectedData = z.object({
   conversationId: ExternalId,
   messageId: ExternalId,
-  reason: z.enum(['no_route', 'linked_service_changed', 'channel_not_enabled']),
+  reason: z.enum(['no_route', 'linked_service_changed', 'channel_not_enabled', 'whatsapp_window_closed', 'unknown_template', 'template_parameters']),
+  /** What was wrong, for a person to read (the template's name and the parameters it wants). */
+  detail: z.string().max(500).optional(),
 });
 export const OutboundMessageRejected = envelopeOf('OutboundMessageRejected', OutboundMessageRejectedData);
 export type OutboundMessageRejected = z.infer<typeof OutboundMessageRejected>;
@@ -109,3 +115,8 @@ export type CallAppended = z.infer<typeof CallAppended>;
 export const ConversationRequestRejectedData = z.object({ requestId: ExternalId, agentId: ExternalId, contact: E164, serviceId: ExternalId, channel: Channel, reason: z.literal('unknown_service') });
 export const ConversationRequestRejected = envelopeOf('ConversationRequestRejected', ConversationRequestRejectedData);
 export type ConversationRequestRejected = z.infer<typeof ConversationRequestRejected>;
+
+/** Extension (W4): a run of a `send_message` action whose message could not leave, and had no fallback template. */
+export const ActionSkippedData = z.object({ conversationId: ExternalId, actionId: ExternalId, timerId: ExternalId, reason: z.literal('whatsapp_window_closed') });
+export const ActionSkipped = envelopeOf('ActionSkipped', ActionSkippedData);
+export type ActionSkipped = z.infer<typeof ActionSkipped>;

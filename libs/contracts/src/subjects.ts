@@ -26,6 +26,7 @@ export const OUTBOUND_SUBJECT_SUFFIX = {
   BotReplyRequested: 'bot.reply.requested',
   BotMessageRequested: 'bot.message.requested',
   TimerFired: 'timer.fired',
+  ActionSkipped: 'action.skipped',
   OutboundMessageRequested: 'outbound.message.requested',
   OutboundMessageRejected: 'outbound.message.rejected',
   MessageRejected: 'message.rejected',

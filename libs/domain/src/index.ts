@@ -11,6 +11,8 @@ export * from './configuration/configuration.decide.js';
 export * from './configuration/configuration.validate.js';
 export * from './configuration/number.decide.js';
 export * from './configuration/simulate.js';
+export * from './whatsapp/window.js';
+export * from './whatsapp/templates.js';
 export * from './outbound/outbound.decide.js';
 export * from './outbound/outbound.decider.js';
 export * from './linking/calls.decide.js';

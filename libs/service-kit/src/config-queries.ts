@@ -1,4 +1,4 @@
-import type { Channel, Directory, NumberConfiguration, NumberStatus, Override } from '@kite/contracts';
+import type { Channel, Directory, NumberConfiguration, NumberStatus, Override, WhatsAppTemplate } from '@kite/contracts';
 import type { Queryable } from '@kite/persistence';
 
 /** Reads of the configuration read model (config-read-model.ts), for any service. */
@@ -33,14 +33,14 @@ export async function findOutboundContext(
   db: Queryable,
   tenant: string,
   serviceId: string,
-): Promise<{ numbers: { number: string; channels: Channel[]; status: NumberStatus; linkedServiceId: string | undefined }[]; dialplanSmsNumber: string | undefined; serviceKnown: boolean }> {
+): Promise<{ numbers: { number: string; channels: Channel[]; status: NumberStatus; linkedServiceId: string | undefined; templates: WhatsAppTemplate[] }[]; dialplanSmsNumber: string | undefined; serviceKnown: boolean }> {
   const numbers = (await db.query(
-    `SELECT n.number, n.channels, coalesce(c.status, 'not_configured') AS status, c.configuration->>'linkedServiceId' AS linked
+    `SELECT n.number, n.channels, n.templates, coalesce(c.status, 'not_configured') AS status, c.configuration->>'linkedServiceId' AS linked
        FROM directory_numbers n LEFT JOIN number_configurations c ON c.tenant = n.tenant AND c.number = n.number WHERE n.tenant = $1`,
     [tenant],
-  )) as { number: string; channels: Channel[]; status: NumberStatus; linked: string | null }[];
+  )) as { number: string; channels: Channel[]; templates: WhatsAppTemplate[]; status: NumberStatus; linked: string | null }[];
   const services = (await db.query(`SELECT sms_number FROM directory_services WHERE tenant = $1 AND service_id = $2`, [tenant, serviceId])) as { sms_number: string | null }[];
-  return { numbers: numbers.map((n) => ({ number: n.number, channels: n.channels, status: n.status, linkedServiceId: n.linked ?? undefined })), dialplanSmsNumber: services[0]?.sms_number ?? undefined, serviceKnown: services.length > 0 };
+  return { numbers: numbers.map((n) => ({ number: n.number, channels: n.channels, status: n.status, linkedServiceId: n.linked ?? undefined, templates: n.templates })), dialplanSmsNumber: services[0]?.sms_number ?? undefined, serviceKnown: services.length > 0 };
 }
 
 export async function findGroupAgents(db: Queryable, tenant: string, serviceId: string): Promise<string[]> {

@@ -43,7 +43,17 @@ export class ConfigVersion1732400000800 implements MigrationInterface {
   }
 }
 
-export const CONFIG_READ_MODEL_MIGRATIONS = [ConfigReadModel1732400000000, ConfigOverride1732400000400, ConfigVersion1732400000800];
+/** W3: each number's approved WhatsApp templates, which outbound messages are checked against. */
+export class ConfigTemplates1733400000000 implements MigrationInterface {
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE directory_numbers ADD COLUMN templates jsonb NOT NULL DEFAULT '[]'`);
+  }
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE directory_numbers DROP COLUMN templates`);
+  }
+}
+
+export const CONFIG_READ_MODEL_MIGRATIONS = [ConfigReadModel1732400000000, ConfigOverride1732400000400, ConfigVersion1732400000800, ConfigTemplates1733400000000];
 
 export async function projectConfigEvent(tx: Queryable, seq: number, event: ConfigEvent): Promise<void> {
   switch (event.type) {
@@ -65,7 +75,7 @@ export async function projectConfigEvent(tx: Queryable, seq: number, event: Conf
       }
       if (numbers.length) {
         await tx.query(
-          `INSERT INTO directory_numbers (tenant, number, channels) SELECT $1, n->>'number', ARRAY(SELECT jsonb_array_elements_text(n->'channels')) FROM jsonb_array_elements($2::jsonb) n`,
+          `INSERT INTO directory_numbers (tenant, number, channels, templates) SELECT $1, n->>'number', ARRAY(SELECT jsonb_array_elements_text(n->'channels')), coalesce(n->'templates', '[]') FROM jsonb_array_elements($2::jsonb) n`,
           [event.tenant, JSON.stringify(numbers)],
         );
       }

@@ -71,7 +71,7 @@ export class NumbersController {
     await this.numbers.load(principal.tenant, number);
     const parsed = NumberConfigurationBody.safeParse(body);
     if (!parsed.success) throw validationProblem(parsed.error);
-    const problems = configurationProblems(parsed.data, (await findDirectory(this.ds, principal.tenant))?.directory);
+    const problems = configurationProblems(parsed.data, (await findDirectory(this.ds, principal.tenant))?.directory, number);
     if (problems.length) throw new Problem(400, 'The request body is not valid', `${problems.length} problem(s)`, problems);
     const saved = await this.numbers.change(principal.tenant, number, (state) => decideSave(state, principal.tenant, parsed.data, actorOf(principal)), expected);
     return this.reply(reply, saved);

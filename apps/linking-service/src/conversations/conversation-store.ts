@@ -18,6 +18,7 @@ interface ConversationRow {
   members: string[];
   detached: string[];
   last_channel: 'sms' | 'whatsapp' | null;
+  whatsapp_window_until: Date | null;
   created_at: Date;
 }
 
@@ -33,6 +34,7 @@ const viewOf = (r: ConversationRow): ConversationView => ({
   members: r.members,
   detached: r.detached,
   lastChannel: r.last_channel ?? undefined,
+  whatsappWindowUntil: r.whatsapp_window_until?.getTime(),
   createdAt: r.created_at.toISOString(),
 });
 
@@ -52,10 +54,10 @@ export async function saveConversationViews(tx: Writes, views: readonly Conversa
   if (views.length === 0) return;
   await write(
     tx,
-    `INSERT INTO conversations (conversation_id, tenant, contact, service_id, number, channel, origin, links, members, detached, last_channel, created_at)
-     SELECT "conversationId", tenant, contact, "serviceId", number, channel, origin, links, members, detached, "lastChannel", "createdAt"
-       FROM jsonb_to_recordset($1::jsonb) AS x("conversationId" text, tenant text, contact text, "serviceId" text, number text, channel text, origin text, links text[], members text[], detached text[], "lastChannel" text, "createdAt" timestamptz)
-     ON CONFLICT (conversation_id) DO UPDATE SET links = EXCLUDED.links, members = EXCLUDED.members, detached = EXCLUDED.detached, last_channel = EXCLUDED.last_channel`,
+    `INSERT INTO conversations (conversation_id, tenant, contact, service_id, number, channel, origin, links, members, detached, last_channel, whatsapp_window_until, created_at)
+     SELECT "conversationId", tenant, contact, "serviceId", number, channel, origin, links, members, detached, "lastChannel", to_timestamp("whatsappWindowUntil" / 1000.0), "createdAt"
+       FROM jsonb_to_recordset($1::jsonb) AS x("conversationId" text, tenant text, contact text, "serviceId" text, number text, channel text, origin text, links text[], members text[], detached text[], "lastChannel" text, "whatsappWindowUntil" bigint, "createdAt" timestamptz)
+     ON CONFLICT (conversation_id) DO UPDATE SET links = EXCLUDED.links, members = EXCLUDED.members, detached = EXCLUDED.detached, last_channel = EXCLUDED.last_channel, whatsapp_window_until = EXCLUDED.whatsapp_window_until`,
     [JSON.stringify(views)],
   );
 }

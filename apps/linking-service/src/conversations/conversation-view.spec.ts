@@ -269,6 +269,29 @@ describe('forOutbound', () => {
       detached: ['+15553330003'],
       lastChannel: 'whatsapp',
       createdOn: 'sms',
+      whatsappWindowUntil: Date.parse('2026-01-06T10:00:00.000Z'),
+    });
+  });
+});
+
+describe('W2 W4 what did not leave is on the timeline', () => {
+  it('W2 an outbound message refused is a timeline item with its reason and detail, and is recorded as decided (O2)', () => {
+    const refused = makeEvent('OutboundMessageRejected', TENANT, { conversationId: CONVERSATION, messageId: 'a-1', reason: 'whatsapp_window_closed', detail: 'the window closed' }, { occurredAt: AT });
+    const projected = projectEvent(fold(created('whatsapp')), refused);
+    expect(projected.item).toEqual({ tenant: TENANT, itemId: 'rejected:a-1', conversationId: CONVERSATION, kind: 'outbound_rejected', channel: 'chat', at: AT, body: { messageId: 'a-1', reason: 'whatsapp_window_closed', detail: 'the window closed' } });
+    expect(projected.outbound).toEqual({ tenant: TENANT, messageId: 'a-1', conversationId: CONVERSATION, eventId: refused.id });
+  });
+
+  it('W4 a skipped action run is a timeline item with its reason', () => {
+    const skipped = makeEvent('ActionSkipped', TENANT, { conversationId: CONVERSATION, actionId: 'nudge', timerId: `${CONVERSATION}:nudge`, reason: 'whatsapp_window_closed' }, { id: 'EVTSKIPPED', occurredAt: AT });
+    expect(projectEvent(fold(created('whatsapp')), skipped).item).toEqual({
+      tenant: TENANT,
+      itemId: 'skipped:EVTSKIPPED',
+      conversationId: CONVERSATION,
+      kind: 'action_skipped',
+      channel: 'chat',
+      at: AT,
+      body: { actionId: 'nudge', timerId: `${CONVERSATION}:nudge`, reason: 'whatsapp_window_closed' },
     });
   });
 });

@@ -15,6 +15,8 @@ export interface ConversationView {
   members: readonly string[];
   detached: readonly string[];
   lastChannel: 'sms' | 'whatsapp' | undefined;
+  /** W1: until when (epoch ms) its WhatsApp window is open. */
+  whatsappWindowUntil?: number | undefined;
   createdAt: string;
 }
 
@@ -50,7 +52,7 @@ function followingOutbound(view: ConversationView | undefined, event: Conversati
   if (!view) return view;
   const before = forOutbound(view);
   const after = evolveConversationForOutbound(before, event)!;
-  return after === before ? view : { ...view, links: after.links, detached: after.detached, lastChannel: after.lastChannel };
+  return after === before ? view : { ...view, links: after.links, detached: after.detached, lastChannel: after.lastChannel, whatsappWindowUntil: after.whatsappWindowUntil };
 }
 
 /**
@@ -86,7 +88,7 @@ export function projectEvent(view: ConversationView | undefined, event: Conversa
     }
     case 'ChatMessageSent': {
       const { data } = event;
-      const body = { messageId: data.messageId, sender: data.sender, text: data.text };
+      const body = { messageId: data.messageId, sender: data.sender, text: data.text, ...(data.template ? { template: data.template } : {}) };
       return { view, item: { tenant: t, itemId: `message:${data.messageId}`, conversationId: data.conversationId, kind: `${data.sender.kind}_message`, channel: 'chat', at: data.sentAt, body } };
     }
     case 'MembersAdded':
@@ -97,10 +99,21 @@ export function projectEvent(view: ConversationView | undefined, event: Conversa
       const removed = key(event.data.member);
       return { view: view?.members.includes(removed) ? { ...view, members: view.members.filter((m) => m !== removed) } : view };
     }
-    case 'OutboundMessageRequested':
-    case 'OutboundMessageRejected': {
+    case 'OutboundMessageRequested': {
       const { data } = event;
       return { view, outbound: { tenant: t, messageId: data.messageId, conversationId: data.conversationId, eventId: event.id } };
+    }
+    case 'OutboundMessageRejected': {
+      // W2, W3: a refused message is on the timeline, with why, so the agent sees it did not leave.
+      const { data } = event;
+      const body = { messageId: data.messageId, reason: data.reason, ...(data.detail ? { detail: data.detail } : {}) };
+      const item = { tenant: t, itemId: `rejected:${data.messageId}`, conversationId: data.conversationId, kind: 'outbound_rejected', channel: 'chat', at: event.occurredAt, body };
+      return { view, item, outbound: { tenant: t, messageId: data.messageId, conversationId: data.conversationId, eventId: event.id } };
+    }
+    case 'ActionSkipped': {
+      const { data } = event;
+      const body = { actionId: data.actionId, timerId: data.timerId, reason: data.reason };
+      return { view, item: { tenant: t, itemId: `skipped:${event.id}`, conversationId: data.conversationId, kind: 'action_skipped', channel: 'chat', at: event.occurredAt, body } };
     }
     default:
       return { view };
@@ -115,4 +128,5 @@ export const forOutbound = (view: ConversationView): ConversationForOutbound => 
   detached: view.detached,
   lastChannel: view.lastChannel,
   createdOn: view.channel,
+  whatsappWindowUntil: view.whatsappWindowUntil,
 });

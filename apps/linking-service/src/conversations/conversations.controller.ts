@@ -1,4 +1,5 @@
 import { Controller, Get, Inject, Param, Query, UseGuards } from '@nestjs/common';
+import { windowState } from '@kite/domain';
 import type { DataSource } from '@kite/persistence';
 import { AuthGuard, CurrentPrincipal, DATA_SOURCE, Problem, type Principal } from '@kite/service-kit';
 import { findConversation } from './conversation-store.js';
@@ -51,6 +52,8 @@ export class ConversationsController {
       createdAt: conversation.createdAt,
       channels: conversation.links.map((l) => ({ channel: l.split(':')[0], number: l.slice(l.indexOf(':') + 1), detached: conversation.detached.includes(l.slice(l.indexOf(':') + 1)) })),
       members: conversation.members.map((m) => ({ kind: m.slice(0, m.indexOf(':')), id: m.slice(m.indexOf(':') + 1) })),
+      // W6: whether a free-form WhatsApp message may leave now.
+      whatsappWindow: windowState(conversation.whatsappWindowUntil, Date.now()),
       timeline: items,
       ...(rows.length > limit && last ? { nextCursor: encodeCursor(last.at.toISOString(), last.item_id) } : {}),
     };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { BotMessageRequested, MembersAdded, TimerFired, type Condition, type ConfiguredAction, type NumberConfiguration, type Task } from '@kite/contracts';
+import { BotMessageRequested, MembersAdded, TimerFired, type Channel, type Condition, type ConfiguredAction, type NumberConfiguration, type Task } from '@kite/contracts';
 import fc from 'fast-check';
 import type { Period } from '../working-hours/working-hours.js';
 import { actionsOf, dueAt, immediateActions, plannedTimers, runAction, type PeriodAction, type TaskEvent } from './actions.decide.js';
@@ -20,7 +20,7 @@ function action(id: string, conditions: Condition[], over: Partial<ConfiguredAct
 const inHours = (a: ConfiguredAction): PeriodAction => ({ period: 'working_hours', action: a });
 const outOfHours = (a: ConfiguredAction): PeriodAction => ({ period: 'out_of_hours', action: a });
 
-const contact = (id: string, at: number, period: Period = 'working_hours'): ActivityFact => ({ type: 'contact_message', id, at, period });
+const contact = (id: string, at: number, period: Period = 'working_hours', channel: Channel = 'sms'): ActivityFact => ({ type: 'contact_message', id, at, period, channel });
 const agentMessage = (at: number): ActivityFact => ({ type: 'agent_message', at });
 const read = (messageId: string, at: number): ActivityFact => ({ type: 'read', messageId, at });
 const ran = (actionId: string, at: number): ActivityFact => ({ type: 'action_ran', actionId, at });

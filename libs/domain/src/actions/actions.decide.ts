@@ -1,4 +1,5 @@
-import { deterministicId, makeEvent, type BotMessageRequested, type ConfiguredAction, type MembersAdded, type NumberConfiguration, type TimerFired } from '@kite/contracts';
+import { deterministicId, makeEvent, type ActionSkipped, type BotMessageRequested, type Condition, type ConfiguredAction, type MembersAdded, type NumberConfiguration, type TimerFired } from '@kite/contracts';
+import { isWindowOpen } from '../whatsapp/window.js';
 import type { Period } from '../working-hours/working-hours.js';
 import { hasRun, type Activity, type ContactMessage } from './activity.js';
 
@@ -17,9 +18,10 @@ export function actionsOf(configuration: NumberConfiguration | undefined): Perio
 }
 
 /**
- * A2, A3: when the action's conditions will all hold, counting only messages since its last run;
- * undefined when it is not armed: no contact message of its period since its last run, a
- * condition with nothing to measure (every message replied or read), an `onlyOnce` action that ran
+ * A2, A3, W5: when the action's conditions will all hold, counting only messages since its last
+ * run; undefined when it is not armed: no contact message of its period since its last run, a
+ * condition with nothing to measure (every message replied or read, no WhatsApp window), the
+ * WhatsApp window closing before the other conditions hold (W5), an `onlyOnce` action that ran
  * (A6), or an action without conditions (those run on the message itself).
  */
 export function dueAt({ period, action }: PeriodAction, activity: Activity): number | undefined {
@@ -30,11 +32,20 @@ export function dueAt({ period, action }: PeriodAction, activity: Activity): num
   if (!messages.some((m) => m.period === period)) return undefined;
   let due = -Infinity;
   for (const condition of action.conditions) {
-    const reference = referenceOf(condition.type, messages, activity, since);
-    if (reference === undefined) return undefined;
-    due = Math.max(due, reference + condition.afterSeconds * 1000);
+    const conditionDue = dueOf(condition, messages, activity, since);
+    if (conditionDue === undefined) return undefined;
+    due = Math.max(due, conditionDue);
   }
-  return due;
+  // W5: "the window closes within T" holds only while it is still open.
+  const closing = action.conditions.some((c) => c.type === 'window_closing');
+  return closing && !isWindowOpen(activity.whatsappWindowUntil, due) ? undefined : due;
+}
+
+/** When one condition will hold: T after its reference (A2), or T before the WhatsApp window closes (W5). */
+function dueOf({ type, afterSeconds }: Condition, messages: readonly ContactMessage[], activity: Activity, since: number): number | undefined {
+  if (type === 'window_closing') return activity.whatsappWindowUntil === undefined ? undefined : activity.whatsappWindowUntil - afterSeconds * 1000;
+  const reference = referenceOf(type, messages, activity, since);
+  return reference === undefined ? undefined : reference + afterSeconds * 1000;
 }
 
 /** By time, not by arrival: a late message may be the oldest. */
@@ -66,11 +77,12 @@ export function immediateActions(actions: readonly PeriodAction[], period: Perio
   return actions.filter((a) => a.period === period && a.action.conditions.length === 0 && !(a.action.onlyOnce && hasRun(activity, a.action.id)));
 }
 
-export type TaskEvent = TimerFired | MembersAdded | BotMessageRequested;
+export type TaskEvent = TimerFired | MembersAdded | BotMessageRequested | ActionSkipped;
 
 /**
- * A4, A5: the task of an action that runs. `send_message` adds its bot first when it is not a
- * member (also after an agent removed it, or the PBX deleted it), then asks it to post the text;
+ * A4, A5, W4: the task of an action that runs. `send_message` adds its bot first when it is not a
+ * member (also after an agent removed it, or the PBX deleted it), then asks it to post the text
+ * (over WhatsApp with its window closed: its fallback template, or, without one, the run is skipped);
  * `add_members` adds the agents not yet present, silently. `timer` names the timer that fired, if
  * the action waited for one; one without conditions is announced as a timer due at once. Ids derive from the run, so a retried run decides the same events.
  */
@@ -92,10 +104,17 @@ export function runAction(
   ];
   const task = action.task;
   if (task.type === 'send_message') {
+    // W4: past the WhatsApp window, the fallback template goes instead, or the run is skipped, said on the timeline.
+    const windowClosed = activity.replyChannel === 'whatsapp' && !isWindowOpen(activity.whatsappWindowUntil, run.firedAt);
+    if (windowClosed && !task.fallbackTemplate) {
+      events.push(makeEvent('ActionSkipped', tenant, { conversationId, actionId: action.id, timerId: timer.timerId, reason: 'whatsapp_window_closed' }, causation('skipped')));
+      return events;
+    }
     if (!activity.members.includes(`bot:${task.botId}`)) {
       events.push(makeEvent('MembersAdded', tenant, { conversationId, members: [{ kind: 'bot', id: task.botId }], reason: 'action', silent: false }, causation('bot')));
     }
-    events.push(makeEvent('BotMessageRequested', tenant, { conversationId, botId: task.botId, text: task.text, actionId: action.id }, causation('message')));
+    const template = windowClosed ? { template: task.fallbackTemplate } : {};
+    events.push(makeEvent('BotMessageRequested', tenant, { conversationId, botId: task.botId, text: task.text, actionId: action.id, ...template }, causation('message')));
   } else {
     const absent = [...new Set(task.agentIds)].filter((agentId) => !activity.members.includes(`agent:${agentId}`));
     if (absent.length) events.push(makeEvent('MembersAdded', tenant, { conversationId, members: absent.map((agentId) => ({ kind: 'agent' as const, id: agentId })), reason: 'action', silent: true }, causation('members')));

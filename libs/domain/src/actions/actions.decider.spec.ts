@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { makeEvent, type Condition, type ConfiguredAction, type ContactMessageAppended, type ConversationEvent, type Member } from '@kite/contracts';
+import { makeEvent, type Channel, type Condition, type ConfiguredAction, type ContactMessageAppended, type ConversationEvent, type Member } from '@kite/contracts';
 import fc from 'fast-check';
 import { given } from '../decider.js';
 import type { Period } from '../working-hours/working-hours.js';
@@ -19,7 +19,7 @@ const outOfHours = (action: ConfiguredAction): PeriodAction => ({ period: 'out_o
 
 const message = (id: string, at: number): ContactMessageAppended =>
   makeEvent('ContactMessageAppended', TENANT, { conversationId: CONVERSATION, messageId: id, channel: 'sms', contact: '+15557654321', number: '+15551234567', serviceId: 'sales', text: 'hi', receivedAt: new Date(at).toISOString() });
-const contact = (id: string, at: number, period: Period = 'working_hours'): ActivityFact => ({ type: 'contact_message', id, at, period });
+const contact = (id: string, at: number, period: Period = 'working_hours', channel: Channel = 'sms'): ActivityFact => ({ type: 'contact_message', id, at, period, channel });
 const agentReply = (at: number): ActivityFact => ({ type: 'agent_message', at });
 const ran = (actionId: string, at: number): ActivityFact => ({ type: 'action_ran', actionId, at });
 
@@ -113,7 +113,7 @@ describe('A2 what the log is to the actions (activityFactOf)', () => {
   it('A1 a contact message comes in the period its receivedAt falls in', () => {
     const periods: Date[] = [];
     const fact = activityFactOf(message('m1', T0), (at) => (periods.push(at), 'out_of_hours'));
-    expect(fact).toEqual({ type: 'contact_message', id: 'm1', at: T0, period: 'out_of_hours' });
+    expect(fact).toEqual({ type: 'contact_message', id: 'm1', at: T0, period: 'out_of_hours', channel: 'sms' });
     expect(periods).toEqual([new Date(T0)]);
   });
 

@@ -1,9 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
+import type { Channel } from '@kite/contracts';
 import type { Period } from '../working-hours/working-hours.js';
 import { evolveActivity, hasRun, initialActivity, type Activity, type ActivityFact } from './activity.js';
 
-const contact = (id: string, at: number, period: Period = 'working_hours'): ActivityFact => ({ type: 'contact_message', id, at, period });
+const contact = (id: string, at: number, period: Period = 'working_hours', channel: Channel = 'sms'): ActivityFact => ({ type: 'contact_message', id, at, period, channel });
 const agentMessage = (at: number): ActivityFact => ({ type: 'agent_message', at });
 const read = (messageId: string, at: number): ActivityFact => ({ type: 'read', messageId, at });
 const ran = (actionId: string, at: number): ActivityFact => ({ type: 'action_ran', actionId, at });

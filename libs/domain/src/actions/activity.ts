@@ -1,4 +1,5 @@
-import type { ConversationEvent } from '@kite/contracts';
+import type { Channel, ConversationEvent } from '@kite/contracts';
+import { windowAfterContactMessage } from '../whatsapp/window.js';
 import type { Period } from '../working-hours/working-hours.js';
 
 /** A contact message as the actions see it: when it came, in which period, whether an agent read it. */
@@ -20,6 +21,10 @@ export interface Activity {
   lastActivityAt?: number | undefined;
   lastRunAt: Readonly<Record<string, number>>;
   members: readonly string[];
+  /** The channel a bot's message would leave on (O1): the contact's last, else the one the conversation was created on. */
+  replyChannel?: Channel | undefined;
+  /** W1: until when the WhatsApp window is open (epoch ms). */
+  whatsappWindowUntil?: number | undefined;
 }
 
 export const initialActivity = (): Activity => ({ contactMessages: [], lastRunAt: {}, members: [] });
@@ -35,7 +40,8 @@ function prune(messages: ContactMessage[], lastAgentMessageAt: number | undefine
 }
 
 export type ActivityFact =
-  | { type: 'contact_message'; id: string; at: number; period: Period }
+  | { type: 'conversation_created'; channel: Channel | 'call' }
+  | { type: 'contact_message'; id: string; at: number; period: Period; channel: Channel }
   | { type: 'agent_message'; at: number }
   | { type: 'read'; messageId: string; at: number }
   | { type: 'members_added'; members: readonly string[] }
@@ -49,8 +55,10 @@ export type ActivityFact =
  */
 export function activityFactOf(event: ConversationEvent, period: (receivedAt: Date) => Period): ActivityFact | undefined {
   switch (event.type) {
+    case 'ConversationCreated':
+      return { type: 'conversation_created', channel: event.data.channel };
     case 'ContactMessageAppended':
-      return { type: 'contact_message', id: event.data.messageId, at: Date.parse(event.data.receivedAt), period: period(new Date(event.data.receivedAt)) };
+      return { type: 'contact_message', id: event.data.messageId, at: Date.parse(event.data.receivedAt), period: period(new Date(event.data.receivedAt)), channel: event.data.channel };
     case 'ChatMessageSent':
       return event.data.sender.kind === 'agent' ? { type: 'agent_message', at: Date.parse(event.data.sentAt) } : undefined;
     case 'ChatMessageRead':
@@ -73,10 +81,15 @@ export const hasRun = (activity: Activity, actionId: string): boolean => activit
 
 export function evolveActivity(state: Activity, fact: ActivityFact): Activity {
   switch (fact.type) {
+    case 'conversation_created':
+      // O1: with no contact message yet, a reply leaves on the channel the conversation was created for (a call's: SMS).
+      return state.replyChannel ? state : { ...state, replyChannel: fact.channel === 'whatsapp' ? 'whatsapp' : 'sms' };
     case 'contact_message':
       if (state.contactMessages.some((m) => m.id === fact.id)) return state;
       return {
         ...state,
+        replyChannel: fact.channel,
+        whatsappWindowUntil: windowAfterContactMessage(state.whatsappWindowUntil, fact.channel, fact.at),
         contactMessages: prune([...state.contactMessages, { id: fact.id, at: fact.at, period: fact.period, read: false }], state.lastAgentMessageAt),
         lastActivityAt: Math.max(state.lastActivityAt ?? 0, fact.at),
       };

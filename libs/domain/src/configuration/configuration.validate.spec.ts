@@ -18,11 +18,11 @@ const body = (over: Partial<NumberConfigurationBody> = {}): NumberConfigurationB
 
 describe('configurationProblems', () => {
   it('finds nothing wrong in a configuration whose references all exist', () => {
-    expect(configurationProblems(body(), directory)).toEqual([]);
+    expect(configurationProblems(body(), directory, '+15550000001')).toEqual([]);
   });
 
   it('C2 refuses a linked service that is not in the directory', () => {
-    expect(configurationProblems(body({ linkedServiceId: 'svc-9' }), directory)).toEqual([{ path: '$.linkedServiceId', message: 'service svc-9 is not in the directory' }]);
+    expect(configurationProblems(body({ linkedServiceId: 'svc-9' }), directory, '+15550000001')).toEqual([{ path: '$.linkedServiceId', message: 'service svc-9 is not in the directory' }]);
   });
 
   it('C3 refuses routing targets that do not exist, in each period, all at once', () => {
@@ -32,29 +32,30 @@ describe('configurationProblems', () => {
         outOfHours: { routing: { type: 'bot', botId: 'bot-9' }, actions: [] },
       }),
       directory,
+      '+15550000001',
     );
     expect(problems.map((p) => p.path)).toEqual(['$.workingHours.routing.agentId', '$.outOfHours.routing.botId']);
   });
 
   it('C3 refuses a group target whose service does not exist', () => {
-    const problems = configurationProblems(body({ workingHours: { ...body().workingHours, routing: { type: 'group', serviceId: 'svc-9' } } }), directory);
+    const problems = configurationProblems(body({ workingHours: { ...body().workingHours, routing: { type: 'group', serviceId: 'svc-9' } } }), directory, '+15550000001');
     expect(problems).toEqual([{ path: '$.workingHours.routing.serviceId', message: 'service svc-9 is not in the directory' }]);
   });
 
   it('C2 C3 without a directory every reference is unknown', () => {
-    expect(configurationProblems(body(), undefined).map((p) => p.path)).toEqual(['$.linkedServiceId', '$.workingHours.routing.serviceId', '$.outOfHours.routing.botId']);
+    expect(configurationProblems(body(), undefined, '+15550000001').map((p) => p.path)).toEqual(['$.linkedServiceId', '$.workingHours.routing.serviceId', '$.outOfHours.routing.botId']);
   });
 
   it('C4 refuses an unknown time zone', () => {
-    const problems = configurationProblems(body({ workingHours: { ...body().workingHours, schedule: { timeZone: 'Mars/Olympus', rules: [], closures: [] } } }), directory);
+    const problems = configurationProblems(body({ workingHours: { ...body().workingHours, schedule: { timeZone: 'Mars/Olympus', rules: [], closures: [] } } }), directory, '+15550000001');
     expect(problems.map((p) => p.path)).toEqual(['$.workingHours.schedule.timeZone']);
   });
 
   it('C4 requires the out-of-hours part when the schedule has rules, and not when it has none', () => {
     const { outOfHours: _, ...withoutOutOfHours } = body();
-    expect(configurationProblems(withoutOutOfHours, directory)).toEqual([{ path: '$.outOfHours', message: 'is required when the schedule has rules' }]);
+    expect(configurationProblems(withoutOutOfHours, directory, '+15550000001')).toEqual([{ path: '$.outOfHours', message: 'is required when the schedule has rules' }]);
     const alwaysOpen = { ...withoutOutOfHours, workingHours: { ...withoutOutOfHours.workingHours, schedule: { timeZone: 'UTC', rules: [], closures: [] } } };
-    expect(configurationProblems(alwaysOpen, directory)).toEqual([]);
+    expect(configurationProblems(alwaysOpen, directory, '+15550000001')).toEqual([]);
   });
 });
 
@@ -79,6 +80,7 @@ describe('configurationProblems: actions', () => {
         },
       }),
       directory,
+      '+15550000001',
     );
     expect(problems).toHaveLength(1);
     expect(problems[0]?.path).toBe('$.workingHours.actions[0].conditions[1].type');
@@ -91,7 +93,7 @@ describe('configurationProblems: actions', () => {
       { type: 'not_read' as const, afterSeconds: 60 },
       { type: 'no_activity' as const, afterSeconds: 60 },
     ];
-    expect(configurationProblems(body({ workingHours: { ...body().workingHours, actions: [{ onlyOnce: true, conditions, task: sendMessage() }] } }), directory)).toEqual([]);
+    expect(configurationProblems(body({ workingHours: { ...body().workingHours, actions: [{ onlyOnce: true, conditions, task: sendMessage() }] } }), directory, '+15550000001')).toEqual([]);
   });
 
   it('C5 refuses the same action id used twice across periods, reported on the second', () => {
@@ -107,6 +109,7 @@ describe('configurationProblems: actions', () => {
         },
       }),
       directory,
+      '+15550000001',
     );
     expect(problems).toHaveLength(1);
     expect(problems[0]?.path).toBe('$.outOfHours.actions[1].id');
@@ -115,11 +118,11 @@ describe('configurationProblems: actions', () => {
 
   it('C5 actions without ids are never duplicates', () => {
     const action = { onlyOnce: false, conditions: [], task: sendMessage() };
-    expect(configurationProblems(body({ workingHours: { ...body().workingHours, actions: [action, action] } }), directory)).toEqual([]);
+    expect(configurationProblems(body({ workingHours: { ...body().workingHours, actions: [action, action] } }), directory, '+15550000001')).toEqual([]);
   });
 
   it('A4 refuses a send_message action whose bot is not in the directory', () => {
-    const problems = configurationProblems(body({ outOfHours: { routing: { type: 'bot', botId: 'bot-1' }, actions: [{ onlyOnce: false, conditions: [], task: sendMessage('bot-9') }] } }), directory);
+    const problems = configurationProblems(body({ outOfHours: { routing: { type: 'bot', botId: 'bot-1' }, actions: [{ onlyOnce: false, conditions: [], task: sendMessage('bot-9') }] } }), directory, '+15550000001');
     expect(problems).toEqual([{ path: '$.outOfHours.actions[0].task.botId', message: 'bot bot-9 is not in the directory' }]);
   });
 
@@ -127,6 +130,7 @@ describe('configurationProblems: actions', () => {
     const problems = configurationProblems(
       body({ workingHours: { ...body().workingHours, actions: [{ onlyOnce: false, conditions: [], task: { type: 'add_members', agentIds: ['ag-1', 'ag-9'] } }] } }),
       directory,
+      '+15550000001',
     );
     expect(problems).toEqual([{ path: '$.workingHours.actions[0].task.agentIds[1]', message: 'agent ag-9 is not in the directory' }]);
   });
@@ -152,6 +156,7 @@ describe('configurationProblems: actions', () => {
         outOfHours: { routing: { type: 'bot', botId: 'bot-1' }, actions: [{ id: 'a', onlyOnce: false, conditions: [], task: { type: 'add_members', agentIds: ['ag-8'] } }] },
       }),
       directory,
+      '+15550000001',
     );
     expect(problems.map((p) => p.path)).toEqual([
       '$.linkedServiceId',

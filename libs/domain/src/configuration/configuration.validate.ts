@@ -1,4 +1,5 @@
 import type { Directory, NumberConfigurationBody, RoutingTarget } from '@kite/contracts';
+import { templateBodyProblem, useTemplate } from '../whatsapp/templates.js';
 import { isKnownTimeZone } from '../working-hours/time-zone.js';
 
 /** One problem of a configuration, at a JSON path of the body (C6). */
@@ -19,8 +20,8 @@ function targetProblems(target: RoutingTarget, path: string, directory: Director
   }
 }
 
-/** C2, C3, C4: what a well-formed body may still get wrong against the tenant's directory. */
-export function configurationProblems(body: NumberConfigurationBody, directory: Directory | undefined): ConfigurationProblem[] {
+/** C2, C3, C4, W4: what a well-formed body for `number` may still get wrong against the tenant's directory. */
+export function configurationProblems(body: NumberConfigurationBody, directory: Directory | undefined, number: string): ConfigurationProblem[] {
   const problems: ConfigurationProblem[] = [];
   if (!(directory?.services ?? []).some((s) => s.id === body.linkedServiceId)) {
     problems.push({ path: '$.linkedServiceId', message: `service ${body.linkedServiceId} is not in the directory` });
@@ -36,15 +37,15 @@ export function configurationProblems(body: NumberConfigurationBody, directory: 
   const periods = [['workingHours', body.workingHours.actions], ['outOfHours', body.outOfHours?.actions ?? []]] as const;
   const ids = new Set<string>();
   for (const [period, actions] of periods) {
-    actions.forEach((action, i) => problems.push(...actionProblems(action, `$.${period}.actions[${i}]`, directory, ids)));
+    actions.forEach((action, i) => problems.push(...actionProblems(action, `$.${period}.actions[${i}]`, directory, ids, number)));
   }
   return problems;
 }
 
 type BodyAction = NumberConfigurationBody['workingHours']['actions'][number];
 
-/** C5: conditions of distinct types, unique action ids; A4, A5: the task's bot and agents exist when saved. */
-function actionProblems(action: BodyAction, path: string, directory: Directory | undefined, ids: Set<string>): ConfigurationProblem[] {
+/** C5: conditions of distinct types, unique action ids; A4, A5: the task's bot and agents exist when saved; W4: its fallback template is one of the number's. */
+function actionProblems(action: BodyAction, path: string, directory: Directory | undefined, ids: Set<string>, number: string): ConfigurationProblem[] {
   const problems: ConfigurationProblem[] = [];
   if (action.id !== undefined) {
     if (ids.has(action.id)) problems.push({ path: `${path}.id`, message: `action id ${action.id} is used twice` });
@@ -57,6 +58,11 @@ function actionProblems(action: BodyAction, path: string, directory: Directory |
   });
   if (action.task.type === 'send_message' && !(directory?.bots ?? []).some((b) => b.id === (action.task as { botId: string }).botId)) {
     problems.push({ path: `${path}.task.botId`, message: `bot ${action.task.botId} is not in the directory` });
+  }
+  if (action.task.type === 'send_message' && action.task.fallbackTemplate) {
+    const templates = directory?.numbers.find((n) => n.number === number)?.templates ?? [];
+    const use = useTemplate(templates, action.task.fallbackTemplate, number);
+    if (!use.ok) problems.push({ path: `${path}.task.fallbackTemplate${use.reason === 'unknown_template' ? '.name' : '.parameters'}`, message: use.detail });
   }
   if (action.task.type === 'add_members') {
     action.task.agentIds.forEach((id, i) => {
@@ -85,6 +91,7 @@ export function directoryProblems(directory: Directory): ConfigurationProblem[] 
   duplicates(directory.agents.map((x) => x.id), (i) => `$.agents[${i}].id`, 'agent');
   duplicates(directory.bots.map((x) => x.id), (i) => `$.bots[${i}].id`, 'bot');
   directory.numbers.forEach((n, i) => duplicates(n.channels, (j) => `$.numbers[${i}].channels[${j}]`, 'channel'));
+  directory.numbers.forEach((n, i) => problems.push(...templateProblems(n, `$.numbers[${i}]`)));
   const agents = new Set(directory.agents.map((a) => a.id));
   const withoutSms = new Set(directory.numbers.filter((n) => !n.channels.includes('sms')).map((n) => n.number));
   directory.services.forEach((service, i) => {
@@ -93,6 +100,22 @@ export function directoryProblems(directory: Directory): ConfigurationProblem[] 
     });
     const sms = service.dialplan.smsNumber;
     if (sms !== undefined && withoutSms.has(sms)) problems.push({ path: `$.services[${i}].dialplan.smsNumber`, message: `${sms} is a number of the directory without the sms channel` });
+  });
+  return problems;
+}
+
+/** W3: a number's templates: only on a WhatsApp number, each (name, language) once, parameters numbered without gaps. */
+function templateProblems(number: Directory['numbers'][number], path: string): ConfigurationProblem[] {
+  const templates = number.templates ?? [];
+  if (templates.length && !number.channels.includes('whatsapp')) return [{ path: `${path}.templates`, message: `${number.number} has no whatsapp channel: WhatsApp templates need one` }];
+  const problems: ConfigurationProblem[] = [];
+  const seen = new Set<string>();
+  templates.forEach((t, i) => {
+    const key = `${t.name} ${t.language}`;
+    if (seen.has(key)) problems.push({ path: `${path}.templates[${i}].name`, message: `template ${t.name} (${t.language}) appears twice` });
+    seen.add(key);
+    const body = templateBodyProblem(t.body);
+    if (body) problems.push({ path: `${path}.templates[${i}].body`, message: body });
   });
   return problems;
 }

@@ -33,6 +33,7 @@ const conversation = (over: Partial<ConversationForOutbound> = {}): Conversation
 const message = (over: Partial<OutboundMessage> = {}): OutboundMessage => ({
   messageId: 'msg-1',
   text: 'hello from the agent',
+  at: Date.parse('2026-11-24T10:00:00Z'),
   cause: { id: 'EVTCAUSE000000000000000001' },
   ...over,
 });
@@ -179,7 +180,7 @@ describe('decideOutbound', () => {
   });
 
   it('O1 the whatsapp number of the conversation is used for a whatsapp reply', () => {
-    const c = conversation({ links: [`sms:${OWN}`, 'whatsapp:+15552000000'], lastChannel: 'whatsapp' });
+    const c = conversation({ links: [`sms:${OWN}`, 'whatsapp:+15552000000'], lastChannel: 'whatsapp', whatsappWindowUntil: Date.parse('2026-11-24T11:00:00Z') });
     const event = decideOutbound(TENANT, message(), c, ctx([num(OWN), num('+15552000000'), num('+15551000000')]));
     expect(event.data).toMatchObject({ channel: 'whatsapp', from: '+15552000000', route: 'number_configuration' });
     expect(OutboundMessageRequested.parse(event).data.from).toBe('+15552000000');

@@ -1,4 +1,6 @@
-import { deterministicId, makeEvent, type Channel, type OutboundMessageRejected, type OutboundMessageRequested } from '@kite/contracts';
+import { deterministicId, makeEvent, type Channel, type OutboundMessageRejected, type OutboundMessageRequested, type TemplateRef, type WhatsAppTemplate } from '@kite/contracts';
+import { useTemplate } from '../whatsapp/templates.js';
+import { isWindowOpen } from '../whatsapp/window.js';
 
 /** A number as outbound resolution sees it: its channels and its configuration. */
 export interface ConfiguredNumber {
@@ -6,6 +8,8 @@ export interface ConfiguredNumber {
   channels: readonly Channel[];
   status: 'not_configured' | 'partially_configured' | 'configured';
   linkedServiceId?: string | undefined;
+  /** Its approved WhatsApp templates (W3). */
+  templates?: readonly WhatsAppTemplate[] | undefined;
 }
 
 /** What O1 reads: the tenant's numbers and the conversation's service's dialplan SMS number. */
@@ -27,6 +31,8 @@ export interface ConversationForOutbound {
   lastChannel?: Channel | undefined;
   /** The channel it was created on (`call` for a call's). */
   createdOn?: Channel | 'call' | undefined;
+  /** W1: until when (epoch ms) a free-form WhatsApp message may leave; never opened when absent. */
+  whatsappWindowUntil?: number | undefined;
 }
 
 export type Route = { ok: true; from: string; route: 'number_configuration' | 'dialplan' } | { ok: false; reason: 'no_route' | 'channel_not_enabled' | 'linked_service_changed' };
@@ -76,10 +82,32 @@ export function resolveSendingNumber(serviceId: string, channel: Channel, contex
 export interface OutboundMessage {
   messageId: string;
   text: string;
+  /** The message's own time (epoch ms): the window is judged then (W2). */
+  at: number;
+  /** An approved WhatsApp template to send instead of the text (W3). */
+  template?: TemplateRef | undefined;
   cause: { id: string; correlationId?: string | undefined };
 }
 
-/** O1, O2: one request (or refusal) per message id, naming its route source; the id derives from the message id. */
+type Content = { ok: true; text: string; template?: TemplateRef } | { ok: false; reason: 'whatsapp_window_closed' | 'unknown_template' | 'template_parameters'; detail: string };
+
+/**
+ * W2, W3: what leaves over WhatsApp: a template of the sending number at any time, free-form text
+ * only while the window is open. Over SMS the text leaves as it is (a template is WhatsApp's).
+ */
+function contentOf(message: OutboundMessage, channel: Channel, from: string, conversation: ConversationForOutbound, context: OutboundContext): Content {
+  if (channel !== 'whatsapp') return { ok: true, text: message.text };
+  if (message.template) {
+    const templates = context.numbers.find((n) => n.number === from)?.templates ?? [];
+    const use = useTemplate(templates, message.template, from);
+    return use.ok ? { ok: true, text: use.text, template: message.template } : use;
+  }
+  if (isWindowOpen(conversation.whatsappWindowUntil, message.at)) return { ok: true, text: message.text };
+  const closed = conversation.whatsappWindowUntil === undefined ? 'the contact has never written on WhatsApp' : `the window closed at ${new Date(conversation.whatsappWindowUntil).toISOString()}`;
+  return { ok: false, reason: 'whatsapp_window_closed', detail: `a free-form WhatsApp message needs a contact message in the last 24 hours: ${closed}; send an approved template` };
+}
+
+/** O1, O2, W2, W3: one request (or refusal) per message id, naming its route source; the id derives from the message id. */
 export function decideOutbound(tenant: string, message: OutboundMessage, conversation: ConversationForOutbound, context: OutboundContext): OutboundMessageRequested | OutboundMessageRejected {
   const channel = outboundChannelOf(conversation);
   const number = conversationNumberOn(conversation, channel);
@@ -87,5 +115,8 @@ export function decideOutbound(tenant: string, message: OutboundMessage, convers
   const causation = { cause: message.cause, id: deterministicId(tenant, 'outbound', message.messageId) };
   const { conversationId } = conversation;
   if (!route.ok) return makeEvent('OutboundMessageRejected', tenant, { conversationId, messageId: message.messageId, reason: route.reason }, causation);
-  return makeEvent('OutboundMessageRequested', tenant, { conversationId, messageId: message.messageId, channel, from: route.from, to: conversation.contact, text: message.text, route: route.route }, causation);
+  const content = contentOf(message, channel, route.from, conversation, context);
+  if (!content.ok) return makeEvent('OutboundMessageRejected', tenant, { conversationId, messageId: message.messageId, reason: content.reason, detail: content.detail }, causation);
+  const template = content.template ? { template: content.template } : {};
+  return makeEvent('OutboundMessageRequested', tenant, { conversationId, messageId: message.messageId, channel, from: route.from, to: conversation.contact, text: content.text, route: route.route, ...template }, causation);
 }

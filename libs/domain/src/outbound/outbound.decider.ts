@@ -1,6 +1,7 @@
 import type { ConversationEvent, OutboundMessageRejected, OutboundMessageRequested } from '@kite/contracts';
 import type { Decider } from '../decider.js';
 import { withNew } from '../lists.js';
+import { windowAfterContactMessage } from '../whatsapp/window.js';
 import { decideOutbound, type ConversationForOutbound, type OutboundContext, type OutboundMessage } from './outbound.decide.js';
 
 /** What outbound resolution knows of a conversation: the conversation as O1 reads it (once created) and the message ids routed already (O2). */
@@ -23,12 +24,12 @@ type OutboundDecision = OutboundMessageRequested | OutboundMessageRejected;
  * `BotMessageRequested` (its event id). Contact messages and everything else never do.
  */
 export function messageToSend(event: ConversationEvent): OutboundMessage | undefined {
-  if (event.type === 'ChatMessageSent') return { messageId: event.data.messageId, text: event.data.text, cause: event };
-  if (event.type === 'BotMessageRequested') return { messageId: event.id, text: event.data.text, cause: event };
+  if (event.type === 'ChatMessageSent') return { messageId: event.data.messageId, text: event.data.text, at: Date.parse(event.data.sentAt), template: event.data.template, cause: event };
+  if (event.type === 'BotMessageRequested') return { messageId: event.id, text: event.data.text, at: Date.parse(event.occurredAt), template: event.data.template, cause: event };
   return undefined;
 }
 
-/** The conversation as O1 reads it after one more event of its log: created, linked, detached (L6), the contact's last channel. */
+/** The conversation as O1 reads it after one more event of its log: created, linked, detached (L6), the contact's last channel, its WhatsApp window (W1). */
 export function evolveConversationForOutbound(conversation: ConversationForOutbound | undefined, event: ConversationEvent): ConversationForOutbound | undefined {
   switch (event.type) {
     case 'ConversationCreated': {
@@ -44,8 +45,12 @@ export function evolveConversationForOutbound(conversation: ConversationForOutbo
       const detached = conversation && withNew(conversation.detached, [event.data.number]);
       return conversation && detached !== conversation.detached ? { ...conversation, detached: detached! } : conversation;
     }
-    case 'ContactMessageAppended':
-      return conversation && conversation.lastChannel !== event.data.channel ? { ...conversation, lastChannel: event.data.channel } : conversation;
+    case 'ContactMessageAppended': {
+      if (!conversation) return conversation;
+      const whatsappWindowUntil = windowAfterContactMessage(conversation.whatsappWindowUntil, event.data.channel, Date.parse(event.data.receivedAt));
+      const unchanged = conversation.lastChannel === event.data.channel && whatsappWindowUntil === conversation.whatsappWindowUntil;
+      return unchanged ? conversation : { ...conversation, lastChannel: event.data.channel, whatsappWindowUntil };
+    }
     default:
       return conversation;
   }
