@@ -6,6 +6,7 @@ import { DetachProcessor } from './conversations/detach.processor.js';
 import { CallsProcessor } from './inbound/calls.processor.js';
 import { ChatEventsProcessor } from './inbound/chat-events.processor.js';
 import { InboundMessagesProcessor } from './inbound/inbound-messages.processor.js';
+import { ProviderOptOutsProcessor } from './inbound/provider-opt-outs.processor.js';
 import { LINKING_MIGRATIONS, LINKING_SCHEMA } from './migrations.js';
 
 @Module({})
@@ -15,7 +16,7 @@ export class LinkingServiceModule {
       module: LinkingServiceModule,
       imports: [ServiceKitModule.forRoot(config, { schema: LINKING_SCHEMA, migrations: LINKING_MIGRATIONS })],
       controllers: [ConversationsController],
-      providers: [...httpApiProviders(config), ConfigReadModelProcessor, InboundMessagesProcessor, CallsProcessor, ChatEventsProcessor, ConversationViewProcessor, DetachProcessor],
+      providers: [...httpApiProviders(config), ConfigReadModelProcessor, InboundMessagesProcessor, CallsProcessor, ChatEventsProcessor, ConversationViewProcessor, DetachProcessor, ProviderOptOutsProcessor],
     };
   }
 }

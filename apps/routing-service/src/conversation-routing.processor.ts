@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type ContactMessageAppended, type ConversationEvent, conversationOfSubject, type TypedEntry } from '@kite/contracts';
-import { configurationInForce, messageToRoute, routing, ROUTING_EVENT_TYPES, type RoutingContext, type RoutingConversation } from '@kite/domain';
+import { configurationInForce, isOptedOut, messageToRoute, routing, ROUTING_EVENT_TYPES, type RoutingContext, type RoutingConversation } from '@kite/domain';
 import { CONVERSATION_LOG, type ConversationLog, type Decision } from '@kite/messaging';
 import type { DataSource, Writes } from '@kite/persistence';
 import { ConfigCache, ConversationLogProcessor, DATA_SOURCE, EventProcessor, faultPoint, HeldState, type ConfigLookups, type HoldingProcessor, type Load, type Received } from '@kite/service-kit';
@@ -87,6 +87,17 @@ export class ConversationRoutingProcessor extends ConversationLogProcessor<State
     const groups = [configuration?.workingHours.routing, configuration?.outOfHours?.routing].flatMap((t) => (t?.type === 'group' ? [t.serviceId] : []));
     const agents = new Map<string, readonly string[]>();
     for (const g of groups) agents.set(g, await config.groupAgents(message.tenant, g));
-    return { configuration, override: number?.override, groupAgents: (id) => agents.get(id) ?? [] };
+    return { configuration, override: number?.override, groupAgents: (id) => agents.get(id) ?? [], contactOptedOut: await this.optedOut(config, message) };
+  }
+
+  /** P3: whether the contact opted out of messages from the number they wrote to. */
+  private async optedOut(config: ConfigLookups, message: ContactMessageAppended): Promise<boolean> {
+    const { tenant } = message;
+    const { contact, number, serviceId } = message.data;
+    const changes = await config.consentChanges(tenant, contact);
+    if (changes.length === 0) return false;
+    const { scope } = await config.consentSettings(tenant);
+    const { numbers } = await config.outboundContext(tenant, serviceId);
+    return isOptedOut(changes, number, scope, (n) => numbers.find((x) => x.number === n)?.linkedServiceId);
   }
 }

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { AnyEnvelope } from './envelope.js';
 import * as config from './config-events.js';
+import * as consent from './consent.js';
 import * as inbound from './inbound-events.js';
 import * as outbound from './outbound-events.js';
 import { UNSTORABLE_MESSAGE, unstorablePath } from './storable.js';
@@ -15,6 +16,7 @@ export const EVENT_SCHEMAS = {
   MemberRemoved: inbound.MemberRemoved,
   MemberJoined: inbound.MemberJoined,
   ConversationRequested: inbound.ConversationRequested,
+  ContactOptedOut: consent.ContactOptedOut,
   ConversationCreated: outbound.ConversationCreated,
   ConversationLinked: outbound.ConversationLinked,
   MembersAdded: outbound.MembersAdded,
@@ -35,6 +37,8 @@ export const EVENT_SCHEMAS = {
   NumberConfigurationMigrated: config.NumberConfigurationMigrated,
   NumberOverrideSet: config.NumberOverrideSet,
   NumberOverrideCleared: config.NumberOverrideCleared,
+  ConsentChanged: consent.ConsentChanged,
+  ConsentSettingsSaved: consent.ConsentSettingsSaved,
 } as const;
 
 export type EventType = keyof typeof EVENT_SCHEMAS;
@@ -135,5 +139,5 @@ export const CONVERSATION_EVENT_TYPES = [
 export type ConversationEvent = EventOf<(typeof CONVERSATION_EVENT_TYPES)[number]>;
 
 /** What the configuration's log (`KITE_CONFIG`) holds. */
-export const CONFIG_EVENT_TYPES = ['DirectoryReplaced', 'NumberConfigurationSaved', 'NumberConfigurationMigrated', 'NumberConfigurationRemoved', 'NumberOverrideSet', 'NumberOverrideCleared'] as const satisfies readonly EventType[];
+export const CONFIG_EVENT_TYPES = ['DirectoryReplaced', 'NumberConfigurationSaved', 'NumberConfigurationMigrated', 'NumberConfigurationRemoved', 'NumberOverrideSet', 'NumberOverrideCleared', 'ConsentChanged', 'ConsentSettingsSaved'] as const satisfies readonly EventType[];
 export type ConfigEvent = EventOf<(typeof CONFIG_EVENT_TYPES)[number]>;

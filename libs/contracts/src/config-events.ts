@@ -45,4 +45,5 @@ export const NumberOverrideCleared = numberEvent('NumberOverrideCleared');
 export type NumberOverrideCleared = z.infer<typeof NumberOverrideCleared>;
 
 export const NUMBER_EVENT_TYPES = ['NumberConfigurationSaved', 'NumberConfigurationMigrated', 'NumberConfigurationRemoved', 'NumberOverrideSet', 'NumberOverrideCleared'] as const;
+export const isNumberEvent = (event: { type: string }): event is NumberEvent => (NUMBER_EVENT_TYPES as readonly string[]).includes(event.type);
 export type NumberEvent = NumberConfigurationSaved | NumberConfigurationMigrated | NumberConfigurationRemoved | NumberOverrideSet | NumberOverrideCleared;

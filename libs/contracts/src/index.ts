@@ -6,6 +6,7 @@ export * from './outbound-events.js';
 export * from './directory.js';
 export * from './number-configuration.js';
 export * from './config-events.js';
+export * from './consent.js';
 export * from './subjects.js';
 export * from './ids.js';
 export * from './catalog.js';

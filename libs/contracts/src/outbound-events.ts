@@ -56,6 +56,8 @@ export const OutboundMessageRequestedData = z.object({
   route: z.enum(['number_configuration', 'dialplan']),
   /** A WhatsApp template message (W3): `text` is its body with the parameters filled in. */
   template: TemplateRef.optional(),
+  /** P4: the system's own reply to a consent keyword, sent even to a contact who opted out. */
+  purpose: z.enum(['opt_out_confirmation', 'opt_in_confirmation', 'help_reply']).optional(),
 });
 export const OutboundMessageRequested = envelopeOf('OutboundMessageRequested', OutboundMessageRequestedData);
 export type OutboundMessageRequested = z.infer<typeof OutboundMessageRequested>;
@@ -63,7 +65,7 @@ export type OutboundMessageRequested = z.infer<typeof OutboundMessageRequested>;
 export const OutboundMessageRejectedData = z.object({
   conversationId: ExternalId,
   messageId: ExternalId,
-  reason: z.enum(['no_route', 'linked_service_changed', 'channel_not_enabled', 'whatsapp_window_closed', 'unknown_template', 'template_parameters']),
+  reason: z.enum(['no_route', 'linked_service_changed', 'channel_not_enabled', 'whatsapp_window_closed', 'unknown_template', 'template_parameters', 'opted_out']),
   /** What was wrong, for a person to read (the template's name and the parameters it wants). */
   detail: z.string().max(500).optional(),
 });
@@ -93,6 +95,8 @@ export const ContactMessageAppendedData = z.object({
   serviceId: ExternalId,
   text: z.string(),
   receivedAt: Instant,
+  /** P1, P5: the message is a consent keyword: shown marked, it arms nothing and asks no bot. */
+  keyword: z.enum(['opt_out', 'opt_in', 'help']).optional(),
 });
 export const ContactMessageAppended = envelopeOf('ContactMessageAppended', ContactMessageAppendedData);
 export type ContactMessageAppended = z.infer<typeof ContactMessageAppended>;

@@ -15,6 +15,7 @@ export const INBOUND_SUBJECT_SUFFIX = {
   MemberRemoved: 'chat.member.removed',
   MemberJoined: 'chat.member.joined',
   ConversationRequested: 'chat.conversation.requested',
+  ContactOptedOut: 'contact.opted_out',
 } as const;
 export type InboundType = keyof typeof INBOUND_SUBJECT_SUFFIX;
 
@@ -42,6 +43,9 @@ export const subjects = {
   directory: (tenant: string) => `kite.config.${tenant}.directory`,
   /** `+15551234567` → `kite.config.acme.number.15551234567` (a `+` is legal but awkward in filters). */
   numberConfiguration: (tenant: string, number: string) => `kite.config.${tenant}.number.${number.replace(/^\+/, '')}`,
+  /** P6: a contact's consent changes, `+15557654321` → `kite.config.acme.consent.15557654321`. */
+  consent: (tenant: string, contact: string) => `kite.config.${tenant}.consent.${contact.replace(/^\+/, '')}`,
+  consentSettings: (tenant: string) => `kite.config.${tenant}.consent-settings`,
   conversation: (tenant: string, conversationId: string) => `kite.conv.${tenant}.${conversationId}`,
   deadLetter: (service: string, tenant: string | undefined) => `kite.dlq.${service}.${tenant ?? '_'}`,
 };

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Queryable } from '@kite/persistence';
-import { configVersion, findGroupAgents, findNumber, findOutboundContext, type NumberRecord } from './config-queries.js';
+import type { ConsentChange, ConsentSettings } from '@kite/contracts';
+import { configVersion, findConsentChanges, findConsentSettings, findGroupAgents, findNumber, findOutboundContext, type NumberRecord } from './config-queries.js';
 
 type OutboundContext = Awaited<ReturnType<typeof findOutboundContext>>;
 
@@ -10,9 +11,13 @@ interface Generation {
   numbers: Map<string, Promise<NumberRecord | undefined>>;
   groups: Map<string, Promise<string[]>>;
   outbound: Map<string, Promise<OutboundContext>>;
+  consent: Map<string, Promise<ConsentChanges>>;
+  consentSettings: Map<string, Promise<ConsentSettings>>;
 }
 
-const generation = (version: number): Generation => ({ version, numbers: new Map(), groups: new Map(), outbound: new Map() });
+type ConsentChanges = Awaited<ReturnType<typeof findConsentChanges>>;
+
+const generation = (version: number): Generation => ({ version, numbers: new Map(), groups: new Map(), outbound: new Map(), consent: new Map(), consentSettings: new Map() });
 
 /** How long a version read stands for another instance's changes; this process's own are seen at once. */
 const VERSION_CHECK_MS = 100;
@@ -66,6 +71,15 @@ export class ConfigLookups {
 
   outboundContext(tenant: string, serviceId: string): Promise<OutboundContext> {
     return remember(this.seen.outbound, `${tenant} ${serviceId}`, () => findOutboundContext(this.db, tenant, serviceId));
+  }
+
+  /** P3: the consent changes of one of the tenant's contacts (read once per version for the whole tenant). */
+  async consentChanges(tenant: string, contact: string): Promise<readonly { change: ConsentChange; seq: number }[]> {
+    return (await remember(this.seen.consent, tenant, () => findConsentChanges(this.db, tenant))).get(contact) ?? [];
+  }
+
+  consentSettings(tenant: string): Promise<ConsentSettings> {
+    return remember(this.seen.consentSettings, tenant, () => findConsentSettings(this.db, tenant));
   }
 }
 

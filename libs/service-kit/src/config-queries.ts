@@ -1,4 +1,4 @@
-import type { Channel, Directory, NumberConfiguration, NumberStatus, Override, WhatsAppTemplate } from '@kite/contracts';
+import { ConsentSettings, type Channel, type ConsentChange, type Directory, type NumberConfiguration, type NumberStatus, type Override, type WhatsAppTemplate } from '@kite/contracts';
 import type { Queryable } from '@kite/persistence';
 
 /** Reads of the configuration read model (config-read-model.ts), for any service. */
@@ -61,4 +61,18 @@ export async function appliedConfigurationOf(db: Queryable, tenant: string, numb
     [tenant, number],
   )) as { directory: string | null; number: string | null }[];
   return { directory: Number(rows[0]?.directory ?? 0), number: Number(rows[0]?.number ?? 0) };
+}
+
+/** P6: every consent change of the tenant's contacts, by contact, in stream order (opt-outs are few beside messages). */
+export async function findConsentChanges(db: Queryable, tenant: string): Promise<Map<string, { change: ConsentChange; seq: number }[]>> {
+  const rows = (await db.query(`SELECT contact, seq, change FROM consent_changes WHERE tenant = $1 ORDER BY seq`, [tenant])) as { contact: string; seq: string; change: ConsentChange }[];
+  const byContact = new Map<string, { change: ConsentChange; seq: number }[]>();
+  for (const r of rows) byContact.set(r.contact, [...(byContact.get(r.contact) ?? []), { change: r.change, seq: Number(r.seq) }]);
+  return byContact;
+}
+
+/** P1, P2, P4: the tenant's consent settings, the defaults until it saves its own. */
+export async function findConsentSettings(db: Queryable, tenant: string): Promise<ConsentSettings> {
+  const rows = (await db.query(`SELECT settings FROM consent_settings WHERE tenant = $1`, [tenant])) as { settings: unknown }[];
+  return ConsentSettings.parse(rows[0]?.settings ?? {});
 }

@@ -53,7 +53,19 @@ export class ConfigTemplates1733400000000 implements MigrationInterface {
   }
 }
 
-export const CONFIG_READ_MODEL_MIGRATIONS = [ConfigReadModel1732400000000, ConfigOverride1732400000400, ConfigVersion1732400000800, ConfigTemplates1733400000000];
+/** P1–P7: each contact's consent changes, and each tenant's consent settings. */
+export class ConfigConsent1733400000100 implements MigrationInterface {
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`CREATE TABLE consent_changes (event_id text PRIMARY KEY, tenant text NOT NULL, contact text NOT NULL, seq bigint NOT NULL, change jsonb NOT NULL)`);
+    await q.query(`CREATE INDEX consent_changes_by_contact ON consent_changes (tenant, contact, seq)`);
+    await q.query(`CREATE TABLE consent_settings (tenant text PRIMARY KEY, settings jsonb NOT NULL, seq bigint NOT NULL)`);
+  }
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE consent_changes, consent_settings`);
+  }
+}
+
+export const CONFIG_READ_MODEL_MIGRATIONS = [ConfigReadModel1732400000000, ConfigOverride1732400000400, ConfigVersion1732400000800, ConfigTemplates1733400000000, ConfigConsent1733400000100];
 
 export async function projectConfigEvent(tx: Queryable, seq: number, event: ConfigEvent): Promise<void> {
   switch (event.type) {
@@ -81,6 +93,16 @@ export async function projectConfigEvent(tx: Queryable, seq: number, event: Conf
       }
       return;
     }
+    case 'ConsentChanged':
+      await tx.query(`INSERT INTO consent_changes (event_id, tenant, contact, seq, change) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`, [event.id, event.tenant, event.data.contact, seq, JSON.stringify(event.data)]);
+      return;
+    case 'ConsentSettingsSaved':
+      await tx.query(
+        `INSERT INTO consent_settings (tenant, settings, seq) VALUES ($1, $2, $3)
+         ON CONFLICT (tenant) DO UPDATE SET settings = EXCLUDED.settings, seq = EXCLUDED.seq WHERE consent_settings.seq < EXCLUDED.seq`,
+        [event.tenant, JSON.stringify(event.data.settings), seq],
+      );
+      return;
     default: {
       const { number, status, configuration, override } = event.data;
       await tx.query(

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type ConversationEvent, conversationOfSubject, type TypedEntry } from '@kite/contracts';
-import { messageToSend, outbound } from '@kite/domain';
+import { messageToSend, outbound, type OutboundContext } from '@kite/domain';
 import { CONVERSATION_LOG, type ConversationLog, type Decision } from '@kite/messaging';
 import type { Transaction } from '@kite/persistence';
-import { ConfigCache, ConversationLogProcessor, conversationsOf, EventProcessor, type Load, type Received } from '@kite/service-kit';
+import { ConfigCache, type ConfigLookups, ConversationLogProcessor, conversationsOf, EventProcessor, type Load, type Received } from '@kite/service-kit';
 import { markHandled, saveConversationLinks, type ConversationLink } from './conversation-links.js';
 import { addTimelineItems, conversationViews, recordOutbound, routedMessages, saveConversationViews } from './conversation-store.js';
 import { forOutbound, projectEvent, type ConversationView, type OutboundRecord, type TimelineItem } from './conversation-view.js';
@@ -66,7 +66,7 @@ export class ConversationViewProcessor extends ConversationLogProcessor<Views> {
         const key = `${event.tenant} ${message.messageId}`;
         // The decider's state, from the read model: the conversation, and whether this message was routed.
         const state = { conversation: view && forOutbound(view), routed: new Set(routed.has(key) ? [message.messageId] : []) };
-        const context = view ? await config.outboundContext(event.tenant, view.serviceId) : { numbers: [] };
+        const context = view ? await outboundContextOf(config, event.tenant, view) : { numbers: [] };
         for (const decision of outbound.decide({ tenant: event.tenant, message, context }, state)) {
           routed.add(key);
           records.push({ tenant: event.tenant, messageId: message.messageId, conversationId, eventId: decision.id });
@@ -85,6 +85,12 @@ export class ConversationViewProcessor extends ConversationLogProcessor<Views> {
     await saveConversationLinks(tx, replayed.links);
     await markHandled(tx, replayed.messages);
   }
+}
+
+/** What O1 and P3 read: the tenant's numbers, the service's dialplan, the contact's consent and the tenant's scope. */
+async function outboundContextOf(config: ConfigLookups, tenant: string, view: ConversationView): Promise<OutboundContext> {
+  const [numbers, settings, changes] = await Promise.all([config.outboundContext(tenant, view.serviceId), config.consentSettings(tenant), config.consentChanges(tenant, view.contact)]);
+  return { ...numbers, consent: { scope: settings.scope, changes } };
 }
 
 /** On a rebuild, what the deciders must know is rebuilt too; live, they write it themselves. */

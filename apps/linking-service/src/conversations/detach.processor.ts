@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type ConfigEvent, type EventOf, type NUMBER_EVENT_TYPES, subjects, type TypedEntry } from '@kite/contracts';
+import { type ConfigEvent, type EventOf, isNumberEvent, type NUMBER_EVENT_TYPES, subjects, type TypedEntry } from '@kite/contracts';
 import { decideDetach, rememberedLinkedService } from '@kite/domain';
 import { CONVERSATION_LOG, type ConversationLog } from '@kite/messaging';
 import type { Transaction } from '@kite/persistence';
@@ -24,7 +24,7 @@ export class DetachProcessor extends ConfigurationProcessor {
   }
 
   async handle(tx: Transaction, entries: readonly Received<TypedEntry<ConfigEvent>>[]): Promise<void> {
-    for (const { item, seq, live } of entries) for (const event of item.events) if (event.type !== 'DirectoryReplaced') await this.onNumberEvent(tx, event, seq, live);
+    for (const { item, seq, live } of entries) for (const event of item.events) if (isNumberEvent(event)) await this.onNumberEvent(tx, event, seq, live);
   }
 
   private async onNumberEvent(tx: Transaction, event: NumberEvent, seq: number, live: boolean): Promise<void> {

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { readEvent, STREAMS, subjects, type MessageReceived, type MessageRejected } from '@kite/contracts';
+import { readEvent, STREAMS, subjects, type ConsentChanged, type ConsentSettings, type MessageReceived, type MessageRejected } from '@kite/contracts';
 import { decideInbound, inboundConversationOf, normalisedInbound, rejectionOf, type NumberRoute } from '@kite/domain';
 import { CONFIGURATION_LOG, CONVERSATION_LOG, EVENT_PUBLISHER, type ConversationLog, type Decision, type Delivery, type EventLog, type EventPublisher } from '@kite/messaging';
 import { write, type DataSource, type Transaction } from '@kite/persistence';
@@ -13,6 +13,8 @@ interface Routed {
   message: MessageReceived;
   route: NumberRoute | undefined;
   configuration: 'current' | 'behind';
+  /** The tenant's consent settings: its keywords and replies (P1, P4). */
+  consentSettings: ConsentSettings;
 }
 
 /** An inbound message as linking reads it, its contact in E.164; throws with the reason when it cannot be read. */
@@ -70,7 +72,9 @@ export class InboundMessagesProcessor implements Processor<MessageReceived, Link
   async load(received: readonly Received<MessageReceived>[]): Promise<Load<Linking>> {
     const config = await this.configCache.lookups(this.ds);
     const looked: Routed[] = [];
-    for (const { item: message } of received) looked.push({ message, route: routeOf(await config.number(message.tenant, message.data.to)), configuration: 'current' });
+    for (const { item: message } of received) {
+      looked.push({ message, route: routeOf(await config.number(message.tenant, message.data.to)), configuration: 'current', consentSettings: await config.consentSettings(message.tenant) });
+    }
     await this.lookAgainBeforeRejecting(looked);
     const routed = looked.map((r) => ({ ...r, conversationId: inboundConversationOf(r.message, r.route) }));
     const claims = claimMessages(routed.map(({ message: m }) => ({ tenant: m.tenant, messageId: m.data.messageId })));
@@ -82,9 +86,10 @@ export class InboundMessagesProcessor implements Processor<MessageReceived, Link
   async handle(tx: Transaction, _received: readonly Received<MessageReceived>[], { routed, claimed, links }: Linking): Promise<void> {
     const appended: Decision[] = [];
     const rejections: MessageRejected[] = [];
-    for (const { message, route, configuration, conversationId } of routed) {
+    const consent: ConsentChanged[] = [];
+    for (const { message, route, configuration, conversationId, consentSettings } of routed) {
       if (!claimed.delete(`${message.tenant} ${message.data.messageId}`)) continue; // handled before, or earlier in this batch
-      const decision = decideInbound(message, route, linkingConversationOf(conversationId === undefined ? undefined : links.get(conversationId)), configuration);
+      const decision = decideInbound(message, route, linkingConversationOf(conversationId === undefined ? undefined : links.get(conversationId)), configuration, consentSettings);
       if (decision.kind === 'waiting') throw new NotYet(decision.reason); // the whole batch is tried again
       if (decision.kind === 'rejected') {
         const [rejected] = decision.events;
@@ -93,7 +98,10 @@ export class InboundMessagesProcessor implements Processor<MessageReceived, Link
         continue;
       }
       appended.push(links.decided(message.tenant, conversationId!, decision.events));
+      if (decision.consent) consent.push(decision.consent);
     }
+    // P1: the consent change is recorded before the keyword reaches the conversation's log, so whoever reads the keyword there finds it.
+    for (const change of consent) await this.configurationLog.append(subjects.consent(change.tenant, change.data.contact), [change]);
     await Promise.all([...rejections.map((r) => this.publisher.publish(subjects.outbound(r.tenant, 'MessageRejected'), r)), this.log.record(appended)]);
     if (appended.length) faultPoint('linking:after-append');
     await links.save(tx);

@@ -42,6 +42,7 @@ function prune(messages: ContactMessage[], lastAgentMessageAt: number | undefine
 export type ActivityFact =
   | { type: 'conversation_created'; channel: Channel | 'call' }
   | { type: 'contact_message'; id: string; at: number; period: Period; channel: Channel }
+  | { type: 'keyword_message'; at: number; channel: Channel }
   | { type: 'agent_message'; at: number }
   | { type: 'read'; messageId: string; at: number }
   | { type: 'members_added'; members: readonly string[] }
@@ -58,6 +59,8 @@ export function activityFactOf(event: ConversationEvent, period: (receivedAt: Da
     case 'ConversationCreated':
       return { type: 'conversation_created', channel: event.data.channel };
     case 'ContactMessageAppended':
+      // P5: a consent keyword arms nothing; it still opens the WhatsApp window (W1).
+      if (event.data.keyword) return { type: 'keyword_message', at: Date.parse(event.data.receivedAt), channel: event.data.channel };
       return { type: 'contact_message', id: event.data.messageId, at: Date.parse(event.data.receivedAt), period: period(new Date(event.data.receivedAt)), channel: event.data.channel };
     case 'ChatMessageSent':
       return event.data.sender.kind === 'agent' ? { type: 'agent_message', at: Date.parse(event.data.sentAt) } : undefined;
@@ -93,6 +96,8 @@ export function evolveActivity(state: Activity, fact: ActivityFact): Activity {
         contactMessages: prune([...state.contactMessages, { id: fact.id, at: fact.at, period: fact.period, read: false }], state.lastAgentMessageAt),
         lastActivityAt: Math.max(state.lastActivityAt ?? 0, fact.at),
       };
+    case 'keyword_message':
+      return { ...state, replyChannel: fact.channel, whatsappWindowUntil: windowAfterContactMessage(state.whatsappWindowUntil, fact.channel, fact.at) };
     case 'agent_message':
       return { ...state, lastAgentMessageAt: Math.max(state.lastAgentMessageAt ?? 0, fact.at), lastActivityAt: Math.max(state.lastActivityAt ?? 0, fact.at) };
     case 'read': {

@@ -1,4 +1,5 @@
-import { deterministicId, makeEvent, type MessageReceived } from '@kite/contracts';
+import { deterministicId, makeEvent, type ConsentSettings, type MessageReceived } from '@kite/contracts';
+import { keywordOf, replyTo, type KeywordMatch } from '../consent/keywords.js';
 import { conversationIdFor } from './conversation-id.js';
 import { normaliseE164 } from '../phone/phone-number.js';
 import { linkOf, type InboundDecision, type LinkingConversation, type LinkingEvent, type NumberRoute } from './linking.js';
@@ -24,8 +25,16 @@ const idFor = (message: MessageReceived, what: string): string => deterministicI
  * creating it when absent (origin `inbound`) and announcing a channel/number it did not use yet.
  * L2 rejects for good, so only on the number's configuration as it stands: while a change to it
  * has not reached linking yet (`configuration: 'behind'`), a message it would reject waits.
+ * P1, P4, P5: a keyword message is appended marked, records the consent change (opt-out, opt-in)
+ * and is answered once, from the number it came to, whatever the contact's consent.
  */
-export function decideInbound(message: MessageReceived, route: NumberRoute | undefined, conversation: LinkingConversation, configuration: 'current' | 'behind' = 'current'): InboundDecision {
+export function decideInbound(
+  message: MessageReceived,
+  route: NumberRoute | undefined,
+  conversation: LinkingConversation,
+  configuration: 'current' | 'behind' = 'current',
+  consentSettings?: ConsentSettings,
+): InboundDecision {
   const { tenant, data } = message;
   const cause = { cause: message };
   const reason = rejectionOf(message, route);
@@ -42,10 +51,34 @@ export function decideInbound(message: MessageReceived, route: NumberRoute | und
   } else if (!conversation.links.includes(linkOf(data.channel, data.to))) {
     events.push(makeEvent('ConversationLinked', tenant, { conversationId, channel: data.channel, number: data.to }, { ...cause, id: idFor(message, 'linked') }));
   }
-  events.push(
-    makeEvent('ContactMessageAppended', tenant, { conversationId, messageId: data.messageId, channel: data.channel, contact: data.from, number: data.to, serviceId, text: data.text, receivedAt: data.receivedAt }, { ...cause, id: idFor(message, 'appended') }),
+  const match = keywordOf(data.text, consentSettings);
+  const appended = { conversationId, messageId: data.messageId, channel: data.channel, contact: data.from, number: data.to, serviceId, text: data.text, receivedAt: data.receivedAt };
+  events.push(makeEvent('ContactMessageAppended', tenant, match ? { ...appended, keyword: match.kind } : appended, { ...cause, id: idFor(message, 'appended') }));
+  if (!match) return { kind: 'appended', conversationKey: { contact: data.from, serviceId }, events };
+  events.push(keywordReply(message, conversationId, match, consentSettings));
+  return { kind: 'appended', conversationKey: { contact: data.from, serviceId }, events, consent: consentChangeOf(message, match) };
+}
+
+const PURPOSES = { opt_out: 'opt_out_confirmation', opt_in: 'opt_in_confirmation', help: 'help_reply' } as const;
+
+/** P4: the confirmation of an opt-out or opt-in, or the HELP reply: on the keyword's channel, from the number it was sent to. */
+function keywordReply(message: MessageReceived, conversationId: string, match: KeywordMatch, settings: ConsentSettings | undefined) {
+  const { tenant, data } = message;
+  const messageId = idFor(message, 'keyword-reply');
+  return makeEvent(
+    'OutboundMessageRequested',
+    tenant,
+    { conversationId, messageId, channel: data.channel, from: data.to, to: data.from, text: replyTo(match, settings), route: 'number_configuration', purpose: PURPOSES[match.kind] },
+    { cause: message, id: deterministicId(tenant, 'outbound', messageId) },
   );
-  return { kind: 'appended', conversationKey: { contact: data.from, serviceId }, events };
+}
+
+/** P1, P6: the consent change a keyword records, on the number it was sent to (P2 reads its scope). HELP changes nothing. */
+function consentChangeOf(message: MessageReceived, match: KeywordMatch) {
+  if (match.kind === 'help') return undefined;
+  const { tenant, data } = message;
+  const change = { contact: data.from, status: match.kind === 'opt_out' ? ('opted_out' as const) : ('opted_in' as const), number: data.to, source: 'keyword' as const, at: data.receivedAt, messageId: data.messageId, keyword: match.keyword };
+  return makeEvent('ConsentChanged', tenant, change, { cause: message, id: idFor(message, 'consent') });
 }
 
 /** L1: the message with its contact number in E.164, or undefined when it cannot be read as one. */

@@ -1,4 +1,4 @@
-import type { Channel, ContactMessageAppended, ConversationCreated, ConversationLinked, MessageRejected } from '@kite/contracts';
+import type { Channel, ConsentChanged, ContactMessageAppended, ConversationCreated, ConversationLinked, MessageRejected, OutboundMessageRequested } from '@kite/contracts';
 
 /** What linking knows of one number: its channels (directory) and its configuration's status. */
 export interface NumberRoute {
@@ -15,7 +15,8 @@ export type LinkingConversation =
 
 export const linkOf = (channel: string, number: string): string => `${channel}:${number}`;
 
-export type LinkingEvent = ConversationCreated | ConversationLinked | ContactMessageAppended;
+/** What an inbound message decides in its conversation: created, linked, the message appended, and a keyword's reply (P4). */
+export type LinkingEvent = ConversationCreated | ConversationLinked | ContactMessageAppended | OutboundMessageRequested;
 
 export function evolveLinking(state: LinkingConversation, event: LinkingEvent | { type: string }): LinkingConversation {
   switch (event.type) {
@@ -39,4 +40,4 @@ export function evolveLinking(state: LinkingConversation, event: LinkingEvent | 
 export type InboundDecision =
   | { kind: 'waiting'; reason: string }
   | { kind: 'rejected'; events: [MessageRejected] }
-  | { kind: 'appended'; conversationKey: { contact: string; serviceId: string }; events: LinkingEvent[] };
+  | { kind: 'appended'; conversationKey: { contact: string; serviceId: string }; events: LinkingEvent[]; consent?: ConsentChanged | undefined };

@@ -1,4 +1,5 @@
-import { deterministicId, makeEvent, type Channel, type OutboundMessageRejected, type OutboundMessageRequested, type TemplateRef, type WhatsAppTemplate } from '@kite/contracts';
+import { deterministicId, makeEvent, type Channel, type ConsentScope, type OutboundMessageRejected, type OutboundMessageRequested, type TemplateRef, type WhatsAppTemplate } from '@kite/contracts';
+import { consentFor, type OrderedConsentChange } from '../consent/consent.js';
 import { useTemplate } from '../whatsapp/templates.js';
 import { isWindowOpen } from '../whatsapp/window.js';
 
@@ -12,10 +13,19 @@ export interface ConfiguredNumber {
   templates?: readonly WhatsAppTemplate[] | undefined;
 }
 
-/** What O1 reads: the tenant's numbers and the conversation's service's dialplan SMS number. */
+/** What O1 reads: the tenant's numbers and the conversation's service's dialplan SMS number; P3: the contact's consent and the tenant's scope. */
 export interface OutboundContext {
   numbers: readonly ConfiguredNumber[];
   dialplanSmsNumber?: string | undefined;
+  consent?: { scope: ConsentScope; changes: readonly OrderedConsentChange[] } | undefined;
+}
+
+/** P3: why a message from `from` may not reach the contact, if it may not. */
+function optOutOf(context: OutboundContext, from: string): string | undefined {
+  if (!context.consent) return undefined;
+  const serviceOf = (number: string) => context.numbers.find((n) => n.number === number)?.linkedServiceId;
+  if (consentFor(context.consent.changes, from, context.consent.scope, serviceOf) !== 'opted_out') return undefined;
+  return `the contact opted out of messages from ${from} (scope: ${context.consent.scope}); only an opt-in (START) lets messages leave again`;
 }
 
 /** The conversation as outbound resolution sees it (linking's read model). */
@@ -107,7 +117,7 @@ function contentOf(message: OutboundMessage, channel: Channel, from: string, con
   return { ok: false, reason: 'whatsapp_window_closed', detail: `a free-form WhatsApp message needs a contact message in the last 24 hours: ${closed}; send an approved template` };
 }
 
-/** O1, O2, W2, W3: one request (or refusal) per message id, naming its route source; the id derives from the message id. */
+/** O1, O2, P3, W2, W3: one request (or refusal) per message id, naming its route source; the id derives from the message id. */
 export function decideOutbound(tenant: string, message: OutboundMessage, conversation: ConversationForOutbound, context: OutboundContext): OutboundMessageRequested | OutboundMessageRejected {
   const channel = outboundChannelOf(conversation);
   const number = conversationNumberOn(conversation, channel);
@@ -115,6 +125,8 @@ export function decideOutbound(tenant: string, message: OutboundMessage, convers
   const causation = { cause: message.cause, id: deterministicId(tenant, 'outbound', message.messageId) };
   const { conversationId } = conversation;
   if (!route.ok) return makeEvent('OutboundMessageRejected', tenant, { conversationId, messageId: message.messageId, reason: route.reason }, causation);
+  const optedOut = optOutOf(context, route.from);
+  if (optedOut) return makeEvent('OutboundMessageRejected', tenant, { conversationId, messageId: message.messageId, reason: 'opted_out', detail: optedOut }, causation);
   const content = contentOf(message, channel, route.from, conversation, context);
   if (!content.ok) return makeEvent('OutboundMessageRejected', tenant, { conversationId, messageId: message.messageId, reason: content.reason, detail: content.detail }, causation);
   const template = content.template ? { template: content.template } : {};

@@ -8,6 +8,8 @@ export interface RoutingContext {
   override?: Override | undefined;
   /** Agents of each service (call group) of the tenant's directory. */
   groupAgents: (serviceId: string) => readonly string[];
+  /** P3: the contact opted out of messages from the number they wrote to: no bot is asked to reply. */
+  contactOptedOut?: boolean | undefined;
 }
 
 export type RoutingEvent = MembersAdded | BotReplyRequested;
@@ -55,7 +57,9 @@ export function decideRouting(message: ContactMessageAppended, state: RoutingCon
   if (added.length > 0) {
     events.push(makeEvent('MembersAdded', tenant, { conversationId, members: added, reason: 'routing', silent: false }, { ...cause, id: deterministicId(message.id, 'routing', 'members') }));
   }
-  if (target.type === 'bot' && !state.inactiveBots.includes(target.botId)) {
+  // P3, P5: a keyword message, or a contact who opted out, gets no bot's reply (members are still added).
+  const botMayReply = !message.data.keyword && !context.contactOptedOut;
+  if (target.type === 'bot' && botMayReply && !state.inactiveBots.includes(target.botId)) {
     const isMember = state.members.includes(memberKey({ kind: 'bot', id: target.botId })) || added.length > 0;
     if (isMember) {
       // R5, R6: only the bot the current period targets is asked to reply.
