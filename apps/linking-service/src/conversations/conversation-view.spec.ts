@@ -274,6 +274,20 @@ describe('forOutbound', () => {
   });
 });
 
+describe('P4 P5 consent on the timeline', () => {
+  it('P5 a keyword message is on the timeline, marked', () => {
+    const stop = makeEvent('ContactMessageAppended', TENANT, { conversationId: CONVERSATION, messageId: 'k-1', channel: 'sms', contact: CONTACT, number: NUMBER, serviceId: 'svc-1', text: 'STOP', receivedAt: AT, keyword: 'opt_out' });
+    expect(projectEvent(fold(created('sms')), stop).item?.body).toEqual({ messageId: 'k-1', from: CONTACT, to: NUMBER, text: 'STOP', keyword: 'opt_out' });
+  });
+
+  it("P4 the system's confirmation is on the timeline; an ordinary outbound request is not", () => {
+    const data = { conversationId: CONVERSATION, messageId: 'reply-1', channel: 'sms' as const, from: NUMBER, to: CONTACT, text: 'You have been unsubscribed.', route: 'number_configuration' as const };
+    const confirmation = makeEvent('OutboundMessageRequested', TENANT, { ...data, purpose: 'opt_out_confirmation' }, { occurredAt: AT });
+    expect(projectEvent(fold(created('sms')), confirmation).item).toEqual({ tenant: TENANT, itemId: 'message:reply-1', conversationId: CONVERSATION, kind: 'system_message', channel: 'sms', at: AT, body: { messageId: 'reply-1', purpose: 'opt_out_confirmation', text: 'You have been unsubscribed.' } });
+    expect(projectEvent(fold(created('sms')), makeEvent('OutboundMessageRequested', TENANT, data)).item).toBeUndefined();
+  });
+});
+
 describe('W2 W4 what did not leave is on the timeline', () => {
   it('W2 an outbound message refused is a timeline item with its reason and detail, and is recorded as decided (O2)', () => {
     const refused = makeEvent('OutboundMessageRejected', TENANT, { conversationId: CONVERSATION, messageId: 'a-1', reason: 'whatsapp_window_closed', detail: 'the window closed' }, { occurredAt: AT });

@@ -78,7 +78,7 @@ export function projectEvent(view: ConversationView | undefined, event: Conversa
       return { view: followingOutbound(view, event) };
     case 'ContactMessageAppended': {
       const { data } = event;
-      const item = { tenant: t, itemId: `message:${data.messageId}`, conversationId: data.conversationId, kind: 'contact_message', channel: data.channel, at: data.receivedAt, body: { messageId: data.messageId, from: data.contact, to: data.number, text: data.text } };
+      const item = { tenant: t, itemId: `message:${data.messageId}`, conversationId: data.conversationId, kind: 'contact_message', channel: data.channel, at: data.receivedAt, body: { messageId: data.messageId, from: data.contact, to: data.number, text: data.text, ...(data.keyword ? { keyword: data.keyword } : {}) } };
       return { view: followingOutbound(view, event), item };
     }
     case 'CallAppended': {
@@ -101,7 +101,11 @@ export function projectEvent(view: ConversationView | undefined, event: Conversa
     }
     case 'OutboundMessageRequested': {
       const { data } = event;
-      return { view, outbound: { tenant: t, messageId: data.messageId, conversationId: data.conversationId, eventId: event.id } };
+      const outbound = { tenant: t, messageId: data.messageId, conversationId: data.conversationId, eventId: event.id };
+      if (!data.purpose) return { view, outbound };
+      // P4: the system's reply to a keyword is on the timeline, so agents see what the contact was told.
+      const body = { messageId: data.messageId, purpose: data.purpose, text: data.text };
+      return { view, outbound, item: { tenant: t, itemId: `message:${data.messageId}`, conversationId: data.conversationId, kind: 'system_message', channel: data.channel, at: event.occurredAt, body } };
     }
     case 'OutboundMessageRejected': {
       // W2, W3: a refused message is on the timeline, with why, so the agent sees it did not leave.
