@@ -46,11 +46,11 @@ const hostileText = fc.oneof(
   fc.stringMatching(/^[A-Za-z0-9%._~+-]{0,30}$/),
 );
 
-const query = fc.array(fc.tuple(fc.constantFrom('at', 'limit', 'after', 'x', 'at[]', '__proto__', 'constructor'), hostileText), { maxLength: 3 }).map((pairs) => (pairs.length ? `?${pairs.map(([k, v]) => `${k}=${v}`).join('&')}` : ''));
+const query = fc.array(fc.tuple(fc.constantFrom('at', 'limit', 'after', 'contact', 'x', 'at[]', '__proto__', 'constructor'), hostileText), { maxLength: 3 }).map((pairs) => (pairs.length ? `?${pairs.map(([k, v]) => `${k}=${v}`).join('&')}` : ''));
 
 const body = fc.oneof(
   fc.json({ maxDepth: 4 }),
-  fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify({ linkedServiceId: 'svc-sales', workingHours: v, outOfHours: v, mode: 'closed', until: v, numbers: v, services: v, agents: v, bots: v, callGroups: v })),
+  fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify({ linkedServiceId: 'svc-sales', workingHours: v, outOfHours: v, mode: 'closed', until: v, numbers: v, services: v, agents: v, bots: v, callGroups: v, status: v, number: v, scope: v, languages: v, replies: v })),
   fc.string({ maxLength: 60 }),
   fc.constant(''),
   fc.constant('{"__proto__":{"polluted":true}}'),

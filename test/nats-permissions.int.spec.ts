@@ -106,7 +106,15 @@ describe('NATS permissions: every service under its own user, least privilege', 
     const agentMessage = makeEvent('ChatMessageSent', 'acme', { conversationId, messageId: 'perm-agent-1', sender: { kind: 'agent', id: 'ag-ana' }, text: 'On it', sentAt: new Date().toISOString() });
     await publisher.publish(subjects.inbound('acme', 'ChatMessageSent'), agentMessage);
     await eventually(() => requested() === 2, 'the agent\'s message requested');
-    // What the APIs read from the streams: a number's history, a conversation.
+    // Consent: a keyword recorded by linking, a provider's report, an administrator's change (P1, P6, P7).
+    await publisher.publish(subjects.inbound('acme', 'MessageReceived'), makeEvent('MessageReceived', 'acme', { messageId: 'perm-stop', channel: 'sms', from: '+15557000001', to: NUMBER, text: 'STOP', receivedAt: new Date().toISOString() }));
+    await publisher.publish(subjects.inbound('acme', 'ContactOptedOut'), makeEvent('ContactOptedOut', 'acme', { contact: '+15557000002', number: NUMBER, providerCode: '21610', at: new Date().toISOString() }));
+    expect((await system.api('acme', 'PUT', `/v1/consent/${encodeURIComponent('+15557000003')}`, { status: 'opted_out' })).status).toBe(200);
+    const consentOf = async (contact: string) => ((await system.api('acme', 'GET', `/v1/consent?contact=${encodeURIComponent(contact)}`)).body as { changes: unknown[] }).changes.length;
+    await eventually(async () => (await consentOf('+15557000001')) === 1 && (await consentOf('+15557000002')) === 1, 'the keyword and the provider report recorded');
+    // What the APIs read from the streams: a number's history, a conversation, a contact's simulation (its conversation's log).
+    const simulated = await system.api('acme', 'GET', `/v1/numbers/${encodeURIComponent(NUMBER)}/simulate?contact=${encodeURIComponent('+15557000001')}`);
+    expect([simulated.status, (simulated.body as { contact?: { consent: string } }).contact?.consent]).toEqual([200, 'opted_out']);
     expect((await system.api('acme', 'GET', `/v1/numbers/${encodeURIComponent(NUMBER)}/history`)).status).toBe(200);
     expect((await system.api('acme', 'GET', `/v1/conversations/${conversationId}`, undefined, { service: 'linking-service' })).status).toBe(200);
     await eventually(() => system.deadLetters.some((l) => l.subject.startsWith('kite.dlq.linking-service.')), 'the bad event dead-lettered by linking');

@@ -90,10 +90,15 @@ describe('the WhatsApp window and templates', () => {
     expect(view.whatsappWindow).toEqual({ open: false, closedAt: expect.any(String) });
   });
 
-  it('W1 W6 a new WhatsApp message reopens the window: free-form leaves again', async () => {
+  it('W1 W6 a new WhatsApp message reopens the window: free-form leaves again; simulate says so for the contact at an instant', async () => {
     const contact = '+15554200004';
     const conversationId = await whatsAppFrom(contact, WITHOUT_FALLBACK, 30);
+    const simulate = async (at: Date) =>
+      ((await system.api('acme', 'GET', `/v1/numbers/${encodeURIComponent(WITHOUT_FALLBACK)}/simulate?contact=${encodeURIComponent(contact)}&at=${at.toISOString()}`, undefined, { role: 'viewer' })).body as { contact: { whatsapp: { freeForm: boolean; window: unknown } } }).contact.whatsapp;
+    expect(await simulate(new Date())).toEqual({ freeForm: false, window: { open: false, closedAt: expect.any(String) } });
     await whatsAppFrom(contact, WITHOUT_FALLBACK, 0);
+    expect(await simulate(new Date(Date.now() + HOUR))).toEqual({ freeForm: true, window: { open: true, until: expect.any(String) } });
+    expect((await simulate(new Date(Date.now() + 25 * HOUR))).freeForm).toBe(false);
     await agentSays(conversationId, 'fresh-free-form');
     expect((await outcome('fresh-free-form')).data).toMatchObject({ channel: 'whatsapp', text: 'Are you still there?' });
     expect((await conversation(conversationId)).whatsappWindow).toEqual({ open: true, until: expect.any(String) });

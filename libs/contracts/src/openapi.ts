@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Directory } from './directory.js';
 import { Override } from './config-events.js';
 import { CallGroupMigration, NumberConfigurationBody } from './number-configuration.js';
+import { ConsentChange, ConsentChangeBody, ConsentSettings } from './consent.js';
 
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
 const json = (ref: string) => ({ 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } });
@@ -31,13 +32,35 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/v1/numbers/{number}/history': { parameters: [numberParam], get: { summary: 'Every change, oldest first, with actor and time (C7)', responses: { '200': ok('the history'), ...common } } },
       '/v1/numbers/{number}/simulate': {
-        parameters: [numberParam, { name: 'at', in: 'query', required: false, schema: { type: 'string', format: 'date-time' } }],
-        get: { summary: 'Period, routing target and armed actions at an instant', responses: { '200': ok('the simulation'), '400': problem('bad instant'), ...common } },
+        parameters: [
+          numberParam,
+          { name: 'at', in: 'query', required: false, schema: { type: 'string', format: 'date-time' } },
+          { name: 'contact', in: 'query', required: false, description: 'a contact: whether a free-form WhatsApp message could reach them at the instant, and their consent (W6)', schema: { type: 'string' } },
+        ],
+        get: { summary: 'Period, routing target and armed actions at an instant; for a contact, the WhatsApp window and consent', responses: { '200': ok('the simulation'), '400': problem('bad instant or contact'), ...common } },
       },
       '/v1/numbers/{number}/override': {
         parameters: [numberParam],
         put: { summary: 'Emergency override: open or closed, until an instant or until cleared', parameters: [ifMatch], requestBody: { content: json('Override') }, responses: { '200': ok('set', 'NumberView'), '400': problem('bad override'), '409': problem('the number is not configured'), ...common } },
         delete: { summary: 'Clear the override', parameters: [ifMatch], responses: { '200': ok('cleared', 'NumberView'), ...common } },
+      },
+      '/v1/consent': {
+        get: {
+          summary: "A contact's consent for each number, and every change of it (P6)",
+          parameters: [{ name: 'contact', in: 'query', required: true, description: 'the contact, E.164 or a common written form', schema: { type: 'string' } }],
+          responses: { '200': ok('the consent', 'ConsentView'), '400': problem('bad contact'), ...common },
+        },
+      },
+      '/v1/consent/export': {
+        get: { summary: 'Every consent change of the tenant, oldest first, as CSV (P6)', responses: { '200': { description: 'the changes', content: { 'text/csv': { schema: { type: 'string' } } } }, ...common } },
+      },
+      '/v1/consent/{contact}': {
+        parameters: [{ name: 'contact', in: 'path', required: true, description: 'the contact, URL-encoded (%2B15551234567)', schema: { type: 'string' } }],
+        put: { summary: 'Record an opt-out or opt-in received another way (source api, P6)', requestBody: { content: json('ConsentChangeBody') }, responses: { '200': ok('recorded', 'ConsentView'), '400': problem('bad contact or body'), ...common } },
+      },
+      '/v1/consent-settings': {
+        get: { summary: "The tenant's consent settings: scope, keywords per language, reply texts (P1, P2, P4)", responses: { '200': ok('the settings', 'ConsentSettings'), ...common } },
+        put: { summary: "Replace the tenant's consent settings", requestBody: { content: json('ConsentSettings') }, responses: { '200': ok('saved', 'ConsentSettings'), '400': problem('every problem at once'), ...common } },
       },
       '/v1/migrations/call-groups': { post: { summary: 'Import legacy call-group SMS settings as partially configured numbers (C8)', requestBody: { content: json('CallGroupMigration') }, responses: { '200': ok('migrated and unchanged numbers'), '400': problem('every problem at once, nothing stored'), ...common } } },
     },
@@ -48,6 +71,17 @@ export function openApiDocument(): Record<string, unknown> {
         NumberConfigurationBody: schema(NumberConfigurationBody),
         Override: schema(Override),
         CallGroupMigration: schema(CallGroupMigration),
+        ConsentChangeBody: schema(ConsentChangeBody),
+        ConsentSettings: schema(ConsentSettings),
+        ConsentView: {
+          type: 'object',
+          properties: {
+            contact: { type: 'string' },
+            scope: { enum: ['number', 'service', 'tenant'] },
+            numbers: { type: 'array', items: { type: 'object', properties: { number: { type: 'string' }, consent: { enum: ['opted_out', 'opted_in', 'none'] } } } },
+            changes: { type: 'array', items: z.toJSONSchema(ConsentChange, { io: 'output', unrepresentable: 'any' }) },
+          },
+        },
         NumberView: { type: 'object', properties: { number: { type: 'string' }, channels: { type: 'array', items: { type: 'string' } }, status: { enum: ['not_configured', 'partially_configured', 'configured'] }, version: { type: 'integer' }, configuration: { type: 'object' }, override: { $ref: '#/components/schemas/Override' } } },
         Problem: { type: 'object', properties: { type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' }, errors: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } } } },
       },

@@ -1,4 +1,4 @@
-import { isOutboundType, STREAMS, subjects } from '@kite/contracts';
+import { CONVERSATION_EVENT_TYPES, isOutboundType, STREAMS, subjects, type ConversationEvent } from '@kite/contracts';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { EventLog, type Decision } from './event-log.js';
 import { EventPublisher } from './publisher.js';
@@ -31,6 +31,11 @@ export class ConversationLog {
   /** Whether the conversation's log has entries (it exists once its creation is recorded). */
   async hasEntries(subject: string): Promise<boolean> {
     return this.log.hasEntries(subject);
+  }
+
+  /** The conversation's events, oldest first (none when it does not exist). */
+  async events(subject: string): Promise<ConversationEvent[]> {
+    return (await this.log.entries(subject, CONVERSATION_EVENT_TYPES)).flatMap((e) => e.events);
   }
 
   /** The sequence of the conversation's last entry, 0 when it has none. */

@@ -38,6 +38,17 @@ export class EventLog {
     return m ? decodeEntry(m, accepted) : undefined;
   }
 
+  /** Every entry on `subject`, oldest first, its events decoded (one of `accepted`): an aggregate read whole, for a question about it. */
+  async entries<T extends EventType>(subject: string, accepted: readonly T[]): Promise<TypedEntry<EventOf<T>>[]> {
+    const found: TypedEntry<EventOf<T>>[] = [];
+    for (let seq = 1; ; ) {
+      const m = await this.jsm.direct.getMessage(this.stream, { seq, next_by_subj: subject });
+      if (!m) return found;
+      found.push(decodeEntry(m, accepted));
+      seq = m.seq + 1;
+    }
+  }
+
   /**
    * Appends one decision's events. With `expectedLast`, only if the subject's last entry is still
    * that one (0: the subject has none), else the server refuses it ("wrong last sequence"): an

@@ -1,8 +1,9 @@
 import { Body, Controller, Delete, Get, Headers, Inject, Param, Put, Query, Res, UseGuards } from '@nestjs/common';
-import { Instant, NumberConfigurationBody, Override, type Channel, type NumberConfiguration, type NumberStatus } from '@kite/contracts';
-import { configurationProblems, decideOverride, decideRemove, decideSave, simulateAt, type Simulation } from '@kite/domain';
+import { Instant, NumberConfigurationBody, Override, subjects, type Channel, type NumberConfiguration, type NumberStatus } from '@kite/contracts';
+import { configurationProblems, conversationIdFor, decideOverride, decideRemove, decideSave, normaliseE164, simulateAt, simulateContact, type Simulation } from '@kite/domain';
+import { CONVERSATION_LOG, type ConversationLog } from '@kite/messaging';
 import type { DataSource } from '@kite/persistence';
-import { DATA_SOURCE, findDirectory } from '@kite/service-kit';
+import { DATA_SOURCE, findConsentChanges, findConsentSettings, findDirectory, findOutboundContext } from '@kite/service-kit';
 import { AuthGuard, Writes } from '@kite/service-kit';
 import { CurrentPrincipal } from '@kite/service-kit';
 import type { Principal } from '@kite/service-kit';
@@ -44,6 +45,7 @@ export class NumbersController {
   constructor(
     private readonly numbers: NumberConfigurations,
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
+    @Inject(CONVERSATION_LOG) private readonly conversations: ConversationLog,
   ) {}
 
   /** C1: every number of the tenant with its channels and status. */
@@ -106,13 +108,27 @@ export class NumbersController {
     return this.reply(reply, changed);
   }
 
-  /** Which period, routing target and actions a message at `at` would meet (default: now). */
+  /**
+   * Which period, routing target and actions a message at `at` would meet (default: now); with
+   * `contact`, also whether a free-form WhatsApp message could reach them then, and their consent (W6).
+   */
   @Get(':number/simulate')
-  async simulate(@CurrentPrincipal() principal: Principal, @Param('number') number: string, @Query('at') at: string | undefined): Promise<Simulation> {
+  async simulate(@CurrentPrincipal() principal: Principal, @Param('number') number: string, @Query('at') at: string | undefined, @Query('contact') contactText: string | undefined): Promise<Simulation> {
     const instant = at === undefined ? new Date() : Instant.safeParse(at).success ? new Date(at) : undefined;
-    if (!instant) throw new Problem(400, 'The query is not valid', undefined, [{ path: 'at', message: 'must be an ISO 8601 instant such as 2026-11-24T10:00:00Z' }]);
+    const contact = contactText === undefined ? undefined : normaliseE164(contactText);
+    const problems = [
+      ...(instant ? [] : [{ path: 'at', message: 'must be an ISO 8601 instant such as 2026-11-24T10:00:00Z' }]),
+      ...(contactText !== undefined && !contact ? [{ path: 'contact', message: 'must be a phone number that can be read as E.164, such as +15551234567' }] : []),
+    ];
+    if (problems.length || !instant) throw new Problem(400, 'The query is not valid', undefined, problems);
     const { state } = await this.numbers.load(principal.tenant, number);
-    return simulateAt(state, instant);
+    const simulation = simulateAt(state, instant);
+    const serviceId = state.configuration?.linkedServiceId;
+    if (!contact || !serviceId) return simulation;
+    const conversation = await this.conversations.events(subjects.conversation(principal.tenant, conversationIdFor(principal.tenant, contact, serviceId)));
+    const [changes, settings, { numbers }] = await Promise.all([findConsentChanges(this.ds, principal.tenant), findConsentSettings(this.ds, principal.tenant), findOutboundContext(this.ds, principal.tenant, serviceId)]);
+    const serviceOf = (n: string) => numbers.find((x) => x.number === n)?.linkedServiceId;
+    return { ...simulation, contact: simulateContact(state.number, contact, conversation, instant, { scope: settings.scope, changes: changes.get(contact) ?? [], serviceOf }) };
   }
 
   private reply(reply: Reply, versioned: VersionedNumber): NumberView {

@@ -1,4 +1,7 @@
-import type { ConfiguredAction, NumberConfiguration, NumberState, RoutingTarget } from '@kite/contracts';
+import type { ConfiguredAction, ConsentScope, ConsentStatus, ConversationEvent, NumberConfiguration, NumberState, RoutingTarget } from '@kite/contracts';
+import { consentFor, type OrderedConsentChange } from '../consent/consent.js';
+import { evolveConversationForOutbound } from '../outbound/outbound.decider.js';
+import { isWindowOpen, windowState, type WindowState } from '../whatsapp/window.js';
 import { routingTargetAt } from '../routing/routing.decide.js';
 import type { Period } from '../working-hours/working-hours.js';
 
@@ -15,6 +18,37 @@ export interface Simulation {
   overrideActive?: boolean;
   routing?: RoutingTarget | null;
   actions: ConfiguredAction[];
+  /** W6, P3: what a message to one contact would meet, when asked for one. */
+  contact?: ContactSimulation;
+}
+
+export interface ContactSimulation {
+  contact: string;
+  /** W6: whether a free-form WhatsApp message could leave at the instant, and the window then. */
+  whatsapp: { freeForm: boolean; window: WindowState };
+  /** P3: the contact's consent for messages from this number (as it stands now). */
+  consent: ConsentStatus | 'none';
+}
+
+/**
+ * W6, P3: for a contact, from the events of their conversation with the number's service (none
+ * when they have none): whether a free-form WhatsApp message could leave at `instant`, and their
+ * consent within the tenant's scope; by the same functions outbound uses.
+ */
+export function simulateContact(
+  number: string,
+  contact: string,
+  conversationEvents: readonly ConversationEvent[],
+  instant: Date,
+  consent: { scope: ConsentScope; changes: readonly OrderedConsentChange[]; serviceOf: (number: string) => string | undefined },
+): ContactSimulation {
+  const conversation = conversationEvents.reduce(evolveConversationForOutbound, undefined);
+  const until = conversation?.whatsappWindowUntil;
+  return {
+    contact,
+    whatsapp: { freeForm: isWindowOpen(until, instant.getTime()), window: windowState(until, instant.getTime()) },
+    consent: consentFor(consent.changes, number, consent.scope, consent.serviceOf) ?? 'none',
+  };
 }
 
 /**
