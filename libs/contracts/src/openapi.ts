@@ -10,6 +10,7 @@ const problem = (description: string) => ({ description, content: { 'application
 const numberParam = { name: 'number', in: 'path', required: true, description: 'E.164, URL-encoded (%2B15551234567)', schema: { type: 'string' } };
 const ifMatch = { name: 'If-Match', in: 'header', required: false, description: 'the version (ETag) the change is based on (C7)', schema: { type: 'string' } };
 const common = { '401': problem('no valid bearer token'), '403': problem('the token is a viewer\'s'), '404': problem('no such number for this tenant') };
+const signedIn = { '401': common['401'], '403': common['403'] };
 const ok = (description: string, ref?: string) => ({ description, ...(ref ? { content: json(ref) } : {}) });
 
 /** The configuration API's OpenAPI document, generated from the same schemas that validate requests. */
@@ -48,19 +49,19 @@ export function openApiDocument(): Record<string, unknown> {
         get: {
           summary: "A contact's consent for each number, and every change of it (P6)",
           parameters: [{ name: 'contact', in: 'query', required: true, description: 'the contact, E.164 or a common written form', schema: { type: 'string' } }],
-          responses: { '200': ok('the consent', 'ConsentView'), '400': problem('bad contact'), ...common },
+          responses: { '200': ok('the consent', 'ConsentView'), '400': problem('bad contact'), ...signedIn },
         },
       },
       '/v1/consent/export': {
-        get: { summary: 'Every consent change of the tenant, oldest first, as CSV (P6)', responses: { '200': { description: 'the changes', content: { 'text/csv': { schema: { type: 'string' } } } }, ...common } },
+        get: { summary: 'Every consent change of the tenant, oldest first, as CSV (P6)', responses: { '200': { description: 'the changes', content: { 'text/csv': { schema: { type: 'string' } } } }, ...signedIn } },
       },
       '/v1/consent/{contact}': {
         parameters: [{ name: 'contact', in: 'path', required: true, description: 'the contact, URL-encoded (%2B15551234567)', schema: { type: 'string' } }],
-        put: { summary: 'Record an opt-out or opt-in received another way (source api, P6)', requestBody: { content: json('ConsentChangeBody') }, responses: { '200': ok('recorded', 'ConsentView'), '400': problem('bad contact or body'), ...common } },
+        put: { summary: 'Record an opt-out or opt-in received another way (source api, P6)', requestBody: { content: json('ConsentChangeBody') }, responses: { '200': ok('recorded', 'ConsentView'), '400': problem('bad contact or body'), ...signedIn } },
       },
       '/v1/consent-settings': {
-        get: { summary: "The tenant's consent settings: scope, keywords per language, reply texts (P1, P2, P4)", responses: { '200': ok('the settings', 'ConsentSettings'), ...common } },
-        put: { summary: "Replace the tenant's consent settings", requestBody: { content: json('ConsentSettings') }, responses: { '200': ok('saved', 'ConsentSettings'), '400': problem('every problem at once'), ...common } },
+        get: { summary: "The tenant's consent settings: scope, keywords per language, reply texts (P1, P2, P4)", responses: { '200': ok('the settings', 'ConsentSettings'), ...signedIn } },
+        put: { summary: "Replace the tenant's consent settings", requestBody: { content: json('ConsentSettings') }, responses: { '200': ok('saved', 'ConsentSettings'), '400': problem('every problem at once'), ...signedIn } },
       },
       '/v1/migrations/call-groups': { post: { summary: 'Import legacy call-group SMS settings as partially configured numbers (C8)', requestBody: { content: json('CallGroupMigration') }, responses: { '200': ok('migrated and unchanged numbers'), '400': problem('every problem at once, nothing stored'), ...common } } },
     },
@@ -79,7 +80,7 @@ export function openApiDocument(): Record<string, unknown> {
             contact: { type: 'string' },
             scope: { enum: ['number', 'service', 'tenant'] },
             numbers: { type: 'array', items: { type: 'object', properties: { number: { type: 'string' }, consent: { enum: ['opted_out', 'opted_in', 'none'] } } } },
-            changes: { type: 'array', items: z.toJSONSchema(ConsentChange, { io: 'output', unrepresentable: 'any' }) },
+            changes: { type: 'array', items: z.toJSONSchema(ConsentChange.extend({ seq: z.number().int() }), { io: 'output', unrepresentable: 'any' }) },
           },
         },
         NumberView: { type: 'object', properties: { number: { type: 'string' }, channels: { type: 'array', items: { type: 'string' } }, status: { enum: ['not_configured', 'partially_configured', 'configured'] }, version: { type: 'integer' }, configuration: { type: 'object' }, override: { $ref: '#/components/schemas/Override' } } },

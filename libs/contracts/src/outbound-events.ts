@@ -67,7 +67,7 @@ export const OutboundMessageRejectedData = z.object({
   messageId: ExternalId,
   reason: z.enum(['no_route', 'linked_service_changed', 'channel_not_enabled', 'whatsapp_window_closed', 'unknown_template', 'template_parameters', 'opted_out']),
   /** What was wrong, for a person to read (the template's name and the parameters it wants). */
-  detail: z.string().max(500).optional(),
+  detail: z.string().max(2000).optional(),
 });
 export const OutboundMessageRejected = envelopeOf('OutboundMessageRejected', OutboundMessageRejectedData);
 export type OutboundMessageRejected = z.infer<typeof OutboundMessageRejected>;

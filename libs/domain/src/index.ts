@@ -14,6 +14,7 @@ export * from './configuration/simulate.js';
 export * from './consent/keywords.js';
 export * from './consent/consent.js';
 export * from './consent/provider-opt-out.js';
+export * from './consent/settings.validate.js';
 export * from './whatsapp/window.js';
 export * from './whatsapp/templates.js';
 export * from './outbound/outbound.decide.js';

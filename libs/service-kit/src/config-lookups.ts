@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Queryable } from '@kite/persistence';
-import type { ConsentChange, ConsentSettings } from '@kite/contracts';
-import { configVersion, findConsentChanges, findConsentSettings, findGroupAgents, findNumber, findOutboundContext, type NumberRecord } from './config-queries.js';
+import type { ConsentSettings } from '@kite/contracts';
+import { configVersion, findConsentedContacts, findConsentSettings, findContactConsentChanges, findGroupAgents, findNumber, findOutboundContext, type NumberRecord, type OrderedChange } from './config-queries.js';
 
 type OutboundContext = Awaited<ReturnType<typeof findOutboundContext>>;
 
@@ -11,13 +11,12 @@ interface Generation {
   numbers: Map<string, Promise<NumberRecord | undefined>>;
   groups: Map<string, Promise<string[]>>;
   outbound: Map<string, Promise<OutboundContext>>;
-  consent: Map<string, Promise<ConsentChanges>>;
+  consentedContacts: Map<string, Promise<Set<string>>>;
+  consent: Map<string, Promise<OrderedChange[]>>;
   consentSettings: Map<string, Promise<ConsentSettings>>;
 }
 
-type ConsentChanges = Awaited<ReturnType<typeof findConsentChanges>>;
-
-const generation = (version: number): Generation => ({ version, numbers: new Map(), groups: new Map(), outbound: new Map(), consent: new Map(), consentSettings: new Map() });
+const generation = (version: number): Generation => ({ version, numbers: new Map(), groups: new Map(), outbound: new Map(), consentedContacts: new Map(), consent: new Map(), consentSettings: new Map() });
 
 /** How long a version read stands for another instance's changes; this process's own are seen at once. */
 const VERSION_CHECK_MS = 100;
@@ -73,9 +72,11 @@ export class ConfigLookups {
     return remember(this.seen.outbound, `${tenant} ${serviceId}`, () => findOutboundContext(this.db, tenant, serviceId));
   }
 
-  /** P3: the consent changes of one of the tenant's contacts (read once per version for the whole tenant). */
-  async consentChanges(tenant: string, contact: string): Promise<readonly { change: ConsentChange; seq: number }[]> {
-    return (await remember(this.seen.consent, tenant, () => findConsentChanges(this.db, tenant))).get(contact) ?? [];
+  /** P3: the consent changes of one of the tenant's contacts; none to read for one who never had any. */
+  async consentChanges(tenant: string, contact: string): Promise<readonly OrderedChange[]> {
+    const consented = await remember(this.seen.consentedContacts, tenant, () => findConsentedContacts(this.db, tenant));
+    if (!consented.has(contact)) return [];
+    return remember(this.seen.consent, `${tenant} ${contact}`, () => findContactConsentChanges(this.db, tenant, contact));
   }
 
   consentSettings(tenant: string): Promise<ConsentSettings> {

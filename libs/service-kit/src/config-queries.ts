@@ -63,12 +63,27 @@ export async function appliedConfigurationOf(db: Queryable, tenant: string, numb
   return { directory: Number(rows[0]?.directory ?? 0), number: Number(rows[0]?.number ?? 0) };
 }
 
-/** P6: every consent change of the tenant's contacts, by contact, in stream order (opt-outs are few beside messages). */
-export async function findConsentChanges(db: Queryable, tenant: string): Promise<Map<string, { change: ConsentChange; seq: number }[]>> {
-  const rows = (await db.query(`SELECT contact, seq, change FROM consent_changes WHERE tenant = $1 ORDER BY seq`, [tenant])) as { contact: string; seq: string; change: ConsentChange }[];
-  const byContact = new Map<string, { change: ConsentChange; seq: number }[]>();
-  for (const r of rows) byContact.set(r.contact, [...(byContact.get(r.contact) ?? []), { change: r.change, seq: Number(r.seq) }]);
-  return byContact;
+export interface OrderedChange {
+  change: ConsentChange;
+  seq: number;
+}
+
+/** P6: one contact's consent changes, in stream order. */
+export async function findContactConsentChanges(db: Queryable, tenant: string, contact: string): Promise<OrderedChange[]> {
+  const rows = (await db.query(`SELECT seq, change FROM consent_changes WHERE tenant = $1 AND contact = $2 ORDER BY seq`, [tenant, contact])) as { seq: string; change: ConsentChange }[];
+  return rows.map((r) => ({ change: r.change, seq: Number(r.seq) }));
+}
+
+/** P3: the tenant's contacts that have any consent change: far fewer than those who write, so most messages need no lookup of their own. */
+export async function findConsentedContacts(db: Queryable, tenant: string): Promise<Set<string>> {
+  const rows = (await db.query(`SELECT DISTINCT contact FROM consent_changes WHERE tenant = $1`, [tenant])) as { contact: string }[];
+  return new Set(rows.map((r) => r.contact));
+}
+
+/** P6: every consent change of the tenant, in stream order (the export). */
+export async function findAllConsentChanges(db: Queryable, tenant: string): Promise<ConsentChange[]> {
+  const rows = (await db.query(`SELECT change FROM consent_changes WHERE tenant = $1 ORDER BY seq`, [tenant])) as { change: ConsentChange }[];
+  return rows.map((r) => r.change);
 }
 
 /** P1, P2, P4: the tenant's consent settings, the defaults until it saves its own. */

@@ -23,7 +23,8 @@ export class HistoryProcessor extends ConfigurationProcessor {
   readonly name = 'history';
 
   async handle(tx: Transaction, entries: readonly Received<TypedEntry<ConfigEvent>>[]): Promise<void> {
-    const rows = entries.map(({ item, seq, subject }) => ({ seq, tenant: item.events[0]!.tenant, subject, event: item.events }));
+    // A contact's consent changes have their own record (consent_changes, P6): no copy of them here.
+    const rows = entries.filter(({ item }) => !item.events.some((e) => e.type === 'ConsentChanged')).map(({ item, seq, subject }) => ({ seq, tenant: item.events[0]!.tenant, subject, event: item.events }));
     await write(tx, `INSERT INTO history (seq, tenant, subject, event) SELECT seq, tenant, subject, event FROM jsonb_to_recordset($1::jsonb) AS x(seq bigint, tenant text, subject text, event jsonb) ON CONFLICT DO NOTHING`, [JSON.stringify(rows)]);
   }
 }

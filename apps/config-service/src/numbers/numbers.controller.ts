@@ -1,13 +1,14 @@
 import { Body, Controller, Delete, Get, Headers, Inject, Param, Put, Query, Res, UseGuards } from '@nestjs/common';
 import { Instant, NumberConfigurationBody, Override, subjects, type Channel, type NumberConfiguration, type NumberStatus } from '@kite/contracts';
-import { configurationProblems, conversationIdFor, decideOverride, decideRemove, decideSave, normaliseE164, simulateAt, simulateContact, type Simulation } from '@kite/domain';
+import { configurationProblems, conversationIdFor, decideOverride, decideRemove, decideSave, simulateAt, simulateContact, type Simulation } from '@kite/domain';
 import { CONVERSATION_LOG, type ConversationLog } from '@kite/messaging';
 import type { DataSource } from '@kite/persistence';
-import { DATA_SOURCE, findConsentChanges, findConsentSettings, findDirectory, findOutboundContext } from '@kite/service-kit';
+import { DATA_SOURCE, findConsentSettings, findContactConsentChanges, findDirectory, findOutboundContext } from '@kite/service-kit';
 import { AuthGuard, Writes } from '@kite/service-kit';
 import { CurrentPrincipal } from '@kite/service-kit';
 import type { Principal } from '@kite/service-kit';
 import { Problem, validationProblem } from '@kite/service-kit';
+import { contactParam } from '../consent/contact-param.js';
 import { NumberConfigurations, type VersionedNumber } from './number-configurations.js';
 
 interface NumberView {
@@ -113,22 +114,19 @@ export class NumbersController {
    * `contact`, also whether a free-form WhatsApp message could reach them then, and their consent (W6).
    */
   @Get(':number/simulate')
-  async simulate(@CurrentPrincipal() principal: Principal, @Param('number') number: string, @Query('at') at: string | undefined, @Query('contact') contactText: string | undefined): Promise<Simulation> {
-    const instant = at === undefined ? new Date() : Instant.safeParse(at).success ? new Date(at) : undefined;
-    const contact = contactText === undefined ? undefined : normaliseE164(contactText);
-    const problems = [
-      ...(instant ? [] : [{ path: 'at', message: 'must be an ISO 8601 instant such as 2026-11-24T10:00:00Z' }]),
-      ...(contactText !== undefined && !contact ? [{ path: 'contact', message: 'must be a phone number that can be read as E.164, such as +15551234567' }] : []),
-    ];
-    if (problems.length || !instant) throw new Problem(400, 'The query is not valid', undefined, problems);
+  async simulate(@CurrentPrincipal() principal: Principal, @Param('number') number: string, @Query('at') at: unknown, @Query('contact') contactText: unknown): Promise<Simulation> {
+    const instant = at === undefined ? new Date() : Instant.safeParse(at).success ? new Date(at as string) : undefined;
+    if (!instant) throw new Problem(400, 'The query is not valid', undefined, [{ path: 'at', message: 'must be an ISO 8601 instant such as 2026-11-24T10:00:00Z' }]);
+    const contact = contactText === undefined ? undefined : contactParam(contactText, 'contact');
     const { state } = await this.numbers.load(principal.tenant, number);
     const simulation = simulateAt(state, instant);
-    const serviceId = state.configuration?.linkedServiceId;
-    if (!contact || !serviceId) return simulation;
-    const conversation = await this.conversations.events(subjects.conversation(principal.tenant, conversationIdFor(principal.tenant, contact, serviceId)));
-    const [changes, settings, { numbers }] = await Promise.all([findConsentChanges(this.ds, principal.tenant), findConsentSettings(this.ds, principal.tenant), findOutboundContext(this.ds, principal.tenant, serviceId)]);
+    if (!contact) return simulation;
+    // A number linked to no service has no conversation with the contact: no window.
+    const serviceId = state.configuration?.linkedServiceId ?? '';
+    const conversation = serviceId ? await this.conversations.events(subjects.conversation(principal.tenant, conversationIdFor(principal.tenant, contact, serviceId))) : [];
+    const [changes, settings, { numbers }] = await Promise.all([findContactConsentChanges(this.ds, principal.tenant, contact), findConsentSettings(this.ds, principal.tenant), findOutboundContext(this.ds, principal.tenant, serviceId)]);
     const serviceOf = (n: string) => numbers.find((x) => x.number === n)?.linkedServiceId;
-    return { ...simulation, contact: simulateContact(state.number, contact, conversation, instant, { scope: settings.scope, changes: changes.get(contact) ?? [], serviceOf }) };
+    return { ...simulation, contact: simulateContact(state.number, contact, conversation, instant, { scope: settings.scope, changes, serviceOf }) };
   }
 
   private reply(reply: Reply, versioned: VersionedNumber): NumberView {

@@ -67,7 +67,7 @@ export class ConversationViewProcessor extends ConversationLogProcessor<Views> {
         // The decider's state, from the read model: the conversation, and whether this message was routed.
         const state = { conversation: view && forOutbound(view), routed: new Set(routed.has(key) ? [message.messageId] : []) };
         const context = view ? await outboundContextOf(config, event.tenant, view) : { numbers: [] };
-        for (const decision of outbound.decide({ tenant: event.tenant, message, context }, state)) {
+        for (const decision of outbound.decide({ tenant: event.tenant, message, context, now: Date.now() }, state)) {
           routed.add(key);
           records.push({ tenant: event.tenant, messageId: message.messageId, conversationId, eventId: decision.id });
           decisions.push({ subject, events: [decision] });

@@ -95,12 +95,13 @@ export class InboundMessagesProcessor implements Processor<MessageReceived, Link
         const [rejected] = decision.events;
         await write(tx, `INSERT INTO rejected_messages (tenant, message_id, reason, message) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [message.tenant, message.data.messageId, rejected.data.reason, JSON.stringify(message)]);
         rejections.push(rejected);
+        if (decision.consent) consent.push(decision.consent);
         continue;
       }
       appended.push(links.decided(message.tenant, conversationId!, decision.events));
       if (decision.consent) consent.push(decision.consent);
     }
-    // P1: the consent change is recorded before the keyword reaches the conversation's log, so whoever reads the keyword there finds it.
+    // P1: the consent change is on its way to every read model before the keyword is in the conversation's log.
     for (const change of consent) await this.configurationLog.append(subjects.consent(change.tenant, change.data.contact), [change]);
     await Promise.all([...rejections.map((r) => this.publisher.publish(subjects.outbound(r.tenant, 'MessageRejected'), r)), this.log.record(appended)]);
     if (appended.length) faultPoint('linking:after-append');

@@ -43,7 +43,11 @@ export function dueAt({ period, action }: PeriodAction, activity: Activity): num
 
 /** When one condition will hold: T after its reference (A2), or T before the WhatsApp window closes (W5). */
 function dueOf({ type, afterSeconds }: Condition, messages: readonly ContactMessage[], activity: Activity, since: number): number | undefined {
-  if (type === 'window_closing') return activity.whatsappWindowUntil === undefined ? undefined : activity.whatsappWindowUntil - afterSeconds * 1000;
+  if (type === 'window_closing') {
+    // Measured, like the others, since the last run: the same window closing again arms nothing.
+    const due = activity.whatsappWindowUntil === undefined ? undefined : activity.whatsappWindowUntil - afterSeconds * 1000;
+    return due !== undefined && due > since ? due : undefined;
+  }
   const reference = referenceOf(type, messages, activity, since);
   return reference === undefined ? undefined : reference + afterSeconds * 1000;
 }

@@ -99,6 +99,15 @@ describe('W5 the window_closing condition', () => {
     );
   });
 
+  it('W5 after a run, a contact message that does not move the window (an SMS) arms nothing: the same window closes once', () => {
+    const action = supervisor([condition('window_closing', HOUR / S)]);
+    const ranAt = T0 + 23 * HOUR;
+    const state = stateAfter(actions, [created('whatsapp'), contact('m1', T0), { type: 'action_ran', actionId: 'escalate', at: ranAt }, contact('m2', ranAt + 60 * S, 'sms')]);
+    expect(dueAt(action, state)).toBeUndefined();
+    const reopened = stateAfter(actions, [created('whatsapp'), contact('m1', T0), { type: 'action_ran', actionId: 'escalate', at: ranAt }, contact('m3', ranAt + 60 * S)]);
+    expect(dueAt(action, reopened)).toBe(ranAt + 60 * S + WHATSAPP_WINDOW_MS - HOUR);
+  });
+
   it('W5 when the timer fires, the action runs like any other (A7)', () => {
     const events = given(actions, [created('whatsapp'), contact('m1', T0)]).when(fire(supervisor([condition('window_closing', HOUR / S)]), T0 + 23 * HOUR));
     expect(types(events)).toEqual(['TimerFired', 'MembersAdded']);

@@ -20,6 +20,12 @@ describe("W6 P3 simulate for a contact: what a message to them would meet", () =
     expect(simulateContact(NUMBER, CONTACT, [created, wrote], new Date(T0 + 24 * HOUR), noConsent).whatsapp).toEqual({ freeForm: false, window: { open: false, closedAt: '2026-11-25T10:00:00.000Z' } });
   });
 
+  it('W6 at a past instant, only what the contact had written by then counts', () => {
+    const later = makeEvent('ContactMessageAppended', 'acme', { conversationId: 'C1', messageId: 'm2', channel: 'whatsapp', contact: CONTACT, number: NUMBER, serviceId: 'sales', text: 'hi', receivedAt: new Date(T0 + 30 * HOUR).toISOString() });
+    expect(simulateContact(NUMBER, CONTACT, [created, wrote, later], new Date(T0 + 25 * HOUR), noConsent).whatsapp.freeForm).toBe(false);
+    expect(simulateContact(NUMBER, CONTACT, [created, wrote, later], new Date(T0 + 31 * HOUR), noConsent).whatsapp.freeForm).toBe(true);
+  });
+
   it('W6 a contact without a conversation has no window', () => {
     expect(simulateContact(NUMBER, CONTACT, [], new Date(T0), noConsent).whatsapp).toEqual({ freeForm: false, window: { open: false } });
   });

@@ -42,7 +42,9 @@ export function simulateContact(
   instant: Date,
   consent: { scope: ConsentScope; changes: readonly OrderedConsentChange[]; serviceOf: (number: string) => string | undefined },
 ): ContactSimulation {
-  const conversation = conversationEvents.reduce(evolveConversationForOutbound, undefined);
+  // What the contact had written by the instant asked about: a later message reopens nothing then.
+  const upTo = conversationEvents.filter((e) => e.type !== 'ContactMessageAppended' || Date.parse(e.data.receivedAt) <= instant.getTime());
+  const conversation = upTo.reduce(evolveConversationForOutbound, undefined);
   const until = conversation?.whatsappWindowUntil;
   return {
     contact,

@@ -62,6 +62,13 @@ describe('P1 P4 P5 a keyword message, as linking decides it', () => {
     expect(decision.events.at(-1)!.data).toMatchObject({ text: 'Te has dado de baja.' });
   });
 
+  it('P1 a STOP to a number that routes nothing is rejected (L2) and still recorded; no conversation, so no confirmation', () => {
+    const decision = decideInbound(inbound('STOP'), undefined, { status: 'none' }, 'current');
+    expect(decision.kind).toBe('rejected');
+    expect(decision.kind === 'rejected' && decision.consent?.data).toMatchObject({ contact: CONTACT, status: 'opted_out', number: NUMBER, source: 'keyword' });
+    expect(decision.kind === 'rejected' && decision.events.map((e) => e.type)).toEqual(['MessageRejected']);
+  });
+
   it('P1 an ordinary message is appended unmarked, with no reply and no change', () => {
     const decision = decide('please stop calling me at work');
     expect(decision.events.map((e) => e.type)).toEqual(['ConversationCreated', 'ContactMessageAppended']);
@@ -103,15 +110,22 @@ describe("P3 messages to a contact who opted out: given(events).when(message).th
   it("P3 an agent's and an action's message are refused with opted_out, saying why", () => {
     const optedOut = context([ordered('opted_out', '2026-11-24T11:00:00Z', 1)]);
     for (const event of [agentSays('a-1'), botAsked]) {
-      const [decision] = given(outbound, [created]).when({ tenant: TENANT, message: messageToSend(event)!, context: optedOut });
+      const [decision] = given(outbound, [created]).when({ tenant: TENANT, message: messageToSend(event)!, context: optedOut, now: Date.parse(AT) });
       expect(decision).toMatchObject({ type: 'OutboundMessageRejected', data: { reason: 'opted_out' } });
       expect(decision!.type === 'OutboundMessageRejected' && decision!.data.detail).toContain(`opted out of messages from ${NUMBER}`);
     }
   });
 
+  it("P2 P3 under the service scope, the service's dialplan number is the service's: an opt-out on its number bars it", () => {
+    const DIALPLAN = '+15550009999';
+    const viaDialplan: OutboundContext = { numbers: [{ number: NUMBER, channels: ['whatsapp'], status: 'configured', linkedServiceId: SERVICE }], dialplanSmsNumber: DIALPLAN, consent: { scope: 'service', changes: [ordered('opted_out', '2026-11-24T11:00:00Z', 1)] } };
+    const [decision] = given(outbound, [created]).when({ tenant: TENANT, message: messageToSend(agentSays('a-3'))!, context: viaDialplan, now: Date.parse(AT) });
+    expect(decision).toMatchObject({ type: 'OutboundMessageRejected', data: { reason: 'opted_out' } });
+  });
+
   it('P3 after an opt-in, messages leave again', () => {
     const optedIn = context([ordered('opted_out', '2026-11-24T11:00:00Z', 1), ordered('opted_in', '2026-11-24T11:30:00Z', 2)]);
-    const [decision] = given(outbound, [created]).when({ tenant: TENANT, message: messageToSend(agentSays('a-2'))!, context: optedIn });
+    const [decision] = given(outbound, [created]).when({ tenant: TENANT, message: messageToSend(agentSays('a-2'))!, context: optedIn, now: Date.parse(AT) });
     expect(decision).toMatchObject({ type: 'OutboundMessageRequested', data: { from: NUMBER } });
   });
 });

@@ -49,3 +49,9 @@ describe('P1 consent keywords', () => {
     expect(replyTo({ kind: 'opt_out', keyword: 'STOP' }, undefined)).toBe(DEFAULT_REPLIES.optOut);
   });
 });
+
+describe('P1 what a phone adds to a keyword', () => {
+  it('P1 an emoji with its variation selector, a zero-width space or a byte-order mark leave the keyword a keyword', () => {
+    for (const text of ['STOP ❤️', 'STOP\u200b', '\ufeffSTOP', 'stop 👍🏽', 'ＳＴＯＰ']) expect([text, keywordOf(text, undefined)?.kind]).toEqual([text, 'opt_out']);
+  });
+});

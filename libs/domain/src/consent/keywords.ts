@@ -15,13 +15,15 @@ export const DEFAULT_REPLIES: Readonly<Required<ConsentReplies>> = {
 };
 
 /**
- * P1: a text as keywords are compared: trimmed, without punctuation or symbols, spaces collapsed,
- * upper case (`" Stop!! "` → `STOP`, `opt-out` → `OPTOUT`, `Opt out.` → `OPT OUT`).
+ * P1: a text as keywords are compared: trimmed, without punctuation, symbols (emoji), stray marks
+ * (an emoji's variation selector) or invisible format characters (a zero-width space, a BOM),
+ * spaces collapsed, upper case (`" Stop!! "` → `STOP`, `opt-out` → `OPTOUT`, `STOP ❤️` → `STOP`).
+ * Letters with accents stay: NFKC composes them first.
  */
 export const normaliseKeyword = (text: string): string =>
   text
     .normalize('NFKC')
-    .replace(/[\p{P}\p{S}]/gu, '')
+    .replace(/[\p{P}\p{S}\p{M}\p{Cf}]/gu, '')
     .replace(/\s+/gu, ' ')
     .trim()
     .toLocaleUpperCase('en-US');

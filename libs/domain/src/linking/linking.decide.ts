@@ -41,7 +41,9 @@ export function decideInbound(
   if (reason && configuration === 'behind') return { kind: 'waiting', reason: `the configuration of ${data.to} has a change not applied here yet` };
   if (reason || !route?.linkedServiceId) {
     const rejected = makeEvent('MessageRejected', tenant, { messageId: data.messageId, from: data.from, to: data.to, channel: data.channel, reason: reason ?? 'number_not_configured' }, { ...cause, id: idFor(message, 'rejected') });
-    return { kind: 'rejected', events: [rejected] };
+    // P1: a STOP is honoured even on a number that routes nothing (it may still send: a dialplan number); no conversation, so no confirmation.
+    const match = keywordOf(data.text, consentSettings);
+    return { kind: 'rejected', events: [rejected], consent: match && consentChangeOf(message, match) };
   }
   const serviceId = route.linkedServiceId;
   const conversationId = conversation.status === 'open' ? conversation.conversationId : conversationIdFor(tenant, data.from, serviceId);

@@ -39,5 +39,5 @@ export function evolveLinking(state: LinkingConversation, event: LinkingEvent | 
 
 export type InboundDecision =
   | { kind: 'waiting'; reason: string }
-  | { kind: 'rejected'; events: [MessageRejected] }
+  | { kind: 'rejected'; events: [MessageRejected]; consent?: ConsentChanged | undefined }
   | { kind: 'appended'; conversationKey: { contact: string; serviceId: string }; events: LinkingEvent[]; consent?: ConsentChanged | undefined };

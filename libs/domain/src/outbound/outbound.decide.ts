@@ -20,10 +20,11 @@ export interface OutboundContext {
   consent?: { scope: ConsentScope; changes: readonly OrderedConsentChange[] } | undefined;
 }
 
-/** P3: why a message from `from` may not reach the contact, if it may not. */
-function optOutOf(context: OutboundContext, from: string): string | undefined {
+/** P3: why a message of service `serviceId` from `from` may not reach the contact, if it may not. */
+function optOutOf(context: OutboundContext, serviceId: string, from: string): string | undefined {
   if (!context.consent) return undefined;
-  const serviceOf = (number: string) => context.numbers.find((n) => n.number === number)?.linkedServiceId;
+  // The service's dialplan number belongs to it (P2's `service` scope), though no configuration links it.
+  const serviceOf = (number: string) => (number === context.dialplanSmsNumber ? serviceId : context.numbers.find((n) => n.number === number)?.linkedServiceId);
   if (consentFor(context.consent.changes, from, context.consent.scope, serviceOf) !== 'opted_out') return undefined;
   return `the contact opted out of messages from ${from} (scope: ${context.consent.scope}); only an opt-in (START) lets messages leave again`;
 }
@@ -125,7 +126,7 @@ export function decideOutbound(tenant: string, message: OutboundMessage, convers
   const causation = { cause: message.cause, id: deterministicId(tenant, 'outbound', message.messageId) };
   const { conversationId } = conversation;
   if (!route.ok) return makeEvent('OutboundMessageRejected', tenant, { conversationId, messageId: message.messageId, reason: route.reason }, causation);
-  const optedOut = optOutOf(context, route.from);
+  const optedOut = optOutOf(context, conversation.serviceId, route.from);
   if (optedOut) return makeEvent('OutboundMessageRejected', tenant, { conversationId, messageId: message.messageId, reason: 'opted_out', detail: optedOut }, causation);
   const content = contentOf(message, channel, route.from, conversation, context);
   if (!content.ok) return makeEvent('OutboundMessageRejected', tenant, { conversationId, messageId: message.messageId, reason: content.reason, detail: content.detail }, causation);

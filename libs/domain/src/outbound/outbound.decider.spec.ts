@@ -23,7 +23,7 @@ const wrote = (channel: 'sms' | 'whatsapp', number: string) =>
   makeEvent('ContactMessageAppended', TENANT, { conversationId: CONVERSATION, messageId: `in-${channel}`, channel, contact: CONTACT, number, serviceId: 'sales', text: 'hi', receivedAt: AT });
 const detached = (number: string) => makeEvent('ConversationDetached', TENANT, { conversationId: CONVERSATION, number, reason: 'linked_service_changed' });
 const agentSays = (messageId: string) => makeEvent('ChatMessageSent', TENANT, { conversationId: CONVERSATION, messageId, sender: { kind: 'agent', id: 'alice' }, text: 'On it', sentAt: AT });
-const send = (event: ConversationEvent): SendMessage => ({ tenant: TENANT, message: messageToSend(event)!, context });
+const send = (event: ConversationEvent): SendMessage => ({ tenant: TENANT, message: messageToSend(event)!, context, now: Date.parse(AT) });
 
 describe('outbound as a decider: given(events).when(command).then(events)', () => {
   it('O1 given a conversation created on SMS, when an agent writes, then the message leaves over SMS from its number', () => {

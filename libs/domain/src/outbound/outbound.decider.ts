@@ -15,6 +15,8 @@ export interface SendMessage {
   tenant: string;
   message: OutboundMessage;
   context: OutboundContext;
+  /** When it is decided (epoch ms). */
+  now: number;
 }
 
 type OutboundDecision = OutboundMessageRequested | OutboundMessageRejected;
@@ -63,10 +65,11 @@ export function evolveConversationForOutbound(conversation: ConversationForOutbo
  */
 export const outbound: Decider<SendMessage, OutboundDecision, OutboundState, ConversationEvent> = {
   initialState: { conversation: undefined, routed: new Set() },
-  decide({ tenant, message, context }, { conversation, routed }) {
+  decide({ tenant, message, context, now }, { conversation, routed }) {
     if (routed.has(message.messageId)) return []; // O2: once per message id
     if (!conversation) throw new Error(`conversation of ${message.cause.id} is not known here yet`);
-    return [decideOutbound(tenant, message, conversation, context)];
+    // W2: judged at its own time, or now if later: a message decided late leaves late, and the provider judges when it sends.
+    return [decideOutbound(tenant, { ...message, at: Math.max(message.at, now) }, conversation, context)];
   },
   evolve(state, event) {
     const conversation = evolveConversationForOutbound(state.conversation, event);

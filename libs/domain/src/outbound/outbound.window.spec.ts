@@ -31,7 +31,7 @@ const wrote = (channel: 'sms' | 'whatsapp', at: number) =>
 const linkedSms = makeEvent('ConversationLinked', TENANT, { conversationId: CONVERSATION, channel: 'sms', number: SMS_NUMBER });
 const agentSays = (messageId: string, at: number, template?: TemplateRef) =>
   makeEvent('ChatMessageSent', TENANT, { conversationId: CONVERSATION, messageId, sender: { kind: 'agent', id: 'alice' }, text: 'On it', sentAt: iso(at), ...(template ? { template } : {}) });
-const send = (event: Parameters<typeof messageToSend>[0]): SendMessage => ({ tenant: TENANT, message: messageToSend(event)!, context });
+const send = (event: Parameters<typeof messageToSend>[0], now = messageToSend(event)!.at): SendMessage => ({ tenant: TENANT, message: messageToSend(event)!, context, now });
 const followUp = (parameters: string[]): TemplateRef => ({ name: 'follow_up', language: 'en_US', parameters });
 
 describe('W2 W3 outbound over WhatsApp: given(events).when(message).then(decision)', () => {
@@ -45,6 +45,11 @@ describe('W2 W3 outbound over WhatsApp: given(events).when(message).then(decisio
     const [decision] = given(outbound, [createdOnWhatsApp, wrote('whatsapp', T0)]).when(send(agentSays('a-2', T0 + 24 * HOUR)));
     expect(decision).toMatchObject({ type: 'OutboundMessageRejected', data: { messageId: 'a-2', reason: 'whatsapp_window_closed' } });
     expect(decision!.type === 'OutboundMessageRejected' && decision!.data.detail).toContain('the window closed at 2026-11-25T10:00:00.000Z');
+  });
+
+  it('W2 a message decided after the window closed is refused, though written while it was open (a backlog, a skewed clock)', () => {
+    const [decision] = given(outbound, [createdOnWhatsApp, wrote('whatsapp', T0)]).when(send(agentSays('a-late', T0 + 23 * HOUR), T0 + 24 * HOUR));
+    expect(decision).toMatchObject({ type: 'OutboundMessageRejected', data: { reason: 'whatsapp_window_closed' } });
   });
 
   it('W2 given a conversation the contact never wrote to on WhatsApp, when an agent writes free-form over WhatsApp, then it is refused', () => {

@@ -17,6 +17,8 @@ describe('W3 WhatsApp templates', () => {
   it('W3 parameters are numbered from {{1}} without gaps', () => {
     expect(templateBodyProblem(followUp.body)).toBeUndefined();
     expect(templateBodyProblem('Hi {{1}}, see {{3}}')).toBe('uses {{3}} but not {{2}}: parameters are numbered from {{1}} without gaps');
+    expect(templateBodyProblem('Hi {{0}}')).toBe('{{0}} is not a parameter: parameters are numbered {{1}}, {{2}}, …');
+    expect(templateBodyProblem('Hi {{01}}')).toBe('{{01}} is not a parameter: parameters are numbered {{1}}, {{2}}, …');
   });
 
   it('W3 rendering fills every parameter with its value, taken literally', () => {

@@ -10,6 +10,8 @@ export const parameterCount = (body: string): number => Math.max(0, ...parameter
 
 /** W3: what is wrong with a template's body, if anything: its parameters must be numbered 1, 2, … without gaps. */
 export function templateBodyProblem(body: string): string | undefined {
+  const odd = [...body.matchAll(PARAMETER)].find((m) => m[1] === '0' || m[1]!.startsWith('0'));
+  if (odd) return `${odd[0]} is not a parameter: parameters are numbered {{1}}, {{2}}, …`;
   const used = new Set(parameterNumbers(body));
   const count = parameterCount(body);
   for (let n = 1; n <= count; n++) if (!used.has(n)) return `uses {{${count}}} but not {{${n}}}: parameters are numbered from {{1}} without gaps`;
