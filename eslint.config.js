@@ -7,7 +7,7 @@ export default [
   { ignores: ['**/dist/**', '**/node_modules/**', '.data/**', 'coverage/**', '.nx/**', '**/*.js', '**/*.mjs'] },
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     plugins: { '@nx': nx },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
@@ -25,6 +25,8 @@ export default [
             // Services reach NATS only through the messaging library, and never import each other.
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:contracts', 'type:messaging', 'type:data-access'], bannedExternalImports: ['@nats-io/*'] },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:messaging', 'type:data-access', 'type:util'], bannedExternalImports: ['@nats-io/*', 'pg'] },
+            // The console reads the API's schemas and the rules' pure functions; it talks to the API over HTTP only.
+            { sourceTag: 'type:ui', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain'], bannedExternalImports: FRAMEWORK },
             { sourceTag: 'type:infra', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:infra', 'type:messaging'] },
             { sourceTag: 'type:tools', onlyDependOnLibsWithTags: ['type:contracts', 'type:infra', 'type:messaging', 'type:testing'] },

@@ -31,7 +31,7 @@ function routes(): Route[] {
       .map((m) => ({ service: 'config-service' as const, method: m.toUpperCase(), template })),
   );
   const other = [
-    ...['/docs', '/docs/openapi.json', '/docs/assets/{file}'].map((template) => ({ service: 'config-service' as const, method: 'GET', template })),
+    ...['/docs', '/docs/openapi.json', '/docs/assets/{file}', '/console', '/console/assets/{file}'].map((template) => ({ service: 'config-service' as const, method: 'GET', template })),
     { service: 'linking-service' as const, method: 'GET', template: '/v1/conversations/{id}' },
     ...(['config-service', 'linking-service'] as const).flatMap((service) => ['/health/live', '/health/ready', '/metrics'].map((template) => ({ service, method: 'GET', template }))),
   ];

@@ -112,6 +112,7 @@ async function start(): Promise<void> {
   const url = (name: (typeof SERVICE_NAMES)[number]) => `http://127.0.0.1:${services.find((s) => s.name === name)!.port}`;
   writeRuntime({ natsUrl, databaseUrl, configApiUrl: url('config-service'), pid: process.pid });
   say(`configuration API: ${url('config-service')} (its documentation: ${url('config-service')}/docs)`);
+  say(`administrators' console: ${url('config-service')}/console/ (sign in with a token)`);
   say(`conversation API: ${url('linking-service')}/v1/conversations/{id}`);
   say('a token for them: npm run token -- --tenant acme --role admin');
   say('ready (Ctrl-C stops everything)');

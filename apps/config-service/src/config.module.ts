@@ -3,6 +3,7 @@ import { CheckpointMoves1733300000000, Positions1732399999000, Processors1733200
 import { CONFIG_READ_MODEL_MIGRATIONS, ConfigReadModelProcessor, httpApiProviders, ServiceKitModule, type ServiceConfig } from '@kite/service-kit';
 import { ConsentController, ConsentSettingsController } from './consent/consent.controller.js';
 import { DirectoryController } from './directory/directory.controller.js';
+import { ConsoleController } from './console/console.controller.js';
 import { DocsController } from './docs/docs.controller.js';
 import { ConfigHistory1732400000500, HistoryProcessor, HistoryController } from './history/history.js';
 import { CallGroupMigrationController } from './migrations/call-group-migration.controller.js';
@@ -17,7 +18,7 @@ export class ConfigServiceModule {
     return {
       module: ConfigServiceModule,
       imports: [ServiceKitModule.forRoot(config, { schema: CONFIG_SCHEMA, migrations: [Positions1732399999000, Processors1733200000000, CheckpointMoves1733300000000, ...CONFIG_READ_MODEL_MIGRATIONS, ConfigHistory1732400000500] })],
-      controllers: [DirectoryController, HistoryController, NumbersController, CallGroupMigrationController, ConsentSettingsController, ConsentController, DocsController],
+      controllers: [DirectoryController, HistoryController, NumbersController, CallGroupMigrationController, ConsentSettingsController, ConsentController, DocsController, ConsoleController],
       providers: [
         ...httpApiProviders(config),
         NumberConfigurations,

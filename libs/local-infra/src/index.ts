@@ -4,3 +4,4 @@ export * from './nats-cluster.js';
 export * from './postgres.js';
 export * from './services.js';
 export * from './progress.js';
+export * from './chromium.js';

@@ -1,7 +1,8 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { exitOf, stopChild, stopOnAbort } from './children.js';
+import { installWithApt, mayInstallWithApt } from './debian-package.js';
 import { waitForPort } from './ports.js';
 
 const CANDIDATES = ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server'];
@@ -21,18 +22,9 @@ function onPath(): string | undefined {
 export function findOrInstallNatsServer(log: (line: string) => void = () => undefined): string {
   const found = process.env.NATS_SERVER_BIN ?? onPath();
   if (found) return found;
-  const isRoot = process.getuid?.() === 0;
-  const hasApt = fs.existsSync('/usr/bin/apt-get');
-  if (isRoot && hasApt) {
+  if (mayInstallWithApt()) {
     log('nats-server is missing: installing it with apt-get (Debian package nats-server)');
-    // Its output stays out of the launcher's: a line of it could read like the launcher's own.
-    const apt = (args: string[]) => execFileSync('apt-get', args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-    try {
-      apt(['update', '-qq']);
-      apt(['install', '-y', '-qq', 'nats-server']);
-    } catch (e) {
-      throw new Error(`installing nats-server with apt-get failed: ${String((e as { stderr?: Buffer }).stderr ?? e).trim().split('\n').at(-1)}`);
-    }
+    installWithApt('nats-server');
     const installed = onPath();
     if (installed) return installed;
   }

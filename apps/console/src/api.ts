@@ -1,0 +1,85 @@
+import type { ConsentSettings, Directory, NumberConfiguration, NumberConfigurationBody, NumberStatus, Override, RoutingTarget, ConfiguredAction } from '@kite/contracts';
+
+/** The configuration API (docs/openapi.json), as the console uses it. */
+
+export interface Problem {
+  path: string;
+  message: string;
+}
+
+/** An answer that is not a success: its status, its title and every problem with its path (C6). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    readonly problems: Problem[],
+  ) {
+    super(title);
+  }
+}
+
+export interface NumberSummary {
+  number: string;
+  channels: string[];
+  status: NumberStatus;
+  linkedServiceId?: string;
+  version?: number;
+}
+
+export interface NumberView {
+  number: string;
+  channels: string[];
+  status: NumberStatus;
+  version: number;
+  configuration?: NumberConfiguration;
+  override?: Override;
+}
+
+export interface HistoryItem {
+  version: number;
+  type: string;
+  occurredAt: string;
+  actor: { sub: string; role: string };
+  data: { number: string; status: NumberStatus; configuration?: NumberConfiguration; override?: Override };
+}
+
+export interface Simulation {
+  number: string;
+  at: string;
+  status: NumberStatus;
+  period?: 'working_hours' | 'out_of_hours';
+  overrideActive?: boolean;
+  routing?: RoutingTarget | null;
+  actions: ConfiguredAction[];
+}
+
+export type DirectoryView = Directory & { version: number };
+
+const path = (number: string) => `/v1/numbers/${encodeURIComponent(number)}`;
+
+export class Api {
+  constructor(private readonly token: string) {}
+
+  private async call<T>(method: string, route: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+    const response = await fetch(route, {
+      method,
+      headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const answer = (await response.json().catch(() => undefined)) as { title?: string; detail?: string; errors?: Problem[] } | undefined;
+    if (!response.ok) throw new ApiError(response.status, answer?.title ?? answer?.detail ?? response.statusText, answer?.errors ?? []);
+    return answer as T;
+  }
+
+  numbers = () => this.call<NumberSummary[]>('GET', '/v1/numbers');
+  number = (number: string) => this.call<NumberView>('GET', path(number));
+  save = (number: string, body: NumberConfigurationBody, version: number) => this.call<NumberView>('PUT', path(number), body, { 'if-match': `"${version}"` });
+  history = (number: string) => this.call<HistoryItem[]>('GET', `${path(number)}/history`);
+  simulate = (number: string, at: Date) => this.call<Simulation>('GET', `${path(number)}/simulate?at=${encodeURIComponent(at.toISOString())}`);
+  setOverride = (number: string, override: Override, version: number) => this.call<NumberView>('PUT', `${path(number)}/override`, override, { 'if-match': `"${version}"` });
+  clearOverride = (number: string, version: number) => this.call<NumberView>('DELETE', `${path(number)}/override`, undefined, { 'if-match': `"${version}"` });
+  directory = () => this.call<DirectoryView>('GET', '/v1/directory');
+  migrate = (serviceId: string, numbers: string[]) => this.call<{ migrated: string[]; unchanged: string[] }>('POST', '/v1/migrations/call-groups', { callGroups: [{ serviceId, numbers }] });
+  consentSettings = () => this.call<ConsentSettings>('GET', '/v1/consent-settings');
+  saveConsentSettings = (settings: ConsentSettings) => this.call<ConsentSettings>('PUT', '/v1/consent-settings', settings);
+}
