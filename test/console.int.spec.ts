@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { makeEvent, subjects, type AnyEnvelope } from '@kite/contracts';
@@ -16,6 +17,17 @@ import { fieldId } from '../apps/console/src/form/problems.js';
 const NUMBER = '+15550000031';
 const SCREENSHOTS = process.env.KITE_CONSOLE_SCREENSHOTS;
 const byPath = (page: Page, jsonPath: string) => page.locator(`#${fieldId(jsonPath)}`);
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/** What axe-core (WCAG 2.1 A and AA: labels, names, contrast, structure) finds wrong on the page as it stands. */
+async function accessibilityProblems(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: AXE });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(o: unknown): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    return (await axe.run({ runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] })).violations;
+  });
+  return violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+}
 
 describe('the administrators console', () => {
   let system: TestSystem;
@@ -93,6 +105,7 @@ describe('the administrators console', () => {
     await inHours.getByLabel('Carla').check();
     await inHours.getByLabel('Execute only once per conversation').check();
     await shoot(page, 'number-page');
+    expect(await accessibilityProblems(page)).toEqual([]);
     await page.getByRole('button', { name: 'Save' }).click();
     await expect(page.getByRole('status').filter({ hasText: 'Saved' }).textContent()).resolves.toMatch(/^Saved: version \d+\.$/);
 
@@ -128,10 +141,12 @@ describe('the administrators console', () => {
     await page.getByRole('button', { name: 'Simulate' }).click();
     await expect(page.getByRole('status').filter({ hasText: 'A message at' }).textContent()).resolves.toMatch(/routed to (group Sales|bot Night bot)/);
     await shoot(page, 'week-view');
+    expect(await accessibilityProblems(page)).toEqual([]);
     await page.getByRole('link', { name: 'Numbers' }).click();
     await page.getByRole('row', { name: /\+15550000033/ }).waitFor();
     await expect(page.getByRole('row', { name: new RegExp(NUMBER.replace('+', '\\+')) }).textContent()).resolves.toContain('group Sales; out of hours bot Night bot');
     await shoot(page, 'numbers');
+    expect(await accessibilityProblems(page)).toEqual([]);
   }, 120_000);
 
   it('shows a validation problem beside its field, and saves nothing', async () => {

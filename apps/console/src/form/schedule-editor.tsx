@@ -1,6 +1,7 @@
 import type { Schedule, ScheduleDays } from '@kite/contracts';
 import type { Problem } from '../api.js';
 import { Field, PartProblems } from './field.js';
+import { rangeNote } from './ranges.js';
 import { timeZoneChoices } from './time-zones.js';
 
 const DAYS: Record<ScheduleDays, string> = {
@@ -16,12 +17,6 @@ const DAYS: Record<ScheduleDays, string> = {
   sunday: 'Sunday',
 };
 const ZONES = timeZoneChoices();
-
-/** C4: how a rule's range reads: past midnight, and the whole day, said as such. */
-export function rangeNote(from: string, to: string): string | undefined {
-  if (from === to) return '24 hours from its start';
-  return to < from ? `until ${to} the next day (past midnight)` : undefined;
-}
 
 /** C4: the schedule: its time zone (searchable), its rules, and its closures. */
 export function ScheduleEditor({ value, onChange, problems, disabled }: { value: Schedule; onChange: (s: Schedule) => void; problems: readonly Problem[]; disabled: boolean }) {
