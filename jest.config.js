@@ -7,6 +7,8 @@ const common = {
   testEnvironment: 'node',
   moduleNameMapper: {
     '^@kite/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
+    // The console imports single modules of the libraries (apps/console/vite.config.ts).
+    '^@kite/([a-z-]+)/(.+)\\.js$': '<rootDir>/libs/$1/src/$2',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {

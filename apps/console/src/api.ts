@@ -58,7 +58,11 @@ export type DirectoryView = Directory & { version: number };
 const path = (number: string) => `/v1/numbers/${encodeURIComponent(number)}`;
 
 export class Api {
-  constructor(private readonly token: string) {}
+  constructor(
+    private readonly token: string,
+    /** The token was refused (expired, or signed by another key): sign in again. */
+    private readonly unauthorized: () => void = () => undefined,
+  ) {}
 
   private async call<T>(method: string, route: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
     const response = await fetch(route, {
@@ -67,6 +71,7 @@ export class Api {
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const answer = (await response.json().catch(() => undefined)) as { title?: string; detail?: string; errors?: Problem[] } | undefined;
+    if (response.status === 401) this.unauthorized();
     if (!response.ok) throw new ApiError(response.status, answer?.title ?? answer?.detail ?? response.statusText, answer?.errors ?? []);
     return answer as T;
   }

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { Component, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { Api } from './api.js';
 import { ConsentPage } from './pages/consent-page.js';
 import { DirectoryPage } from './pages/directory-page.js';
@@ -10,22 +10,38 @@ import { WeekView } from './pages/week-view.js';
 import { keepSession, storedSession, type Session } from './session.js';
 
 /** Where the address says we are: `#/numbers`, `#/numbers/<n>`, `#/numbers/<n>/week`, `#/numbers/<n>/history`, `#/directory`, `#/consent`. */
+function parseRoute(): string[] {
+  try {
+    return window.location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+  } catch {
+    return [];
+  }
+}
+
 function useRoute(): string[] {
-  const parse = () => window.location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
-  const [route, setRoute] = useState(parse);
+  const [route, setRoute] = useState(parseRoute);
   useEffect(() => {
-    const changed = () => setRoute(parse());
+    const changed = () => setRoute(parseRoute());
     window.addEventListener('hashchange', changed);
     return () => window.removeEventListener('hashchange', changed);
   }, []);
   return route;
 }
 
+const titleOf = ([first, number, part]: string[]): string =>
+  first === 'numbers' && number ? `${number}${part === 'week' ? ': the week' : part === 'history' ? ': history' : ''}` : first === 'directory' ? 'Directory' : first === 'consent' ? 'Consent' : 'Numbers';
+
 export function App() {
   const [session, setSession] = useState<Session | undefined>(storedSession);
+  const [signedOut, setSignedOut] = useState<string>();
   const route = useRoute();
-  const api = useMemo(() => session && new Api(session.token), [session]);
-  const signIn = (s: Session | undefined) => (keepSession(s), setSession(s));
+  const signIn = (s: Session | undefined, why?: string) => (keepSession(s), setSession(s), setSignedOut(why));
+  const api = useMemo(() => session && new Api(session.token, () => signIn(undefined, 'The API refused your token (it expired, or is not valid here): sign in again.')), [session]);
+  useEffect(() => {
+    // A new page: its name in the title, and the keyboard's place at its start (the link that led here is gone).
+    document.title = `${titleOf(route)} · Kite conversations`;
+    document.querySelector<HTMLElement>('main')?.focus({ preventScroll: true });
+  }, [route.join('/'), session]);
   return (
     <>
       <header className="top">
@@ -42,15 +58,34 @@ export function App() {
           </nav>
         )}
       </header>
-      <main>{!session || !api ? <SignIn onSignIn={signIn} /> : <Page route={route} api={api} canWrite={session.role === 'admin'} />}</main>
+      <main tabIndex={-1}>
+        {!session || !api ? (
+          <SignIn onSignIn={signIn} {...(signedOut ? { notice: signedOut } : {})} />
+        ) : (
+          <Failsafe key={route.join('/')}>
+            <Page route={route} api={api} canWrite={session.role === 'admin'} />
+          </Failsafe>
+        )}
+      </main>
     </>
   );
 }
 
+/** A page that fails to draw says so, and the rest of the console stays usable. */
+class Failsafe extends Component<{ children: ReactNode }, { failure?: string }> {
+  override state: { failure?: string } = {};
+  static getDerivedStateFromError(e: unknown) {
+    return { failure: e instanceof Error ? e.message : String(e) };
+  }
+  override render() {
+    return this.state.failure ? <p role="alert">This page could not be shown: {this.state.failure}</p> : this.props.children;
+  }
+}
+
 function Page({ route, api, canWrite }: { route: string[]; api: Api; canWrite: boolean }) {
   const [first, number, part] = route;
-  if (first === 'numbers' && number && part === 'week') return <WeekView api={api} number={number} />;
-  if (first === 'numbers' && number && part === 'history') return <HistoryPage api={api} number={number} canWrite={canWrite} />;
+  if (first === 'numbers' && number && part === 'week') return <WeekView key={number} api={api} number={number} />;
+  if (first === 'numbers' && number && part === 'history') return <HistoryPage key={number} api={api} number={number} canWrite={canWrite} />;
   if (first === 'numbers' && number) return <NumberPage key={number} api={api} number={number} canWrite={canWrite} />;
   if (first === 'directory') return <DirectoryPage api={api} canWrite={canWrite} />;
   if (first === 'consent') return <ConsentPage api={api} canWrite={canWrite} />;

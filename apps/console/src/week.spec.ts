@@ -27,6 +27,25 @@ describe('R1 C4 the week view draws what routing decides', () => {
     expect(sunday.stretches.some((s) => s.from <= 120 && s.to > 120)).toBe(false);
   });
 
+  it('R1 the day the clocks go back draws its repeated hour once: 24 hours, nothing drawn twice', () => {
+    const nights: Schedule = { timeZone: 'Europe/Berlin', rules: [{ days: 'everyday', from: '22:00', to: '06:00' }], closures: [] };
+    const sunday = weekOf(nights, '2026-10-19')[6]!;
+    expect(sunday.date).toBe('2026-10-25');
+    expect(covered(sunday)).toBe(24 * 60);
+    expect(open(sunday)).toEqual([[0, 360], [1320, 1440]]);
+  });
+
+  it('R1 a rule that starts or ends off the quarter hour is drawn to the minute', () => {
+    const odd: Schedule = { timeZone: 'UTC', rules: [{ days: 'weekdays', from: '08:10', to: '17:50' }], closures: [] };
+    expect(open(weekOf(odd, '2026-11-23')[0]!)).toEqual([[490, 1070]]);
+  });
+
+  it('C4 without rules a closure closes nothing (always working hours), and is not said to', () => {
+    const always: Schedule = { timeZone: 'UTC', rules: [], closures: ['2026-11-25'] };
+    const wednesday = weekOf(always, '2026-11-23')[2]!;
+    expect([wednesday.closed, open(wednesday)]).toEqual([false, [[0, 1440]]]);
+  });
+
   it('C4 a range past midnight is drawn on both days; R1 an override in force closes what it covers', () => {
     const night: Schedule = { timeZone: 'UTC', rules: [{ days: 'saturday', from: '22:00', to: '02:00' }], closures: [] };
     const week = weekOf(night, '2026-11-23');

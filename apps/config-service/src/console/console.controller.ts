@@ -7,8 +7,8 @@ import { fileURLToPath } from 'node:url';
 const CONSOLE_DIR = process.env.KITE_CONSOLE_DIR ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../console');
 const TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.map': 'application/json; charset=utf-8', '.svg': 'image/svg+xml' };
 
-/** The built files there are: only those are served, by name. */
-const assets = (): Set<string> => new Set(fs.existsSync(path.join(CONSOLE_DIR, 'assets')) ? fs.readdirSync(path.join(CONSOLE_DIR, 'assets')) : []);
+/** A built asset's name: letters, digits, `-`, `_` and one extension; nothing that could leave the folder. */
+const ASSET_NAME = /^[A-Za-z0-9_-]+\.[a-z]+$/;
 
 /**
  * The administrators' console (apps/console), a page that talks to this API with the
@@ -17,11 +17,11 @@ const assets = (): Set<string> => new Set(fs.existsSync(path.join(CONSOLE_DIR, '
  */
 @Controller('console')
 export class ConsoleController {
-  private readonly files = assets();
-
   @Get()
   @Header('Content-Type', 'text/html; charset=utf-8')
   @Header('Cache-Control', 'no-cache')
+  @Header('X-Content-Type-Options', 'nosniff')
+  @Header('Content-Security-Policy', "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
   page(): string {
     const index = path.join(CONSOLE_DIR, 'index.html');
     if (!fs.existsSync(index)) throw new NotFoundException('the console is not built: run npm run build');
@@ -30,9 +30,11 @@ export class ConsoleController {
 
   @Get('assets/:file')
   @Header('Cache-Control', 'public, max-age=31536000, immutable')
+  @Header('X-Content-Type-Options', 'nosniff')
   asset(@Param('file') file: string, @Res({ passthrough: true }) reply: { setHeader(name: string, value: string): void }): StreamableFile {
     const type = TYPES[path.extname(file)];
-    if (!type || !this.files.has(file)) throw new NotFoundException();
+    // Read at each request: a build made while the service runs is served whole.
+    if (!type || !ASSET_NAME.test(file) || !fs.existsSync(path.join(CONSOLE_DIR, 'assets', file))) throw new NotFoundException();
     reply.setHeader('Content-Type', type);
     return new StreamableFile(fs.createReadStream(path.join(CONSOLE_DIR, 'assets', file)));
   }

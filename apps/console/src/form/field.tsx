@@ -26,7 +26,7 @@ export function Field({ label, path, problems, hint, children }: FieldProps) {
         </span>
       )}
       {messages.length > 0 && (
-        <span className="error" id={`${id}-error`} role="alert">
+        <span className="error" id={`${id}-error`}>
           {messages.join('; ')}
         </span>
       )}
@@ -39,7 +39,7 @@ export function PartProblems({ path, problems }: { path: string; problems: reado
   const messages = problemsAt(problems, path);
   if (messages.length === 0) return null;
   return (
-    <p className="error" id={`${fieldId(path)}-error`} role="alert">
+    <p className="error" id={`${fieldId(path)}-error`}>
       {messages.join('; ')}
     </p>
   );

@@ -25,14 +25,6 @@ export function ScheduleEditor({ value, onChange, problems, disabled }: { value:
   return (
     <fieldset>
       <legend>Working hours</legend>
-      <Field label="Time zone" path={`${path}.timeZone`} problems={problems} hint="An IANA zone such as Europe/Berlin, UTC, or a fixed offset such as GMT-03:00: type to search.">
-        {(input) => <input {...input} list="time-zones" value={value.timeZone} disabled={disabled} onChange={(e) => onChange({ ...value, timeZone: e.target.value })} autoComplete="off" />}
-      </Field>
-      <datalist id="time-zones">
-        {ZONES.map((z) => (
-          <option key={z} value={z} />
-        ))}
-      </datalist>
       <PartProblems path={`${path}.rules`} problems={problems} />
       {value.rules.length === 0 && <p className="hint">No rules: always working hours.</p>}
       <ol className="rules">
@@ -49,10 +41,10 @@ export function ScheduleEditor({ value, onChange, problems, disabled }: { value:
                 </select>
               )}
             </Field>
-            <Field label="From" path={`${path}.rules[${i}].from`} problems={problems}>
+            <Field label={`Rule ${i + 1}: from`} path={`${path}.rules[${i}].from`} problems={problems}>
               {(input) => <input {...input} type="time" value={rule.from} disabled={disabled} onChange={(e) => setRule(i, { from: e.target.value })} required />}
             </Field>
-            <Field label="To" path={`${path}.rules[${i}].to`} problems={problems} {...(rangeNote(rule.from, rule.to) ? { hint: rangeNote(rule.from, rule.to)! } : {})}>
+            <Field label={`Rule ${i + 1}: to`} path={`${path}.rules[${i}].to`} problems={problems} {...(rangeNote(rule.from, rule.to) ? { hint: rangeNote(rule.from, rule.to)! } : {})}>
               {(input) => <input {...input} type="time" value={rule.to} disabled={disabled} onChange={(e) => setRule(i, { to: e.target.value })} required />}
             </Field>
             {!disabled && (
@@ -89,6 +81,14 @@ export function ScheduleEditor({ value, onChange, problems, disabled }: { value:
           Add closure
         </button>
       )}
+      <Field label="Time zone" path={`${path}.timeZone`} problems={problems} hint="An IANA zone such as Europe/Berlin, UTC, or a fixed offset such as GMT-03:00: type to search.">
+        {(input) => <input {...input} list="time-zones" value={value.timeZone} disabled={disabled} onChange={(e) => onChange({ ...value, timeZone: e.target.value })} autoComplete="off" />}
+      </Field>
+      <datalist id="time-zones">
+        {ZONES.map((z) => (
+          <option key={z} value={z} />
+        ))}
+      </datalist>
     </fieldset>
   );
 }

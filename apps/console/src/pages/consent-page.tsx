@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { ConsentSettings } from '@kite/contracts';
-import { DEFAULT_KEYWORDS, DEFAULT_REPLIES } from '@kite/domain';
+import { DEFAULT_KEYWORDS, DEFAULT_REPLIES } from '@kite/domain/consent/keywords.js';
 import { ApiError, type Api, type Problem } from '../api.js';
 import { Field } from '../form/field.js';
 

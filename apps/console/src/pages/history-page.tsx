@@ -28,7 +28,8 @@ export function HistoryPage({ api, number, canWrite }: { api: Api; number: strin
       await load();
       setStatus(done);
     } catch (e) {
-      setStatus(e instanceof ApiError ? `Not changed: ${[e.title, ...e.problems.map((p) => p.message)].join('; ')}` : String(e));
+      setStatus(e instanceof ApiError ? `Not changed: ${e.status === 412 ? 'someone changed the number meanwhile; it is shown as it is now' : [e.title, ...e.problems.map((p) => p.message)].join('; ')}` : String(e));
+      await load().catch(() => undefined);
     }
   };
   return (
@@ -51,7 +52,7 @@ export function HistoryPage({ api, number, canWrite }: { api: Api; number: strin
             <option value="closed">closed (out of hours)</option>
             <option value="open">open (working hours)</option>
           </select>{' '}
-          <label htmlFor="override-until">until (empty: until cleared)</label> <input id="override-until" type="datetime-local" value={until} onChange={(e) => setUntil(e.target.value)} /> <button type="submit">Set override</button>{' '}
+          <label htmlFor="override-until">until, in your browser's time (empty: until cleared)</label> <input id="override-until" type="datetime-local" value={until} onChange={(e) => setUntil(e.target.value)} /> <button type="submit">Set override</button>{' '}
           {view.override && (
             <button type="button" className="secondary" onClick={() => void change(() => api.clearOverride(number, view.version), 'Override cleared.')}>
               Clear override

@@ -6,6 +6,7 @@ import { changedParts } from '../form/changes.js';
 import { Field, PartProblems } from '../form/field.js';
 import { fieldId } from '../form/problems.js';
 import { RoutingPicker } from '../form/routing-picker.js';
+import { STATUS_LABELS } from '../labels.js';
 import { ScheduleEditor } from '../form/schedule-editor.js';
 
 /** The form's start for a number without a configuration: the first service, its group in hours, always open. */
@@ -22,6 +23,10 @@ interface Conflict {
   parts: string[];
 }
 
+/** The form's lists and their lengths: when they change, the problems' indexes point elsewhere. */
+const shapeOf = (d: NumberConfigurationBody) =>
+  JSON.stringify([d.workingHours.schedule.rules.length, d.workingHours.schedule.closures?.length, d.outOfHours !== undefined, ...[...d.workingHours.actions, ...(d.outOfHours?.actions ?? [])].map((a) => [a.conditions.length, a.task.type])]);
+
 /** C2–C7, W4: one number's configuration as one form, in the order of the administrator's guide. */
 export function NumberPage({ api, number, canWrite }: { api: Api; number: string; canWrite: boolean }) {
   const [view, setView] = useState<NumberView>();
@@ -32,6 +37,7 @@ export function NumberPage({ api, number, canWrite }: { api: Api; number: string
   const [status, setStatus] = useState<string>();
   const [conflict, setConflict] = useState<Conflict>();
   const [failure, setFailure] = useState<string>();
+  const [saving, setSaving] = useState(false);
 
   const load = async () => {
     const [v, d, c] = await Promise.all([api.number(number), api.directory(), api.consentSettings()]);
@@ -52,11 +58,17 @@ export function NumberPage({ api, number, canWrite }: { api: Api; number: string
   const templates = directory.numbers.find((n) => n.number === number)?.templates ?? [];
   const hasWhatsApp = view.channels.includes('whatsapp');
   const serviceName = (id: string | undefined) => directory.services.find((s) => s.id === id)?.name ?? id;
+  // After a conflict, `view` is their version: the comparison, Cancel and "save over" are against it.
   const serviceChanges = view.configuration !== undefined && view.configuration.linkedServiceId !== draft.linkedServiceId;
+  const change = (next: NumberConfigurationBody) => {
+    if (problems.length && shapeOf(next) !== shapeOf(draft)) setProblems([]);
+    setDraft(next);
+  };
 
   const save = async (version: number) => {
     if (serviceChanges && !window.confirm(`Link ${number} to ${serviceName(draft.linkedServiceId)} instead of ${serviceName(view.configuration?.linkedServiceId)}? Its conversations with ${serviceName(view.configuration?.linkedServiceId)} are detached from the number (L6).`)) return;
     setStatus('Saving…');
+    setSaving(true);
     try {
       const saved = await api.save(number, draft, version);
       setView(saved);
@@ -68,12 +80,15 @@ export function NumberPage({ api, number, canWrite }: { api: Api; number: string
       if (e instanceof ApiError && e.status === 400) {
         setProblems(e.problems);
         setStatus(`Not saved: ${e.problems.length} problem(s), shown beside their fields.`);
-        setTimeout(() => document.getElementById(fieldId(e.problems[0]?.path ?? ''))?.focus(), 0);
+        setTimeout(() => (document.getElementById(fieldId(e.problems[0]?.path ?? '')) ?? document.getElementById('problems'))?.focus(), 0);
       } else if (e instanceof ApiError && e.status === 412) {
         const [latest, history] = await Promise.all([api.number(number), api.history(number)]);
         setConflict({ latest, by: history.at(-1), parts: changedParts(view, latest) });
+        setView(latest);
         setStatus('Not saved: someone changed this number since you opened it.');
       } else setStatus(`Not saved: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      setSaving(false);
     }
   };
 
@@ -89,7 +104,7 @@ export function NumberPage({ api, number, canWrite }: { api: Api; number: string
       <header className="page-head">
         <h2>{number}</h2>
         <p>
-          {view.channels.join(', ')} · <span className={`status ${view.status}`}>{view.status.replace(/_/g, ' ')}</span> · version {view.version}
+          {view.channels.join(', ')} · <span className={`status ${view.status}`}>{STATUS_LABELS[view.status]}</span> · version {view.version}
           {view.override && <> · override: {view.override.mode}{view.override.until ? ` until ${new Date(view.override.until).toLocaleString()}` : ''}</>}
         </p>
         <nav aria-label="This number">
@@ -99,7 +114,7 @@ export function NumberPage({ api, number, canWrite }: { api: Api; number: string
         {!canWrite && <p className="notice">You are signed in as a viewer: you can read everything and change nothing.</p>}
       </header>
       {problems.length > 0 && (
-        <div className="problems" role="alert">
+        <div className="problems" role="alert" id="problems" tabIndex={-1}>
           <p>{problems.length} problem(s):</p>
           <ul>
             {problems.map((p, i) => (
@@ -132,7 +147,7 @@ export function NumberPage({ api, number, canWrite }: { api: Api; number: string
         <legend>Linked service</legend>
         <Field label="Service" path="$.linkedServiceId" problems={problems} hint="Changing it detaches the number's conversations with the service it is linked to now (L6).">
           {(input) => (
-            <select {...input} value={draft.linkedServiceId} disabled={disabled} onChange={(e) => setDraft({ ...draft, linkedServiceId: e.target.value })}>
+            <select {...input} value={draft.linkedServiceId} disabled={disabled} onChange={(e) => change({ ...draft, linkedServiceId: e.target.value })}>
               {!directory.services.some((s) => s.id === draft.linkedServiceId) && <option value={draft.linkedServiceId}>{draft.linkedServiceId || 'Choose…'}</option>}
               {directory.services.map((s) => (
                 <option key={s.id} value={s.id}>
@@ -145,9 +160,8 @@ export function NumberPage({ api, number, canWrite }: { api: Api; number: string
         {serviceChanges && <p className="warning">Saving links the number to another service: its conversations with {serviceName(view.configuration?.linkedServiceId)} will be detached from it.</p>}
       </fieldset>
 
-      <RoutingPicker label="Routing in working hours" path="$.workingHours.routing" value={draft.workingHours.routing} directory={directory} problems={problems} disabled={disabled} onChange={(routing) => setDraft({ ...draft, workingHours: { ...draft.workingHours, routing } })} />
-      <ScheduleEditor value={{ ...draft.workingHours.schedule, closures: draft.workingHours.schedule.closures ?? [] }} problems={problems} disabled={disabled} onChange={(schedule) => setDraft({ ...draft, workingHours: { ...draft.workingHours, schedule } })} />
-      <ActionsEditor label="Actions in working hours" path="$.workingHours.actions" value={draft.workingHours.actions} directory={directory} templates={hasWhatsApp ? templates : []} problems={problems} disabled={disabled} onChange={(actions) => setDraft({ ...draft, workingHours: { ...draft.workingHours, actions } })} />
+      <RoutingPicker label="Routing in working hours" path="$.workingHours.routing" value={draft.workingHours.routing} directory={directory} problems={problems} disabled={disabled} onChange={(routing) => change({ ...draft, workingHours: { ...draft.workingHours, routing } })} />
+      <ScheduleEditor value={{ ...draft.workingHours.schedule, closures: draft.workingHours.schedule.closures ?? [] }} problems={problems} disabled={disabled} onChange={(schedule) => change({ ...draft, workingHours: { ...draft.workingHours, schedule } })} />
 
       <fieldset>
         <legend>Out of hours</legend>
@@ -160,18 +174,16 @@ export function NumberPage({ api, number, canWrite }: { api: Api; number: string
             disabled={disabled}
             onChange={(e) => {
               const { outOfHours: _, ...rest } = draft;
-              setDraft(e.target.checked ? { ...rest, outOfHours: { routing: draft.workingHours.routing, actions: [] } } : rest);
+              change(e.target.checked ? { ...rest, outOfHours: { routing: draft.workingHours.routing, actions: [] } } : rest);
             }}
           />
           <label htmlFor="has-out-of-hours">Route messages out of hours (required when the schedule has rules)</label>
         </div>
-        {outOfHours && (
-          <>
-            <RoutingPicker label="Routing out of hours" path="$.outOfHours.routing" value={outOfHours.routing} directory={directory} problems={problems} disabled={disabled} onChange={(routing) => setDraft({ ...draft, outOfHours: { ...outOfHours, routing } })} />
-            <ActionsEditor label="Actions out of hours" path="$.outOfHours.actions" value={outOfHours.actions} directory={directory} templates={hasWhatsApp ? templates : []} problems={problems} disabled={disabled} onChange={(actions) => setDraft({ ...draft, outOfHours: { ...outOfHours, actions } })} />
-          </>
-        )}
+        {outOfHours && <RoutingPicker label="Routing out of hours" path="$.outOfHours.routing" value={outOfHours.routing} directory={directory} problems={problems} disabled={disabled} onChange={(routing) => change({ ...draft, outOfHours: { ...outOfHours, routing } })} />}
       </fieldset>
+
+      <ActionsEditor label="Actions in working hours" path="$.workingHours.actions" value={draft.workingHours.actions} directory={directory} whatsapp={hasWhatsApp} templates={templates} problems={problems} disabled={disabled} onChange={(actions) => change({ ...draft, workingHours: { ...draft.workingHours, actions } })} />
+      {outOfHours && <ActionsEditor label="Actions out of hours" path="$.outOfHours.actions" value={outOfHours.actions} directory={directory} whatsapp={hasWhatsApp} templates={templates} problems={problems} disabled={disabled} onChange={(actions) => change({ ...draft, outOfHours: { ...outOfHours, actions } })} />}
 
       <fieldset>
         <legend>WhatsApp and consent</legend>
@@ -198,8 +210,12 @@ export function NumberPage({ api, number, canWrite }: { api: Api; number: string
       </fieldset>
 
       <div className="actions-bar">
-        {canWrite && <button type="submit">Save</button>}
-        <button type="button" className="secondary" onClick={() => (setDraft(draftOf(view, directory)), setProblems([]), setStatus('Changes cancelled.'))}>
+        {canWrite && (
+          <button type="submit" disabled={saving}>
+            Save
+          </button>
+        )}
+        <button type="button" className="secondary" onClick={() => (setDraft(draftOf(view, directory)), setProblems([]), setConflict(undefined), setStatus('Changes cancelled.'))}>
           Cancel
         </button>
         <span role="status" className="save-status">

@@ -1,26 +1,18 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { RoutingTarget } from '@kite/contracts';
 import type { Api, DirectoryView, NumberSummary, NumberView } from '../api.js';
+import { routingText, STATUS_LABELS } from '../labels.js';
 
-const STATUS = { configured: 'configured', partially_configured: 'partially configured', not_configured: 'not configured' } as const;
-
-/** Each configured number's view, a few at a time. */
-async function viewsOf(api: Api, numbers: NumberSummary[]): Promise<Map<string, NumberView>> {
-  const views = new Map<string, NumberView>();
+/** Each configured number's view, a few at a time, shown as they come; one that fails is left out. */
+async function loadViews(api: Api, numbers: NumberSummary[], loaded: (number: string, view: NumberView) => void): Promise<void> {
   const queue = numbers.filter((n) => n.status !== 'not_configured');
   await Promise.all(
     Array.from({ length: 6 }, async () => {
-      for (let next = queue.shift(); next; next = queue.shift()) views.set(next.number, await api.number(next.number));
+      for (let next = queue.shift(); next; next = queue.shift()) {
+        const view = await api.number(next.number).catch(() => undefined);
+        if (view) loaded(next.number, view);
+      }
     }),
   );
-  return views;
-}
-
-export function routingText(target: RoutingTarget | undefined, directory: DirectoryView): string {
-  if (!target) return 'nobody';
-  if (target.type === 'agent') return `agent ${directory.agents.find((a) => a.id === target.agentId)?.name ?? target.agentId}`;
-  if (target.type === 'group') return `group ${directory.services.find((s) => s.id === target.serviceId)?.name ?? target.serviceId}`;
-  return `bot ${directory.bots.find((b) => b.id === target.botId)?.name ?? target.botId}`;
 }
 
 /** C1: every number with its channels, status, linked service and routing at a glance; searchable. */
@@ -35,7 +27,7 @@ export function NumbersList({ api }: { api: Api }) {
       const [list, d] = await Promise.all([api.numbers(), api.directory()]);
       setNumbers(list);
       setDirectory(d);
-      setViews(await viewsOf(api, list));
+      await loadViews(api, list, (number, view) => setViews((views) => new Map(views).set(number, view)));
     })().catch((e: unknown) => setFailure(e instanceof Error ? e.message : String(e)));
   }, [api]);
   const rows = useMemo(() => {
@@ -50,7 +42,7 @@ export function NumbersList({ api }: { api: Api }) {
   if (failure) return <p role="alert">{failure}</p>;
   if (!numbers) return <p>Loading numbers…</p>;
   const query = search.trim().toLowerCase();
-  const shown = rows.filter((r) => !query || [r.number, r.service, r.routing, STATUS[r.status], r.channels.join(' ')].some((text) => text.toLowerCase().includes(query)));
+  const shown = rows.filter((r) => !query || [r.number, r.service, r.routing, STATUS_LABELS[r.status], r.channels.join(' ')].some((text) => text.toLowerCase().includes(query)));
   return (
     <section>
       <h2>Numbers</h2>
@@ -76,7 +68,7 @@ export function NumbersList({ api }: { api: Api }) {
               </td>
               <td>{r.channels.join(', ')}</td>
               <td>
-                <span className={`status ${r.status}`}>{STATUS[r.status]}</span>
+                <span className={`status ${r.status}`}>{STATUS_LABELS[r.status]}</span>
                 {r.status === 'partially_configured' && <span className="hint"> (imported from a call group: review and save in full)</span>}
               </td>
               <td>{r.service}</td>

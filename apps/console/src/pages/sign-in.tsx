@@ -1,8 +1,9 @@
 import { useState } from 'react';
+import { Api, ApiError } from '../api.js';
 import { sessionOf, type Session } from '../session.js';
 
-/** Sign-in with a bearer token (a development one from `npm run token` works). */
-export function SignIn({ onSignIn }: { onSignIn: (s: Session) => void }) {
+/** Sign-in with a bearer token (a development one from `npm run token` works), checked by the API itself. */
+export function SignIn({ onSignIn, notice }: { onSignIn: (s: Session) => void; notice?: string }) {
   const [token, setToken] = useState('');
   const [problem, setProblem] = useState<string>();
   return (
@@ -11,11 +12,15 @@ export function SignIn({ onSignIn }: { onSignIn: (s: Session) => void }) {
       onSubmit={(e) => {
         e.preventDefault();
         const session = sessionOf(token);
-        if (typeof session === 'string') setProblem(session);
-        else onSignIn(session);
+        if (typeof session === 'string') return setProblem(session);
+        new Api(session.token).directory().then(
+          () => onSignIn(session),
+          (e: unknown) => setProblem(e instanceof ApiError && e.status === 401 ? 'The API refused this token: it has expired, or was not signed for this system.' : `The API could not be reached: ${String(e)}`),
+        );
       }}
     >
       <h2>Sign in</h2>
+      {notice && <p className="notice">{notice}</p>}
       <label htmlFor="token">Token</label>
       <textarea id="token" rows={4} value={token} onChange={(e) => setToken(e.target.value)} aria-describedby="token-hint" aria-invalid={problem !== undefined} />
       <p id="token-hint" className="hint">

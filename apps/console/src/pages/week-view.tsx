@@ -1,7 +1,7 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { Api, NumberView, Simulation } from '../api.js';
 import { mondayOf, weekOf } from '../week.js';
-import { routingText } from './numbers-list.js';
+import { routingText } from '../labels.js';
 import type { DirectoryView } from '../api.js';
 
 const W = 760;
@@ -16,7 +16,8 @@ export function WeekView({ api, number }: { api: Api; number: string }) {
   const [view, setView] = useState<NumberView>();
   const [directory, setDirectory] = useState<DirectoryView>();
   const [date, setDate] = useState(new Date().toISOString().slice(0, 10));
-  const [at, setAt] = useState(new Date().toISOString().slice(0, 16));
+  // datetime-local reads the browser's local time: the default is now, in it.
+  const [at, setAt] = useState(() => new Date(Date.now() - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 16));
   const [simulation, setSimulation] = useState<Simulation>();
   const [failure, setFailure] = useState<string>();
   useEffect(() => {
@@ -24,11 +25,12 @@ export function WeekView({ api, number }: { api: Api; number: string }) {
       .then(([v, d]) => (setView(v), setDirectory(d)))
       .catch((e: unknown) => setFailure(e instanceof Error ? e.message : String(e)));
   }, [number]);
+  const schedule = view?.configuration?.workingHours.schedule;
+  const week = useMemo(() => (schedule ? weekOf(schedule, mondayOf(date), view?.override) : []), [schedule, date, view?.override]);
   if (failure) return <p role="alert">{failure}</p>;
   if (!view || !directory) return <p>Loading {number}…</p>;
-  const schedule = view.configuration?.workingHours.schedule;
   if (!schedule) return <p>{number} has no configuration yet: no working hours to show.</p>;
-  const week = weekOf(schedule, mondayOf(date), view.override);
+  const override = view.override ? `The emergency override (${view.override.mode}${view.override.until ? ` until ${new Date(view.override.until).toLocaleString()}` : ' until cleared'}) is drawn where it is in force. ` : '';
   return (
     <section>
       <h2>{number}: the week</h2>
@@ -42,9 +44,10 @@ export function WeekView({ api, number }: { api: Api; number: string }) {
         </p>
       )}
       <label htmlFor="week-of">Week of</label> <input id="week-of" type="date" value={date} onChange={(e) => e.target.value && setDate(e.target.value)} />
-      <svg role="img" aria-labelledby="week-title week-desc" viewBox={`0 0 ${W} ${H}`} className="week">
+      <svg role="img" aria-labelledby="week-title" aria-describedby="week-desc" viewBox={`0 0 ${W} ${H}`} className="week">
         <title id="week-title">Working hours of {number}, week of {mondayOf(date)}</title>
         <desc id="week-desc">
+          {override}
           {week.map((d) => `${d.label}: ${d.closed ? 'closed all day' : d.stretches.filter((s) => s.period === 'working_hours').map((s) => `${hhmm(s.from)}–${hhmm(s.to)}`).join(', ') || 'out of hours'}`).join('; ')}
         </desc>
         {[0, 3, 6, 9, 12, 15, 18, 21, 24].map((h) => (
