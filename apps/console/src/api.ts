@@ -1,4 +1,6 @@
-import type { ConsentSettings, Directory, NumberConfiguration, NumberConfigurationBody, NumberStatus, Override, RoutingTarget, ConfiguredAction } from '@kite/contracts';
+import type { ConsentSettings, Directory, NumberConfiguration, NumberConfigurationBody, NumberStatus, NumberView, Override, RoutingTarget, ConfiguredAction } from '@kite/contracts';
+
+export type { NumberView };
 
 /** The configuration API (docs/openapi.json), as the console uses it. */
 
@@ -26,14 +28,6 @@ export interface NumberSummary {
   version?: number;
 }
 
-export interface NumberView {
-  number: string;
-  channels: string[];
-  status: NumberStatus;
-  version: number;
-  configuration?: NumberConfiguration;
-  override?: Override;
-}
 
 export interface HistoryItem {
   version: number;

@@ -47,3 +47,13 @@ export type NumberOverrideCleared = z.infer<typeof NumberOverrideCleared>;
 export const NUMBER_EVENT_TYPES = ['NumberConfigurationSaved', 'NumberConfigurationMigrated', 'NumberConfigurationRemoved', 'NumberOverrideSet', 'NumberOverrideCleared'] as const;
 export const isNumberEvent = (event: { type: string }): event is NumberEvent => (NUMBER_EVENT_TYPES as readonly string[]).includes(event.type);
 export type NumberEvent = NumberConfigurationSaved | NumberConfigurationMigrated | NumberConfigurationRemoved | NumberOverrideSet | NumberOverrideCleared;
+
+/** `GET /v1/numbers/{number}` and the answer of every change to a number: its state, channels and version (the `ETag`). */
+export interface NumberView {
+  number: string;
+  channels: string[];
+  status: NumberStatus;
+  version: number;
+  configuration?: NumberConfiguration;
+  override?: Override;
+}

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Headers, Inject, Param, Put, Query, Res, UseGuards } from '@nestjs/common';
-import { Instant, NumberConfigurationBody, Override, subjects, type Channel, type NumberConfiguration, type NumberStatus } from '@kite/contracts';
+import { Instant, NumberConfigurationBody, Override, subjects, type NumberView, type Channel, type NumberStatus } from '@kite/contracts';
 import { configurationProblems, conversationIdFor, decideOverride, decideRemove, decideSave, simulateAt, simulateContact, type Simulation } from '@kite/domain';
 import { CONVERSATION_LOG, type ConversationLog } from '@kite/messaging';
 import type { DataSource } from '@kite/persistence';
@@ -11,14 +11,6 @@ import { Problem, validationProblem } from '@kite/service-kit';
 import { contactParam } from '../consent/contact-param.js';
 import { NumberConfigurations, type VersionedNumber } from './number-configurations.js';
 
-interface NumberView {
-  number: string;
-  channels: string[];
-  status: NumberStatus;
-  version: number;
-  configuration?: NumberConfiguration;
-  override?: Override;
-}
 
 type Reply = { setHeader(name: string, value: string): void };
 
