@@ -1,5 +1,6 @@
 import type { Queryable } from '@kite/persistence';
 import { claimDueTimers, nextDueAt, type Timer } from './timer-store.js';
+import { WakeableSleep } from './wakeable-sleep.js';
 
 export interface TimerLoopOptions {
   /** Runs `work` in one transaction and returns its result. */
@@ -21,7 +22,7 @@ export interface TimerLoopOptions {
  */
 export class TimerLoop {
   private running = false;
-  private sleeping: { timer: NodeJS.Timeout; until: number; resolve: () => void } | undefined;
+  private readonly alarm = new WakeableSleep();
   private done: Promise<void> | undefined;
 
   constructor(private readonly options: TimerLoopOptions) {}
@@ -38,13 +39,9 @@ export class TimerLoop {
     await this.done;
   }
 
-  /** A timer due at `dueAt` was armed (none given: look now): make sure the loop is not asleep past it. */
+  /** A timer due at `dueAt` was armed (none given: look now): make sure the loop is not asleep past it, nor about to fall asleep past it. */
   wake(dueAt?: number): void {
-    if (!this.sleeping || (dueAt !== undefined && dueAt >= this.sleeping.until)) return;
-    const { timer, resolve } = this.sleeping;
-    clearTimeout(timer);
-    if (dueAt !== undefined && dueAt > Date.now() + 5) this.sleeping = { timer: setTimeout(resolve, dueAt - Date.now()), until: dueAt, resolve };
-    else resolve();
+    this.alarm.wake(dueAt);
   }
 
   private async run(): Promise<void> {
@@ -83,13 +80,6 @@ export class TimerLoop {
   }
 
   private sleep(ms: number): Promise<void> {
-    if (!this.running) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        this.sleeping = undefined;
-        resolve();
-      };
-      this.sleeping = { timer: setTimeout(done, ms), until: Date.now() + ms, resolve: done };
-    });
+    return this.running ? this.alarm.sleep(ms) : Promise.resolve();
   }
 }
