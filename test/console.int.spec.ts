@@ -181,6 +181,24 @@ describe('the administrators console', () => {
     expect(stored.configuration.workingHours.schedule.closures).toEqual(['2026-12-26']);
   }, 60_000);
 
+  it('P1 P2 P4 consent settings: the scope, keywords per language with their replies; a keyword that means something else is shown beside its list', async () => {
+    const page = await signedIn('admin');
+    await page.getByRole('link', { name: 'Consent' }).click();
+    await page.getByRole('button', { name: 'Add language' }).waitFor();
+    await page.getByLabel('An opt-out reaches').selectOption('service');
+    await page.getByRole('button', { name: 'Add language' }).click();
+    await byPath(page, '$.languages[0].language').fill('es');
+    await byPath(page, '$.languages[0].optOut').fill('BAJA, start');
+    await byPath(page, '$.languages[0].replies.optOut').fill('Te has dado de baja.');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect(page.locator(`#${fieldId('$.languages[0].optOut')}-error`).textContent()).resolves.toBe('START is already an opt-in keyword (the defaults)');
+    await byPath(page, '$.languages[0].optOut').fill('BAJA, NO MAS');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    const saved = (await system.api('acme', 'GET', '/v1/consent-settings')).body;
+    expect(saved).toEqual({ scope: 'service', languages: [{ language: 'es', optOut: ['BAJA', 'NO MAS'], optIn: [], help: [], replies: { optOut: 'Te has dado de baja.' } }], replies: {} });
+  }, 60_000);
+
   it("another tenant's administrator sees none of this tenant's numbers, not even by their address", async () => {
     const page = await signedIn('admin', 'globex');
     await page.getByText('0 of 0 numbers').waitFor();

@@ -44,13 +44,65 @@ export function ConsentPage({ api, canWrite }: { api: Api; canWrite: boolean }) 
       {reply('optOut', 'Reply to an opt-out')}
       {reply('optIn', 'Reply to an opt-in')}
       {reply('help', 'Reply to HELP')}
-      {settings.languages.length > 0 && (
+      <h3>Keywords of your own, per language</h3>
+      <p className="hint">Besides the defaults; separate keywords with commas. A keyword message in a language is answered with that language's texts when it has them.</p>
+      {settings.languages.map((language, i) => (
+        <LanguageEditor key={i} index={i} value={language} problems={problems} disabled={!canWrite} onChange={(next) => setSettings({ ...settings, languages: settings.languages.map((l, j) => (j === i ? next : l)) })} onRemove={() => setSettings({ ...settings, languages: settings.languages.filter((_, j) => j !== i) })} />
+      ))}
+      {canWrite && (
         <p>
-          Keywords added per language: {settings.languages.map((l) => `${l.language}: ${[...l.optOut, ...l.optIn, ...l.help].join(', ')}`).join('; ')}.
+          <button type="button" className="secondary" onClick={() => setSettings({ ...settings, languages: [...settings.languages, { language: '', optOut: [], optIn: [], help: [], replies: {} }] })}>
+            Add language
+          </button>
         </p>
       )}
       {canWrite && <button type="submit">Save</button>}
       <span role="status">{status}</span>
     </form>
   );
+}
+
+type Language = ConsentSettings['languages'][number];
+const KINDS = [
+  ['optOut', 'Opt-out keywords', 'Reply to an opt-out'],
+  ['optIn', 'Opt-in keywords', 'Reply to an opt-in'],
+  ['help', 'HELP keywords', 'Reply to HELP'],
+] as const;
+const words = (text: string) => text.split(',').map((w) => w.trim()).filter(Boolean);
+
+/** P1, P4: one language's keywords and replies; a problem about any of its keywords is shown beside their list. */
+function LanguageEditor({ index, value, onChange, onRemove, problems, disabled }: { index: number; value: Language; onChange: (l: Language) => void; onRemove: () => void; problems: readonly Problem[]; disabled: boolean }) {
+  const at = `$.languages[${index}]`;
+  return (
+    <fieldset>
+      <legend>Language {index + 1}</legend>
+      <Field label="Language code" path={`${at}.language`} problems={problems} hint="Such as es or pt_BR.">
+        {(input) => <input {...input} value={value.language} disabled={disabled} onChange={(e) => onChange({ ...value, language: e.target.value })} />}
+      </Field>
+      {KINDS.map(([kind, keywordsLabel, replyLabel]) => {
+        const keywordProblems = problems.filter((p) => p.path.startsWith(`${at}.${kind}[`)).map((p) => ({ ...p, path: `${at}.${kind}` }));
+        return (
+          <div key={kind}>
+            <Field label={keywordsLabel} path={`${at}.${kind}`} problems={keywordProblems}>
+              {(input) => <KeywordList {...input} value={value[kind]} disabled={disabled} onChange={(list) => onChange({ ...value, [kind]: list })} />}
+            </Field>
+            <Field label={replyLabel} path={`${at}.replies.${kind}`} problems={problems}>
+              {(input) => <textarea {...input} rows={2} disabled={disabled} value={value.replies[kind] ?? ''} onChange={(e) => onChange({ ...value, replies: { ...value.replies, [kind]: e.target.value || undefined } })} />}
+            </Field>
+          </div>
+        );
+      })}
+      {!disabled && (
+        <button type="button" className="secondary" onClick={onRemove}>
+          Remove language {index + 1}
+        </button>
+      )}
+    </fieldset>
+  );
+}
+
+/** A comma-separated list that keeps what is typed (a trailing comma included) until it leaves the field. */
+function KeywordList({ value, onChange, disabled, ...input }: { id: string; 'aria-invalid': boolean; 'aria-describedby'?: string; value: string[]; onChange: (list: string[]) => void; disabled: boolean }) {
+  const [text, setText] = useState(value.join(', '));
+  return <input {...input} value={text} disabled={disabled} onChange={(e) => (setText(e.target.value), onChange(words(e.target.value)))} onBlur={() => setText(value.join(', '))} />;
 }
