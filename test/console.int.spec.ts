@@ -103,6 +103,8 @@ describe('the administrators console', () => {
     await byPath(page, '$.workingHours.actions[0].conditions[0].type').selectOption('no_reply');
     await inHours.getByRole('button', { name: 'Add condition' }).click();
     await byPath(page, '$.workingHours.actions[0].conditions[1].type').selectOption('not_read');
+    await page.getByLabel('Action 1, condition 2: unit').selectOption('hours');
+    await byPath(page, '$.workingHours.actions[0].conditions[1].afterSeconds').fill('2');
     await byPath(page, '$.workingHours.actions[0].task.type').selectOption('add_members');
     await inHours.getByLabel('Carla').check();
     await inHours.getByLabel('Execute only once per conversation').check();
@@ -118,7 +120,7 @@ describe('the administrators console', () => {
       workingHours: {
         routing: { type: 'group', serviceId: 'svc-sales' },
         schedule: { timeZone: 'Europe/Berlin', rules: [{ days: 'weekdays', from: '08:00', to: '18:00' }, { days: 'saturday', from: '22:00', to: '02:00' }], closures: ['2026-12-25'] },
-        actions: [{ onlyOnce: true, conditions: [{ type: 'no_reply', afterSeconds: 900 }, { type: 'not_read', afterSeconds: 900 }], task: { type: 'add_members', agentIds: ['ag-carla'] } }],
+        actions: [{ onlyOnce: true, conditions: [{ type: 'no_reply', afterSeconds: 900 }, { type: 'not_read', afterSeconds: 7200 }], task: { type: 'add_members', agentIds: ['ag-carla'] } }],
       },
       outOfHours: { routing: { type: 'bot', botId: 'bot-night' }, actions: [] },
     });

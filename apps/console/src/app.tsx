@@ -37,11 +37,12 @@ export function App() {
   const route = useRoute();
   const signIn = (s: Session | undefined, why?: string) => (keepSession(s), setSession(s), setSignedOut(why));
   const api = useMemo(() => session && new Api(session.token, () => signIn(undefined, 'The API refused your token (it expired, or is not valid here): sign in again.')), [session]);
+  const title = titleOf(route);
   useEffect(() => {
     // A new page: its name in the title, and the keyboard's place at its start (the link that led here is gone).
-    document.title = `${titleOf(route)} · Kite conversations`;
+    document.title = `${title} · Kite conversations`;
     document.querySelector<HTMLElement>('main')?.focus({ preventScroll: true });
-  }, [route.join('/'), session]);
+  }, [title, session]);
   return (
     <>
       <header className="top">

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { Condition, Directory, NumberConfigurationBody, Task, WhatsAppTemplate } from '@kite/contracts';
 import type { Problem } from '../api.js';
 import { Field, PartProblems } from './field.js';
@@ -29,15 +29,19 @@ const unitOf = (seconds: number): Unit => [...UNITS].reverse().find((u) => Numbe
 function Duration({ id, label, seconds, onChange, disabled, invalid, describedBy }: { id: string; label: string; seconds: number; onChange: (s: number) => void; disabled: boolean; invalid: boolean; describedBy?: string }) {
   const [unit, setUnit] = useState<Unit>(() => unitOf(seconds));
   const [text, setText] = useState(() => String(seconds / unit.seconds));
-  // A value set from outside (Cancel, their version loaded) replaces what was typed.
-  useEffect(() => {
-    const current = text.trim() === '' ? Number.NaN : Math.round(Number(text) * unit.seconds);
-    if (Number.isNaN(seconds) || current === seconds) return;
+  const [sent, setSent] = useState(seconds);
+  if (!Object.is(seconds, sent)) {
+    // A value set from outside (Cancel, their version loaded) replaces what was typed.
     const next = unitOf(seconds);
     setUnit(next);
     setText(String(seconds / next.seconds));
-  }, [seconds]);
-  const typed = (value: string, by: Unit) => onChange(value.trim() === '' || !Number.isFinite(Number(value)) ? Number.NaN : Math.round(Number(value) * by.seconds));
+    setSent(seconds);
+  }
+  const typed = (value: string, by: Unit) => {
+    const next = value.trim() === '' || !Number.isFinite(Number(value)) ? Number.NaN : Math.round(Number(value) * by.seconds);
+    setSent(next);
+    onChange(next);
+  };
   return (
     <span className="duration">
       <input id={id} type="number" inputMode="numeric" min={1} value={text} disabled={disabled} aria-invalid={invalid} {...(describedBy ? { 'aria-describedby': describedBy } : {})} onChange={(e) => (setText(e.target.value), typed(e.target.value, unit))} />

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { ApiError, type Api, type HistoryItem, type NumberView } from '../api.js';
 import { changedParts } from '../form/changes.js';
 
@@ -17,10 +17,10 @@ export function HistoryPage({ api, number, canWrite }: { api: Api; number: strin
   const [mode, setMode] = useState<'closed' | 'open'>('closed');
   const [until, setUntil] = useState('');
   const [status, setStatus] = useState<string>();
-  const load = () => Promise.all([api.number(number), api.history(number)]).then(([v, h]) => (setView(v), setHistory(h)));
+  const load = useCallback(() => Promise.all([api.number(number), api.history(number)]).then(([v, h]) => (setView(v), setHistory(h))), [api, number]);
   useEffect(() => {
     load().catch((e: unknown) => setStatus(String(e)));
-  }, [number]);
+  }, [load]);
   if (!view || !history) return <p>{status ?? `Loading ${number}…`}</p>;
   const change = async (act: () => Promise<NumberView>, done: string) => {
     try {

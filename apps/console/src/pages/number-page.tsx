@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { ConsentSettings, NumberConfigurationBody } from '@kite/contracts';
 import { ApiError, type Api, type DirectoryView, type HistoryItem, type NumberView, type Problem } from '../api.js';
 import { ActionsEditor } from '../form/actions-editor.js';
@@ -39,7 +39,7 @@ export function NumberPage({ api, number, canWrite }: { api: Api; number: string
   const [failure, setFailure] = useState<string>();
   const [saving, setSaving] = useState(false);
 
-  const load = async () => {
+  const load = useCallback(async () => {
     const [v, d, c] = await Promise.all([api.number(number), api.directory(), api.consentSettings()]);
     setView(v);
     setDirectory(d);
@@ -47,10 +47,10 @@ export function NumberPage({ api, number, canWrite }: { api: Api; number: string
     setDraft(draftOf(v, d));
     setProblems([]);
     setConflict(undefined);
-  };
+  }, [api, number]);
   useEffect(() => {
     load().catch((e: unknown) => setFailure(e instanceof Error ? e.message : String(e)));
-  }, [number]);
+  }, [load]);
 
   if (failure) return <p role="alert">{failure}</p>;
   if (!view || !directory || !draft) return <p>Loading {number}…</p>;

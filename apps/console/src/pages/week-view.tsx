@@ -24,7 +24,7 @@ export function WeekView({ api, number }: { api: Api; number: string }) {
     Promise.all([api.number(number), api.directory()])
       .then(([v, d]) => (setView(v), setDirectory(d)))
       .catch((e: unknown) => setFailure(e instanceof Error ? e.message : String(e)));
-  }, [number]);
+  }, [api, number]);
   const schedule = view?.configuration?.workingHours.schedule;
   const week = useMemo(() => (schedule ? weekOf(schedule, mondayOf(date), view?.override) : []), [schedule, date, view?.override]);
   if (failure) return <p role="alert">{failure}</p>;
