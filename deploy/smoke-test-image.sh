@@ -24,6 +24,9 @@ curl -s -o /dev/null -w '%{http_code}\n' -X PUT -H "authorization: Bearer $TOKEN
   -d '{"numbers":[{"number":"+15550000001","channels":["sms"]}],"services":[{"id":"svc-a","name":"A","agentIds":["ag-ana"],"dialplan":{}}],"agents":[{"id":"ag-ana","name":"Ana"}],"bots":[]}'
 echo '$ curl http://127.0.0.1:18080/v1/numbers'; curl -s -H "authorization: Bearer $TOKEN" http://127.0.0.1:18080/v1/numbers; echo
 echo '$ curl -s http://127.0.0.1:18080/metrics | grep -E "^kite_(ready|stream_(messages|replicas_current))"'; curl -s http://127.0.0.1:18080/metrics | grep -E '^kite_(ready|stream_(messages|replicas_current))'
+echo '$ curl http://127.0.0.1:18080/console/ (the administrators console, and the script it loads)'
+ASSET=$(curl -s http://127.0.0.1:18080/console/ | grep -o '/console/assets/[A-Za-z0-9_-]*\.js' | head -1)
+curl -s -o /dev/null -w 'page %{http_code} ' http://127.0.0.1:18080/console/; curl -s -o /dev/null -w "script %{http_code} %{content_type}\n" http://127.0.0.1:18080$ASSET
 echo '$ podman exec kite-config id'; podman exec kite-config id
 echo '$ podman exec kite-config touch /app/x'; podman exec kite-config touch /app/x; echo "exit $?"
 echo '$ podman exec kite-config sh -c "ls node_modules/typescript node_modules/jest; find / -xdev -name pg_ctl | wc -l"'; podman exec kite-config sh -c 'ls node_modules/typescript node_modules/jest 2>&1; find / -xdev -name pg_ctl 2>/dev/null | wc -l'
