@@ -1,13 +1,13 @@
-import type { ConsentSettings, Directory, NumberConfiguration, NumberConfigurationBody, NumberStatus, NumberView, Override, RoutingTarget, ConfiguredAction } from '@kite/contracts';
+import type { ConsentSettings, Directory, HistoryItem, NumberConfigurationBody, NumberStatus, NumberView, Override } from '@kite/contracts';
+import type { Simulation } from '@kite/domain/configuration/simulate.js';
+import type { Problem } from './form/problems.js';
 
-export type { NumberView };
+/** The answers are the contract's and the domain's own types: the API returns them as they are. */
+export type { HistoryItem, NumberView, Simulation };
 
 /** The configuration API (docs/openapi.json), as the console uses it. */
 
-export interface Problem {
-  path: string;
-  message: string;
-}
+export type { Problem } from './form/problems.js';
 
 /** An answer that is not a success: its status, its title and every problem with its path (C6). */
 export class ApiError extends Error {
@@ -28,24 +28,6 @@ export interface NumberSummary {
   version?: number;
 }
 
-
-export interface HistoryItem {
-  version: number;
-  type: string;
-  occurredAt: string;
-  actor: { sub: string; role: string };
-  data: { number: string; status: NumberStatus; configuration?: NumberConfiguration; override?: Override };
-}
-
-export interface Simulation {
-  number: string;
-  at: string;
-  status: NumberStatus;
-  period?: 'working_hours' | 'out_of_hours';
-  overrideActive?: boolean;
-  routing?: RoutingTarget | null;
-  actions: ConfiguredAction[];
-}
 
 export type DirectoryView = Directory & { version: number };
 

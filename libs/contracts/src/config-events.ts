@@ -57,3 +57,12 @@ export interface NumberView {
   configuration?: NumberConfiguration;
   override?: Override;
 }
+
+/** One item of `GET /v1/numbers/{number}/history` (C7): a change, who made it, and the number's state after it. */
+export interface HistoryItem {
+  version: number;
+  type: string;
+  occurredAt: string;
+  actor: Actor;
+  data: NumberState;
+}

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Injectable, Param, UseGuards } from '@nestjs/common';
-import { type AnyEnvelope, type ConfigEvent, subjects, type TypedEntry } from '@kite/contracts';
+import { type Actor, type AnyEnvelope, type ConfigEvent, type HistoryItem, type NumberState, subjects, type TypedEntry } from '@kite/contracts';
 import { write, type DataSource, type MigrationInterface, type QueryRunner, type Transaction } from '@kite/persistence';
 import { AuthGuard, ConfigurationProcessor, CurrentPrincipal, DATA_SOURCE, EventProcessor, type Principal, type Received } from '@kite/service-kit';
 import { NumberConfigurations } from '../numbers/number-configurations.js';
@@ -29,14 +29,6 @@ export class HistoryProcessor extends ConfigurationProcessor {
   }
 }
 
-export interface HistoryItem {
-  version: number;
-  type: string;
-  occurredAt: string;
-  actor: unknown;
-  data: Record<string, unknown>;
-}
-
 @Controller('v1/numbers')
 @UseGuards(AuthGuard)
 export class HistoryController {
@@ -54,7 +46,7 @@ export class HistoryController {
     const rows = (await this.ds.query(`SELECT seq, event FROM history WHERE subject = $1 AND tenant = $2 ORDER BY seq`, [subject, principal.tenant])) as { seq: string; event: AnyEnvelope[] }[];
     return rows.flatMap((r) =>
       r.event.map((e) => {
-        const { actor, ...data } = e.data as { actor: unknown } & Record<string, unknown>;
+        const { actor, ...data } = e.data as { actor: Actor } & NumberState;
         return { version: Number(r.seq), type: e.type, occurredAt: e.occurredAt, actor, data };
       }),
     );

@@ -1,4 +1,8 @@
-import type { Problem } from '../api.js';
+/** A problem the API found in a request, at a JSON path (C6). */
+export interface Problem {
+  path: string;
+  message: string;
+}
 
 /** The problems the API found at exactly this JSON path (C6). */
 export const problemsAt = (problems: readonly Problem[], path: string): string[] => problems.filter((p) => p.path === path).map((p) => p.message);
