@@ -6,7 +6,8 @@
 // the outbound stream, then the entry in the conversation log); "routing" reads the log and answers
 // some entries with a decision of its own, recorded the same way; "the scheduler" reads the log. The load generator publishes the inbound messages and reads the
 // outbound stream. What this costs, and how long an inbound message takes to come out, is what the
-// bus alone allows on this machine, so the system's figures can be set beside it in one run.
+// bus alone allows on this machine, so the system's figures can be set beside it in one run. The
+// `outbound` shape leaves the log out, to measure a design without it (bench/floor-shapes.mjs).
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { jetstream, jetstreamManager, DeliverPolicy } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
@@ -33,8 +34,15 @@ const json = (value) => JSON.stringify(value);
 const utf8 = new TextDecoder();
 const parse = (data) => JSON.parse(utf8.decode(data));
 
+/**
+ * The shapes of the traffic: `log`, the system's (decisions on the outbound stream, then in the
+ * conversation log, which the projection, routing and the scheduler read); `outbound`, a candidate
+ * with no log (the decisions only on the outbound stream, which all three read).
+ */
+export const SHAPES = ['log', 'outbound'];
+
 /** One stage of the pipeline, in a worker thread with its own connection. */
-async function stage({ servers, role }) {
+async function stage({ servers, role, shape }) {
   const nc = await connect({ servers });
   const log = await EventLog.open(nc, STREAMS.conversations);
   const publisher = AckedPublisher.of(nc);
@@ -82,8 +90,10 @@ async function stage({ servers, role }) {
   /** A decision recorded as the system records it: public events on the outbound stream, then the entry in the log. */
   const record = async (decisions) => {
     await Promise.all(decisions.flatMap((d) => d.events.map((e) => publisher.publish(`floor.out.${e.tenant}.${e.type}`, json(e), { msgID: e.id }))));
-    await Promise.all(decisions.map((d) => log.append(d.subject, d.events)));
+    if (shape === 'log') await Promise.all(decisions.map((d) => log.append(d.subject, d.events)));
   };
+  /** What the readers of the decisions read: the log's entries, or the outbound stream's events. */
+  const decisions = shape === 'log' ? { stream: STREAMS.conversations, subjects: 'floor.conv.>', firstEvent: (d) => parse(d.data)[0] } : { stream: STREAMS.outbound, subjects: 'floor.out.>', firstEvent: (d) => parse(d.data) };
   const roles = {
     linking: () => [
       // The deciders: one decision per inbound message.
@@ -98,20 +108,20 @@ async function stage({ servers, role }) {
         );
       }),
       // The projection, in the same process: reads the log.
-      consumer('projection', STREAMS.conversations, 'floor.conv.>', async () => undefined),
+      consumer('projection', decisions.stream, decisions.subjects, async () => undefined),
     ],
     // Routing answers some entries with a decision of its own.
     routing: () => [
-      consumer('routing', STREAMS.conversations, 'floor.conv.>', async (deliveries) => {
-        const decisions = [];
+      consumer('routing', decisions.stream, decisions.subjects, async (deliveries) => {
+        const answers = [];
         for (const d of deliveries) {
-          const [first] = parse(d.data);
-          if (first.route) decisions.push({ subject: d.subject, events: [event(`${first.id}-routed`, 'MembersAdded', first.tenant)] });
+          const first = decisions.firstEvent(d);
+          if (first.route) answers.push({ subject: d.subject, events: [event(`${first.id}-routed`, 'MembersAdded', first.tenant)] });
         }
-        await record(decisions);
+        await record(answers);
       }),
     ],
-    scheduler: () => [consumer('scheduler', STREAMS.conversations, 'floor.conv.>', async () => undefined)],
+    scheduler: () => [consumer('scheduler', decisions.stream, decisions.subjects, async () => undefined)],
   };
   const runners = roles[role]();
   for (const runner of runners) await runner.start();
@@ -203,15 +213,15 @@ export async function storedPerInbound(jsm, streams, inbound) {
 
 /**
  * The bus floor on the NATS at `servers`, one run per phase: `messages` inbound messages at `rate`
- * per second (0: as fast as it goes). Creates its streams and deletes them afterwards.
+ * per second (0: as fast as it goes), in one of the `SHAPES`. Creates its streams and deletes them afterwards.
  */
-export async function busFloor(servers, phases) {
+export async function busFloor(servers, phases, shape = 'log') {
   const nc = await connect({ servers });
   const jsm = await jetstreamManager(nc);
   // A run killed midway leaves its streams: start from empty ones.
   for (const name of Object.values(STREAMS)) await jsm.streams.delete(name).catch(() => undefined);
   await provisionStreams(nc, FLOOR_STREAMS);
-  const workers = ['linking', 'routing', 'scheduler'].map((role) => new Worker(new URL(import.meta.url), { workerData: { servers, role } }));
+  const workers = ['linking', 'routing', 'scheduler'].map((role) => new Worker(new URL(import.meta.url), { workerData: { servers, role, shape } }));
   try {
     await Promise.all(workers.map((w) => new Promise((resolve, reject) => w.once('message', resolve).once('error', reject))));
     const callsSoFar = async () => Object.assign({}, ...(await Promise.all(workers.map((w) => new Promise((resolve) => w.once('message', resolve).postMessage('calls'))))));
