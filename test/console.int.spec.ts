@@ -11,7 +11,7 @@ import { fieldId } from '../apps/console/src/form/problems.js';
 /**
  * The administrators' console in headless Chromium against the running system: a number
  * configured from nothing through the form, then routed as configured; a validation problem beside
- * its field; a stale save refused and shown; a viewer who cannot save. With
+ * its field; a stale save refused and shown; a draft kept across an expired token; a viewer who cannot save. With
  * KITE_CONSOLE_SCREENSHOTS set to a folder, it also takes the screenshots in docs/console/.
  */
 const NUMBER = '+15550000031';
@@ -34,13 +34,13 @@ describe('the administrators console', () => {
   let browser: Browser;
 
   /** A page signed in; under the console's own CSP unless axe must be injected. */
-  async function signedIn(role: 'admin' | 'viewer', tenant = 'acme', { axe = false } = {}): Promise<Page> {
+  async function signedIn(role: 'admin' | 'viewer', tenant = 'acme', { axe = false, expiresIn = '1h' } = {}): Promise<Page> {
     const page = await (await browser.newContext({ viewport: { width: 1200, height: 900 }, timezoneId: 'UTC', bypassCSP: axe })).newPage();
     const failures: string[] = [];
     page.on('pageerror', (e) => failures.push(e.message));
     page.on('console', (m) => m.type() === 'error' && !/Failed to load resource/.test(m.text()) && failures.push(m.text()));
     await page.goto(`${system.configApi}/console/`);
-    await page.getByLabel('Token').fill(await system.token(tenant, role));
+    await page.getByLabel('Token').fill(await system.token(tenant, role, expiresIn));
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Numbers' }).waitFor();
     expect(failures).toEqual([]);
@@ -181,6 +181,31 @@ describe('the administrators console', () => {
     await expect(conflict.textContent()).resolves.toMatch(/Changed since you opened it: now version \d+, by .+ \(admin\) at .+\. What changed: closures\./);
     const stored = (await system.api('acme', 'GET', `/v1/numbers/${encodeURIComponent(NUMBER)}`)).body as { configuration: { workingHours: { schedule: { closures: string[] } } } };
     expect(stored.configuration.workingHours.schedule.closures).toEqual(['2026-12-26']);
+  }, 60_000);
+
+  it('keeps the changes not saved yet when the token expires mid-edit: signed in again, they are back, and they save', async () => {
+    const number = '+15550000032';
+    const expired = Date.now() + 6_000;
+    const page = await signedIn('admin', 'acme', { expiresIn: '6s' });
+    await page.goto(`${system.configApi}/console/#/numbers/${encodeURIComponent(number)}`);
+    await byPath(page, '$.workingHours.schedule.timeZone').fill('Europe/Lisbon');
+    await new Promise((r) => setTimeout(r, Math.max(0, expired - Date.now()) + 1_500));
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('The API refused your token').waitFor();
+    await page.getByLabel('Token').fill(await system.token('acme', 'admin'));
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: number }).waitFor();
+    await page.getByRole('status').filter({ hasText: 'are back, as you left them' }).waitFor();
+    await expect(byPath(page, '$.workingHours.schedule.timeZone').inputValue()).resolves.toBe('Europe/Lisbon');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved: version' }).waitFor();
+    const stored = (await system.api('acme', 'GET', `/v1/numbers/${encodeURIComponent(number)}`)).body as { configuration: { workingHours: { schedule: { timeZone: string } } } };
+    expect(stored.configuration.workingHours.schedule.timeZone).toBe('Europe/Lisbon');
+    // Saved, the draft is forgotten: the page opened again shows the saved configuration, and says nothing came back.
+    await page.reload();
+    await page.getByRole('heading', { name: number }).waitFor();
+    await expect(byPath(page, '$.workingHours.schedule.timeZone').inputValue()).resolves.toBe('Europe/Lisbon');
+    expect(await page.getByText('are back, as you left them').count()).toBe(0);
   }, 60_000);
 
   it('P1 P2 P4 consent settings: the scope, keywords per language with their replies; a keyword that means something else is shown beside its list', async () => {

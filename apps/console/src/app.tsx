@@ -1,5 +1,6 @@
 import { Component, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { Api } from './api.js';
+import { forgetDrafts, type Author } from './drafts.js';
 import { ConsentPage } from './pages/consent-page.js';
 import { DirectoryPage } from './pages/directory-page.js';
 import { HistoryPage } from './pages/history-page.js';
@@ -53,7 +54,7 @@ export function App() {
             <span className="who">
               {session.tenant} · {session.sub} ({session.role})
             </span>
-            <button type="button" className="secondary" onClick={() => signIn(undefined)}>
+            <button type="button" className="secondary" onClick={() => (forgetDrafts(), signIn(undefined))}>
               Sign out
             </button>
           </nav>
@@ -64,7 +65,7 @@ export function App() {
           <SignIn onSignIn={signIn} {...(signedOut ? { notice: signedOut } : {})} />
         ) : (
           <Failsafe key={route.join('/')}>
-            <Page route={route} api={api} canWrite={session.role === 'admin'} />
+            <Page route={route} api={api} canWrite={session.role === 'admin'} author={session} />
           </Failsafe>
         )}
       </main>
@@ -83,11 +84,11 @@ class Failsafe extends Component<{ children: ReactNode }, { failure?: string }> 
   }
 }
 
-function Page({ route, api, canWrite }: { route: string[]; api: Api; canWrite: boolean }) {
+function Page({ route, api, canWrite, author }: { route: string[]; api: Api; canWrite: boolean; author: Author }) {
   const [first, number, part] = route;
   if (first === 'numbers' && number && part === 'week') return <WeekView key={number} api={api} number={number} />;
   if (first === 'numbers' && number && part === 'history') return <HistoryPage key={number} api={api} number={number} canWrite={canWrite} />;
-  if (first === 'numbers' && number) return <NumberPage key={number} api={api} number={number} canWrite={canWrite} />;
+  if (first === 'numbers' && number) return <NumberPage key={number} api={api} number={number} canWrite={canWrite} author={author} />;
   if (first === 'directory') return <DirectoryPage api={api} canWrite={canWrite} />;
   if (first === 'consent') return <ConsentPage api={api} canWrite={canWrite} />;
   return <NumbersList api={api} />;

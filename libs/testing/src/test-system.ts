@@ -118,8 +118,9 @@ export class TestSystem {
     await this.publisher.publishRaw(subject, payload, msgId);
   }
 
-  async token(tenant: string, role: 'admin' | 'viewer' = 'admin'): Promise<string> {
-    return new SignJWT({ tenant, role }).setProtectedHeader({ alg: 'HS256' }).setSubject(`${role}@${tenant}`).setIssuedAt().setExpirationTime('1h').sign(new TextEncoder().encode(this.secret));
+  /** A token of this system's for `tenant`; `expiresIn` as jose reads it ('1h', '5s'). */
+  async token(tenant: string, role: 'admin' | 'viewer' = 'admin', expiresIn = '1h'): Promise<string> {
+    return new SignJWT({ tenant, role }).setProtectedHeader({ alg: 'HS256' }).setSubject(`${role}@${tenant}`).setIssuedAt().setExpirationTime(expiresIn).sign(new TextEncoder().encode(this.secret));
   }
 
   /** An HTTP call (the configuration API unless `service` says otherwise) with a token of `tenant`, admin unless said otherwise. */

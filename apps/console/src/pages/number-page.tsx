@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { ConsentSettings, NumberConfigurationBody } from '@kite/contracts';
 import { ApiError, type Api, type DirectoryView, type HistoryItem, type NumberView, type Problem } from '../api.js';
+import { keepDraft, keptDraft, type Author } from '../drafts.js';
 import { ActionsEditor } from '../form/actions-editor.js';
 import { changedParts } from '../form/changes.js';
 import { Field, PartProblems } from '../form/field.js';
@@ -28,7 +29,7 @@ const shapeOf = (d: NumberConfigurationBody) =>
   JSON.stringify([d.workingHours.schedule.rules.length, d.workingHours.schedule.closures?.length, d.outOfHours !== undefined, ...[...d.workingHours.actions, ...(d.outOfHours?.actions ?? [])].map((a) => [a.conditions.length, a.task.type])]);
 
 /** C2–C7, W4: one number's configuration as one form, in the order of the administrator's guide. */
-export function NumberPage({ api, number, canWrite }: { api: Api; number: string; canWrite: boolean }) {
+export function NumberPage({ api, number, canWrite, author }: { api: Api; number: string; canWrite: boolean; author: Author }) {
   const [view, setView] = useState<NumberView>();
   const [directory, setDirectory] = useState<DirectoryView>();
   const [consent, setConsent] = useState<ConsentSettings>();
@@ -39,18 +40,29 @@ export function NumberPage({ api, number, canWrite }: { api: Api; number: string
   const [failure, setFailure] = useState<string>();
   const [saving, setSaving] = useState(false);
 
-  const load = useCallback(async () => {
-    const [v, d, c] = await Promise.all([api.number(number), api.directory(), api.consentSettings()]);
-    setView(v);
-    setDirectory(d);
-    setConsent(c);
-    setDraft(draftOf(v, d));
-    setProblems([]);
-    setConflict(undefined);
-  }, [api, number]);
+  /** The number as saved, or, when its author left one (signed out by an expired token), their draft and the version it was made on. */
+  const load = useCallback(
+    async ({ restore }: { restore: boolean }) => {
+      const [v, d, c] = await Promise.all([api.number(number), api.directory(), api.consentSettings()]);
+      const kept = restore && canWrite ? keptDraft(author, number) : undefined;
+      setView(kept?.base ?? v);
+      setDirectory(d);
+      setConsent(c);
+      setDraft(kept?.draft ?? draftOf(v, d));
+      setProblems([]);
+      setConflict(undefined);
+      if (kept) setStatus('Your changes not saved yet are back, as you left them: save them, or cancel them.');
+    },
+    [api, number, canWrite, author],
+  );
   useEffect(() => {
-    load().catch((e: unknown) => setFailure(e instanceof Error ? e.message : String(e)));
+    load({ restore: true }).catch((e: unknown) => setFailure(e instanceof Error ? e.message : String(e)));
   }, [load]);
+  // What differs from the saved configuration is kept in the tab until it is saved or cancelled.
+  useEffect(() => {
+    if (!canWrite || !view || !directory || !draft) return;
+    keepDraft(author, number, JSON.stringify(draft) === JSON.stringify(draftOf(view, directory)) ? undefined : { base: view, draft });
+  }, [canWrite, author, number, view, directory, draft]);
 
   if (failure) return <p role="alert">{failure}</p>;
   if (!view || !directory || !draft) return <p>Loading {number}…</p>;
@@ -134,7 +146,7 @@ export function NumberPage({ api, number, canWrite }: { api: Api; number: string
             Changed since you opened it: now version {conflict.latest.version}
             {conflict.by ? `, by ${conflict.by.actor.sub} (${conflict.by.actor.role}) at ${new Date(conflict.by.occurredAt).toLocaleString()}` : ''}. What changed: {conflict.parts.join(', ') || 'nothing you can see'}.
           </p>
-          <button type="button" onClick={() => void load()}>
+          <button type="button" onClick={() => void load({ restore: false })}>
             Load their version
           </button>{' '}
           <button type="button" className="secondary" onClick={() => void save(conflict.latest.version)}>
