@@ -1,9 +1,9 @@
-import type { ConsentSettings, Directory, HistoryItem, NumberConfigurationBody, NumberStatus, NumberView, Override } from '@kite/contracts';
+import type { ConsentSettings, Directory, HistoryItem, NumberConfigurationBody, NumberSummary, NumberView, Override } from '@kite/contracts';
 import type { Simulation } from '@kite/domain/configuration/simulate.js';
 import type { Problem } from './form/problems.js';
 
 /** The answers are the contract's and the domain's own types: the API returns them as they are. */
-export type { HistoryItem, NumberView, Simulation };
+export type { HistoryItem, NumberSummary, NumberView, Simulation };
 
 /** The configuration API (docs/openapi.json), as the console uses it. */
 
@@ -19,15 +19,6 @@ export class ApiError extends Error {
     super(title);
   }
 }
-
-export interface NumberSummary {
-  number: string;
-  channels: string[];
-  status: NumberStatus;
-  linkedServiceId?: string;
-  version?: number;
-}
-
 
 export type DirectoryView = Directory & { version: number };
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { envelopeOf } from './envelope.js';
 import { Directory } from './directory.js';
 import { NumberConfiguration, NumberStatus } from './number-configuration.js';
-import { E164, Instant } from './primitives.js';
+import { Channel, E164, Instant } from './primitives.js';
 
 /**
  * The configuration service's events, on `kite.config.<tenant>.…` (one subject per aggregate).
@@ -47,6 +47,15 @@ export type NumberOverrideCleared = z.infer<typeof NumberOverrideCleared>;
 export const NUMBER_EVENT_TYPES = ['NumberConfigurationSaved', 'NumberConfigurationMigrated', 'NumberConfigurationRemoved', 'NumberOverrideSet', 'NumberOverrideCleared'] as const;
 export const isNumberEvent = (event: { type: string }): event is NumberEvent => (NUMBER_EVENT_TYPES as readonly string[]).includes(event.type);
 export type NumberEvent = NumberConfigurationSaved | NumberConfigurationMigrated | NumberConfigurationRemoved | NumberOverrideSet | NumberOverrideCleared;
+
+/** One item of `GET /v1/numbers`: a number of the directory, its status, and its linked service and version once configured. */
+export interface NumberSummary {
+  number: string;
+  channels: Channel[];
+  status: NumberStatus;
+  linkedServiceId?: string;
+  version?: number;
+}
 
 /** `GET /v1/numbers/{number}` and the answer of every change to a number: its state, channels and version (the `ETag`). */
 export interface NumberView {

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Headers, Inject, Param, Put, Query, Res, UseGuards } from '@nestjs/common';
-import { Instant, NumberConfigurationBody, Override, subjects, type NumberView, type Channel, type NumberStatus } from '@kite/contracts';
+import { Instant, NumberConfigurationBody, Override, subjects, type NumberSummary, type NumberView, type Channel, type NumberStatus } from '@kite/contracts';
 import { configurationProblems, conversationIdFor, decideOverride, decideRemove, decideSave, simulateAt, simulateContact, type Simulation } from '@kite/domain';
 import { CONVERSATION_LOG, type ConversationLog } from '@kite/messaging';
 import type { DataSource } from '@kite/persistence';
@@ -10,7 +10,6 @@ import type { Principal } from '@kite/service-kit';
 import { Problem, validationProblem } from '@kite/service-kit';
 import { contactParam } from '../consent/contact-param.js';
 import { NumberConfigurations, type VersionedNumber } from './number-configurations.js';
-
 
 type Reply = { setHeader(name: string, value: string): void };
 
@@ -43,7 +42,7 @@ export class NumbersController {
 
   /** C1: every number of the tenant with its channels and status. */
   @Get()
-  async list(@CurrentPrincipal() principal: Principal): Promise<{ number: string; channels: Channel[]; status: NumberStatus; linkedServiceId?: string; version?: number }[]> {
+  async list(@CurrentPrincipal() principal: Principal): Promise<NumberSummary[]> {
     const rows = (await this.ds.query(
       `SELECT n.number, n.channels, coalesce(c.status, 'not_configured') AS status, c.configuration->>'linkedServiceId' AS linked, c.seq
          FROM directory_numbers n LEFT JOIN number_configurations c ON c.tenant = n.tenant AND c.number = n.number
