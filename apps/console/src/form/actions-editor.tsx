@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { Condition, Directory, NumberConfigurationBody, Task, WhatsAppTemplate } from '@kite/contracts';
 import type { Problem } from '../api.js';
+import { DirectorySelect } from './directory-select.js';
 import { Field, PartProblems } from './field.js';
 import { problemsAt } from './problems.js';
 
@@ -153,16 +154,7 @@ function SendMessage({ at, task, onChange, directory, templates, problems, disab
   return (
     <>
       <Field label="Bot" path={`${at}.task.botId`} problems={problems}>
-        {(input) => (
-          <select {...input} value={task.botId} disabled={disabled} onChange={(e) => onChange({ ...task, botId: e.target.value })}>
-            {!directory.bots.some((b) => b.id === task.botId) && <option value={task.botId}>{task.botId || 'Choose…'}</option>}
-            {directory.bots.map((b) => (
-              <option key={b.id} value={b.id}>
-                {b.name}
-              </option>
-            ))}
-          </select>
-        )}
+        {(input) => <DirectorySelect input={input} value={task.botId} entries={directory.bots} disabled={disabled} onChange={(botId) => onChange({ ...task, botId })} />}
       </Field>
       <Field label="Text" path={`${at}.task.text`} problems={problems} hint="1 to 1,600 characters.">
         {(input) => <textarea {...input} value={task.text} disabled={disabled} rows={2} onChange={(e) => onChange({ ...task, text: e.target.value })} />}

@@ -1,44 +1,40 @@
 import type { Directory, RoutingTarget } from '@kite/contracts';
 import type { Problem } from '../api.js';
+import { DirectorySelect } from './directory-select.js';
 import { Field } from './field.js';
 
-const TARGETS = { agent: 'An agent', group: 'A group of agents (a call group)', bot: 'A bot' } as const;
+type Kind = RoutingTarget['type'];
+
+/** Each kind of target: how the form names it, the directory's entries of that kind, and the target for one of them. */
+const KINDS: Record<Kind, { name: string; label: string; idPath: string; entries: (d: Directory) => readonly { id: string; name: string }[]; target: (id: string) => RoutingTarget }> = {
+  agent: { name: 'An agent', label: 'Agent', idPath: 'agentId', entries: (d) => d.agents, target: (agentId) => ({ type: 'agent', agentId }) },
+  group: { name: 'A group of agents (a call group)', label: 'Group', idPath: 'serviceId', entries: (d) => d.services, target: (serviceId) => ({ type: 'group', serviceId }) },
+  bot: { name: 'A bot', label: 'Bot', idPath: 'botId', entries: (d) => d.bots, target: (botId) => ({ type: 'bot', botId }) },
+};
+
+const idOf = (t: RoutingTarget): string => (t.type === 'agent' ? t.agentId : t.type === 'group' ? t.serviceId : t.botId);
 
 /** C3: who a period's messages go to: an agent, a group or a bot, each chosen by name. */
 export function RoutingPicker({ label, path, value, onChange, directory, problems, disabled }: { label: string; path: string; value: RoutingTarget; onChange: (t: RoutingTarget) => void; directory: Directory; problems: readonly Problem[]; disabled: boolean }) {
-  const choices = value.type === 'agent' ? directory.agents : value.type === 'group' ? directory.services : directory.bots;
-  const idField = value.type === 'agent' ? 'agentId' : value.type === 'group' ? 'serviceId' : 'botId';
-  const chosen = value.type === 'agent' ? value.agentId : value.type === 'group' ? value.serviceId : value.botId;
-  const retarget = (type: RoutingTarget['type']) => {
-    const first = (type === 'agent' ? directory.agents : type === 'group' ? directory.services : directory.bots)[0]?.id ?? '';
-    onChange(type === 'agent' ? { type, agentId: first } : type === 'group' ? { type, serviceId: first } : { type, botId: first });
-  };
-  const choose = (id: string) => onChange(value.type === 'agent' ? { type: 'agent', agentId: id } : value.type === 'group' ? { type: 'group', serviceId: id } : { type: 'bot', botId: id });
+  const kind = KINDS[value.type];
+  // Another kind starts at its first entry.
+  const retarget = (next: (typeof KINDS)[Kind]) => onChange(next.target(next.entries(directory)[0]?.id ?? ''));
   return (
     <fieldset className="routing">
       <legend>{label}</legend>
       <Field label="Route to" path={`${path}.type`} problems={problems}>
         {(input) => (
-          <select {...input} value={value.type} disabled={disabled} onChange={(e) => retarget(e.target.value as RoutingTarget['type'])}>
-            {Object.entries(TARGETS).map(([type, name]) => (
+          <select {...input} value={value.type} disabled={disabled} onChange={(e) => retarget(KINDS[e.target.value as Kind])}>
+            {Object.entries(KINDS).map(([type, k]) => (
               <option key={type} value={type}>
-                {name}
+                {k.name}
               </option>
             ))}
           </select>
         )}
       </Field>
-      <Field label={value.type === 'agent' ? 'Agent' : value.type === 'group' ? 'Group' : 'Bot'} path={`${path}.${idField}`} problems={problems}>
-        {(input) => (
-          <select {...input} value={chosen} disabled={disabled} onChange={(e) => choose(e.target.value)}>
-            {!choices.some((c) => c.id === chosen) && <option value={chosen}>{chosen ? `${chosen} (not in the directory)` : 'Choose…'}</option>}
-            {choices.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.name}
-              </option>
-            ))}
-          </select>
-        )}
+      <Field label={kind.label} path={`${path}.${kind.idPath}`} problems={problems}>
+        {(input) => <DirectorySelect input={input} value={idOf(value)} entries={kind.entries(directory)} disabled={disabled} onChange={(id) => onChange(kind.target(id))} />}
       </Field>
     </fieldset>
   );

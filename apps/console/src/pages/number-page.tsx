@@ -4,6 +4,7 @@ import { ApiError, type Api, type DirectoryView, type HistoryItem, type NumberVi
 import { keepDraft, keptDraft, type Author } from '../drafts.js';
 import { ActionsEditor } from '../form/actions-editor.js';
 import { changedParts } from '../form/changes.js';
+import { DirectorySelect } from '../form/directory-select.js';
 import { Field, PartProblems } from '../form/field.js';
 import { fieldId } from '../form/problems.js';
 import { RoutingPicker } from '../form/routing-picker.js';
@@ -70,7 +71,7 @@ export function NumberPage({ api, number, canWrite, author }: { api: Api; number
   const templates = directory.numbers.find((n) => n.number === number)?.templates ?? [];
   const hasWhatsApp = view.channels.includes('whatsapp');
   const serviceName = (id: string | undefined) => directory.services.find((s) => s.id === id)?.name ?? id;
-  // After a conflict, `view` is their version: the comparison, Cancel and "save over" are against it.
+  // After a conflict, `view` is their version: the comparison and "save over" are against it. Cancel reads the number as saved now.
   const serviceChanges = view.configuration !== undefined && view.configuration.linkedServiceId !== draft.linkedServiceId;
   const change = (next: NumberConfigurationBody) => {
     if (problems.length && shapeOf(next) !== shapeOf(draft)) setProblems([]);
@@ -158,16 +159,7 @@ export function NumberPage({ api, number, canWrite, author }: { api: Api; number
       <fieldset>
         <legend>Linked service</legend>
         <Field label="Service" path="$.linkedServiceId" problems={problems} hint="Changing it detaches the number's conversations with the service it is linked to now (L6).">
-          {(input) => (
-            <select {...input} value={draft.linkedServiceId} disabled={disabled} onChange={(e) => change({ ...draft, linkedServiceId: e.target.value })}>
-              {!directory.services.some((s) => s.id === draft.linkedServiceId) && <option value={draft.linkedServiceId}>{draft.linkedServiceId || 'Choose…'}</option>}
-              {directory.services.map((s) => (
-                <option key={s.id} value={s.id}>
-                  {s.name}
-                </option>
-              ))}
-            </select>
-          )}
+          {(input) => <DirectorySelect input={input} value={draft.linkedServiceId} entries={directory.services} disabled={disabled} onChange={(linkedServiceId) => change({ ...draft, linkedServiceId })} />}
         </Field>
         {serviceChanges && <p className="warning">Saving links the number to another service: its conversations with {serviceName(view.configuration?.linkedServiceId)} will be detached from it.</p>}
       </fieldset>
@@ -227,7 +219,7 @@ export function NumberPage({ api, number, canWrite, author }: { api: Api; number
             Save
           </button>
         )}
-        <button type="button" className="secondary" onClick={() => (setDraft(draftOf(view, directory)), setProblems([]), setConflict(undefined), setStatus('Changes cancelled.'))}>
+        <button type="button" className="secondary" onClick={() => void load({ restore: false }).then(() => setStatus('Changes cancelled.'), (e: unknown) => setStatus(`Not cancelled: ${e instanceof Error ? e.message : String(e)}`))}>
           Cancel
         </button>
         <span role="status" className="save-status">
