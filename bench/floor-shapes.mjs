@@ -7,13 +7,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort, startNatsServer } from '@kite/local-infra';
 import { busFloor, SHAPES } from './bus-floor.mjs';
+import { median, pct } from './probes.mjs';
 
 const RATE = Number(process.env.FLOOR_RATE ?? 200);
 const SECONDS = Number(process.env.FLOOR_SECONDS ?? 20);
 const ROUNDS = Number(process.env.FLOOR_ROUNDS ?? 3);
 for (const [name, value] of [['FLOOR_RATE', RATE], ['FLOOR_SECONDS', SECONDS], ['FLOOR_ROUNDS', ROUNDS]]) if (!(value > 0)) throw new Error(`${name}: ${value} is not a positive number`);
 
-const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 const storeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kite-floor-shapes-'));
 const nats = await startNatsServer({ port: await freePort(), storeDir });
 try {
@@ -34,7 +34,6 @@ try {
       );
     }
   }
-  const median = (values) => [...values].sort((x, y) => x - y)[Math.floor((values.length - 1) / 2)];
   console.log(`median CPU ms per inbound message, NATS and clients: ${SHAPES.map((s) => `${s} ${median(totals[s]).toFixed(2)}`).join(', ')}`);
 } finally {
   await nats.stop();

@@ -7,6 +7,9 @@ import pg from 'pg';
 /** The p-th percentile of sorted values. */
 export const pct = (sorted, p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN);
 
+/** The median of values (the lower of the middle two). */
+export const median = (values) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
+
 /** The raw bus: publish with acks and consume with acks, same payload size, on the same server. */
 export async function rawBus({ js, jsm }, count, payloadSize) {
   await jsm.streams.add({ name: 'BENCH_RAW', subjects: ['bench.raw.>'] });

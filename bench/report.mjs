@@ -1,6 +1,6 @@
 // The end-to-end benchmark's report: every figure it measured, printed in the order bench/README.md reads them.
 import os from 'node:os';
-import { pct } from './probes.mjs';
+import { median, pct } from './probes.mjs';
 
 const MINUTE_S = 60;
 
@@ -87,7 +87,6 @@ export function printReport({ payloadSize, raw, floor, hop, busOnly, stored, res
   }
   for (const r of replays) console.log(`  ${r.service.padEnd(18)} ${rounds(r)}cores busy while applying: ${r.busy}`);
   if (REPLAY_ROUNDS > 1) {
-    const median = (values) => values.sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
     for (const service of REPLAYED) {
       const mine = replays.filter((r) => r.service === service);
       const perEntry = events / mine[0].entries;
