@@ -59,7 +59,11 @@ describe('consent: opt-out, opt-in, HELP', () => {
     expect(refused.type).toBe('OutboundMessageRejected');
     expect(refused.data).toMatchObject({ reason: 'opted_out' });
     expect(repliesTo(stop.eventId)).toHaveLength(1);
-    const view = (await system.api('acme', 'GET', `/v1/conversations/${stop.conversationId}`, undefined, { service: 'linking-service', role: 'viewer' })).body as { timeline: Record<string, unknown>[] };
+    // The view is a read model: it shows the refusal once it has applied it.
+    const view = await eventually(async () => {
+      const found = (await system.api('acme', 'GET', `/v1/conversations/${stop.conversationId}`, undefined, { service: 'linking-service', role: 'viewer' })).body as { timeline: Record<string, unknown>[] };
+      return found.timeline.some((i) => i.kind === 'outbound_rejected') && found;
+    }, 'the refusal on the timeline');
     expect(view.timeline).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ kind: 'contact_message', text: 'Stop!', keyword: 'opt_out' }),

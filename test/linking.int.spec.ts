@@ -103,9 +103,12 @@ describe('linking and outbound', () => {
     const sms = await inbound('+15553020002', N1);
     expect(await conversationOf(sms)).toBe(created.conversationId);
     expect(data<{ channel: string }>(await effect('ConversationLinked', sms)).channel).toBe('sms');
-    const view = await system.api('acme', 'GET', `/v1/conversations/${created.conversationId}`, undefined, { service: 'linking-service', role: 'viewer' });
-    expect(view.status).toBe(200);
-    expect((view.body as { timeline: { kind: string }[] }).timeline.map((i) => i.kind)).toEqual(['call', 'contact_message']);
+    const timeline = await eventually(async () => {
+      const view = await system.api('acme', 'GET', `/v1/conversations/${created.conversationId}`, undefined, { service: 'linking-service', role: 'viewer' });
+      const items = view.status === 200 && (view.body as { timeline: { kind: string }[] }).timeline;
+      return items && items.length === 2 && items;
+    }, 'the call and the message in the view');
+    expect(timeline.map((i) => i.kind)).toEqual(['call', 'contact_message']);
   });
 
   it('L5 an agent\'s create conversation joins the existing one, or creates it with the agent first', async () => {
@@ -184,6 +187,7 @@ describe('linking and outbound', () => {
     const conversationId = await conversationOf(await inbound('+15553070007', N1));
     for (let i = 0; i < 4; i++) await conversationOf(await inbound('+15553070007', N1));
     const route = `/v1/conversations/${conversationId}`;
+    await eventually(async () => ((await system.api('acme', 'GET', route, undefined, { service: 'linking-service' })).body as { timeline?: unknown[] }).timeline?.length === 5, 'the five messages in the view');
     const page1 = (await system.api('acme', 'GET', `${route}?limit=2`, undefined, { service: 'linking-service' })).body as { timeline: { text: string }[]; nextCursor: string; members: unknown[] };
     expect(page1.timeline).toHaveLength(2);
     const page2 = (await system.api('acme', 'GET', `${route}?limit=2&after=${page1.nextCursor}`, undefined, { service: 'linking-service' })).body as { timeline: { text: string }[]; nextCursor: string };
