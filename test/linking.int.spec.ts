@@ -11,6 +11,7 @@ const LEGACY = '+15550000009'; // svc-c's dialplan SMS number, outside the direc
 const N4 = '+15550000004'; // sms, svc-b
 const N5 = '+15550000005'; // sms, configured by its test
 const N6 = '+15550000006'; // sms, linked to svc-e by its test
+const N7 = '+15550000007'; // sms, svc-b, moved to svc-d by its test
 const ana = { kind: 'agent', id: 'ag-ana' } as const;
 
 describe('linking and outbound', () => {
@@ -46,7 +47,7 @@ describe('linking and outbound', () => {
     system = await TestSystem.start();
     const ok = (r: { status: number; body: unknown }) => expect([r.status, r.body]).toEqual([200, expect.anything()]);
     ok(await system.api('acme', 'PUT', '/v1/directory', {
-      numbers: [{ number: N1, channels: ['sms', 'whatsapp'] }, { number: N2, channels: ['sms'] }, { number: N3, channels: ['sms'] }, { number: N4, channels: ['sms'] }, { number: N5, channels: ['sms'] }, { number: N6, channels: ['sms'] }],
+      numbers: [{ number: N1, channels: ['sms', 'whatsapp'] }, { number: N2, channels: ['sms'] }, { number: N3, channels: ['sms'] }, { number: N4, channels: ['sms'] }, { number: N5, channels: ['sms'] }, { number: N6, channels: ['sms'] }, { number: N7, channels: ['sms'] }],
       services: [
         { id: 'svc-a', name: 'A', agentIds: ['ag-ana'], dialplan: {} },
         { id: 'svc-b', name: 'B', agentIds: ['ag-bruno'], dialplan: {} },
@@ -181,6 +182,25 @@ describe('linking and outbound', () => {
     await system.untilConfigApplied();
     const next = await inbound('+15553060006', N4);
     expect(data(await effect('ConversationCreated', next))).toMatchObject({ serviceId: 'svc-c', contact: '+15553060006' });
+  });
+
+  it('L6 conversations created the moment the number moves are detached too, though linking\'s view has not shown them yet; none is left on S1 undetached', async () => {
+    const routing = (serviceId: string) => ({ linkedServiceId: serviceId, workingHours: { routing: { type: 'group', serviceId }, schedule: { timeZone: 'UTC', rules: [] } } });
+    expect((await system.api('acme', 'PUT', `/v1/numbers/${encodeURIComponent(N7)}`, routing('svc-b'))).status).toBe(200);
+    await system.untilConfigApplied();
+    const contacts = Array.from({ length: 40 }, (_, i) => `+155530901${String(i).padStart(2, '0')}`);
+    // Twenty conversations created just before the move: on kite.out, not yet in linking's view.
+    const early = await Promise.all(contacts.slice(0, 20).map((contact) => inbound(contact, N7)));
+    const createdEarly = await Promise.all(early.map((cause) => effect('ConversationCreated', cause)));
+    // Twenty more whose first messages race the move: each is created before it (and detached) or after it (on svc-d).
+    const [moved, ...racing] = await Promise.all([system.api('acme', 'PUT', `/v1/numbers/${encodeURIComponent(N7)}`, routing('svc-d')), ...contacts.slice(20).map((contact) => inbound(contact, N7))]);
+    expect(moved.status).toBe(200);
+    const created = [...createdEarly, ...(await Promise.all(racing.map((cause) => effect('ConversationCreated', cause))))];
+    const serviceOf = (e: AnyEnvelope) => data<{ serviceId: string }>(e).serviceId;
+    expect([createdEarly.every((e) => serviceOf(e) === 'svc-b'), created.every((e) => ['svc-b', 'svc-d'].includes(serviceOf(e)))]).toEqual([true, true]);
+    const onS1 = created.filter((e) => serviceOf(e) === 'svc-b').map((e) => data<{ conversationId: string }>(e).conversationId);
+    const detached = () => new Set(system.outboundOf('ConversationDetached').map((e) => data<{ conversationId: string }>(e).conversationId));
+    await eventually(() => onS1.every((c) => detached().has(c)), `every conversation created on svc-b detached (${onS1.length})`);
   });
 
   it('the conversation API pages through the timeline and hides other tenants\' conversations', async () => {

@@ -6,11 +6,12 @@ import type { Statement } from './transaction.js';
  * cycle. Advisory locks write nothing and last until the transaction ends; the space keeps one use
  * (a projection's positions, linking's deciders) apart from the others in the database. Two keys
  * whose hashes collide only wait on each other. Each lock takes a slot in PostgreSQL's lock table
- * (`max_locks_per_transaction`, deploy/README).
+ * (`max_locks_per_transaction`, deploy/README). Shared locks wait only for an exclusive one.
  */
-export function advisoryLocks(space: string, keys: readonly string[]): Statement {
+export function advisoryLocks(space: string, keys: readonly string[], mode: 'exclusive' | 'shared' = 'exclusive'): Statement {
+  const lock = mode === 'shared' ? 'pg_advisory_xact_lock_shared' : 'pg_advisory_xact_lock';
   return {
-    sql: `SELECT count(pg_advisory_xact_lock(hashtext($1), h)) FROM (SELECT DISTINCT hashtext(k) AS h FROM unnest($2::text[]) AS k ORDER BY 1) AS keys`,
+    sql: `SELECT count(${lock}(hashtext($1), h)) FROM (SELECT DISTINCT hashtext(k) AS h FROM unnest($2::text[]) AS k ORDER BY 1) AS keys`,
     params: [space, keys],
   };
 }

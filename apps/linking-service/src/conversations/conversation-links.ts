@@ -22,9 +22,23 @@ export class ConversationLinks1732400000700 implements MigrationInterface {
   }
 }
 
+/** L6: the service of each conversation, so its detaching finds it the moment it is created, not when the read model has it. */
+export class ConversationServices1733500000000 implements MigrationInterface {
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE conversation_links ADD COLUMN service_id text`);
+    await q.query(`UPDATE conversation_links l SET service_id = c.service_id FROM conversations c WHERE c.conversation_id = l.conversation_id`);
+    await q.query(`CREATE INDEX conversation_links_by_service ON conversation_links (tenant, service_id)`);
+  }
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE conversation_links DROP COLUMN service_id`);
+  }
+}
+
 export interface ConversationLink {
   conversationId: string;
   tenant: string;
+  /** Undefined only for a conversation linked before its service was kept here and not in the read model then. */
+  serviceId: string | undefined;
   number: string | undefined;
   links: readonly string[];
 }
@@ -32,12 +46,33 @@ export interface ConversationLink {
 /** The links of the conversations asked for that exist. */
 export function conversationLinks(conversationIds: readonly string[]): Read<Map<string, ConversationLink>> {
   return {
-    statement: { sql: `SELECT conversation_id, tenant, number, links FROM conversation_links WHERE conversation_id = ANY($1::text[])`, params: [conversationIds] },
-    decode: (rows) =>
-      new Map(
-        (rows as { conversation_id: string; tenant: string; number: string | null; links: string[] }[]).map((r) => [r.conversation_id, { conversationId: r.conversation_id, tenant: r.tenant, number: r.number ?? undefined, links: r.links }]),
-      ),
+    statement: { sql: `SELECT conversation_id, tenant, service_id, number, links FROM conversation_links WHERE conversation_id = ANY($1::text[])`, params: [conversationIds] },
+    decode: (rows) => new Map((rows as LinkRow[]).map((r) => [r.conversation_id, linkOfRow(r)])),
   };
+}
+
+interface LinkRow {
+  conversation_id: string;
+  tenant: string;
+  service_id: string | null;
+  number: string | null;
+  links: string[];
+}
+
+const linkOfRow = (r: LinkRow): ConversationLink => ({ conversationId: r.conversation_id, tenant: r.tenant, serviceId: r.service_id ?? undefined, number: r.number ?? undefined, links: r.links });
+
+/**
+ * L6: the conversations of the service, with the numbers each was detached from (as the read model
+ * has them: a conversation it has not reached yet was detached from none).
+ */
+export async function conversationsOfService(tx: Transaction, tenant: string, serviceId: string): Promise<(ConversationLink & { serviceId: string; detached: string[] })[]> {
+  const rows = (await tx.query(
+    `SELECT l.conversation_id, l.tenant, l.service_id, l.number, l.links, c.detached
+       FROM conversation_links l LEFT JOIN conversations c ON c.conversation_id = l.conversation_id
+      WHERE l.tenant = $1 AND l.service_id = $2`,
+    [tenant, serviceId],
+  )) as (LinkRow & { service_id: string; detached: string[] | null })[];
+  return rows.map((r) => ({ ...linkOfRow(r), serviceId: r.service_id, detached: r.detached ?? [] }));
 }
 
 /**
@@ -62,9 +97,9 @@ export async function saveConversationLinks(tx: Writes, links: readonly Conversa
   if (links.length === 0) return;
   await write(
     tx,
-    `INSERT INTO conversation_links (conversation_id, tenant, number, links)
-     SELECT "conversationId", tenant, number, links FROM jsonb_to_recordset($1::jsonb) AS x("conversationId" text, tenant text, number text, links text[])
-     ON CONFLICT (conversation_id) DO UPDATE SET links = conversation_links.links || ARRAY(SELECT l FROM unnest(EXCLUDED.links) AS l WHERE NOT l = ANY(conversation_links.links))`,
+    `INSERT INTO conversation_links (conversation_id, tenant, service_id, number, links)
+     SELECT "conversationId", tenant, "serviceId", number, links FROM jsonb_to_recordset($1::jsonb) AS x("conversationId" text, tenant text, "serviceId" text, number text, links text[])
+     ON CONFLICT (conversation_id) DO UPDATE SET service_id = coalesce(conversation_links.service_id, EXCLUDED.service_id), links = conversation_links.links || ARRAY(SELECT l FROM unnest(EXCLUDED.links) AS l WHERE NOT l = ANY(conversation_links.links))`,
     [JSON.stringify([...new Map(links.map((l) => [l.conversationId, l])).values()])],
   );
 }
@@ -90,7 +125,7 @@ export function linkAfter(before: ConversationLink | undefined, events: readonly
   const after = events.reduce<LinkingConversation>(evolveLinking, linkingConversationOf(before));
   if (after.status !== 'open' || (before && after.links.length === before.links.length)) return undefined;
   const created = events.find((e): e is ConversationCreated => e.type === 'ConversationCreated');
-  return before ? { ...before, links: [...after.links] } : { conversationId: after.conversationId, tenant: created!.tenant, number: created!.data.number, links: [...after.links] };
+  return before ? { ...before, links: [...after.links] } : { conversationId: after.conversationId, tenant: created!.tenant, serviceId: created!.data.serviceId, number: created!.data.number, links: [...after.links] };
 }
 
 /**

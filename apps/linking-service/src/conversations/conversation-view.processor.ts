@@ -96,7 +96,7 @@ async function outboundContextOf(config: ConfigLookups, tenant: string, view: Co
 /** On a rebuild, what the deciders must know is rebuilt too; live, they write it themselves. */
 function replayDeciderState(event: ConversationEvent, view: ConversationView | undefined, replayed: { links: ConversationLink[]; messages: { tenant: string; messageId: string }[] }): void {
   if ((event.type === 'ConversationCreated' || event.type === 'ConversationLinked') && view) {
-    replayed.links.push({ conversationId: view.conversationId, tenant: view.tenant, number: view.number, links: view.links });
+    replayed.links.push({ conversationId: view.conversationId, tenant: view.tenant, serviceId: view.serviceId, number: view.number, links: view.links });
   }
   if (event.type === 'ContactMessageAppended') replayed.messages.push({ tenant: event.tenant, messageId: event.data.messageId });
 }

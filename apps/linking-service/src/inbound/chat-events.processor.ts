@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { readEvent, STREAMS, subjects, type ChatMessageRead, type ChatMessageSent, type ConversationRequested, type MemberJoined, type MemberRemoved } from '@kite/contracts';
-import { conversationIdFor, decideConversationRequest, normaliseE164 } from '@kite/domain';
+import { conversationIdFor, decideConversationRequest, detachingAgrees, normaliseE164 } from '@kite/domain';
 import { CONVERSATION_LOG, EVENT_PUBLISHER, type ConversationLog, type Decision, type Delivery, type EventPublisher } from '@kite/messaging';
 import type { Transaction } from '@kite/persistence';
 import { ConfigCache, EventProcessor, NotYet, type Load, type Processor, type Received } from '@kite/service-kit';
 import { conversationLinks, lockConversationLinks, type ConversationLink } from '../conversations/conversation-links.js';
 import { findConversation } from '../conversations/conversation-store.js';
+import { detachingOf } from '../conversations/number-links.js';
 
 const CHAT_EVENTS = ['MemberRemoved', 'MemberJoined', 'ChatMessageSent', 'ChatMessageRead', 'ConversationRequested'] as const;
 type ChatFact = MemberRemoved | MemberJoined | ChatMessageSent | ChatMessageRead;
@@ -92,11 +93,13 @@ export class ChatEventsProcessor implements Processor<ChatEvent, Known> {
   private async onConversationRequested(tx: Transaction, request: ConversationRequested): Promise<void> {
     const { tenant, data } = request;
     const conversationId = conversationIdFor(tenant, data.contact, data.serviceId);
+    const context = await (await this.configCache.lookups(tx)).outboundContext(tenant, data.serviceId);
+    // L6: the numbers the service could give a new conversation, locked before the conversation (one order in every transaction).
+    const detaching = await detachingOf(tx, context.numbers.filter((n) => n.linkedServiceId === data.serviceId).map((n) => ({ tenant, number: n.number })));
     const links = await lockConversationLinks(tx, [conversationId]);
     const known = links.get(conversationId);
     // Its members as the read model has them: one the projection has not reached yet joins again, which changes nothing.
     const existing = known && { members: (await findConversation(tx, conversationId))?.members ?? [] };
-    const context = await (await this.configCache.lookups(tx)).outboundContext(tenant, data.serviceId);
     const events = decideConversationRequest(request, conversationId, existing, context);
     const [first] = events;
     if (!first) return;
@@ -104,6 +107,9 @@ export class ChatEventsProcessor implements Processor<ChatEvent, Known> {
       await this.publisher.publish(subjects.outbound(tenant, 'ConversationRequestRejected'), first);
       return;
     }
+    const number = first.type === 'ConversationCreated' ? first.data.number : undefined;
+    const configured = context.numbers.find((n) => n.number === number)?.linkedServiceId;
+    if (number && configured && !detachingAgrees(configured, detaching(tenant, number))) throw new NotYet(`the linked service of ${number} is changing here (${detaching(tenant, number)} → ${configured})`);
     await this.log.record([links.decided(tenant, conversationId, events)]);
     await links.save(tx);
   }

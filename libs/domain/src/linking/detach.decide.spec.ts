@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { ConversationDetached } from '@kite/contracts';
-import { decideDetach, rememberedLinkedService } from './detach.decide.js';
+import { decideDetach, detachingAgrees, rememberedLinkedService } from './detach.decide.js';
 
 const TENANT = 'acme';
 const NUMBER = '+15551234567';
@@ -81,5 +81,16 @@ describe('L6 the linked service a number is remembered by', () => {
   it('L6 a new linked service replaces the last one', () => {
     expect(rememberedLinkedService('sales', 'support')).toBe('support');
     expect(rememberedLinkedService(undefined, 'sales')).toBe('sales');
+  });
+});
+
+describe('L6 a decision that gives a conversation the number', () => {
+  it('L6 stands when the detaching has the number on the same service, or on none yet', () => {
+    expect(detachingAgrees('sales', 'sales')).toBe(true);
+    expect(detachingAgrees('sales', undefined)).toBe(true);
+  });
+
+  it('L6 waits when the detaching has the number on another service: one of the two is behind', () => {
+    expect(detachingAgrees('sales', 'support')).toBe(false);
   });
 });

@@ -26,3 +26,12 @@ export function decideDetach(
  * again does not.
  */
 export const rememberedLinkedService = (last: string | undefined, next: string | undefined): string | undefined => next ?? last;
+
+/**
+ * L6: a decision that gives a conversation a number, made on a configuration that links the number
+ * to `configuredServiceId`, stands only when the number's detaching has it linked to that service
+ * too (or to none yet). When the two differ, one of them has not applied a change of the number's
+ * linked service yet: deciding now could give a conversation of S1 the number after S1's
+ * conversations were detached from it, so the decision waits until they agree.
+ */
+export const detachingAgrees = (configuredServiceId: string, detachingServiceId: string | undefined): boolean => detachingServiceId === undefined || detachingServiceId === configuredServiceId;

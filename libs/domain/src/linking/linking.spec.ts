@@ -242,3 +242,18 @@ describe('L2 a change to the number not applied here yet', () => {
     expect(decideInbound(inbound(), undefined, none, 'current').kind).toBe('rejected');
   });
 });
+
+describe('L6 a change of the number\'s linked service that linking\'s configuration and its detaching have not both applied', () => {
+  it('L6 the detaching has the number on S2 while the configuration here still links it to S1: the message waits, with the reason, and creates nothing', () => {
+    expect(decideInbound(inbound(), route({ linkedServiceId: SERVICE, detachingServiceId: 'support' }), none)).toEqual({ kind: 'waiting', reason: `the linked service of ${NUMBER} is changing here (support → ${SERVICE})` });
+  });
+
+  it('L6 the configuration has the change and the detaching not yet: the message waits too, so S1 is detached before S2 takes the number', () => {
+    expect(decideInbound(inbound(), route({ linkedServiceId: 'support', detachingServiceId: SERVICE }), open([linkOf('sms', NUMBER)])).kind).toBe('waiting');
+  });
+
+  it('L6 when both agree, or the detaching has seen no service yet, the message is linked at once', () => {
+    expect(decideInbound(inbound(), route({ detachingServiceId: SERVICE }), none).kind).toBe('appended');
+    expect(decideInbound(inbound(), route({ detachingServiceId: undefined }), none).kind).toBe('appended');
+  });
+});

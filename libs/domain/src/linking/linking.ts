@@ -6,6 +6,8 @@ export interface NumberRoute {
   channels: readonly Channel[];
   status: 'not_configured' | 'partially_configured' | 'configured';
   linkedServiceId?: string | undefined;
+  /** L6: the service the number's detaching has it linked to, as it stands here (`detachingAgrees`). */
+  detachingServiceId?: string | undefined;
 }
 
 /** Linking's view of one conversation: whether it exists and which channel/number pairs it uses. */
