@@ -9,10 +9,24 @@ export const UNSTORABLE_MESSAGE = 'holds a character that cannot be stored (NUL,
  * APIs' input, every event read), so nothing is accepted that a projection then cannot write.
  */
 export function unstorablePath(value: unknown, path: (string | number)[] = []): (string | number)[] | undefined {
+  return holdsUnstorable(value) ? pathOfUnstorable(value, path) : undefined;
+}
+
+/** Whether any string of the value (or key of its objects) is unstorable: the common answer, no, found without building paths. */
+function holdsUnstorable(value: unknown): boolean {
+  if (typeof value === 'string') return UNSTORABLE.test(value);
+  if (Array.isArray(value)) return value.some(holdsUnstorable);
+  if (value !== null && typeof value === 'object') {
+    for (const key of Object.keys(value)) if (UNSTORABLE.test(key) || holdsUnstorable((value as Record<string, unknown>)[key])) return true;
+  }
+  return false;
+}
+
+function pathOfUnstorable(value: unknown, path: (string | number)[]): (string | number)[] | undefined {
   if (typeof value === 'string') return UNSTORABLE.test(value) ? path : undefined;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const found = unstorablePath(value[i], [...path, i]);
+      const found = pathOfUnstorable(value[i], [...path, i]);
       if (found) return found;
     }
     return undefined;
@@ -20,7 +34,7 @@ export function unstorablePath(value: unknown, path: (string | number)[] = []): 
   if (value !== null && typeof value === 'object') {
     for (const [key, inner] of Object.entries(value)) {
       if (UNSTORABLE.test(key)) return [...path, key];
-      const found = unstorablePath(inner, [...path, key]);
+      const found = pathOfUnstorable(inner, [...path, key]);
       if (found) return found;
     }
   }
