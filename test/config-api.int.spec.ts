@@ -158,6 +158,15 @@ describe('configuration API', () => {
       const second = (await system.api('acme', 'PUT', at(N1), again)).body as View;
       expect(second.configuration!.workingHours.actions[0]!.id).toBe(ids[0]);
       expect(second.configuration!.outOfHours!.actions[0]!.id).not.toBe(ids[1]);
+      // C1: the list shows it at a glance, both periods' routing included (extension).
+      expect((await system.api('acme', 'GET', '/v1/numbers')).body).toContainEqual({
+        number: N1,
+        channels: ['sms', 'whatsapp'],
+        status: 'configured',
+        linkedServiceId: 'svc-sales',
+        routing: { workingHours: { type: 'group', serviceId: 'svc-sales' }, outOfHours: { type: 'bot', botId: 'bot-1' } },
+        version: second.version,
+      });
     });
   });
 
@@ -227,7 +236,7 @@ describe('configuration API', () => {
       expect(view.status).toBe('partially_configured');
       expect(view.configuration).toEqual({ linkedServiceId: 'svc-support', workingHours: { routing: { type: 'group', serviceId: 'svc-support' }, schedule: { timeZone: 'UTC', rules: [], closures: [] }, actions: [] } });
       expect((await system.api('acme', 'POST', '/v1/migrations/call-groups', body)).body).toEqual({ migrated: [], unchanged: [N2, N3] });
-      expect((await system.api('acme', 'GET', '/v1/numbers')).body).toContainEqual({ number: N2, channels: ['sms'], status: 'partially_configured', linkedServiceId: 'svc-support', version: view.version });
+      expect((await system.api('acme', 'GET', '/v1/numbers')).body).toContainEqual({ number: N2, channels: ['sms'], status: 'partially_configured', linkedServiceId: 'svc-support', routing: { workingHours: { type: 'group', serviceId: 'svc-support' } }, version: view.version });
       expect(((await system.api('acme', 'PUT', at(N2), valid())).body as View).status).toBe('configured');
     });
 

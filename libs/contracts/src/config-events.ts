@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { envelopeOf } from './envelope.js';
 import { Directory } from './directory.js';
-import { NumberConfiguration, NumberStatus } from './number-configuration.js';
+import { NumberConfiguration, NumberStatus, type RoutingTarget } from './number-configuration.js';
 import { Channel, E164, Instant } from './primitives.js';
 
 /**
@@ -48,12 +48,14 @@ export const NUMBER_EVENT_TYPES = ['NumberConfigurationSaved', 'NumberConfigurat
 export const isNumberEvent = (event: { type: string }): event is NumberEvent => (NUMBER_EVENT_TYPES as readonly string[]).includes(event.type);
 export type NumberEvent = NumberConfigurationSaved | NumberConfigurationMigrated | NumberConfigurationRemoved | NumberOverrideSet | NumberOverrideCleared;
 
-/** One item of `GET /v1/numbers`: a number of the directory, its status, and its linked service and version once configured. */
+/** One item of `GET /v1/numbers`: a number of the directory, its status, and its linked service, routing and version once configured. */
 export interface NumberSummary {
   number: string;
   channels: Channel[];
   status: NumberStatus;
   linkedServiceId?: string;
+  /** Who gets its messages in working hours and out of hours (extension: the list at a glance, without reading each number). */
+  routing?: { workingHours: RoutingTarget; outOfHours?: RoutingTarget };
   version?: number;
 }
 

@@ -24,7 +24,7 @@ export function openApiDocument(): Record<string, unknown> {
         get: { summary: 'Read the directory', responses: { '200': ok('the directory and its version', 'Directory'), ...common } },
         put: { summary: 'Replace the directory', requestBody: { content: json('Directory') }, responses: { '200': ok('saved', 'Directory'), '400': problem('every problem at once'), ...common } },
       },
-      '/v1/numbers': { get: { summary: 'Numbers with channels and status (C1)', responses: { '200': ok('the numbers'), ...common } } },
+      '/v1/numbers': { get: { summary: 'Numbers with channels, status and routing (C1)', responses: { '200': ok('the numbers'), ...common } } },
       '/v1/numbers/{number}': {
         parameters: [numberParam],
         get: { summary: 'Read a configuration; ETag = version', responses: { '200': ok('the number', 'NumberView'), ...common } },

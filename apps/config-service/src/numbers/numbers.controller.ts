@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Headers, Inject, Param, Put, Query, Res, UseGuards } from '@nestjs/common';
-import { Instant, NumberConfigurationBody, Override, subjects, type NumberSummary, type NumberView, type Channel, type NumberStatus } from '@kite/contracts';
+import { Instant, NumberConfigurationBody, Override, subjects, type NumberSummary, type NumberView, type Channel, type NumberStatus, type RoutingTarget } from '@kite/contracts';
 import { configurationProblems, conversationIdFor, decideOverride, decideRemove, decideSave, simulateAt, simulateContact, type Simulation } from '@kite/domain';
 import { CONVERSATION_LOG, type ConversationLog } from '@kite/messaging';
 import type { DataSource } from '@kite/persistence';
@@ -40,16 +40,24 @@ export class NumbersController {
     @Inject(CONVERSATION_LOG) private readonly conversations: ConversationLog,
   ) {}
 
-  /** C1: every number of the tenant with its channels and status. */
+  /** C1: every number of the tenant with its channels and status, and its routing at a glance. */
   @Get()
   async list(@CurrentPrincipal() principal: Principal): Promise<NumberSummary[]> {
     const rows = (await this.ds.query(
-      `SELECT n.number, n.channels, coalesce(c.status, 'not_configured') AS status, c.configuration->>'linkedServiceId' AS linked, c.seq
+      `SELECT n.number, n.channels, coalesce(c.status, 'not_configured') AS status, c.configuration->>'linkedServiceId' AS linked,
+              c.configuration->'workingHours'->'routing' AS working_hours, c.configuration->'outOfHours'->'routing' AS out_of_hours, c.seq
          FROM directory_numbers n LEFT JOIN number_configurations c ON c.tenant = n.tenant AND c.number = n.number
         WHERE n.tenant = $1 ORDER BY n.number`,
       [principal.tenant],
-    )) as { number: string; channels: Channel[]; status: NumberStatus; linked: string | null; seq: string | null }[];
-    return rows.map((r) => ({ number: r.number, channels: r.channels, status: r.status, ...(r.linked ? { linkedServiceId: r.linked } : {}), ...(r.seq ? { version: Number(r.seq) } : {}) }));
+    )) as { number: string; channels: Channel[]; status: NumberStatus; linked: string | null; working_hours: RoutingTarget | null; out_of_hours: RoutingTarget | null; seq: string | null }[];
+    return rows.map((r) => ({
+      number: r.number,
+      channels: r.channels,
+      status: r.status,
+      ...(r.linked ? { linkedServiceId: r.linked } : {}),
+      ...(r.working_hours ? { routing: { workingHours: r.working_hours, ...(r.out_of_hours ? { outOfHours: r.out_of_hours } : {}) } } : {}),
+      ...(r.seq ? { version: Number(r.seq) } : {}),
+    }));
   }
 
   @Get(':number')

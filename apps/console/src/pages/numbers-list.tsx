@@ -1,25 +1,11 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { Api, DirectoryView, NumberSummary, NumberView } from '../api.js';
+import type { Api, DirectoryView, NumberSummary } from '../api.js';
 import { routingText, STATUS_LABELS } from '../labels.js';
-
-/** Each configured number's view, a few at a time, shown as they come; one that fails is left out. */
-async function loadViews(api: Api, numbers: NumberSummary[], loaded: (number: string, view: NumberView) => void): Promise<void> {
-  const queue = numbers.filter((n) => n.status !== 'not_configured');
-  await Promise.all(
-    Array.from({ length: 6 }, async () => {
-      for (let next = queue.shift(); next; next = queue.shift()) {
-        const view = await api.number(next.number).catch(() => undefined);
-        if (view) loaded(next.number, view);
-      }
-    }),
-  );
-}
 
 /** C1: every number with its channels, status, linked service and routing at a glance; searchable. */
 export function NumbersList({ api }: { api: Api }) {
   const [numbers, setNumbers] = useState<NumberSummary[]>();
   const [directory, setDirectory] = useState<DirectoryView>();
-  const [views, setViews] = useState(new Map<string, NumberView>());
   const [search, setSearch] = useState('');
   const [failure, setFailure] = useState<string>();
   useEffect(() => {
@@ -27,18 +13,16 @@ export function NumbersList({ api }: { api: Api }) {
       const [list, d] = await Promise.all([api.numbers(), api.directory()]);
       setNumbers(list);
       setDirectory(d);
-      await loadViews(api, list, (number, view) => setViews((views) => new Map(views).set(number, view)));
     })().catch((e: unknown) => setFailure(e instanceof Error ? e.message : String(e)));
   }, [api]);
   const rows = useMemo(() => {
     if (!numbers || !directory) return [];
     return numbers.map((n) => {
-      const configuration = views.get(n.number)?.configuration;
       const service = directory.services.find((s) => s.id === n.linkedServiceId)?.name ?? n.linkedServiceId ?? '';
-      const routing = configuration ? `${routingText(configuration.workingHours.routing, directory)}${configuration.outOfHours ? `; out of hours ${routingText(configuration.outOfHours.routing, directory)}` : ''}` : '';
+      const routing = n.routing ? `${routingText(n.routing.workingHours, directory)}${n.routing.outOfHours ? `; out of hours ${routingText(n.routing.outOfHours, directory)}` : ''}` : '';
       return { ...n, service, routing };
     });
-  }, [numbers, directory, views]);
+  }, [numbers, directory]);
   if (failure) return <p role="alert">{failure}</p>;
   if (!numbers) return <p>Loading numbers…</p>;
   const query = search.trim().toLowerCase();
