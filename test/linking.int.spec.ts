@@ -184,23 +184,35 @@ describe('linking and outbound', () => {
     expect(data(await effect('ConversationCreated', next))).toMatchObject({ serviceId: 'svc-c', contact: '+15553060006' });
   });
 
-  it('L6 conversations created the moment the number moves are detached too, though linking\'s view has not shown them yet; none is left on S1 undetached', async () => {
+  it('L6 conversations created the moment the number moves are detached too, while linking\'s view has not shown them yet; none is left on S1 undetached, none of S2 detached', async () => {
     const routing = (serviceId: string) => ({ linkedServiceId: serviceId, workingHours: { routing: { type: 'group', serviceId }, schedule: { timeZone: 'UTC', rules: [] } } });
     expect((await system.api('acme', 'PUT', `/v1/numbers/${encodeURIComponent(N7)}`, routing('svc-b'))).status).toBe(200);
     await system.untilConfigApplied();
-    const contacts = Array.from({ length: 40 }, (_, i) => `+155530901${String(i).padStart(2, '0')}`);
-    // Twenty conversations created just before the move: on kite.out, not yet in linking's view.
-    const early = await Promise.all(contacts.slice(0, 20).map((contact) => inbound(contact, N7)));
-    const createdEarly = await Promise.all(early.map((cause) => effect('ConversationCreated', cause)));
-    // Twenty more whose first messages race the move: each is created before it (and detached) or after it (on svc-d).
-    const [moved, ...racing] = await Promise.all([system.api('acme', 'PUT', `/v1/numbers/${encodeURIComponent(N7)}`, routing('svc-d')), ...contacts.slice(20).map((contact) => inbound(contact, N7))]);
-    expect(moved.status).toBe(200);
-    const created = [...createdEarly, ...(await Promise.all(racing.map((cause) => effect('ConversationCreated', cause))))];
-    const serviceOf = (e: AnyEnvelope) => data<{ serviceId: string }>(e).serviceId;
-    expect([createdEarly.every((e) => serviceOf(e) === 'svc-b'), created.every((e) => ['svc-b', 'svc-d'].includes(serviceOf(e)))]).toEqual([true, true]);
-    const onS1 = created.filter((e) => serviceOf(e) === 'svc-b').map((e) => data<{ conversationId: string }>(e).conversationId);
-    const detached = () => new Set(system.outboundOf('ConversationDetached').map((e) => data<{ conversationId: string }>(e).conversationId));
-    await eventually(() => onS1.every((c) => detached().has(c)), `every conversation created on svc-b detached (${onS1.length})`);
+    // Linking's view is held back: its transactions wait for this lock, so it shows none of the conversations below.
+    const holder = new pg.Client({ connectionString: system.databaseUrl });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('LOCK TABLE linking.conversations IN EXCLUSIVE MODE');
+      const contacts = Array.from({ length: 40 }, (_, i) => `+155530901${String(i).padStart(2, '0')}`);
+      // Twenty conversations created just before the move.
+      const early = await Promise.all(contacts.slice(0, 20).map((contact) => inbound(contact, N7)));
+      const createdEarly = await Promise.all(early.map((cause) => effect('ConversationCreated', cause)));
+      // Twenty more whose first messages race the move: each is created before it (and detached) or after it (on svc-d).
+      const [moved, ...racing] = await Promise.all([system.api('acme', 'PUT', `/v1/numbers/${encodeURIComponent(N7)}`, routing('svc-d')), ...contacts.slice(20).map((contact) => inbound(contact, N7))]);
+      expect(moved.status).toBe(200);
+      const created = [...createdEarly, ...(await Promise.all(racing.map((cause) => effect('ConversationCreated', cause))))];
+      const serviceOf = (e: AnyEnvelope) => data<{ serviceId: string }>(e).serviceId;
+      const idsOn = (serviceId: string) => created.filter((e) => serviceOf(e) === serviceId).map((e) => data<{ conversationId: string }>(e).conversationId);
+      expect([createdEarly.every((e) => serviceOf(e) === 'svc-b'), idsOn('svc-b').length + idsOn('svc-d').length]).toEqual([true, 40]);
+      const detached = () => new Set(system.outboundOf('ConversationDetached').map((e) => data<{ conversationId: string }>(e).conversationId));
+      await eventually(() => idsOn('svc-b').every((c) => detached().has(c)), `every conversation created on svc-b detached (${idsOn('svc-b').length})`);
+      await settle(500);
+      expect(idsOn('svc-d').filter((c) => detached().has(c))).toEqual([]);
+    } finally {
+      await holder.query('ROLLBACK');
+      await holder.end();
+    }
   });
 
   it('the conversation API pages through the timeline and hides other tenants\' conversations', async () => {

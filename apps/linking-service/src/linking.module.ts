@@ -1,8 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ConfigReadModelProcessor, httpApiProviders, ServiceKitModule, type ServiceConfig } from '@kite/service-kit';
+import { httpApiProviders, ServiceKitModule, type ServiceConfig } from '@kite/service-kit';
 import { ConversationViewProcessor } from './conversations/conversation-view.processor.js';
 import { ConversationsController } from './conversations/conversations.controller.js';
-import { DetachProcessor } from './conversations/detach.processor.js';
+import { LinkingConfigurationProcessor } from './conversations/linking-configuration.processor.js';
 import { CallsProcessor } from './inbound/calls.processor.js';
 import { ChatEventsProcessor } from './inbound/chat-events.processor.js';
 import { InboundMessagesProcessor } from './inbound/inbound-messages.processor.js';
@@ -16,7 +16,7 @@ export class LinkingServiceModule {
       module: LinkingServiceModule,
       imports: [ServiceKitModule.forRoot(config, { schema: LINKING_SCHEMA, migrations: LINKING_MIGRATIONS })],
       controllers: [ConversationsController],
-      providers: [...httpApiProviders(config), ConfigReadModelProcessor, InboundMessagesProcessor, CallsProcessor, ChatEventsProcessor, ConversationViewProcessor, DetachProcessor, ProviderOptOutsProcessor],
+      providers: [...httpApiProviders(config), LinkingConfigurationProcessor, InboundMessagesProcessor, CallsProcessor, ChatEventsProcessor, ConversationViewProcessor, ProviderOptOutsProcessor],
     };
   }
 }

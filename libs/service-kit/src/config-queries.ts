@@ -15,17 +15,19 @@ export interface NumberRecord {
   status: NumberStatus;
   configuration: NumberConfiguration | undefined;
   override: Override | undefined;
+  /** The configuration's position in the configuration stream; undefined when it has none. */
+  version?: number | undefined;
 }
 
 export async function findNumber(db: Queryable, tenant: string, number: string): Promise<NumberRecord | undefined> {
   const rows = (await db.query(
-    `SELECT n.number, n.channels, coalesce(c.status, 'not_configured') AS status, c.configuration, c.override
+    `SELECT n.number, n.channels, coalesce(c.status, 'not_configured') AS status, c.configuration, c.override, c.seq
        FROM directory_numbers n LEFT JOIN number_configurations c ON c.tenant = n.tenant AND c.number = n.number
       WHERE n.tenant = $1 AND n.number = $2`,
     [tenant, number],
-  )) as { number: string; channels: Channel[]; status: NumberStatus; configuration: NumberConfiguration | null; override: Override | null }[];
+  )) as { number: string; channels: Channel[]; status: NumberStatus; configuration: NumberConfiguration | null; override: Override | null; seq: string | null }[];
   const row = rows[0];
-  return row && { number: row.number, channels: row.channels, status: row.status, configuration: row.configuration ?? undefined, override: row.override ?? undefined };
+  return row && { number: row.number, channels: row.channels, status: row.status, configuration: row.configuration ?? undefined, override: row.override ?? undefined, version: row.seq === null ? undefined : Number(row.seq) };
 }
 
 /** The tenant's numbers with their channels and configuration, and a service's dialplan SMS number: what O1 reads; and whether the directory has the service. */
@@ -33,14 +35,14 @@ export async function findOutboundContext(
   db: Queryable,
   tenant: string,
   serviceId: string,
-): Promise<{ numbers: { number: string; channels: Channel[]; status: NumberStatus; linkedServiceId: string | undefined; templates: WhatsAppTemplate[] }[]; dialplanSmsNumber: string | undefined; serviceKnown: boolean }> {
+): Promise<{ numbers: { number: string; channels: Channel[]; status: NumberStatus; linkedServiceId: string | undefined; templates: WhatsAppTemplate[]; version: number | undefined }[]; dialplanSmsNumber: string | undefined; serviceKnown: boolean }> {
   const numbers = (await db.query(
-    `SELECT n.number, n.channels, n.templates, coalesce(c.status, 'not_configured') AS status, c.configuration->>'linkedServiceId' AS linked
+    `SELECT n.number, n.channels, n.templates, coalesce(c.status, 'not_configured') AS status, c.configuration->>'linkedServiceId' AS linked, c.seq
        FROM directory_numbers n LEFT JOIN number_configurations c ON c.tenant = n.tenant AND c.number = n.number WHERE n.tenant = $1`,
     [tenant],
-  )) as { number: string; channels: Channel[]; templates: WhatsAppTemplate[]; status: NumberStatus; linked: string | null }[];
+  )) as { number: string; channels: Channel[]; templates: WhatsAppTemplate[]; status: NumberStatus; linked: string | null; seq: string | null }[];
   const services = (await db.query(`SELECT sms_number FROM directory_services WHERE tenant = $1 AND service_id = $2`, [tenant, serviceId])) as { sms_number: string | null }[];
-  return { numbers: numbers.map((n) => ({ number: n.number, channels: n.channels, status: n.status, linkedServiceId: n.linked ?? undefined, templates: n.templates })), dialplanSmsNumber: services[0]?.sms_number ?? undefined, serviceKnown: services.length > 0 };
+  return { numbers: numbers.map((n) => ({ number: n.number, channels: n.channels, status: n.status, linkedServiceId: n.linked ?? undefined, templates: n.templates, version: n.seq === null ? undefined : Number(n.seq) })), dialplanSmsNumber: services[0]?.sms_number ?? undefined, serviceKnown: services.length > 0 };
 }
 
 export async function findGroupAgents(db: Queryable, tenant: string, serviceId: string): Promise<string[]> {

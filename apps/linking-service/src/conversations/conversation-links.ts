@@ -28,6 +28,9 @@ export class ConversationServices1733500000000 implements MigrationInterface {
     await q.query(`ALTER TABLE conversation_links ADD COLUMN service_id text`);
     await q.query(`UPDATE conversation_links l SET service_id = c.service_id FROM conversations c WHERE c.conversation_id = l.conversation_id`);
     await q.query(`CREATE INDEX conversation_links_by_service ON conversation_links (tenant, service_id)`);
+    // The detaching is now part of linking's configuration processor ('config'): its own processor's place is forgotten.
+    await q.query(`DELETE FROM checkpoints WHERE processor = 'linked-services'`);
+    await q.query(`DELETE FROM partition_leases WHERE processor = 'linked-services'`);
   }
   async down(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE conversation_links DROP COLUMN service_id`);
@@ -62,15 +65,16 @@ interface LinkRow {
 const linkOfRow = (r: LinkRow): ConversationLink => ({ conversationId: r.conversation_id, tenant: r.tenant, serviceId: r.service_id ?? undefined, number: r.number ?? undefined, links: r.links });
 
 /**
- * L6: the conversations of the service, with the numbers each was detached from (as the read model
- * has them: a conversation it has not reached yet was detached from none).
+ * L6: the conversations of the service that have a link on the number, with the numbers each was
+ * detached from (as the read model has them: a conversation it has not reached yet was detached
+ * from none). A conversation linked before the service was kept here has it from the read model.
  */
-export async function conversationsOfService(tx: Transaction, tenant: string, serviceId: string): Promise<(ConversationLink & { serviceId: string; detached: string[] })[]> {
+export async function conversationsOfService(tx: Transaction, tenant: string, serviceId: string, number: string): Promise<(ConversationLink & { serviceId: string; detached: string[] })[]> {
   const rows = (await tx.query(
-    `SELECT l.conversation_id, l.tenant, l.service_id, l.number, l.links, c.detached
+    `SELECT l.conversation_id, l.tenant, coalesce(l.service_id, c.service_id) AS service_id, l.number, l.links, c.detached
        FROM conversation_links l LEFT JOIN conversations c ON c.conversation_id = l.conversation_id
-      WHERE l.tenant = $1 AND l.service_id = $2`,
-    [tenant, serviceId],
+      WHERE l.tenant = $1 AND coalesce(l.service_id, c.service_id) = $2 AND EXISTS (SELECT 1 FROM unnest(l.links) AS link WHERE link LIKE '%:' || $3)`,
+    [tenant, serviceId, number],
   )) as (LinkRow & { service_id: string; detached: string[] | null })[];
   return rows.map((r) => ({ ...linkOfRow(r), serviceId: r.service_id, detached: r.detached ?? [] }));
 }

@@ -1,41 +1,50 @@
 import { advisoryLocks, type Statement, type Transaction } from '@kite/persistence';
 
 /**
- * L6's view of each number: the service its detaching has it linked to (`number_links`, written by
- * the detach processor). Deciders that give a conversation a number read it under a shared lock on
- * the number, and the detaching takes that lock exclusively while it changes the number's service
- * and finds the conversations to detach: a decision either commits before the detaching looks (and
- * is detached with the others) or sees the change (and waits for the configuration to agree).
+ * L6's view of each number (`number_links`): the service it was last linked to and the position of
+ * the last change to it that the detaching applied, written with linking's configuration in one
+ * transaction (`LinkingConfigurationProcessor`). A decider that gives a conversation a number
+ * takes a shared lock on the number and then reads its position; the detaching takes the locks of
+ * its batch's numbers exclusively, in one statement, before it changes them and looks for the
+ * conversations to detach. So a decision either commits before the detaching looks (and is found
+ * and detached) or reads the newer position (and waits for its copy of the configuration to have
+ * the change, `detachingAgrees`). Every transaction takes its number locks in one statement, before
+ * any conversation lock: no two wait on each other in a cycle.
  */
 const NUMBER_LOCKS = 'linking-numbers';
 
-const keyOf = (tenant: string, number: string): string => `${tenant} ${number}`;
+export interface NumberRef {
+  tenant: string;
+  number: string;
+}
 
-/** The detaching's linked service of each number (`tenant number`), read with the numbers locked (shared): statements for one round trip. */
-export function lockedDetaching(numbers: readonly { tenant: string; number: string }[]): { statements: Statement[]; decode(rows: unknown[][]): (tenant: string, number: string) => string | undefined } {
-  const unique = [...new Map(numbers.map((n) => [keyOf(n.tenant, n.number), n])).values()];
+const keyOf = ({ tenant, number }: NumberRef): string => `${tenant} ${number}`;
+
+/** The position of each number's last change the detaching applied, read with the numbers locked (shared): statements for one round trip. */
+export function lockedNumberLinks(numbers: readonly NumberRef[]): { statements: Statement[]; decode(rows: unknown[][]): (ref: NumberRef) => number | undefined } {
+  const unique = [...new Map(numbers.map((n) => [keyOf(n), n])).values()];
   return {
     statements: [
-      advisoryLocks(NUMBER_LOCKS, unique.map((n) => keyOf(n.tenant, n.number)), 'shared'),
+      advisoryLocks(NUMBER_LOCKS, unique.map(keyOf), 'shared'),
       {
-        sql: `SELECT tenant, number, linked_service_id FROM number_links WHERE (tenant, number) IN (SELECT * FROM unnest($1::text[], $2::text[])) AND linked_service_id IS NOT NULL`,
+        sql: `SELECT tenant, number, seq FROM number_links WHERE (tenant, number) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
         params: [unique.map((n) => n.tenant), unique.map((n) => n.number)],
       },
     ],
     decode: (rows) => {
-      const found = new Map((rows.at(-1) as { tenant: string; number: string; linked_service_id: string }[]).map((r) => [keyOf(r.tenant, r.number), r.linked_service_id]));
-      return (tenant, number) => found.get(keyOf(tenant, number));
+      const found = new Map((rows.at(-1) as { tenant: string; number: string; seq: string }[]).map((r) => [keyOf(r), Number(r.seq)]));
+      return (ref) => found.get(keyOf(ref));
     },
   };
 }
 
-/** The detaching's linked service of each number, read with the numbers locked (shared), in one round trip. */
-export async function detachingOf(tx: Transaction, numbers: readonly { tenant: string; number: string }[]): Promise<(tenant: string, number: string) => string | undefined> {
-  const locked = lockedDetaching(numbers);
+/** As `lockedNumberLinks`, in one round trip of the transaction. */
+export async function readLockedNumberLinks(tx: Transaction, numbers: readonly NumberRef[]): Promise<(ref: NumberRef) => number | undefined> {
+  const locked = lockedNumberLinks(numbers);
   return locked.decode(await tx.queryAll(locked.statements));
 }
 
-/** Locks the number for its detaching (exclusive): no decision about it commits meanwhile. */
-export async function lockNumberForDetaching(tx: Transaction, tenant: string, number: string): Promise<void> {
-  await tx.queryAll([advisoryLocks(NUMBER_LOCKS, [keyOf(tenant, number)])]);
+/** Locks the numbers for their detaching (exclusive, in one statement): no decision about them commits meanwhile. */
+export async function lockNumbersForDetaching(tx: Transaction, numbers: readonly NumberRef[]): Promise<void> {
+  if (numbers.length) await tx.queryAll([advisoryLocks(NUMBER_LOCKS, numbers.map(keyOf))]);
 }

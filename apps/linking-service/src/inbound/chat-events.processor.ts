@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { readEvent, STREAMS, subjects, type ChatMessageRead, type ChatMessageSent, type ConversationRequested, type MemberJoined, type MemberRemoved } from '@kite/contracts';
-import { conversationIdFor, decideConversationRequest, detachingAgrees, normaliseE164 } from '@kite/domain';
+import { conversationIdFor, decideConversationRequest, detachingAgrees, normaliseE164, type OutboundContext } from '@kite/domain';
 import { CONVERSATION_LOG, EVENT_PUBLISHER, type ConversationLog, type Decision, type Delivery, type EventPublisher } from '@kite/messaging';
 import type { Transaction } from '@kite/persistence';
 import { ConfigCache, EventProcessor, NotYet, type Load, type Processor, type Received } from '@kite/service-kit';
 import { conversationLinks, lockConversationLinks, type ConversationLink } from '../conversations/conversation-links.js';
 import { findConversation } from '../conversations/conversation-store.js';
-import { detachingOf } from '../conversations/number-links.js';
+import { readLockedNumberLinks } from '../conversations/number-links.js';
 
 const CHAT_EVENTS = ['MemberRemoved', 'MemberJoined', 'ChatMessageSent', 'ChatMessageRead', 'ConversationRequested'] as const;
 type ChatFact = MemberRemoved | MemberJoined | ChatMessageSent | ChatMessageRead;
@@ -59,6 +59,7 @@ export class ChatEventsProcessor implements Processor<ChatEvent, Known> {
   }
 
   async handle(tx: Transaction, received: readonly Received<ChatEvent>[], known: Known): Promise<void> {
+    const contexts = await this.requestContexts(tx, received.flatMap(({ item }) => (item.type === 'ConversationRequested' ? [item] : [])));
     let facts: ChatFact[] = [];
     for (const { item } of received) {
       if (item.type !== 'ConversationRequested') {
@@ -68,9 +69,26 @@ export class ChatEventsProcessor implements Processor<ChatEvent, Known> {
       // Facts before it join their logs first; those after it may be about the conversation it creates.
       await this.appendFacts(known, facts);
       facts = [];
-      await this.onConversationRequested(tx, item);
+      await this.onConversationRequested(tx, item, contexts.get(item.id)!);
     }
     await this.appendFacts(known, facts);
+  }
+
+  /**
+   * What O1 reads for each request (L5), the numbers of the requested services locked first, in one
+   * statement, and read no older than their detaching (L6, `number-links.ts`): a copy of the
+   * configuration not refreshed yet waits, before anything of the batch is recorded.
+   */
+  private async requestContexts(tx: Transaction, requests: readonly ConversationRequested[]): Promise<Map<string, OutboundContext & { serviceKnown: boolean }>> {
+    if (requests.length === 0) return new Map();
+    const lookups = await this.configCache.lookups(tx);
+    const contexts = new Map<string, OutboundContext & { serviceKnown: boolean }>();
+    for (const request of requests) contexts.set(request.id, await lookups.outboundContext(request.tenant, request.data.serviceId));
+    const numbers = requests.flatMap(({ id, tenant, data }) => contexts.get(id)!.numbers.filter((n) => n.linkedServiceId === data.serviceId).map((n) => ({ tenant, number: n.number, version: n.version })));
+    const detachedThrough = await readLockedNumberLinks(tx, numbers);
+    const stale = numbers.find((n) => !detachingAgrees(n.version, detachedThrough(n)));
+    if (stale) throw new NotYet(`the configuration of ${stale.number} read here is older than the change its detaching applied`);
+    return contexts;
   }
 
   /**
@@ -90,12 +108,9 @@ export class ChatEventsProcessor implements Processor<ChatEvent, Known> {
     await this.log.record(decisions);
   }
 
-  private async onConversationRequested(tx: Transaction, request: ConversationRequested): Promise<void> {
+  private async onConversationRequested(tx: Transaction, request: ConversationRequested, context: OutboundContext & { serviceKnown: boolean }): Promise<void> {
     const { tenant, data } = request;
     const conversationId = conversationIdFor(tenant, data.contact, data.serviceId);
-    const context = await (await this.configCache.lookups(tx)).outboundContext(tenant, data.serviceId);
-    // L6: the numbers the service could give a new conversation, locked before the conversation (one order in every transaction).
-    const detaching = await detachingOf(tx, context.numbers.filter((n) => n.linkedServiceId === data.serviceId).map((n) => ({ tenant, number: n.number })));
     const links = await lockConversationLinks(tx, [conversationId]);
     const known = links.get(conversationId);
     // Its members as the read model has them: one the projection has not reached yet joins again, which changes nothing.
@@ -107,9 +122,6 @@ export class ChatEventsProcessor implements Processor<ChatEvent, Known> {
       await this.publisher.publish(subjects.outbound(tenant, 'ConversationRequestRejected'), first);
       return;
     }
-    const number = first.type === 'ConversationCreated' ? first.data.number : undefined;
-    const configured = context.numbers.find((n) => n.number === number)?.linkedServiceId;
-    if (number && configured && !detachingAgrees(configured, detaching(tenant, number))) throw new NotYet(`the linked service of ${number} is changing here (${detaching(tenant, number)} → ${configured})`);
     await this.log.record([links.decided(tenant, conversationId, events)]);
     await links.save(tx);
   }

@@ -5,10 +5,10 @@ import { CONFIGURATION_LOG, CONVERSATION_LOG, EVENT_PUBLISHER, type Conversation
 import { write, type DataSource, type Transaction } from '@kite/persistence';
 import { ConfigCache, DATA_SOURCE, EventProcessor, faultPoint, NotYet, numberNow, type Load, type NumberNow, type NumberRecord, type Processor, type Received } from '@kite/service-kit';
 import { claimMessages, linkingConversationOf, lockedConversationLinks, type BatchLinks } from '../conversations/conversation-links.js';
-import { lockedDetaching } from '../conversations/number-links.js';
+import { lockedNumberLinks } from '../conversations/number-links.js';
 
 const routeOf = (found: NumberRecord | undefined): NumberRoute | undefined =>
-  found && { number: found.number, channels: found.channels, status: found.status, linkedServiceId: found.configuration?.linkedServiceId };
+  found && { number: found.number, channels: found.channels, status: found.status, linkedServiceId: found.configuration?.linkedServiceId, version: found.version };
 
 interface Routed {
   message: MessageReceived;
@@ -66,8 +66,9 @@ export class InboundMessagesProcessor implements Processor<MessageReceived, Link
 
   /**
    * The numbers' configuration (cached), then, with the checkpoints' locks: the provider's message
-   * ids claimed (the idempotency key for as long as the conversation lives), the numbers' linked
-   * services as L6's detaching has them (`number-links.ts`), and the conversations locked and read. Two first messages of one contact, on two instances, meet at the locks: one
+   * ids claimed (the idempotency key for as long as the conversation lives), the position of each
+   * number's last change L6's detaching applied (`number-links.ts`), and the conversations locked
+   * and read. Two first messages of one contact, on two instances, meet at the locks: one
    * creates, the other joins.
    */
   async load(received: readonly Received<MessageReceived>[]): Promise<Load<Linking>> {
@@ -79,16 +80,16 @@ export class InboundMessagesProcessor implements Processor<MessageReceived, Link
     await this.lookAgainBeforeRejecting(looked);
     const routed = looked.map((r) => ({ ...r, conversationId: inboundConversationOf(r.message, r.route) }));
     const claims = claimMessages(routed.map(({ message: m }) => ({ tenant: m.tenant, messageId: m.data.messageId })));
-    // The numbers before the conversations, in every transaction that takes both: no two wait on each other in a cycle.
-    const detaching = lockedDetaching(routed.flatMap((r) => (r.conversationId ? [{ tenant: r.message.tenant, number: r.message.data.to }] : [])));
+    // The numbers' locks before the conversations' (number-links.ts).
+    const numbers = lockedNumberLinks(routed.flatMap((r) => (r.conversationId ? [{ tenant: r.message.tenant, number: r.message.data.to }] : [])));
     const locked = lockedConversationLinks([...new Set(routed.flatMap((r) => (r.conversationId ? [r.conversationId] : [])))]);
-    const detachingAt = 1 + detaching.statements.length;
+    const linksAt = 1 + numbers.statements.length;
     return {
-      statements: [claims.statement, ...detaching.statements, ...locked.statements],
+      statements: [claims.statement, ...numbers.statements, ...locked.statements],
       decode: (rows) => {
-        const detachingOf = detaching.decode(rows.slice(1, detachingAt));
-        const withDetaching = routed.map((r) => (r.route ? { ...r, route: { ...r.route, detachingServiceId: detachingOf(r.message.tenant, r.message.data.to) } } : r));
-        return { routed: withDetaching, claimed: claims.decode(rows[0]!), links: locked.decode(rows.slice(detachingAt)) };
+        const detachedThrough = numbers.decode(rows.slice(1, linksAt));
+        const withDetaching = routed.map((r) => (r.route ? { ...r, route: { ...r.route, detachedThrough: detachedThrough({ tenant: r.message.tenant, number: r.message.data.to }) } } : r));
+        return { routed: withDetaching, claimed: claims.decode(rows[0]!), links: locked.decode(rows.slice(linksAt)) };
       },
     };
   }

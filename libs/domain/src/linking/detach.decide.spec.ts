@@ -85,12 +85,14 @@ describe('L6 the linked service a number is remembered by', () => {
 });
 
 describe('L6 a decision that gives a conversation the number', () => {
-  it('L6 stands when the detaching has the number on the same service, or on none yet', () => {
-    expect(detachingAgrees('sales', 'sales')).toBe(true);
-    expect(detachingAgrees('sales', undefined)).toBe(true);
+  it('L6 stands on a configuration at least as new as the last change the detaching applied, or when it applied none', () => {
+    expect(detachingAgrees(12, 12)).toBe(true);
+    expect(detachingAgrees(13, 12)).toBe(true);
+    expect(detachingAgrees(12, undefined)).toBe(true);
   });
 
-  it('L6 waits when the detaching has the number on another service: one of the two is behind', () => {
-    expect(detachingAgrees('sales', 'support')).toBe(false);
+  it('L6 waits on an older one, also when the number had no configuration in it', () => {
+    expect(detachingAgrees(11, 12)).toBe(false);
+    expect(detachingAgrees(undefined, 12)).toBe(false);
   });
 });

@@ -28,10 +28,9 @@ export function decideDetach(
 export const rememberedLinkedService = (last: string | undefined, next: string | undefined): string | undefined => next ?? last;
 
 /**
- * L6: a decision that gives a conversation a number, made on a configuration that links the number
- * to `configuredServiceId`, stands only when the number's detaching has it linked to that service
- * too (or to none yet). When the two differ, one of them has not applied a change of the number's
- * linked service yet: deciding now could give a conversation of S1 the number after S1's
- * conversations were detached from it, so the decision waits until they agree.
+ * L6: a decision that gives a conversation a number stands only on a configuration of the number
+ * at least as new as the last change the number's detaching applied (positions in the
+ * configuration stream). On an older one (a copy not refreshed yet) it could give a conversation
+ * of S1 the number after S1's conversations were detached from it: it waits for the newer one.
  */
-export const detachingAgrees = (configuredServiceId: string, detachingServiceId: string | undefined): boolean => detachingServiceId === undefined || detachingServiceId === configuredServiceId;
+export const detachingAgrees = (configuredAt: number | undefined, detachedThrough: number | undefined): boolean => detachedThrough === undefined || (configuredAt ?? 0) >= detachedThrough;

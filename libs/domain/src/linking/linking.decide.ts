@@ -26,8 +26,8 @@ const idFor = (message: MessageReceived, what: string): string => deterministicI
  * creating it when absent (origin `inbound`) and announcing a channel/number it did not use yet.
  * L2 rejects for good, so only on the number's configuration as it stands: while a change to it
  * has not reached linking yet (`configuration: 'behind'`), a message it would reject waits.
- * L6: while the number's detaching and the configuration disagree on its linked service, a
- * message waits too (`detachingAgrees`).
+ * L6: a message decided on a configuration of its number older than the last change the
+ * number's detaching applied waits too (`detachingAgrees`).
  * P1, P4, P5: a keyword message is appended marked, records the consent change (opt-out, opt-in)
  * and is answered once, from the number it came to, whatever the contact's consent.
  */
@@ -49,7 +49,7 @@ export function decideInbound(
     return { kind: 'rejected', events: [rejected], consent: match && consentChangeOf(message, match) };
   }
   const serviceId = route.linkedServiceId;
-  if (!detachingAgrees(serviceId, route.detachingServiceId)) return { kind: 'waiting', reason: `the linked service of ${data.to} is changing here (${route.detachingServiceId} → ${serviceId})` };
+  if (!detachingAgrees(route.version, route.detachedThrough)) return { kind: 'waiting', reason: `the configuration of ${data.to} read here is older than the change its detaching applied` };
   const conversationId = conversation.status === 'open' ? conversation.conversationId : conversationIdFor(tenant, data.from, serviceId);
   const events: LinkingEvent[] = [];
   if (conversation.status === 'none') {

@@ -243,17 +243,17 @@ describe('L2 a change to the number not applied here yet', () => {
   });
 });
 
-describe('L6 a change of the number\'s linked service that linking\'s configuration and its detaching have not both applied', () => {
-  it('L6 the detaching has the number on S2 while the configuration here still links it to S1: the message waits, with the reason, and creates nothing', () => {
-    expect(decideInbound(inbound(), route({ linkedServiceId: SERVICE, detachingServiceId: 'support' }), none)).toEqual({ kind: 'waiting', reason: `the linked service of ${NUMBER} is changing here (support → ${SERVICE})` });
+describe('L6 a message decided on a copy of the number\'s configuration older than its detaching', () => {
+  it('L6 the detaching applied a change (position 12) this copy (position 10) does not have: the message waits, with the reason, and creates nothing', () => {
+    expect(decideInbound(inbound(), route({ version: 10, detachedThrough: 12 }), none)).toEqual({ kind: 'waiting', reason: `the configuration of ${NUMBER} read here is older than the change its detaching applied` });
   });
 
-  it('L6 the configuration has the change and the detaching not yet: the message waits too, so S1 is detached before S2 takes the number', () => {
-    expect(decideInbound(inbound(), route({ linkedServiceId: 'support', detachingServiceId: SERVICE }), open([linkOf('sms', NUMBER)])).kind).toBe('waiting');
+  it('L6 it waits also to join an existing conversation: after S1 -> S2 -> S1 a copy still at S2 must not send it to S2', () => {
+    expect(decideInbound(inbound(), route({ version: 10, detachedThrough: 11 }), open([linkOf('sms', NUMBER)])).kind).toBe('waiting');
   });
 
-  it('L6 when both agree, or the detaching has seen no service yet, the message is linked at once', () => {
-    expect(decideInbound(inbound(), route({ detachingServiceId: SERVICE }), none).kind).toBe('appended');
-    expect(decideInbound(inbound(), route({ detachingServiceId: undefined }), none).kind).toBe('appended');
+  it('L6 a copy as new as the detaching, or a number the detaching has not seen, decides at once', () => {
+    expect(decideInbound(inbound(), route({ version: 12, detachedThrough: 12 }), none).kind).toBe('appended');
+    expect(decideInbound(inbound(), route({ version: 12, detachedThrough: undefined }), none).kind).toBe('appended');
   });
 });

@@ -6,8 +6,10 @@ export interface NumberRoute {
   channels: readonly Channel[];
   status: 'not_configured' | 'partially_configured' | 'configured';
   linkedServiceId?: string | undefined;
-  /** L6: the service the number's detaching has it linked to, as it stands here (`detachingAgrees`). */
-  detachingServiceId?: string | undefined;
+  /** Its configuration's position in the configuration stream, as read. */
+  version?: number | undefined;
+  /** L6: the position of the last change to the number that its detaching applied here (`detachingAgrees`). */
+  detachedThrough?: number | undefined;
 }
 
 /** Linking's view of one conversation: whether it exists and which channel/number pairs it uses. */

@@ -11,6 +11,8 @@ export interface ConfiguredNumber {
   linkedServiceId?: string | undefined;
   /** Its approved WhatsApp templates (W3). */
   templates?: readonly WhatsAppTemplate[] | undefined;
+  /** Its configuration's position in the configuration stream (L6: `detachingAgrees`). */
+  version?: number | undefined;
 }
 
 /** What O1 reads: the tenant's numbers and the conversation's service's dialplan SMS number; P3: the contact's consent and the tenant's scope. */
