@@ -40,6 +40,7 @@ export function lockedNumberLinks(numbers: readonly NumberRef[]): { statements: 
 
 /** As `lockedNumberLinks`, in one round trip of the transaction. */
 export async function readLockedNumberLinks(tx: Transaction, numbers: readonly NumberRef[]): Promise<(ref: NumberRef) => number | undefined> {
+  if (numbers.length === 0) return () => undefined;
   const locked = lockedNumberLinks(numbers);
   return locked.decode(await tx.queryAll(locked.statements));
 }
