@@ -28,7 +28,13 @@ export class ConversationServices1733500000000 implements MigrationInterface {
     await q.query(`ALTER TABLE conversation_links ADD COLUMN service_id text`);
     await q.query(`UPDATE conversation_links l SET service_id = c.service_id FROM conversations c WHERE c.conversation_id = l.conversation_id`);
     await q.query(`CREATE INDEX conversation_links_by_service ON conversation_links (tenant, service_id)`);
-    // The detaching is now part of linking's configuration processor ('config'): its own processor's place is forgotten.
+    // The detaching is now part of linking's configuration processor ('config'). Where the detaching
+    // stood behind it, the configuration is read again from there (applying a change twice changes
+    // nothing), so that no change of a number misses its detaching.
+    await q.query(
+      `UPDATE checkpoints c SET position = d.position FROM checkpoints d
+        WHERE c.processor = 'config' AND d.processor = 'linked-services' AND d.partition = c.partition AND d.position < c.position`,
+    );
     await q.query(`DELETE FROM checkpoints WHERE processor = 'linked-services'`);
     await q.query(`DELETE FROM partition_leases WHERE processor = 'linked-services'`);
   }
