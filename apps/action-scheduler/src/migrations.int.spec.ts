@@ -1,43 +1,30 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { openServiceDatabase, Processors1733200000000, type DataSource } from '@kite/persistence';
-import { createTestDatabase } from '@kite/testing';
+import { openServiceDatabase, Processors1733200000000 } from '@kite/persistence';
+import { scratchDatabase } from '@kite/testing';
 import { ActivityPositions1732400000800, SCHEDULER_MIGRATIONS } from './migrations.js';
 
 /** A scheduler that ran before its positions moved into the activity rows keeps where it stood. */
 describe('scheduler migrations', () => {
-  let database: Awaited<ReturnType<typeof createTestDatabase>>;
-  const opened: DataSource[] = [];
-  const open = async (migrations: typeof SCHEDULER_MIGRATIONS) => {
-    const ds = await openServiceDatabase({ url: database.url, schema: 'scheduler_migrations', migrations, poolSize: 1 });
-    opened.push(ds);
-    return ds;
-  };
-  beforeAll(async () => {
-    database = await createTestDatabase();
-  });
-  afterAll(async () => {
-    for (const ds of opened) await ds.destroy();
-    await database?.drop();
-  });
+  const database = scratchDatabase((url, migrations: typeof SCHEDULER_MIGRATIONS) => openServiceDatabase({ url, schema: 'scheduler_migrations', migrations, poolSize: 1 }));
+  beforeAll(() => database.create());
+  afterAll(() => database.drop());
 
   it('each activity takes its position from the positions table, which then holds none of the projection', async () => {
-    const before = await open(SCHEDULER_MIGRATIONS.filter((m) => m !== ActivityPositions1732400000800 && m !== Processors1733200000000));
+    const before = await database.open(SCHEDULER_MIGRATIONS.filter((m) => m !== ActivityPositions1732400000800 && m !== Processors1733200000000));
     await before.query(`INSERT INTO activities (conversation_id, tenant, number, activity) VALUES ('c1', 'acme', '+15550001', '{}'), ('c2', 'acme', NULL, '{}')`);
     await before.query(`INSERT INTO positions (projection, aggregate, seq) VALUES ('scheduler-activity', 'kite.conv.acme.c1', 41), ('other', 'kite.conv.acme.c2', 7)`);
     await before.destroy();
-    opened.pop();
 
-    const after = await open(SCHEDULER_MIGRATIONS.filter((m) => m !== Processors1733200000000));
+    const after = await database.open(SCHEDULER_MIGRATIONS.filter((m) => m !== Processors1733200000000));
     expect(await after.query(`SELECT conversation_id, position::int FROM activities ORDER BY conversation_id`)).toEqual([
       { conversation_id: 'c1', position: 41 },
       { conversation_id: 'c2', position: 0 },
     ]);
     expect(await after.query(`SELECT projection, aggregate, seq::int FROM positions`)).toEqual([{ projection: 'other', aggregate: 'kite.conv.acme.c2', seq: 7 }]);
     await after.destroy();
-    opened.pop();
 
     // The processors' checkpoints replace the positions; the activities keep theirs (the timer wheel reads them).
-    const now = await open(SCHEDULER_MIGRATIONS);
+    const now = await database.open(SCHEDULER_MIGRATIONS);
     expect(await now.query(`SELECT to_regclass('positions') AS positions, to_regclass('checkpoints') IS NOT NULL AS checkpoints`)).toEqual([{ positions: null, checkpoints: true }]);
     expect(await now.query(`SELECT conversation_id, position::int FROM activities ORDER BY conversation_id`)).toEqual([
       { conversation_id: 'c1', position: 41 },

@@ -1,36 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { openServiceDatabase, type DataSource } from '@kite/persistence';
-import { createTestDatabase } from '@kite/testing';
+import { openServiceDatabase } from '@kite/persistence';
+import { scratchDatabase } from '@kite/testing';
 import { ConversationServices1733500000000 } from './conversations/conversation-links.js';
 import { LINKING_MIGRATIONS } from './migrations.js';
 
 /** A linking that ran before the detaching joined its configuration processor keeps what L6 needs. */
 describe('linking migrations', () => {
-  let database: Awaited<ReturnType<typeof createTestDatabase>>;
-  const opened: DataSource[] = [];
-  const open = async (migrations: typeof LINKING_MIGRATIONS) => {
-    const ds = await openServiceDatabase({ url: database.url, schema: 'linking_migrations', migrations, poolSize: 1 });
-    opened.push(ds);
-    return ds;
-  };
-  beforeAll(async () => {
-    database = await createTestDatabase();
-  });
-  afterAll(async () => {
-    for (const ds of opened) await ds.destroy();
-    await database?.drop();
-  });
+  const database = scratchDatabase((url, migrations: typeof LINKING_MIGRATIONS) => openServiceDatabase({ url, schema: 'linking_migrations', migrations, poolSize: 1 }));
+  beforeAll(() => database.create());
+  afterAll(() => database.drop());
 
   it('L6 each conversation takes its service from the view where it has one; the configuration is read again from where the detaching stood', async () => {
-    const before = await open(LINKING_MIGRATIONS.filter((m) => m !== ConversationServices1733500000000));
+    const before = await database.open(LINKING_MIGRATIONS.filter((m) => m !== ConversationServices1733500000000));
     await before.query(`INSERT INTO conversations (conversation_id, tenant, contact, service_id, number, origin, links, created_at) VALUES ('c1', 'acme', '+15550101', 'svc-a', '+15550001', 'inbound', '{sms:+15550001}', now())`);
     await before.query(`INSERT INTO conversation_links (conversation_id, tenant, number, links) VALUES ('c1', 'acme', '+15550001', '{sms:+15550001}'), ('c2', 'acme', '+15550001', '{sms:+15550001}')`);
     await before.query(`INSERT INTO checkpoints (processor, partition, stream, position) VALUES ('config', 0, 'KITE_CONFIG', 50), ('linked-services', 0, 'KITE_CONFIG', 40), ('messages', 3, 'KITE_IN', 7)`);
     await before.query(`INSERT INTO partition_leases (processor, partition, owner, expires_at) VALUES ('linked-services', 0, 'host:1', now()), ('config', 0, 'host:1', now())`);
     await before.destroy();
-    opened.pop();
 
-    const after = await open(LINKING_MIGRATIONS);
+    const after = await database.open(LINKING_MIGRATIONS);
     expect(await after.query(`SELECT conversation_id, service_id FROM conversation_links ORDER BY conversation_id`)).toEqual([
       { conversation_id: 'c1', service_id: 'svc-a' },
       { conversation_id: 'c2', service_id: null },

@@ -36,3 +36,28 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
   url.pathname = `/${name}`;
   return { url: url.toString(), drop: () => dropDatabase(adminUrl, name) };
 }
+
+/**
+ * A database of its own for a test that opens a schema in several states (as an older release's
+ * migrations left it, then as today's do): `connect` opens it at the given state. `drop` closes
+ * what is still open and drops the database.
+ */
+export function scratchDatabase<A extends unknown[], C extends { isInitialized: boolean; destroy(): Promise<void> }>(connect: (url: string, ...args: A) => Promise<C>) {
+  let database: { url: string; drop(): Promise<void> } | undefined;
+  const opened: C[] = [];
+  return {
+    async create(): Promise<void> {
+      database = await createTestDatabase();
+    },
+    async open(...args: A): Promise<C> {
+      if (!database) throw new Error('create the scratch database first (beforeAll)');
+      const connection = await connect(database.url, ...args);
+      opened.push(connection);
+      return connection;
+    },
+    async drop(): Promise<void> {
+      for (const connection of opened) if (connection.isInitialized) await connection.destroy();
+      await database?.drop();
+    },
+  };
+}
