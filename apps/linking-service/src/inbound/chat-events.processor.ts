@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { readEvent, STREAMS, subjects, type ChatMessageRead, type ChatMessageSent, type ConversationRequested, type MemberJoined, type MemberRemoved } from '@kite/contracts';
-import { conversationIdFor, decideConversationRequest, detachingAgrees, normaliseE164, type OutboundContext } from '@kite/domain';
+import { conversationIdFor, decideConversationRequest, detachableNumbersOf, detachingAgrees, normaliseE164, waitingForDetaching, type OutboundContext } from '@kite/domain';
 import { CONVERSATION_LOG, EVENT_PUBLISHER, type ConversationLog, type Decision, type Delivery, type EventPublisher } from '@kite/messaging';
 import type { Transaction } from '@kite/persistence';
 import { ConfigCache, EventProcessor, NotYet, type Load, type Processor, type Received } from '@kite/service-kit';
@@ -84,10 +84,10 @@ export class ChatEventsProcessor implements Processor<ChatEvent, Known> {
     const lookups = await this.configCache.lookups(tx);
     const contexts = new Map<string, OutboundContext & { serviceKnown: boolean }>();
     for (const request of requests) contexts.set(request.id, await lookups.outboundContext(request.tenant, request.data.serviceId));
-    const numbers = requests.flatMap(({ id, tenant, data }) => contexts.get(id)!.numbers.filter((n) => n.linkedServiceId === data.serviceId).map((n) => ({ tenant, number: n.number, version: n.version })));
+    const numbers = requests.flatMap(({ id, tenant, data }) => detachableNumbersOf(data.serviceId, contexts.get(id)!.numbers).map(({ number, version }) => ({ tenant, number, version })));
     const detachedThrough = await readLockedNumberLinks(tx, numbers);
-    const stale = numbers.find((n) => !detachingAgrees(n.version, detachedThrough(n)));
-    if (stale) throw new NotYet(`the configuration of ${stale.number} read here is older than the change its detaching applied`);
+    const behind = numbers.find((n) => !detachingAgrees(n.version, detachedThrough(n)));
+    if (behind) throw new NotYet(waitingForDetaching(behind.number));
     return contexts;
   }
 

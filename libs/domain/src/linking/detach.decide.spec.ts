@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { ConversationDetached } from '@kite/contracts';
-import { decideDetach, detachingAgrees, rememberedLinkedService } from './detach.decide.js';
+import { decideDetach, detachableNumbersOf, detachingAgrees, rememberedLinkedService } from './detach.decide.js';
 
 const TENANT = 'acme';
 const NUMBER = '+15551234567';
@@ -94,5 +94,17 @@ describe('L6 a decision that gives a conversation the number', () => {
   it('L6 waits on an older one, also when the number had no configuration in it', () => {
     expect(detachingAgrees(11, 12)).toBe(false);
     expect(detachingAgrees(undefined, 12)).toBe(false);
+  });
+});
+
+describe('L5 L6 the numbers an agent\'s request may give a new conversation that a move detaches it from', () => {
+  it('L6 are those the configuration links to the service; another service\'s, an unlinked one and a dialplan number are not', () => {
+    const numbers = [
+      { number: '+15550000001', linkedServiceId: 'sales' },
+      { number: '+15550000002', linkedServiceId: 'support' },
+      { number: '+15550000003', linkedServiceId: undefined },
+      { number: '+15550000004', linkedServiceId: 'sales' },
+    ];
+    expect(detachableNumbersOf('sales', numbers).map((n) => n.number)).toEqual(['+15550000001', '+15550000004']);
   });
 });

@@ -34,3 +34,13 @@ export const rememberedLinkedService = (last: string | undefined, next: string |
  * of S1 the number after S1's conversations were detached from it: it waits for the newer one.
  */
 export const detachingAgrees = (configuredAt: number | undefined, detachedThrough: number | undefined): boolean => detachedThrough === undefined || (configuredAt ?? 0) >= detachedThrough;
+
+/** L6: why a decision that would give a conversation the number waits (`detachingAgrees`). */
+export const waitingForDetaching = (number: string): string => `the configuration of ${number} read here is older than the change its detaching applied`;
+
+/**
+ * L5, L6: the numbers a new conversation of the service may be given (O1) that a change of their
+ * linked service detaches it from: those the configuration links to the service. Its dialplan
+ * number is the service's own, whatever the configuration links it to.
+ */
+export const detachableNumbersOf = <N extends { linkedServiceId?: string | undefined }>(serviceId: string, numbers: readonly N[]): N[] => numbers.filter((n) => n.linkedServiceId === serviceId);

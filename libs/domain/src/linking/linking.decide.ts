@@ -1,7 +1,7 @@
 import { deterministicId, makeEvent, type ConsentSettings, type MessageReceived } from '@kite/contracts';
 import { keywordOf, replyTo, type KeywordMatch } from '../consent/keywords.js';
 import { conversationIdFor } from './conversation-id.js';
-import { detachingAgrees } from './detach.decide.js';
+import { detachingAgrees, waitingForDetaching } from './detach.decide.js';
 import { normaliseE164 } from '../phone/phone-number.js';
 import { linkOf, type InboundDecision, type LinkingConversation, type LinkingEvent, type NumberRoute } from './linking.js';
 
@@ -49,7 +49,7 @@ export function decideInbound(
     return { kind: 'rejected', events: [rejected], consent: match && consentChangeOf(message, match) };
   }
   const serviceId = route.linkedServiceId;
-  if (!detachingAgrees(route.version, route.detachedThrough)) return { kind: 'waiting', reason: `the configuration of ${data.to} read here is older than the change its detaching applied` };
+  if (!detachingAgrees(route.version, route.detachedThrough)) return { kind: 'waiting', reason: waitingForDetaching(data.to) };
   const conversationId = conversation.status === 'open' ? conversation.conversationId : conversationIdFor(tenant, data.from, serviceId);
   const events: LinkingEvent[] = [];
   if (conversation.status === 'none') {
