@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
-import type { ContactMessageAppended } from '@kite/contracts';
+import type { AnyEnvelope, ContactMessageAppended } from '@kite/contracts';
 import { eventually, settle, TestSystem } from '@kite/testing';
 import { configureGroupNumber, NUMBER, sendInbound } from './fixtures.js';
 
@@ -19,6 +19,8 @@ const READ_MODELS = {
   'linking-service': ['SELECT * FROM linking.conversations ORDER BY conversation_id', 'SELECT * FROM linking.timeline ORDER BY item_id', 'SELECT * FROM linking.directory_numbers ORDER BY number'],
   'action-scheduler': ['SELECT * FROM scheduler.activities ORDER BY conversation_id', 'SELECT conversation_id, action_id, tenant, due_at FROM scheduler.timers ORDER BY conversation_id, action_id'],
 } as const;
+
+const data = <T>(e: AnyEnvelope) => e.data as T;
 
 /** An action due in a day: each conversation keeps a timer pending that the scheduler's replay must plan again. */
 const WAITING_ACTION = { id: 'nudge', conditions: [{ type: 'no_reply', afterSeconds: 86_400 }], task: { type: 'add_members', agentIds: ['ag-bruno'] } };
@@ -68,5 +70,36 @@ describe('rebuild by replay', () => {
     await eventually(() => conversationOf('replay-during-rebuild'), 'the message on a conversation');
     expect(conversationOf('replay-during-rebuild')).toBe(existing);
     expect(system.outboundOf('ConversationCreated')).toHaveLength(created);
+  });
+
+  it('routing-service: a conversation created while routing was stopped is routed by its rebuild, once; what it had routed is not routed again (R1)', async () => {
+    const members = system.outboundOf('MembersAdded').length;
+    await system.stopService('routing-service');
+    const id = await sendInbound(system, 'acme', '+15551110009', 'while-routing-stopped');
+    await eventually(() => system.outboundOf('ConversationCreated', (e) => e.correlationId === id)[0], 'the conversation created without routing');
+    await system.startService('routing-service', { KITE_REBUILD: '1' });
+    await eventually(() => system.outboundOf('MembersAdded', (e) => e.correlationId === id)[0], 'its members added by the rebuilt routing');
+    await settle(500);
+    expect(system.outboundOf('MembersAdded')).toHaveLength(members + 1);
+  });
+
+  it('linking-service: a number moved while linking was stopped detaches its conversations once the rebuild has rebuilt them, each once (L6)', async () => {
+    const onSales = system.outboundOf('ConversationCreated', (e) => data<{ serviceId: string }>(e).serviceId === 'svc-sales').map((e) => data<{ conversationId: string }>(e).conversationId);
+    expect(onSales.length).toBeGreaterThan(2);
+    const directory = await system.api('acme', 'PUT', '/v1/directory', {
+      numbers: [{ number: NUMBER, channels: ['sms', 'whatsapp'] }],
+      services: [{ id: 'svc-sales', name: 'Sales', agentIds: ['ag-ana'], dialplan: {} }, { id: 'svc-care', name: 'Care', agentIds: ['ag-bruno'], dialplan: {} }],
+      agents: [{ id: 'ag-ana', name: 'Ana' }, { id: 'ag-bruno', name: 'Bruno' }],
+      bots: [{ id: 'bot-1', name: 'Bot' }],
+    });
+    expect([directory.status, directory.body]).toEqual([200, expect.anything()]);
+    await system.stopService('linking-service');
+    const moved = await system.api('acme', 'PUT', `/v1/numbers/${encodeURIComponent(NUMBER)}`, { linkedServiceId: 'svc-care', workingHours: { routing: { type: 'group', serviceId: 'svc-care' }, schedule: { timeZone: 'UTC', rules: [] } } });
+    expect(moved.status).toBe(200);
+    await system.startService('linking-service', { KITE_REBUILD: '1' });
+    const detached = () => system.outboundOf('ConversationDetached').map((e) => data<{ conversationId: string }>(e).conversationId);
+    await eventually(() => onSales.every((c) => detached().includes(c)), `the ${onSales.length} conversations of svc-sales detached`);
+    await settle(500);
+    expect(detached().sort()).toEqual([...onSales].sort());
   });
 });

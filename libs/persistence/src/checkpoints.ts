@@ -2,7 +2,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 import type { Queryable, Statement, Writes } from './transaction.js';
 import { write } from './transaction.js';
 
-/** The first migration of every service schema: per-aggregate positions (since replaced by checkpoints) and replay marks. */
+/** The first migration of every service schema: per-aggregate positions (since replaced by checkpoints) and replay marks (since per partition). */
 export class Positions1732399999000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.query(`CREATE TABLE positions (projection text NOT NULL, aggregate text NOT NULL, seq bigint NOT NULL, PRIMARY KEY (projection, aggregate))`);
@@ -82,24 +82,12 @@ export async function readCheckpoints(db: Queryable, processor: string, partitio
 }
 
 /**
- * Locks the partitions' checkpoints until the transaction ends and reads them, with the stream's
- * replay mark: a second instance that believes it holds one of them (a lease taken over while it
- * was stalled) waits here, then sees that the checkpoint moved, and gives the work up.
+ * Locks the partitions' checkpoints until the transaction ends and reads them: a second instance
+ * that believes it holds one of them (a lease taken over while it was stalled) waits here, then
+ * sees that the checkpoint moved, and gives the work up.
  */
-export function lockCheckpoints(processor: string, stream: string, partitions: readonly number[]): Statement[] {
-  return [
-    { sql: `SELECT partition, position FROM checkpoints WHERE processor = $1 AND partition = ANY($2::int[]) ORDER BY partition FOR UPDATE`, params: [processor, partitions] },
-    replayMark(stream),
-  ];
-}
-
-/** The stream's replay mark (a row `{ mark }`, 0 without one): up to it, a rebuilt read model only projects. */
-const replayMark = (stream: string): Statement => ({ sql: `SELECT coalesce(max(until_seq), 0) AS mark FROM replay_marks WHERE stream = $1`, params: [stream] });
-
-export async function readReplayMark(db: Queryable, stream: string): Promise<number> {
-  const { sql, params } = replayMark(stream);
-  const [row] = (await db.query(sql, params)) as { mark: string }[];
-  return Number(row?.mark ?? 0);
+export function lockCheckpoints(processor: string, partitions: readonly number[]): Statement {
+  return { sql: `SELECT partition, position FROM checkpoints WHERE processor = $1 AND partition = ANY($2::int[]) ORDER BY partition FOR UPDATE`, params: [processor, partitions] };
 }
 
 export async function saveCheckpoints(tx: Writes, processor: string, positions: ReadonlyMap<number, number>): Promise<void> {
@@ -147,12 +135,4 @@ export async function releasePartitions(db: Queryable, owner: string, processor?
     return;
   }
   await db.query(`UPDATE partition_leases SET owner = NULL, expires_at = NULL WHERE owner = $1 AND processor = $2 AND partition = ANY($3::int[])`, [owner, processor, partitions ?? []]);
-}
-
-/**
- * A rebuilt read model replays the entries of an event store it once decided on; up to this mark
- * it only projects them, so a replay never repeats a decision.
- */
-export async function setReplayMark(db: Queryable, stream: string, untilSeq: number): Promise<void> {
-  await db.query(`INSERT INTO replay_marks (stream, until_seq) VALUES ($1, $2) ON CONFLICT (stream) DO UPDATE SET until_seq = EXCLUDED.until_seq`, [stream, untilSeq]);
 }

@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import { DataSource, type MigrationInterface } from 'typeorm';
+import { standingBeforeDrop, type ReplayMark } from './replay-marks.js';
 
 export interface ServiceDatabaseOptions {
   url: string;
@@ -50,17 +51,17 @@ function keepNewConnectionsFromCrashing(pool: Pool): void {
 }
 
 /**
- * Drops the schema (a rebuild). The checkpoints of the processors of the streams in `keep` (inputs,
- * which are not replayed) are returned, to be put back once the schema is migrated again.
+ * Drops the schema (a rebuild). Returns the checkpoints of the processors of the streams in
+ * `inputs` (which are not replayed), to be put back once the schema is migrated again, and where
+ * the others stood, the replay marks of the rebuild.
  */
-export async function dropServiceSchema(url: string, schema: string, keep: readonly string[] = []): Promise<unknown[]> {
+export async function dropServiceSchema(url: string, schema: string, inputs: readonly string[] = []): Promise<{ inputs: unknown[]; marks: ReplayMark[] }> {
   const ds = new DataSource({ type: 'postgres', url });
   await ds.initialize();
   try {
-    const [exists] = (await ds.query(`SELECT to_regclass($1) AS t`, [`"${schema}".checkpoints`])) as { t: string | null }[];
-    const kept = exists?.t ? ((await ds.query(`SELECT processor, partition, stream, position FROM "${schema}".checkpoints WHERE stream = ANY($1::text[])`, [keep])) as unknown[]) : [];
+    const standing = await standingBeforeDrop(ds, schema, inputs);
     await ds.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    return kept;
+    return standing;
   } finally {
     await ds.destroy();
   }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { STREAMS } from '@kite/contracts';
-import { dropServiceSchema, openServiceDatabase, restoreCheckpoints, type DataSource, type MigrationInterface } from '@kite/persistence';
+import { dropServiceSchema, openServiceDatabase, restoreCheckpoints, setReplayMarks, type DataSource, type MigrationInterface } from '@kite/persistence';
 
 export const DATA_SOURCE = Symbol('DATA_SOURCE');
 
@@ -17,10 +17,13 @@ class DatabaseCloser implements OnApplicationShutdown {
 export class DatabaseModule {
   static forRoot(options: { url: string; schema: string; migrations: (new () => MigrationInterface)[]; rebuild: boolean }): DynamicModule {
     const open = async (): Promise<DataSource> => {
-      // Inputs already handled are not replayed: their processors keep their checkpoints.
-      const kept = options.rebuild ? await dropServiceSchema(options.url, options.schema, [STREAMS.inbound.name]) : [];
+      // Inputs already handled are not replayed: their processors keep their checkpoints. What the
+      // others had decided on is replayed up to where they stood (their replay marks), and decided
+      // on after it.
+      const before = options.rebuild ? await dropServiceSchema(options.url, options.schema, [STREAMS.inbound.name]) : { inputs: [], marks: [] };
       const ds = await openServiceDatabase(options);
-      await restoreCheckpoints(ds, kept);
+      await restoreCheckpoints(ds, before.inputs);
+      await setReplayMarks(ds, before.marks);
       return ds;
     };
     return {

@@ -14,11 +14,15 @@ import { lockNumbersForDetaching } from './number-links.js';
  * removal (`rememberedLinkedService`). The conversations are found in `conversation_links`, written
  * when a decision creates them, with the numbers locked (`number-links.ts`): one created a moment
  * before the change is detached too, and one decided on the configuration before it waits for the
- * new one. A rebuild replays the changes without detaching again.
+ * new one. A rebuild replays the changes it had applied without detaching again, and detaches for
+ * the ones after them once the conversations are rebuilt.
  */
 @Injectable()
 @EventProcessor()
 export class LinkingConfigurationProcessor extends ConfigReadModelProcessor {
+  /** The detaching reads `conversation_links`, which a rebuild fills from the conversation logs. */
+  readonly liveAfterRebuild = true;
+
   constructor(
     cache: ConfigCache,
     @Inject(CONVERSATION_LOG) private readonly log: ConversationLog,

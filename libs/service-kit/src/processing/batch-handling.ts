@@ -1,10 +1,11 @@
 import type { Logger } from '@nestjs/common';
 import { tenantOfSubject } from '@kite/contracts';
 import { isUnavailable, publishDeadLetter, type EventPublisher } from '@kite/messaging';
-import { CHECKPOINT_MOVED, inTransaction, lockCheckpoints, QueuedWrites, readCheckpoints, readReplayMark, readTogether, saveCheckpoints, type DataSource } from '@kite/persistence';
+import { CHECKPOINT_MOVED, inTransaction, lockCheckpoints, QueuedWrites, readCheckpoints, readReplayMarks, readTogether, saveCheckpoints, type DataSource } from '@kite/persistence';
 import type { Read } from './batch-queue.js';
 import { GroupCommit, type GroupCommitFailed } from './group-commit.js';
 import { isHolding, type HoldingProcessor, type Processor, type Received } from './processor.js';
+import { ReplayMarks } from './replay-marks.js';
 
 export interface ProcessingObserver {
   settled(processor: string, outcome: 'ack' | 'retry' | 'dead', seconds: number): void;
@@ -53,7 +54,8 @@ export class BatchHandling<Item, State> {
   committed = new Map<number, number>();
   /** Where each stands here: ahead of the database by what needed no transaction, or waits for the group commit. */
   checkpoints = new Map<number, number>();
-  private mark = 0;
+  /** What a rebuild only projects again (read with the checkpoints). */
+  marks = new ReplayMarks();
   private readonly holding: HoldingProcessor<Item, State> | undefined;
   private readonly group: GroupCommit | undefined;
   private readonly carefulThrough = new Map<number, number>();
@@ -86,11 +88,11 @@ export class BatchHandling<Item, State> {
     }
     if (partitions.length === 0) return;
     const committed = await readCheckpoints(this.ds, this.processor.name, partitions);
-    const mark = await readReplayMark(this.ds, this.processor.stream);
+    const marks = new ReplayMarks(await readReplayMarks(this.ds, this.processor.name));
     // A later read began meanwhile: its positions are the newer ones.
     if (generation !== this.context.generation()) return;
     this.committed = committed;
-    this.mark = mark;
+    this.marks = marks;
     this.checkpoints = new Map(committed);
   }
 
@@ -113,7 +115,7 @@ export class BatchHandling<Item, State> {
   async apply(batch: Read<Item>[], generation: number): Promise<void> {
     const started = performance.now();
     const processor = this.holding!;
-    const items = batch.flatMap((r) => ('item' in r ? [{ item: r.item, subject: r.subject, seq: r.seq, partition: r.partition, live: r.seq > this.mark }] : []));
+    const items = batch.flatMap((r) => ('item' in r ? [{ item: r.item, subject: r.subject, seq: r.seq, partition: r.partition, live: r.live }] : []));
     // While commits lag, a failed one would repeat what was published since: wait for them.
     if (!(await this.group!.ready())) throw new StaleBatch();
     const writes = new QueuedWrites();
@@ -147,14 +149,13 @@ export class BatchHandling<Item, State> {
     if (this.group && !(await this.group.flush())) throw new StaleBatch();
     const decoded = deadReason === undefined ? batch.flatMap((r) => ('item' in r ? [r] : [])) : [];
     // Before a connection is taken: a load may look things up (a cached configuration) on its own.
-    const load = decoded.length && processor.load ? await processor.load(decoded.map((r) => ({ ...r, live: true }))) : undefined;
+    const load = decoded.length && processor.load ? await processor.load(decoded) : undefined;
     const handled = await inTransaction(this.ds, async (tx) => {
-      const [positions, marks, ...loaded] = (await tx.queryAll([...lockCheckpoints(processor.name, processor.stream, partitions), ...(load?.statements ?? [])])) as [{ partition: number; position: string }[], { mark: string }[], ...unknown[][]];
+      const [positions, ...loaded] = (await tx.queryAll([lockCheckpoints(processor.name, partitions), ...(load?.statements ?? [])])) as [{ partition: number; position: string }[], ...unknown[][]];
       // Checked under the lock: a batch from before the checkpoints were read again would compare with the new ones.
       if (generation !== this.context.generation()) throw new StaleBatch();
       for (const { partition, position } of positions) if (Number(position) !== (this.committed.get(partition) ?? 0)) throw new CheckpointMoved();
-      const mark = Number(marks[0]?.mark ?? 0);
-      const items: Received<Item>[] = decoded.map(({ item, subject, seq, partition }) => ({ item, subject, seq, partition, live: seq > mark }));
+      const items: Received<Item>[] = decoded.map(({ item, subject, seq, partition, live }) => ({ item, subject, seq, partition, live }));
       if (items.length) await processor.handle(tx, items, (load ? load.decode(loaded) : undefined) as State);
       const reasons = batch.map((r) => deadReason ?? ('failure' in r ? r.failure : undefined));
       const dead = batch.flatMap((r, i) => (reasons[i] === undefined ? [] : [{ r, reason: reasons[i] }]));

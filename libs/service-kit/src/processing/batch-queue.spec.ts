@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { BatchQueue, type Read } from './batch-queue.js';
 
-const read = (seq: number, partition: number, readAt = 0): Read<string> => ({ subject: `s.${partition}`, seq, partition, item: `m${seq}`, data: new Uint8Array(), readAt });
+const read = (seq: number, partition: number, readAt = 0): Read<string> => ({ subject: `s.${partition}`, seq, partition, live: true, item: `m${seq}`, data: new Uint8Array(), readAt });
 const seqs = (batch: readonly Read<string>[]) => batch.map((r) => r.seq);
 
 function queue(limit = 500, linger = 0, handled = new Map<number, number>()) {

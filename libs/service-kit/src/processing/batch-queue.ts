@@ -1,7 +1,7 @@
 import type { Received } from './processor.js';
 
 /** A message as read: decoded, or the reason it could not be. */
-export type Read<Item> = Omit<Received<Item>, 'item' | 'live'> & ({ item: Item } | { failure: string }) & { data: Uint8Array; readAt: number };
+export type Read<Item> = Omit<Received<Item>, 'item'> & ({ item: Item } | { failure: string }) & { data: Uint8Array; readAt: number };
 
 /**
  * The messages read and not yet handled, in stream order per partition, and the partitions a call

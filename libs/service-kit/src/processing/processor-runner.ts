@@ -43,6 +43,8 @@ export class ProcessorRunner<Item, State> {
   private behind = Number.POSITIVE_INFINITY;
   private workers: Promise<void>[] = [];
   private stopping = false;
+  private holdingLive = false;
+  private readonly heldLive = new Set<number>();
   private failure: unknown;
   private readonly logger: Logger;
   readonly consumer: string;
@@ -151,12 +153,38 @@ export class ProcessorRunner<Item, State> {
       this.behind = d.pending;
       // Keyed by the subject, a message another instance holds is never decoded here.
       const decoded = processor.keyOf ? this.decode(d) : undefined;
-      const partition = partitionOf(decoded && 'item' in decoded ? processor.keyOf!(decoded.item) : d.subject, this.partitions);
-      if (this.owned.has(partition) && d.seq > (this.handling.checkpoints.get(partition) ?? 0)) {
-        this.queue.push({ subject: d.subject, seq: d.seq, partition, data: d.data, readAt: performance.now(), ...(decoded ?? this.decode(d)) });
+      const key = decoded && 'item' in decoded ? processor.keyOf!(decoded.item) : d.subject;
+      const partition = partitionOf(key, this.partitions);
+      const live = this.handling.marks.live(key, d.seq);
+      if (this.owned.has(partition) && d.seq > (this.handling.checkpoints.get(partition) ?? 0) && !this.heldBack(partition, live)) {
+        this.queue.push({ subject: d.subject, seq: d.seq, partition, live, data: d.data, readAt: performance.now(), ...(decoded ?? this.decode(d)) });
       } else if (d.pending === 0) this.queue.wake();
       while (this.queue.length >= WINDOW && !this.stopping && generation === this.generation) await this.queue.changed();
     }
+  }
+
+  /** Whether the message waits, unread, for the rebuild to finish: a live one, and all after it in its partition. */
+  private heldBack(partition: number, live: boolean): boolean {
+    if (!this.holdingLive) return false;
+    if (live) this.heldLive.add(partition);
+    return this.heldLive.has(partition);
+  }
+
+  /**
+   * On a rebuild, for a processor whose decisions read what the others rebuild (`liveAfterRebuild`):
+   * what it would decide on is left unread until `releaseLive`; what it only replays is handled.
+   */
+  holdLive(): void {
+    this.holdingLive = true;
+  }
+
+  /** The rebuild has caught up: what was held back is read again, from the checkpoints, and decided on. */
+  async releaseLive(): Promise<void> {
+    if (!this.holdingLive) return;
+    this.holdingLive = false;
+    const held = this.heldLive.size > 0;
+    this.heldLive.clear();
+    if (held) await this.readAgain();
   }
 
   private decode(d: Delivery): { item: Item } | { failure: string } {

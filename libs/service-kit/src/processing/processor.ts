@@ -31,6 +31,11 @@ export interface Processor<Item, State = undefined> {
   readonly filterSubject: string;
   /** The event stores are replayed on a rebuild; inputs are not (their checkpoints are kept). */
   readonly replayed: boolean;
+  /**
+   * On a rebuild, what it decides on waits until every read model of the service has caught up
+   * (its decisions read them); until then it only replays what it had decided on before.
+   */
+  readonly liveAfterRebuild?: boolean;
   /** Messages per transaction, at most (500). */
   readonly batch?: number;
   /**

@@ -3,7 +3,7 @@ import { DiscoveryService } from '@nestjs/core';
 import { hostname } from 'node:os';
 import { STREAMS } from '@kite/contracts';
 import { NATS_CONNECTION, NatsStatus, streamLastSequence, type NatsConnection } from '@kite/messaging';
-import { setReplayMark, type DataSource } from '@kite/persistence';
+import { readReplayMarks, setReplayMarks, type DataSource } from '@kite/persistence';
 import { DATA_SOURCE } from '../database.module.js';
 import { SERVICE_CONFIG, type ServiceConfig } from '../service-config.js';
 import { processingMetrics } from './processing-metrics.js';
@@ -54,9 +54,7 @@ export class Processors implements OnApplicationBootstrap, BeforeApplicationShut
     this.runners = processors.map((p) => new ProcessorRunner(this.nc, this.ds, p, p.partitions ?? this.config.partitions, this.config.service, processingMetrics));
     await Promise.all(this.runners.map((r) => r.prepare()));
     const replayed = this.runners.filter((r) => r.processor.replayed);
-    if (this.config.rebuild) {
-      for (const stream of new Set(replayed.map((r) => r.processor.stream))) await setReplayMark(this.ds, stream, await streamLastSequence(this.nc, stream));
-    }
+    if (this.config.rebuild) await this.markReplays(replayed);
     const configuration = replayed.filter((r) => r.processor.stream === STREAMS.config.name);
     const stages = this.config.rebuild ? [configuration, replayed.filter((r) => !configuration.includes(r)), this.runners.filter((r) => !replayed.includes(r))].filter((stage) => stage.length) : [this.runners];
     this.gated = this.config.rebuild;
@@ -68,19 +66,43 @@ export class Processors implements OnApplicationBootstrap, BeforeApplicationShut
     void this.afterRebuild(stages);
   }
 
-  /** Not ready, and each stage processed only once the ones before it have caught up. */
+  /**
+   * Where each replayed processor stood before the schema was dropped (kept by the database module)
+   * is where its replay ends and its decisions start again; one that never stood anywhere (its
+   * read model lost) replays its whole stream as it is now, deciding on nothing of it.
+   */
+  private async markReplays(replayed: readonly AnyRunner[]): Promise<void> {
+    for (const { processor } of replayed) {
+      if ((await readReplayMarks(this.ds, processor.name)).length === 0) {
+        await setReplayMarks(this.ds, [{ processor: processor.name, partitions: 1, partition: 0, untilSeq: await streamLastSequence(this.nc, processor.stream) }]);
+      }
+      if (processor.liveAfterRebuild) this.runners.find((r) => r.processor === processor)!.holdLive();
+    }
+  }
+
+  /**
+   * Not ready, and each stage processed only once the ones before it have caught up; what waits
+   * for the read models (`liveAfterRebuild`) is decided on once every replayed one has.
+   */
   private async afterRebuild([first, ...later]: AnyRunner[][]): Promise<void> {
     let running = first!;
     for (const stage of later) {
       await untilCaughtUp(running);
       if (!this.leases) return;
+      if (!stage.some((r) => r.processor.replayed)) await this.releaseLive(running);
       await this.leases.include(stage);
       this.logger.log(`rebuilt ${this.names(running)}; now also: ${this.names(stage)}`);
       running = [...running, ...stage];
     }
     await untilCaughtUp(running);
+    await this.releaseLive(running);
+    await untilCaughtUp(running);
     this.gated = false;
     this.logger.log(`rebuilt; processing: ${this.names(this.runners)}`);
+  }
+
+  private async releaseLive(runners: readonly AnyRunner[]): Promise<void> {
+    for (const runner of runners) await runner.releaseLive();
   }
 
   private names(runners: AnyRunner[]): string {

@@ -1,0 +1,42 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { scratchDatabase } from '@kite/testing';
+import { CheckpointMoves1733300000000, Positions1732399999000, Processors1733200000000 } from './checkpoints.js';
+import { openServiceDatabase } from './data-source.js';
+import { readReplayMarks, ReplayMarksPerPartition1733600000000, standingBeforeDrop } from './replay-marks.js';
+
+const BEFORE = [Positions1732399999000, Processors1733200000000, CheckpointMoves1733300000000];
+const SCHEMA = 'replay_marks_test';
+
+/** What a rebuild keeps of the schema it drops: where each processor stood, whatever the schema's age. */
+describe('replay marks', () => {
+  const database = scratchDatabase((url, migrations: typeof BEFORE) => openServiceDatabase({ url, schema: SCHEMA, migrations, poolSize: 1 }));
+  beforeAll(() => database.create());
+  afterAll(() => database.drop());
+
+  it('a schema from before: its stream mark of an unfinished rebuild counts for each processor of the stream; the migration keeps it per processor', async () => {
+    const before = await database.open(BEFORE);
+    await before.query(`INSERT INTO checkpoints (processor, partition, stream, position) VALUES ('conversations', 0, 'KITE_CONV', 12), ('conversations', 1, 'KITE_CONV', 30), ('config', 0, 'KITE_CONFIG', 5), ('messages', 0, 'KITE_IN', 9)`);
+    await before.query(`INSERT INTO replay_marks (stream, until_seq) VALUES ('KITE_CONV', 20)`);
+    expect(await standingBeforeDrop(before, SCHEMA, ['KITE_IN'])).toEqual({
+      inputs: [{ processor: 'messages', partition: 0, stream: 'KITE_IN', position: '9' }],
+      marks: [
+        { processor: 'config', partitions: 1, partition: 0, untilSeq: 5 },
+        { processor: 'conversations', partitions: 2, partition: 0, untilSeq: 12 },
+        { processor: 'conversations', partitions: 2, partition: 1, untilSeq: 30 },
+        { processor: 'conversations', partitions: 1, partition: 0, untilSeq: 20 },
+      ],
+    });
+    await before.destroy();
+
+    const after = await database.open([...BEFORE, ReplayMarksPerPartition1733600000000]);
+    expect(await readReplayMarks(after, 'conversations')).toEqual([{ processor: 'conversations', partitions: 1, partition: 0, untilSeq: 20 }]);
+    expect(await readReplayMarks(after, 'config')).toEqual([]);
+    await after.query(`INSERT INTO replay_marks (processor, partitions, partition, until_seq) VALUES ('config', 1, 0, 4)`);
+    expect((await standingBeforeDrop(after, SCHEMA, ['KITE_IN'])).marks).toContainEqual({ processor: 'config', partitions: 1, partition: 0, untilSeq: 4 });
+  });
+
+  it('a schema that is gone leaves nothing to keep', async () => {
+    const other = await database.open(BEFORE);
+    expect(await standingBeforeDrop(other, 'no_such_schema', ['KITE_IN'])).toEqual({ inputs: [], marks: [] });
+  });
+});
