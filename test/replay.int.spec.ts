@@ -83,6 +83,26 @@ describe('rebuild by replay', () => {
     expect(system.outboundOf('MembersAdded')).toHaveLength(members + 1);
   });
 
+  it('linking-service: a conversation linking created and its view had not shown when linking stopped is whole after the rebuild: the contact\'s next message joins it (L1)', async () => {
+    const created = () => system.outboundOf('ConversationCreated', (e) => data<{ contact: string }>(e).contact === '+15551110010');
+    // Linking's view is held back (its transactions wait for this lock) while the conversation is created, then linking stops.
+    const holder = new pg.Client({ connectionString: system.databaseUrl });
+    await holder.connect();
+    await holder.query('BEGIN');
+    await holder.query('LOCK TABLE linking.conversations IN EXCLUSIVE MODE');
+    await sendInbound(system, 'acme', '+15551110010', 'before-the-stop');
+    await eventually(() => created()[0], 'the conversation created');
+    await system.stopService('linking-service', 'SIGKILL');
+    await holder.query('ROLLBACK');
+    await holder.end();
+    await system.startService('linking-service', { KITE_REBUILD: '1' });
+    const next = await sendInbound(system, 'acme', '+15551110010', 'after-the-rebuild');
+    const appended = await eventually(() => system.outboundOf('ContactMessageAppended', (e) => e.correlationId === next)[0], 'the next message appended');
+    expect(data<{ conversationId: string }>(appended).conversationId).toBe(data<{ conversationId: string }>(created()[0]!).conversationId);
+    await settle(300);
+    expect(created()).toHaveLength(1);
+  });
+
   it('linking-service: a number moved while linking was stopped detaches its conversations once the rebuild has rebuilt them, each once (L6)', async () => {
     const onSales = system.outboundOf('ConversationCreated', (e) => data<{ serviceId: string }>(e).serviceId === 'svc-sales').map((e) => data<{ conversationId: string }>(e).conversationId);
     expect(onSales.length).toBeGreaterThan(2);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { openServiceDatabase, Processors1733200000000 } from '@kite/persistence';
+import { openServiceDatabase, Processors1733200000000, ReplayMarksPerPartition1733600000000 } from '@kite/persistence';
 import { scratchDatabase } from '@kite/testing';
 import { ActivityPositions1732400000800, SCHEDULER_MIGRATIONS } from './migrations.js';
 
@@ -10,12 +10,14 @@ describe('scheduler migrations', () => {
   afterAll(() => database.drop());
 
   it('each activity takes its position from the positions table, which then holds none of the projection', async () => {
-    const before = await database.open(SCHEDULER_MIGRATIONS.filter((m) => m !== ActivityPositions1732400000800 && m !== Processors1733200000000));
+    // Before the processors: no checkpoints yet, nor replay marks kept per processor.
+    const beforeProcessors = SCHEDULER_MIGRATIONS.filter((m) => m !== Processors1733200000000 && m !== ReplayMarksPerPartition1733600000000);
+    const before = await database.open(beforeProcessors.filter((m) => m !== ActivityPositions1732400000800));
     await before.query(`INSERT INTO activities (conversation_id, tenant, number, activity) VALUES ('c1', 'acme', '+15550001', '{}'), ('c2', 'acme', NULL, '{}')`);
     await before.query(`INSERT INTO positions (projection, aggregate, seq) VALUES ('scheduler-activity', 'kite.conv.acme.c1', 41), ('other', 'kite.conv.acme.c2', 7)`);
     await before.destroy();
 
-    const after = await database.open(SCHEDULER_MIGRATIONS.filter((m) => m !== Processors1733200000000));
+    const after = await database.open(beforeProcessors);
     expect(await after.query(`SELECT conversation_id, position::int FROM activities ORDER BY conversation_id`)).toEqual([
       { conversation_id: 'c1', position: 41 },
       { conversation_id: 'c2', position: 0 },

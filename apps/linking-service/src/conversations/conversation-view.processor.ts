@@ -46,7 +46,7 @@ export class ConversationViewProcessor extends ConversationLogProcessor<Views> {
     const records: OutboundRecord[] = [];
     const decisions: Decision[] = [];
     const replayed = { links: [] as ConversationLink[], messages: [] as { tenant: string; messageId: string }[] };
-    for (const { item, subject, live } of entries) {
+    for (const { item, subject, live, rebuilding } of entries) {
       const conversationId = conversationOfSubject(subject);
       let view = views.get(conversationId);
       for (const event of item.events) {
@@ -57,10 +57,9 @@ export class ConversationViewProcessor extends ConversationLogProcessor<Views> {
           records.push(projected.outbound);
           routed.add(`${event.tenant} ${projected.outbound.messageId}`);
         }
-        if (!live) {
-          replayDeciderState(event, view, replayed);
-          continue;
-        }
+        // Also what the inputs decided after the view last stood: their writes were dropped with the schema.
+        if (!live || rebuilding) replayDeciderState(event, view, replayed);
+        if (!live) continue;
         const message = messageToSend(event);
         if (!message) continue;
         const key = `${event.tenant} ${message.messageId}`;
@@ -93,7 +92,7 @@ async function outboundContextOf(config: ConfigLookups, tenant: string, view: Co
   return { ...numbers, consent: { scope: settings.scope, changes } };
 }
 
-/** On a rebuild, what the deciders must know is rebuilt too; live, they write it themselves. */
+/** On a rebuild, what the deciders must know is rebuilt too; otherwise they write it themselves. */
 function replayDeciderState(event: ConversationEvent, view: ConversationView | undefined, replayed: { links: ConversationLink[]; messages: { tenant: string; messageId: string }[] }): void {
   if ((event.type === 'ConversationCreated' || event.type === 'ConversationLinked') && view) {
     replayed.links.push({ conversationId: view.conversationId, tenant: view.tenant, serviceId: view.serviceId, number: view.number, links: view.links });

@@ -115,7 +115,7 @@ export class BatchHandling<Item, State> {
   async apply(batch: Read<Item>[], generation: number): Promise<void> {
     const started = performance.now();
     const processor = this.holding!;
-    const items = batch.flatMap((r) => ('item' in r ? [{ item: r.item, subject: r.subject, seq: r.seq, partition: r.partition, live: r.live }] : []));
+    const items = batch.flatMap((r) => ('item' in r ? [{ item: r.item, subject: r.subject, seq: r.seq, partition: r.partition, live: r.live, rebuilding: r.rebuilding }] : []));
     // While commits lag, a failed one would repeat what was published since: wait for them.
     if (!(await this.group!.ready())) throw new StaleBatch();
     const writes = new QueuedWrites();
@@ -155,7 +155,7 @@ export class BatchHandling<Item, State> {
       // Checked under the lock: a batch from before the checkpoints were read again would compare with the new ones.
       if (generation !== this.context.generation()) throw new StaleBatch();
       for (const { partition, position } of positions) if (Number(position) !== (this.committed.get(partition) ?? 0)) throw new CheckpointMoved();
-      const items: Received<Item>[] = decoded.map(({ item, subject, seq, partition, live }) => ({ item, subject, seq, partition, live }));
+      const items: Received<Item>[] = decoded.map(({ item, subject, seq, partition, live, rebuilding }) => ({ item, subject, seq, partition, live, rebuilding }));
       if (items.length) await processor.handle(tx, items, (load ? load.decode(loaded) : undefined) as State);
       const reasons = batch.map((r) => deadReason ?? ('failure' in r ? r.failure : undefined));
       const dead = batch.flatMap((r, i) => (reasons[i] === undefined ? [] : [{ r, reason: reasons[i] }]));

@@ -43,6 +43,8 @@ export class ProcessorRunner<Item, State> {
   private behind = Number.POSITIVE_INFINITY;
   private workers: Promise<void>[] = [];
   private stopping = false;
+  /** Set while the service rebuilds its read models (`Processors`). */
+  rebuilding = false;
   private holdingLive = false;
   private readonly heldLive = new Set<number>();
   private failure: unknown;
@@ -157,28 +159,24 @@ export class ProcessorRunner<Item, State> {
       const partition = partitionOf(key, this.partitions);
       const live = this.handling.marks.live(key, d.seq);
       if (this.owned.has(partition) && d.seq > (this.handling.checkpoints.get(partition) ?? 0) && !this.heldBack(partition, live)) {
-        this.queue.push({ subject: d.subject, seq: d.seq, partition, live, data: d.data, readAt: performance.now(), ...(decoded ?? this.decode(d)) });
+        this.queue.push({ subject: d.subject, seq: d.seq, partition, live, rebuilding: this.rebuilding, data: d.data, readAt: performance.now(), ...(decoded ?? this.decode(d)) });
       } else if (d.pending === 0) this.queue.wake();
       while (this.queue.length >= WINDOW && !this.stopping && generation === this.generation) await this.queue.changed();
     }
   }
 
-  /** Whether the message waits, unread, for the rebuild to finish: a live one, and all after it in its partition. */
+  /** Whether the message is left unread until `releaseLive`: a live one, and all after it in its partition. */
   private heldBack(partition: number, live: boolean): boolean {
-    if (!this.holdingLive) return false;
-    if (live) this.heldLive.add(partition);
-    return this.heldLive.has(partition);
+    if (live && this.holdingLive) this.heldLive.add(partition);
+    return this.holdingLive && this.heldLive.has(partition);
   }
 
-  /**
-   * On a rebuild, for a processor whose decisions read what the others rebuild (`liveAfterRebuild`):
-   * what it would decide on is left unread until `releaseLive`; what it only replays is handled.
-   */
+  /** On a rebuild (`liveAfterRebuild`): only what is replayed is handled, what would be decided on waits. */
   holdLive(): void {
     this.holdingLive = true;
   }
 
-  /** The rebuild has caught up: what was held back is read again, from the checkpoints, and decided on. */
+  /** The read models are rebuilt: what was held back is read again, from the checkpoints, and decided on. */
   async releaseLive(): Promise<void> {
     if (!this.holdingLive) return;
     this.holdingLive = false;

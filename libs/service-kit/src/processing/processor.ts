@@ -10,6 +10,8 @@ export interface Received<Item> {
   seq: number;
   partition: number;
   live: boolean;
+  /** Read while the service rebuilds its read models, live or not: what was written about it before is gone. */
+  rebuilding?: boolean;
 }
 
 /** What a processor reads before it decides: statements sent together in the first round trip, and what their rows mean. */

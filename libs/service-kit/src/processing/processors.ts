@@ -76,7 +76,10 @@ export class Processors implements OnApplicationBootstrap, BeforeApplicationShut
       if ((await readReplayMarks(this.ds, processor.name)).length === 0) {
         await setReplayMarks(this.ds, [{ processor: processor.name, partitions: 1, partition: 0, untilSeq: await streamLastSequence(this.nc, processor.stream) }]);
       }
-      if (processor.liveAfterRebuild) this.runners.find((r) => r.processor === processor)!.holdLive();
+    }
+    for (const runner of replayed) {
+      runner.rebuilding = true;
+      if (runner.processor.liveAfterRebuild) runner.holdLive();
     }
   }
 
@@ -89,7 +92,10 @@ export class Processors implements OnApplicationBootstrap, BeforeApplicationShut
     for (const stage of later) {
       await untilCaughtUp(running);
       if (!this.leases) return;
-      if (!stage.some((r) => r.processor.replayed)) await this.releaseLive(running);
+      if (!stage.some((r) => r.processor.replayed)) {
+        await this.releaseLive(running);
+        await untilCaughtUp(running);
+      }
       await this.leases.include(stage);
       this.logger.log(`rebuilt ${this.names(running)}; now also: ${this.names(stage)}`);
       running = [...running, ...stage];
@@ -97,6 +103,7 @@ export class Processors implements OnApplicationBootstrap, BeforeApplicationShut
     await untilCaughtUp(running);
     await this.releaseLive(running);
     await untilCaughtUp(running);
+    for (const runner of running) runner.rebuilding = false;
     this.gated = false;
     this.logger.log(`rebuilt; processing: ${this.names(this.runners)}`);
   }
