@@ -25,13 +25,13 @@ const CONCURRENCY = 2;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
- * The processor shell. It reads its stream in order from where the partitions it holds stand
- * (their checkpoints), skips what other instances hold, decodes, and hands what is waiting to the
- * processor in one transaction that also locks and moves the checkpoints, or, for a processor that
- * holds its state, without one, its writes left to the group commit (`BatchHandling`; at most two
- * calls at once, never two of one partition). A failure is tried again with a backoff, the batch split by
- * partition and then message by message, so one message that keeps failing is dead-lettered with
- * its reason and the messages behind it go on; an outage is waited out, uncounted.
+ * The processor shell. It reads its stream in order from where the partitions it holds stand (their
+ * checkpoints), skips what other instances hold, decodes, and hands what is waiting to the processor
+ * in one transaction that also locks and moves the checkpoints, or, for a processor that holds its
+ * state, without one, its writes left to the group commit (`BatchHandling`; at most two calls at
+ * once, never two of one partition). A failure is tried again with a backoff, the batch split by
+ * partition, then message by message, so one message that keeps failing is dead-lettered with its
+ * reason and the messages behind it go on; an outage is waited out, uncounted.
  */
 export class ProcessorRunner<Item, State> {
   private owned = new Set<number>();
@@ -43,10 +43,9 @@ export class ProcessorRunner<Item, State> {
   private behind = Number.POSITIVE_INFINITY;
   private workers: Promise<void>[] = [];
   private stopping = false;
-  /** Set while the service rebuilds its read models (`Processors`). */
-  rebuilding = false;
-  private holdingLive = false;
-  private readonly heldLive = new Set<number>();
+  rebuilding = false; // while the service rebuilds its read models (`Processors`)
+  /** While live messages are held back (`holdLive`): the partitions that met one. */
+  private heldLive: Set<number> | undefined;
   private failure: unknown;
   private readonly logger: Logger;
   readonly consumer: string;
@@ -167,22 +166,20 @@ export class ProcessorRunner<Item, State> {
 
   /** Whether the message is left unread until `releaseLive`: a live one, and all after it in its partition. */
   private heldBack(partition: number, live: boolean): boolean {
-    if (live && this.holdingLive) this.heldLive.add(partition);
-    return this.holdingLive && this.heldLive.has(partition);
+    if (live) this.heldLive?.add(partition);
+    return this.heldLive?.has(partition) ?? false;
   }
 
   /** On a rebuild (`liveAfterRebuild`): only what is replayed is handled, what would be decided on waits. */
   holdLive(): void {
-    this.holdingLive = true;
+    this.heldLive = new Set();
   }
 
   /** The read models are rebuilt: what was held back is read again, from the checkpoints, and decided on. */
   async releaseLive(): Promise<void> {
-    if (!this.holdingLive) return;
-    this.holdingLive = false;
-    const held = this.heldLive.size > 0;
-    this.heldLive.clear();
-    if (held) await this.readAgain();
+    const held = this.heldLive;
+    this.heldLive = undefined;
+    if (held?.size) await this.readAgain();
   }
 
   private decode(d: Delivery): { item: Item } | { failure: string } {
