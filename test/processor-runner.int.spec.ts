@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { partitionOf } from '@kite/contracts';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { AckedPublisher, provisionStreams, type Delivery } from '@kite/messaging';
-import { CheckpointMoves1733300000000, openServiceDatabase, Positions1732399999000, Processors1733200000000, ReplayMarksPerPartition1733600000000, write, type DataSource, type MigrationInterface, type QueryRunner, type Transaction, type Writes } from '@kite/persistence';
+import { CheckpointMoves1733300000000, openServiceDatabase, Positions1732399999000, Processors1733200000000, ReplayMarksPerPartition1733600000000, HandledMarks1733700000000, write, type DataSource, type MigrationInterface, type QueryRunner, type Transaction, type Writes } from '@kite/persistence';
 import { HeldState, PartitionLeases, ProcessorRunner, type HoldingProcessor, type Load, type Processor, type Received } from '@kite/service-kit';
 import { createTestDatabase, eventually, startTestNats, type TestNats } from '@kite/testing';
 
@@ -109,7 +109,7 @@ describe('ProcessorRunner', () => {
     nats = await startTestNats('processor-runner');
     await provisionStreams(nats.nc);
     database = await createTestDatabase();
-    ds = await openServiceDatabase({ url: database.url, schema: 'runner_test', migrations: [Positions1732399999000, Processors1733200000000, CheckpointMoves1733300000000, ReplayMarksPerPartition1733600000000, Tallies1733200099000], poolSize: 4 });
+    ds = await openServiceDatabase({ url: database.url, schema: 'runner_test', migrations: [Positions1732399999000, Processors1733200000000, CheckpointMoves1733300000000, ReplayMarksPerPartition1733600000000, HandledMarks1733700000000, Tallies1733200099000], poolSize: 4 });
     publisher = AckedPublisher.of(nats.nc);
     await (await jetstreamManager(nats.nc)).streams.add({ name: 'TALLY', subjects: ['tally.>'] });
     nats.nc.subscribe('kite.dlq.>', { callback: (_e, m) => void deadLetters.push(JSON.parse(new TextDecoder().decode(m.data))) });
@@ -137,6 +137,28 @@ describe('ProcessorRunner', () => {
     for (const { seq, subject } of kept) last.set(partitionOf(subject, 4), Math.max(seq, last.get(partitionOf(subject, 4)) ?? 0));
     expect(checkpoints).toEqual([0, 1, 2, 3].map((partition) => ({ partition, position: last.get(partition) ?? 0 })));
     expect(processor.calls).toBeLessThan(200);
+  });
+
+  it('KITE_PARTITIONS changed with every instance stopped: nothing handled is handled again, nothing is skipped', async () => {
+    const subjects = Array.from({ length: 12 }, (_, i) => `tally.repart.acme.k${i}`);
+    const count = async () => ((await ds.query(`SELECT count(*)::int AS c FROM tallies WHERE subject LIKE 'tally.repart.%'`)) as { c: number }[])[0]!.c;
+    const before = runner(new Tallying('repart'));
+    await before.prepare();
+    await before.assign([0, 1, 2, 3]);
+    for (let n = 0; n < 10; n++) await Promise.all(subjects.map((s) => publish(s, { n })));
+    // One partition far ahead of the others.
+    for (let n = 10; n < 20; n++) await publish(subjects[0]!, { n });
+    await eventually(async () => (await count()) === 130, 'the first tallies kept');
+    await before.stop();
+    for (let n = 20; n < 25; n++) await Promise.all(subjects.map((s) => publish(s, { n })));
+    const after = runner(Object.assign(new Tallying('repart'), { partitions: 7 }));
+    await after.prepare();
+    await after.assign([0, 1, 2, 3, 4, 5, 6]);
+    await eventually(async () => (await count()) === 190 && after.caughtUp, 'the tallies sent while it was stopped kept');
+    expect(await tallies(subjects[0]!)).toEqual(Array.from({ length: 25 }, (_, n) => n));
+    for (const s of subjects.slice(1)) expect(await tallies(s)).toEqual([...Array.from({ length: 10 }, (_, n) => n), 20, 21, 22, 23, 24]);
+    expect(deadLetters.filter((d) => d.consumer === 'test-service-repart')).toEqual([]);
+    expect(await ds.query(`SELECT partition FROM checkpoints WHERE processor = 'repart' ORDER BY partition`)).toEqual([0, 1, 2, 3, 4, 5, 6].map((partition) => ({ partition })));
   });
 
   it('a message that keeps failing is dead-lettered after 5 attempts, and the messages behind it, of its subject too, are handled', async () => {

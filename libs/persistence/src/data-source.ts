@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { DataSource, type MigrationInterface } from 'typeorm';
-import { standingBeforeDrop, type ReplayMark } from './replay-marks.js';
+import { standingBeforeDrop, type PartitionMark } from './partition-marks.js';
 
 export interface ServiceDatabaseOptions {
   url: string;
@@ -51,11 +51,11 @@ function keepNewConnectionsFromCrashing(pool: Pool): void {
 }
 
 /**
- * Drops the schema (a rebuild). Returns the checkpoints of the processors of the streams in
- * `inputs` (which are not replayed), to be put back once the schema is migrated again, and where
- * the others stood, the replay marks of the rebuild.
+ * Drops the schema (a rebuild). Returns the checkpoints and handled marks of the processors of the
+ * streams in `inputs` (which are not replayed), to be put back once the schema is migrated again,
+ * and where the others stood, the replay marks of the rebuild.
  */
-export async function dropServiceSchema(url: string, schema: string, inputs: readonly string[] = []): Promise<{ inputs: unknown[]; marks: ReplayMark[] }> {
+export async function dropServiceSchema(url: string, schema: string, inputs: readonly string[] = []): Promise<{ inputs: unknown[]; marks: PartitionMark[]; handled: PartitionMark[] }> {
   const ds = new DataSource({ type: 'postgres', url });
   await ds.initialize();
   try {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { STREAMS } from '@kite/contracts';
-import { dropServiceSchema, openServiceDatabase, restoreCheckpoints, setReplayMarks, type DataSource, type MigrationInterface } from '@kite/persistence';
+import { dropServiceSchema, openServiceDatabase, restoreCheckpoints, setPartitionMarks, type DataSource, type MigrationInterface } from '@kite/persistence';
 
 export const DATA_SOURCE = Symbol('DATA_SOURCE');
 
@@ -20,10 +20,11 @@ export class DatabaseModule {
       // Inputs already handled are not replayed: their processors keep their checkpoints. What the
       // others had decided on is replayed up to where they stood (their replay marks), and decided
       // on after it.
-      const before = options.rebuild ? await dropServiceSchema(options.url, options.schema, [STREAMS.inbound.name]) : { inputs: [], marks: [] };
+      const before = options.rebuild ? await dropServiceSchema(options.url, options.schema, [STREAMS.inbound.name]) : { inputs: [], marks: [], handled: [] };
       const ds = await openServiceDatabase(options);
       await restoreCheckpoints(ds, before.inputs);
-      await setReplayMarks(ds, before.marks);
+      await setPartitionMarks(ds, 'replay_marks', before.marks);
+      await setPartitionMarks(ds, 'handled_marks', before.handled);
       return ds;
     };
     return {

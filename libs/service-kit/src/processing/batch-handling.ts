@@ -1,11 +1,11 @@
 import type { Logger } from '@nestjs/common';
 import { tenantOfSubject } from '@kite/contracts';
 import { isUnavailable, publishDeadLetter, type EventPublisher } from '@kite/messaging';
-import { CHECKPOINT_MOVED, inTransaction, lockCheckpoints, QueuedWrites, readCheckpoints, readReplayMarks, readTogether, saveCheckpoints, type DataSource } from '@kite/persistence';
+import { CHECKPOINT_MOVED, inTransaction, lockCheckpoints, QueuedWrites, readCheckpoints, readPartitionMarks, readTogether, saveCheckpoints, type DataSource } from '@kite/persistence';
 import type { Read } from './batch-queue.js';
 import { GroupCommit, type GroupCommitFailed } from './group-commit.js';
 import { isHolding, type HoldingProcessor, type Processor, type Received } from './processor.js';
-import { ReplayMarks } from './replay-marks.js';
+import { PartitionMarks } from './partition-marks.js';
 
 export interface ProcessingObserver {
   settled(processor: string, outcome: 'ack' | 'retry' | 'dead', seconds: number): void;
@@ -54,8 +54,9 @@ export class BatchHandling<Item, State> {
   committed = new Map<number, number>();
   /** Where each stands here: ahead of the database by what needed no transaction, or waits for the group commit. */
   checkpoints = new Map<number, number>();
-  /** What a rebuild only projects again (read with the checkpoints). */
-  marks = new ReplayMarks();
+  /** What a rebuild only projects again, and what was handled in another partition count (read with the checkpoints). */
+  replayed = new PartitionMarks();
+  handled = new PartitionMarks();
   private readonly holding: HoldingProcessor<Item, State> | undefined;
   private readonly group: GroupCommit | undefined;
   private readonly carefulThrough = new Map<number, number>();
@@ -88,11 +89,11 @@ export class BatchHandling<Item, State> {
     }
     if (partitions.length === 0) return;
     const committed = await readCheckpoints(this.ds, this.processor.name, partitions);
-    const marks = new ReplayMarks(await readReplayMarks(this.ds, this.processor.name));
+    const [replayed, handled] = await Promise.all(['replay_marks', 'handled_marks'].map(async (table) => new PartitionMarks(await readPartitionMarks(this.ds, table as 'replay_marks' | 'handled_marks', this.processor.name))));
     // A later read began meanwhile: its positions are the newer ones.
     if (generation !== this.context.generation()) return;
     this.committed = committed;
-    this.marks = marks;
+    [this.replayed, this.handled] = [replayed!, handled!];
     this.checkpoints = new Map(committed);
   }
 

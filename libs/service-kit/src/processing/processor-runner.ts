@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { partitionOf } from '@kite/contracts';
 import { EventPublisher, groupBy, isNatsSilence, isUnavailable, ReaderStalled, StreamReader, type Delivery, type NatsConnection } from '@kite/messaging';
-import { createPartitions, type DataSource } from '@kite/persistence';
+import { createPartitions, repartition, type DataSource } from '@kite/persistence';
 import { BatchHandling, checkpointMoved, StaleBatch, type ProcessingObserver } from './batch-handling.js';
 import { BatchQueue, type Read } from './batch-queue.js';
 import type { Processor } from './processor.js';
@@ -75,6 +75,7 @@ export class ProcessorRunner<Item, State> {
   }
 
   async prepare(): Promise<void> {
+    await repartition(this.ds, this.processor.name, this.partitions);
     await createPartitions(this.ds, this.processor.name, this.processor.stream, this.partitions);
     for (let i = 0; i < CONCURRENCY; i++) this.workers.push(this.work(i === 0 ? 1 : (this.processor.batch ?? 500)));
   }
@@ -156,8 +157,9 @@ export class ProcessorRunner<Item, State> {
       const decoded = processor.keyOf ? this.decode(d) : undefined;
       const key = decoded && 'item' in decoded ? processor.keyOf!(decoded.item) : d.subject;
       const partition = partitionOf(key, this.partitions);
-      const live = this.handling.marks.live(key, d.seq);
-      if (this.owned.has(partition) && d.seq > (this.handling.checkpoints.get(partition) ?? 0) && !this.heldBack(partition, live)) {
+      const live = !this.handling.replayed.covers(key, d.seq);
+      const handled = this.handling.handled.covers(key, d.seq);
+      if (this.owned.has(partition) && d.seq > (this.handling.checkpoints.get(partition) ?? 0) && !handled && !this.heldBack(partition, live)) {
         this.queue.push({ subject: d.subject, seq: d.seq, partition, live, rebuilding: this.rebuilding, data: d.data, readAt: performance.now(), ...(decoded ?? this.decode(d)) });
       } else if (d.pending === 0) this.queue.wake();
       while (this.queue.length >= WINDOW && !this.stopping && generation === this.generation) await this.queue.changed();

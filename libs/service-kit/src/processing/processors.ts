@@ -3,7 +3,7 @@ import { DiscoveryService } from '@nestjs/core';
 import { hostname } from 'node:os';
 import { STREAMS } from '@kite/contracts';
 import { NATS_CONNECTION, NatsStatus, streamLastSequence, type NatsConnection } from '@kite/messaging';
-import { readReplayMarks, setReplayMarks, type DataSource } from '@kite/persistence';
+import { readPartitionMarks, setPartitionMarks, type DataSource } from '@kite/persistence';
 import { DATA_SOURCE } from '../database.module.js';
 import { SERVICE_CONFIG, type ServiceConfig } from '../service-config.js';
 import { processingMetrics } from './processing-metrics.js';
@@ -73,8 +73,8 @@ export class Processors implements OnApplicationBootstrap, BeforeApplicationShut
    */
   private async markReplays(replayed: readonly AnyRunner[]): Promise<void> {
     for (const { processor } of replayed) {
-      if ((await readReplayMarks(this.ds, processor.name)).length === 0) {
-        await setReplayMarks(this.ds, [{ processor: processor.name, partitions: 1, partition: 0, untilSeq: await streamLastSequence(this.nc, processor.stream) }]);
+      if ((await readPartitionMarks(this.ds, 'replay_marks', processor.name)).length === 0) {
+        await setPartitionMarks(this.ds, 'replay_marks', [{ processor: processor.name, partitions: 1, partition: 0, untilSeq: await streamLastSequence(this.nc, processor.stream) }]);
       }
     }
     for (const runner of replayed) {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { scratchDatabase } from '@kite/testing';
 import { CheckpointMoves1733300000000, Positions1732399999000, Processors1733200000000 } from './checkpoints.js';
 import { openServiceDatabase } from './data-source.js';
-import { readReplayMarks, ReplayMarksPerPartition1733600000000, standingBeforeDrop } from './replay-marks.js';
+import { HandledMarks1733700000000, readPartitionMarks, ReplayMarksPerPartition1733600000000, standingBeforeDrop } from './partition-marks.js';
 
 const BEFORE = [Positions1732399999000, Processors1733200000000, CheckpointMoves1733300000000];
 const SCHEMA = 'replay_marks_test';
@@ -13,7 +13,7 @@ describe('replay marks', () => {
   beforeAll(() => database.create());
   afterAll(() => database.drop());
 
-  it('a schema from before: its stream mark of an unfinished rebuild counts for each processor of the stream; the migration keeps it per processor', async () => {
+  it('a schema from before: its stream mark of an unfinished rebuild counts for each processor of the stream; the migration keeps it per processor; handled marks are kept', async () => {
     const before = await database.open(BEFORE);
     await before.query(`INSERT INTO checkpoints (processor, partition, stream, position) VALUES ('conversations', 0, 'KITE_CONV', 12), ('conversations', 1, 'KITE_CONV', 30), ('config', 0, 'KITE_CONFIG', 5), ('messages', 0, 'KITE_IN', 9)`);
     await before.query(`INSERT INTO replay_marks (stream, until_seq) VALUES ('KITE_CONV', 20)`);
@@ -25,18 +25,27 @@ describe('replay marks', () => {
         { processor: 'conversations', partitions: 2, partition: 1, untilSeq: 30 },
         { processor: 'conversations', partitions: 1, partition: 0, untilSeq: 20 },
       ],
+      handled: [],
     });
     await before.destroy();
 
     const after = await database.open([...BEFORE, ReplayMarksPerPartition1733600000000]);
-    expect(await readReplayMarks(after, 'conversations')).toEqual([{ processor: 'conversations', partitions: 1, partition: 0, untilSeq: 20 }]);
-    expect(await readReplayMarks(after, 'config')).toEqual([]);
+    expect(await readPartitionMarks(after, 'replay_marks', 'conversations')).toEqual([{ processor: 'conversations', partitions: 1, partition: 0, untilSeq: 20 }]);
+    expect(await readPartitionMarks(after, 'replay_marks', 'config')).toEqual([]);
     await after.query(`INSERT INTO replay_marks (processor, partitions, partition, until_seq) VALUES ('config', 1, 0, 4)`);
     expect((await standingBeforeDrop(after, SCHEMA, ['KITE_IN'])).marks).toContainEqual({ processor: 'config', partitions: 1, partition: 0, untilSeq: 4 });
+    await after.destroy();
+
+    // After a partition count changed: an input keeps its handled marks; a replayed processor's count as decided.
+    const now = await database.open([...BEFORE, ReplayMarksPerPartition1733600000000, HandledMarks1733700000000]);
+    await now.query(`INSERT INTO handled_marks (processor, partitions, partition, until_seq) VALUES ('messages', 3, 2, 8), ('conversations', 4, 1, 25)`);
+    const standing = await standingBeforeDrop(now, SCHEMA, ['KITE_IN']);
+    expect(standing.handled).toEqual([{ processor: 'messages', partitions: 3, partition: 2, untilSeq: 8 }]);
+    expect(standing.marks).toContainEqual({ processor: 'conversations', partitions: 4, partition: 1, untilSeq: 25 });
   });
 
   it('a schema that is gone leaves nothing to keep', async () => {
     const other = await database.open(BEFORE);
-    expect(await standingBeforeDrop(other, 'no_such_schema', ['KITE_IN'])).toEqual({ inputs: [], marks: [] });
+    expect(await standingBeforeDrop(other, 'no_such_schema', ['KITE_IN'])).toEqual({ inputs: [], marks: [], handled: [] });
   });
 });
