@@ -4,6 +4,7 @@ import { EventPublisher, groupBy, isNatsSilence, isUnavailable, ReaderStalled, S
 import { createPartitions, repartition, type DataSource } from '@kite/persistence';
 import { BatchHandling, checkpointMoved, StaleBatch, type ProcessingObserver } from './batch-handling.js';
 import { BatchQueue, type Read } from './batch-queue.js';
+import { LiveHold } from './live-hold.js';
 import type { Processor } from './processor.js';
 
 export type { ProcessingObserver } from './batch-handling.js';
@@ -44,8 +45,7 @@ export class ProcessorRunner<Item, State> {
   private workers: Promise<void>[] = [];
   private stopping = false;
   rebuilding = false; // while the service rebuilds its read models (`Processors`)
-  /** While live messages are held back (`holdLive`): the partitions that met one. */
-  private heldLive: Set<number> | undefined;
+  private readonly hold = new LiveHold();
   private failure: unknown;
   private readonly logger: Logger;
   readonly consumer: string;
@@ -159,29 +159,21 @@ export class ProcessorRunner<Item, State> {
       const partition = partitionOf(key, this.partitions);
       const live = !this.handling.replayed.covers(key, d.seq);
       const handled = this.handling.handled.covers(key, d.seq);
-      if (this.owned.has(partition) && d.seq > (this.handling.checkpoints.get(partition) ?? 0) && !handled && !this.heldBack(partition, live)) {
+      if (this.owned.has(partition) && d.seq > (this.handling.checkpoints.get(partition) ?? 0) && !handled && !this.hold.holds(partition, live)) {
         this.queue.push({ subject: d.subject, seq: d.seq, partition, live, rebuilding: this.rebuilding, data: d.data, readAt: performance.now(), ...(decoded ?? this.decode(d)) });
       } else if (d.pending === 0) this.queue.wake();
       while (this.queue.length >= WINDOW && !this.stopping && generation === this.generation) await this.queue.changed();
     }
   }
 
-  /** Whether the message is left unread until `releaseLive`: a live one, and all after it in its partition. */
-  private heldBack(partition: number, live: boolean): boolean {
-    if (live) this.heldLive?.add(partition);
-    return this.heldLive?.has(partition) ?? false;
-  }
-
   /** On a rebuild (`liveAfterRebuild`): only what is replayed is handled, what would be decided on waits. */
   holdLive(): void {
-    this.heldLive = new Set();
+    this.hold.start();
   }
 
   /** The read models are rebuilt: what was held back is read again, from the checkpoints, and decided on. */
   async releaseLive(): Promise<void> {
-    const held = this.heldLive;
-    this.heldLive = undefined;
-    if (held?.size) await this.readAgain();
+    if (this.hold.release()) await this.readAgain();
   }
 
   private decode(d: Delivery): { item: Item } | { failure: string } {
