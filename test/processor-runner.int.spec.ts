@@ -139,26 +139,39 @@ describe('ProcessorRunner', () => {
     expect(processor.calls).toBeLessThan(200);
   });
 
-  it('KITE_PARTITIONS changed with every instance stopped: nothing handled is handled again, nothing is skipped', async () => {
+  it('KITE_PARTITIONS changed with every instance stopped (4, 7, then 3): nothing handled is handled again, nothing is skipped; refused while another instance runs', async () => {
     const subjects = Array.from({ length: 12 }, (_, i) => `tally.repart.acme.k${i}`);
     const count = async () => ((await ds.query(`SELECT count(*)::int AS c FROM tallies WHERE subject LIKE 'tally.repart.%'`)) as { c: number }[])[0]!.c;
-    const before = runner(new Tallying('repart'));
-    await before.prepare();
-    await before.assign([0, 1, 2, 3]);
-    for (let n = 0; n < 10; n++) await Promise.all(subjects.map((s) => publish(s, { n })));
-    // One partition far ahead of the others.
-    for (let n = 10; n < 20; n++) await publish(subjects[0]!, { n });
-    await eventually(async () => (await count()) === 130, 'the first tallies kept');
-    await before.stop();
-    for (let n = 20; n < 25; n++) await Promise.all(subjects.map((s) => publish(s, { n })));
-    const after = runner(Object.assign(new Tallying('repart'), { partitions: 7 }));
-    await after.prepare();
-    await after.assign([0, 1, 2, 3, 4, 5, 6]);
-    await eventually(async () => (await count()) === 190 && after.caughtUp, 'the tallies sent while it was stopped kept');
-    expect(await tallies(subjects[0]!)).toEqual(Array.from({ length: 25 }, (_, n) => n));
-    for (const s of subjects.slice(1)) expect(await tallies(s)).toEqual([...Array.from({ length: 10 }, (_, n) => n), 20, 21, 22, 23, 24]);
-    expect(deadLetters.filter((d) => d.consumer === 'test-service-repart')).toEqual([]);
-    expect(await ds.query(`SELECT partition FROM checkpoints WHERE processor = 'repart' ORDER BY partition`)).toEqual([0, 1, 2, 3, 4, 5, 6].map((partition) => ({ partition })));
+    const sendAll = async (from: number, to: number) => {
+      for (let n = from; n < to; n++) await Promise.all(subjects.map((s) => publish(s, { n })));
+    };
+    const tallying = (partitions: number) => Object.assign(new Tallying('repart'), { partitions });
+    /** Runs with `partitions`, holding only `held` of them, until `expected` tallies are kept; then stops. */
+    const runWith = async (partitions: number, held: number[], expected: () => Promise<boolean>) => {
+      const r = runner(tallying(partitions));
+      await r.prepare();
+      await r.assign(held);
+      await eventually(expected, `the tallies of partitions ${held.join(', ')} of ${partitions}`);
+      await r.stop();
+    };
+    const handledIn = (partitions: number, held: number[]) => subjects.filter((s) => held.includes(partitionOf(s, partitions)));
+    const tallied = async (some: string[], n: number) => (await Promise.all(some.map(async (s) => (await tallies(s)).length === n))).every(Boolean);
+
+    // Under 4 partitions, only two of them handled: the checkpoints stand far apart, messages wait between them.
+    await sendAll(0, 5);
+    await runWith(4, [0, 1], () => tallied(handledIn(4, [0, 1]), 5));
+    await sendAll(5, 7);
+    await runWith(7, [0, 1, 2], () => tallied(handledIn(7, [0, 1, 2]), 7));
+    // Another instance seen alive: the change is refused, nothing moves.
+    await ds.query(`INSERT INTO processor_instances (owner, seen_at) VALUES ('other-host:1', now())`);
+    await expect(runner(tallying(3)).prepare()).rejects.toThrow(/KITE_PARTITIONS is 3 but its checkpoints are kept in 7 partitions, and other-host:1 still runs/);
+    await ds.query(`DELETE FROM processor_instances WHERE owner = 'other-host:1'`);
+    await sendAll(7, 9);
+    await runWith(3, [0, 1, 2], async () => (await count()) === 12 * 9);
+    for (const s of subjects) expect(await tallies(s)).toEqual(Array.from({ length: 9 }, (_, n) => n));
+    expect(await ds.query(`SELECT partition FROM checkpoints WHERE processor = 'repart' ORDER BY partition`)).toEqual([0, 1, 2].map((partition) => ({ partition })));
+    expect(await ds.query(`SELECT max(partition) AS top FROM partition_leases WHERE processor = 'repart'`)).toEqual([{ top: 2 }]);
+    expect(await ds.query(`SELECT DISTINCT partitions FROM handled_marks WHERE processor = 'repart' ORDER BY partitions`)).toEqual([{ partitions: 4 }, { partitions: 7 }]);
   });
 
   it('a message that keeps failing is dead-lettered after 5 attempts, and the messages behind it, of its subject too, are handled', async () => {

@@ -67,7 +67,7 @@ export async function dropServiceSchema(url: string, schema: string, inputs: rea
   }
 }
 
-/** Puts back the checkpoints `dropServiceSchema` kept. */
+/** Puts back the checkpoints `dropServiceSchema` kept, and the partition count they are kept in. */
 export async function restoreCheckpoints(ds: DataSource, rows: readonly unknown[]): Promise<void> {
   if (rows.length === 0) return;
   await ds.query(
@@ -75,4 +75,5 @@ export async function restoreCheckpoints(ds: DataSource, rows: readonly unknown[
      ON CONFLICT (processor, partition) DO UPDATE SET position = EXCLUDED.position`,
     [JSON.stringify(rows)],
   );
+  await ds.query(`INSERT INTO processor_partitions (processor, partitions) SELECT processor, count(*) FROM checkpoints GROUP BY processor ON CONFLICT (processor) DO NOTHING`);
 }

@@ -155,6 +155,8 @@ export class BatchHandling<Item, State> {
       const [positions, ...loaded] = (await tx.queryAll([lockCheckpoints(processor.name, partitions), ...(load?.statements ?? [])])) as [{ partition: number; position: string }[], ...unknown[][]];
       // Checked under the lock: a batch from before the checkpoints were read again would compare with the new ones.
       if (generation !== this.context.generation()) throw new StaleBatch();
+      // A partition with no checkpoint left: another instance changed the partition count meanwhile.
+      if (positions.length !== partitions.length) throw new CheckpointMoved();
       for (const { partition, position } of positions) if (Number(position) !== (this.committed.get(partition) ?? 0)) throw new CheckpointMoved();
       const items: Received<Item>[] = decoded.map(({ item, subject, seq, partition, live, rebuilding }) => ({ item, subject, seq, partition, live, rebuilding }));
       if (items.length) await processor.handle(tx, items, (load ? load.decode(loaded) : undefined) as State);

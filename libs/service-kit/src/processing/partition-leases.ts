@@ -4,7 +4,7 @@ import type { ProcessorRunner } from './processor-runner.js';
 
 /** How often an instance renews its leases; a lease not renewed for `LEASE_SECONDS` is free for another instance. */
 const RENEW_MS = 5_000;
-const LEASE_SECONDS = 15;
+export const LEASE_SECONDS = 15;
 
 /**
  * Shares each processor's partitions among the instances of the service: every few seconds an

@@ -5,6 +5,7 @@ import { createPartitions, repartition, type DataSource } from '@kite/persistenc
 import { BatchHandling, checkpointMoved, StaleBatch, type ProcessingObserver } from './batch-handling.js';
 import { BatchQueue, type Read } from './batch-queue.js';
 import { LiveHold } from './live-hold.js';
+import { LEASE_SECONDS } from './partition-leases.js';
 import type { Processor } from './processor.js';
 
 export type { ProcessingObserver } from './batch-handling.js';
@@ -74,8 +75,9 @@ export class ProcessorRunner<Item, State> {
     });
   }
 
-  async prepare(): Promise<void> {
-    await repartition(this.ds, this.processor.name, this.partitions);
+  /** Before the first read: the processor's checkpoints, in its partition count; `owner`, this instance's name. */
+  async prepare(owner: string | null = null): Promise<void> {
+    await repartition(this.ds, this.processor.name, this.partitions, owner, LEASE_SECONDS);
     await createPartitions(this.ds, this.processor.name, this.processor.stream, this.partitions);
     for (let i = 0; i < CONCURRENCY; i++) this.workers.push(this.work(i === 0 ? 1 : (this.processor.batch ?? 500)));
   }

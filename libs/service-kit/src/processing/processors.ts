@@ -52,13 +52,14 @@ export class Processors implements OnApplicationBootstrap, BeforeApplicationShut
       .map((w) => w.instance as Processor<unknown, unknown> | undefined)
       .filter((p): p is Processor<unknown, unknown> => !!p && typeof p === 'object' && Reflect.getMetadata(PROCESSOR_METADATA, p.constructor) === true);
     this.runners = processors.map((p) => new ProcessorRunner(this.nc, this.ds, p, p.partitions ?? this.config.partitions, this.config.service, processingMetrics));
-    await Promise.all(this.runners.map((r) => r.prepare()));
+    const owner = `${hostname()}:${this.config.port}`;
+    await Promise.all(this.runners.map((r) => r.prepare(owner)));
     const replayed = this.runners.filter((r) => r.processor.replayed);
     if (this.config.rebuild) await this.markReplays(replayed);
     const configuration = replayed.filter((r) => r.processor.stream === STREAMS.config.name);
     const stages = this.config.rebuild ? [configuration, replayed.filter((r) => !configuration.includes(r)), this.runners.filter((r) => !replayed.includes(r))].filter((stage) => stage.length) : [this.runners];
     this.gated = this.config.rebuild;
-    this.leases = new PartitionLeases(this.ds, stages[0]!, `${hostname()}:${this.config.port}`);
+    this.leases = new PartitionLeases(this.ds, stages[0]!, owner);
     await this.leases.start();
     this.started = true;
     if (!this.config.rebuild) return this.logger.log(`processing: ${this.names(this.runners)}`);
