@@ -55,7 +55,7 @@ function keepNewConnectionsFromCrashing(pool: Pool): void {
  * streams in `inputs` (which are not replayed), to be put back once the schema is migrated again,
  * and where the others stood, the replay marks of the rebuild.
  */
-export async function dropServiceSchema(url: string, schema: string, inputs: readonly string[] = []): Promise<{ inputs: unknown[]; marks: PartitionMark[]; handled: PartitionMark[] }> {
+export async function dropServiceSchema(url: string, schema: string, inputs: readonly string[] = []): Promise<{ inputs: unknown[]; marks: PartitionMark[]; handled: PartitionMark[]; unclean: string[] }> {
   const ds = new DataSource({ type: 'postgres', url });
   await ds.initialize();
   try {

@@ -26,6 +26,7 @@ describe('replay marks', () => {
         { processor: 'conversations', partitions: 1, partition: 0, untilSeq: 20 },
       ],
       handled: [],
+      unclean: [],
     });
     await before.destroy();
 
@@ -42,10 +43,14 @@ describe('replay marks', () => {
     const standing = await standingBeforeDrop(now, SCHEMA, ['KITE_IN']);
     expect(standing.handled).toEqual([{ processor: 'messages', partitions: 3, partition: 2, untilSeq: 8 }]);
     expect(standing.marks).toContainEqual({ processor: 'conversations', partitions: 4, partition: 1, untilSeq: 25 });
+    expect(standing.unclean).toEqual([]);
+    // An instance that did not stop cleanly (a clean stop removes its row) is named, with when it was last seen.
+    await now.query(`INSERT INTO processor_instances (owner, seen_at) VALUES ('pod-a:3000', '2026-12-04 10:00:00+00')`);
+    expect((await standingBeforeDrop(now, SCHEMA, ['KITE_IN'])).unclean).toEqual(['pod-a:3000 (last seen 2026-12-04 10:00:00 UTC)']);
   });
 
   it('a schema that is gone leaves nothing to keep', async () => {
     const other = await database.open(BEFORE);
-    expect(await standingBeforeDrop(other, 'no_such_schema', ['KITE_IN'])).toEqual({ inputs: [], marks: [], handled: [] });
+    expect(await standingBeforeDrop(other, 'no_such_schema', ['KITE_IN'])).toEqual({ inputs: [], marks: [], handled: [], unclean: [] });
   });
 });

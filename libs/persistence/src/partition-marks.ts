@@ -65,12 +65,12 @@ interface CheckpointRow {
 /**
  * Before a rebuild drops the schema: where its replayed processors stood, as replay marks (their
  * checkpoints, with the partition count they ran with, and the marks of a rebuild they had not
- * finished or of a partition count changed), and the checkpoints and handled marks of its inputs,
- * which are kept as they are.
+ * finished or of a partition count changed), the checkpoints and handled marks of its inputs,
+ * which are kept as they are, and the instances that did not stop cleanly.
  */
-export async function standingBeforeDrop(db: Queryable, schema: string, inputs: readonly string[]): Promise<{ inputs: CheckpointRow[]; marks: PartitionMark[]; handled: PartitionMark[] }> {
+export async function standingBeforeDrop(db: Queryable, schema: string, inputs: readonly string[]): Promise<{ inputs: CheckpointRow[]; marks: PartitionMark[]; handled: PartitionMark[]; unclean: string[] }> {
   const [exists] = (await db.query(`SELECT to_regclass($1) AS t`, [`"${schema}".checkpoints`])) as { t: string | null }[];
-  if (!exists?.t) return { inputs: [], marks: [], handled: [] };
+  if (!exists?.t) return { inputs: [], marks: [], handled: [], unclean: [] };
   const rows = (await db.query(`SELECT processor, partition, stream, position FROM "${schema}".checkpoints ORDER BY processor, partition`)) as CheckpointRow[];
   const replayed = rows.filter((r) => !inputs.includes(r.stream));
   const partitions = new Map<string, number>();
@@ -82,6 +82,8 @@ export async function standingBeforeDrop(db: Queryable, schema: string, inputs: 
     inputs: rows.filter((r) => inputs.includes(r.stream)),
     marks: [...checkpoints, ...(await unfinishedRebuild(db, schema, replayed)), ...handled.filter((m) => !isInput(m))],
     handled: handled.filter(isInput),
+    // An instance that stopped cleanly removed its row: these may have published decisions they did not commit.
+    unclean: ((await db.query(`SELECT owner || ' (last seen ' || to_char(seen_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC)' AS owner FROM "${schema}".processor_instances ORDER BY seen_at`)) as { owner: string }[]).map((r) => r.owner),
   };
 }
 

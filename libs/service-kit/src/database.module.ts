@@ -1,4 +1,4 @@
-import { Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { STREAMS } from '@kite/contracts';
 import { dropServiceSchema, openServiceDatabase, restoreCheckpoints, setPartitionMarks, type DataSource, type MigrationInterface } from '@kite/persistence';
 
@@ -20,7 +20,12 @@ export class DatabaseModule {
       // Inputs already handled are not replayed: their processors keep their checkpoints. What the
       // others had decided on is replayed up to where they stood (their replay marks), and decided
       // on after it.
-      const before = options.rebuild ? await dropServiceSchema(options.url, options.schema, [STREAMS.inbound.name]) : { inputs: [], marks: [], handled: [] };
+      const before = options.rebuild ? await dropServiceSchema(options.url, options.schema, [STREAMS.inbound.name]) : { inputs: [], marks: [], handled: [], unclean: [] };
+      if (before.unclean.length) {
+        new Logger('Rebuild').warn(
+          `instances that did not stop cleanly: ${before.unclean.join(', ')}. A decision one published and did not commit is made again by this rebuild, and NATS drops the repeat only within two minutes of the first: start the service normally once before rebuilding it (docs/operations.md)`,
+        );
+      }
       const ds = await openServiceDatabase(options);
       await restoreCheckpoints(ds, before.inputs);
       await setPartitionMarks(ds, 'replay_marks', before.marks);
