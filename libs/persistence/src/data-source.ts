@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { DataSource, type MigrationInterface } from 'typeorm';
-import { standingBeforeDrop, type PartitionMark } from './partition-marks.js';
+import type { PartitionMark } from './partition-marks.js';
+import { standingBeforeDrop } from './rebuild-standing.js';
 
 export interface ServiceDatabaseOptions {
   url: string;

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { scratchDatabase } from '@kite/testing';
 import { CheckpointMoves1733300000000, Positions1732399999000, Processors1733200000000 } from './checkpoints.js';
 import { openServiceDatabase } from './data-source.js';
-import { HandledMarks1733700000000, readPartitionMarks, ReplayMarksPerPartition1733600000000, standingBeforeDrop } from './partition-marks.js';
+import { HandledMarks1733700000000, readPartitionMarks, ReplayMarksPerPartition1733600000000 } from './partition-marks.js';
+import { standingBeforeDrop } from './rebuild-standing.js';
 
 const BEFORE = [Positions1732399999000, Processors1733200000000, CheckpointMoves1733300000000];
 const SCHEMA = 'replay_marks_test';

@@ -89,11 +89,11 @@ export class BatchHandling<Item, State> {
     }
     if (partitions.length === 0) return;
     const committed = await readCheckpoints(this.ds, this.processor.name, partitions);
-    const [replayed, handled] = await Promise.all(['replay_marks', 'handled_marks'].map(async (table) => new PartitionMarks(await readPartitionMarks(this.ds, table as 'replay_marks' | 'handled_marks', this.processor.name))));
+    const [replayed, handled] = await Promise.all([readPartitionMarks(this.ds, 'replay_marks', this.processor.name), readPartitionMarks(this.ds, 'handled_marks', this.processor.name)]);
     // A later read began meanwhile: its positions are the newer ones.
     if (generation !== this.context.generation()) return;
     this.committed = committed;
-    [this.replayed, this.handled] = [replayed!, handled!];
+    [this.replayed, this.handled] = [new PartitionMarks(replayed), new PartitionMarks(handled)];
     this.checkpoints = new Map(committed);
   }
 
