@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { partitionOf } from '@kite/contracts';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { AckedPublisher, provisionStreams, type Delivery } from '@kite/messaging';
-import { CheckpointMoves1733300000000, openServiceDatabase, Positions1732399999000, Processors1733200000000, ReplayMarksPerPartition1733600000000, HandledMarks1733700000000, write, type DataSource, type MigrationInterface, type QueryRunner, type Transaction, type Writes } from '@kite/persistence';
+import { openServiceDatabase, PROCESSOR_MIGRATIONS, write, type DataSource, type MigrationInterface, type QueryRunner, type Transaction, type Writes } from '@kite/persistence';
 import { HeldState, PartitionLeases, ProcessorRunner, type HoldingProcessor, type Load, type Processor, type Received } from '@kite/service-kit';
 import { createTestDatabase, eventually, startTestNats, type TestNats } from '@kite/testing';
 
@@ -109,7 +109,7 @@ describe('ProcessorRunner', () => {
     nats = await startTestNats('processor-runner');
     await provisionStreams(nats.nc);
     database = await createTestDatabase();
-    ds = await openServiceDatabase({ url: database.url, schema: 'runner_test', migrations: [Positions1732399999000, Processors1733200000000, CheckpointMoves1733300000000, ReplayMarksPerPartition1733600000000, HandledMarks1733700000000, Tallies1733200099000], poolSize: 4 });
+    ds = await openServiceDatabase({ url: database.url, schema: 'runner_test', migrations: [...PROCESSOR_MIGRATIONS, Tallies1733200099000], poolSize: 4 });
     publisher = AckedPublisher.of(nats.nc);
     await (await jetstreamManager(nats.nc)).streams.add({ name: 'TALLY', subjects: ['tally.>'] });
     nats.nc.subscribe('kite.dlq.>', { callback: (_e, m) => void deadLetters.push(JSON.parse(new TextDecoder().decode(m.data))) });

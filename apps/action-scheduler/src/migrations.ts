@@ -1,4 +1,4 @@
-import { CheckpointMoves1733300000000, Positions1732399999000, Processors1733200000000, ReplayMarksPerPartition1733600000000, HandledMarks1733700000000, type MigrationInterface, type QueryRunner } from '@kite/persistence';
+import { PROCESSOR_MIGRATIONS, type MigrationInterface, type QueryRunner } from '@kite/persistence';
 import { CONFIG_READ_MODEL_MIGRATIONS } from '@kite/service-kit';
 
 /** The scheduler's read model: each conversation's activity (A2), and the durable timers (A7). */
@@ -31,4 +31,4 @@ export class ActivityPositions1732400000800 implements MigrationInterface {
 }
 
 export const SCHEDULER_SCHEMA = 'scheduler';
-export const SCHEDULER_MIGRATIONS = [Positions1732399999000, Processors1733200000000, CheckpointMoves1733300000000, ReplayMarksPerPartition1733600000000, HandledMarks1733700000000, ...CONFIG_READ_MODEL_MIGRATIONS, SchedulerModel1732400000700, ActivityPositions1732400000800];
+export const SCHEDULER_MIGRATIONS = [...PROCESSOR_MIGRATIONS, ...CONFIG_READ_MODEL_MIGRATIONS, SchedulerModel1732400000700, ActivityPositions1732400000800];

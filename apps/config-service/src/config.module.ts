@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { CheckpointMoves1733300000000, HandledMarks1733700000000, Positions1732399999000, Processors1733200000000, ReplayMarksPerPartition1733600000000 } from '@kite/persistence';
+import { PROCESSOR_MIGRATIONS } from '@kite/persistence';
 import { CONFIG_READ_MODEL_MIGRATIONS, ConfigReadModelProcessor, httpApiProviders, ServiceKitModule, type ServiceConfig } from '@kite/service-kit';
 import { ConsentController, ConsentSettingsController } from './consent/consent.controller.js';
 import { DirectoryController } from './directory/directory.controller.js';
@@ -17,7 +17,7 @@ export class ConfigServiceModule {
   static forRoot(config: ServiceConfig): DynamicModule {
     return {
       module: ConfigServiceModule,
-      imports: [ServiceKitModule.forRoot(config, { schema: CONFIG_SCHEMA, migrations: [Positions1732399999000, Processors1733200000000, CheckpointMoves1733300000000, ReplayMarksPerPartition1733600000000, HandledMarks1733700000000, ...CONFIG_READ_MODEL_MIGRATIONS, ConfigHistory1732400000500] })],
+      imports: [ServiceKitModule.forRoot(config, { schema: CONFIG_SCHEMA, migrations: [...PROCESSOR_MIGRATIONS, ...CONFIG_READ_MODEL_MIGRATIONS, ConfigHistory1732400000500] })],
       controllers: [DirectoryController, HistoryController, NumbersController, CallGroupMigrationController, ConsentSettingsController, ConsentController, DocsController, ConsoleController],
       providers: [
         ...httpApiProviders(config),

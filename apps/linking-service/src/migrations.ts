@@ -1,4 +1,4 @@
-import { CheckpointMoves1733300000000, Positions1732399999000, Processors1733200000000, ReplayMarksPerPartition1733600000000, HandledMarks1733700000000, type MigrationInterface, type QueryRunner } from '@kite/persistence';
+import { PROCESSOR_MIGRATIONS, type MigrationInterface, type QueryRunner } from '@kite/persistence';
 import { CONFIG_READ_MODEL_MIGRATIONS } from '@kite/service-kit';
 import { ConversationLinks1732400000700, ConversationServices1733500000000 } from './conversations/conversation-links.js';
 
@@ -58,4 +58,4 @@ export class WhatsAppWindow1733400000000 implements MigrationInterface {
 }
 
 export const LINKING_SCHEMA = 'linking';
-export const LINKING_MIGRATIONS = [Positions1732399999000, Processors1733200000000, CheckpointMoves1733300000000, ReplayMarksPerPartition1733600000000, HandledMarks1733700000000, ...CONFIG_READ_MODEL_MIGRATIONS, LinkingReadModel1732400000100, LinkingOutbound1732400000600, ConversationLinks1732400000700, NumberlessConversations1732400000800, WhatsAppWindow1733400000000, ConversationServices1733500000000];
+export const LINKING_MIGRATIONS = [...PROCESSOR_MIGRATIONS, ...CONFIG_READ_MODEL_MIGRATIONS, LinkingReadModel1732400000100, LinkingOutbound1732400000600, ConversationLinks1732400000700, NumberlessConversations1732400000800, WhatsAppWindow1733400000000, ConversationServices1733500000000];

@@ -1,4 +1,4 @@
-import { CheckpointMoves1733300000000, Positions1732399999000, Processors1733200000000, ReplayMarksPerPartition1733600000000, HandledMarks1733700000000, type MigrationInterface, type QueryRunner } from '@kite/persistence';
+import { PROCESSOR_MIGRATIONS, type MigrationInterface, type QueryRunner } from '@kite/persistence';
 import { CONFIG_READ_MODEL_MIGRATIONS } from '@kite/service-kit';
 
 /** Routing's read model: each conversation's membership and bot state (R3–R8). */
@@ -12,4 +12,4 @@ export class RoutingReadModel1732400000200 implements MigrationInterface {
 }
 
 export const ROUTING_SCHEMA = 'routing';
-export const ROUTING_MIGRATIONS = [Positions1732399999000, Processors1733200000000, CheckpointMoves1733300000000, ReplayMarksPerPartition1733600000000, HandledMarks1733700000000, ...CONFIG_READ_MODEL_MIGRATIONS, RoutingReadModel1732400000200];
+export const ROUTING_MIGRATIONS = [...PROCESSOR_MIGRATIONS, ...CONFIG_READ_MODEL_MIGRATIONS, RoutingReadModel1732400000200];

@@ -2,6 +2,7 @@ export * from './data-source.js';
 export * from './advisory-locks.js';
 export * from './checkpoints.js';
 export * from './partition-marks.js';
+export * from './processor-migrations.js';
 export * from './rebuild-standing.js';
 export * from './repartition.js';
 export * from './transaction.js';
