@@ -29,6 +29,8 @@ export class CallsProcessor implements Processor<CallEnded> {
   readonly filterSubject = 'kite.in.*.call.ended';
   readonly replayed = false;
   readonly batch = 100;
+  /** Calls have ended when they come: no one waits for them. */
+  readonly linger = 20;
 
   constructor(
     private readonly configCache: ConfigCache,

@@ -46,6 +46,8 @@ export class InboundMessagesProcessor implements Processor<MessageReceived, Link
   readonly stream = STREAMS.inbound.name;
   readonly filterSubject = 'kite.in.*.message.received';
   readonly replayed = false;
+  /** A few milliseconds on the way to the answer buy a transaction shared by the messages that come meanwhile (docs/decisions.md, Messaging). */
+  readonly linger = 4;
 
   constructor(
     private readonly configCache: ConfigCache,

@@ -41,8 +41,10 @@ export interface Processor<Item, State = undefined> {
   /** Messages per transaction, at most (500). */
   readonly batch?: number;
   /**
-   * Work off the critical path (a projection) waits up to this many milliseconds for more messages
-   * before it starts a transaction that is not full: fewer, larger transactions under light load.
+   * How many milliseconds a batch that is not full waits for more messages before its transaction
+   * starts: fewer, larger transactions under light load, at the price of that wait. At 200 messages
+   * a second nothing else batches: each message would cost a transaction and a wake-up of every
+   * process downstream (`bench/README.md`).
    */
   readonly linger?: number;
   /** Partitions, each handled by one instance at a time, in order (KITE_PARTITIONS; 1 for a processor that must see everything in one order). */
