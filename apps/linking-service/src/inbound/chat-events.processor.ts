@@ -36,7 +36,7 @@ export class ChatEventsProcessor implements Processor<ChatEvent, Known> {
   readonly stream = STREAMS.inbound.name;
   readonly filterSubject = 'kite.in.*.chat.>';
   readonly replayed = false;
-  /** As the view's: agents' messages and reads share a transaction with those that come within 10 ms. */
+  /** Agents' messages and reads share a transaction with those that come within 10 ms. */
   readonly linger = 10;
 
   constructor(
