@@ -34,6 +34,8 @@ export class TestSystem {
   nc!: NatsConnection;
   /** The services' AUTH_JWT_SECRET: this system's own, so a token of one never opens another. */
   readonly secret = randomBytes(32).toString('base64url');
+  /** Where the services' output goes, removed with the system. */
+  private readonly logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kite-test-logs-'));
 
   private constructor(
     /** The NATS server of the system's own; none when the test brought its own NATS (`natsUrl`). */
@@ -87,18 +89,38 @@ export class TestSystem {
   }
 
   async startService(name: ServiceName, env: NodeJS.ProcessEnv = {}): Promise<RunningService> {
-    const service = startService(ROOT, name, this.ports[name], this.environment(env), process.env.KITE_TEST_LOGS ? 'inherit' : 'ignore');
+    const service = this.launch(name, this.ports[name], env);
     this.services.set(name, service);
-    await waitUntilReady(service.port, 60_000, service.exited);
+    await this.ready(service);
     return service;
   }
 
   /** Another instance of a service, on a port of its own, sharing the same NATS and database. */
   async startExtraInstance(name: ServiceName, env: NodeJS.ProcessEnv = {}): Promise<RunningService> {
-    const service = startService(ROOT, name, await freePort(), this.environment(env), process.env.KITE_TEST_LOGS ? 'inherit' : 'ignore');
+    const service = this.launch(name, await freePort(), env);
     this.extras.push(service);
-    await waitUntilReady(service.port, 60_000, service.exited);
+    await this.ready(service);
     return service;
+  }
+
+  /** A service's output goes to a file of this system's (to the terminal with KITE_TEST_LOGS). */
+  private launch(name: ServiceName, port: number, env: NodeJS.ProcessEnv): RunningService {
+    return startService(ROOT, name, port, this.environment(env), process.env.KITE_TEST_LOGS ? 'inherit' : { file: this.logOf(name, port) });
+  }
+
+  private logOf(name: ServiceName, port: number): string {
+    return path.join(this.logDir, `${name}-${port}.log`);
+  }
+
+  /** Waits for the service's readiness; a start that fails says why, in the last lines the service wrote. */
+  private async ready(service: RunningService): Promise<void> {
+    try {
+      await waitUntilReady(service.port, 60_000, service.exited);
+    } catch (e) {
+      const log = this.logOf(service.name, service.port);
+      const last = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trimEnd().split('\n').slice(-20).join('\n') : '(its output was shown: KITE_TEST_LOGS)';
+      throw new Error(`${service.name}: ${(e as Error).message}; the last it wrote:\n${last}`, { cause: e });
+    }
   }
 
   private environment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
@@ -178,6 +200,7 @@ export class TestSystem {
     await this.running?.stop();
     await this.dropDatabase().catch(() => undefined);
     fs.rmSync(this.natsDir, { recursive: true, force: true });
+    fs.rmSync(this.logDir, { recursive: true, force: true });
   }
 }
 
