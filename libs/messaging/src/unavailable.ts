@@ -1,3 +1,4 @@
+import { JetStreamApiError } from '@nats-io/jetstream';
 import { errors } from '@nats-io/nats-core';
 
 /** A JetStream publish not answered: the stream had no leader, or the server none to ask. */
@@ -17,12 +18,15 @@ const LOST_CONNECTION = /Connection terminated|Client has encountered a connecti
  * never dead-lettered for it. Recognised by the codes the drivers give: the socket's (Node),
  * PostgreSQL's SQLSTATE for a lost or refused connection (class 08; 57P01–57P03: shut down, crashed,
  * not accepting connections yet; 53300: too many connections), and NATS's: no answer in time, no
- * server answering (a stream electing a leader after a node loss), the connection closed.
+ * server answering (a stream electing a leader after a node loss), the connection closed, and a
+ * JetStream answer with status 503 (the system temporarily unavailable; insufficient resources,
+ * as a cluster that has just started answers before its servers have all joined).
  */
 export function isUnavailable(error: unknown): boolean {
   for (const e of causes(error)) {
     const code = typeof e.code === 'string' ? e.code : '';
     if (NATS_ERRORS.some((type) => e instanceof type)) return true;
+    if (e instanceof JetStreamApiError && e.status === 503) return true;
     if (SOCKET_CODES.has(code) || SQLSTATES.has(code) || code.startsWith('08')) return true;
     if (typeof e.message === 'string' && LOST_CONNECTION.test(e.message)) return true;
   }

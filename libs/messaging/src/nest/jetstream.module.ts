@@ -69,7 +69,7 @@ export class NatsStatus implements OnModuleInit {
         return await untilStreamsExist(this.nc, configs.map((c) => c.name), (missing) => this.logger.warn(`waiting for the streams ${missing.join(', ')} to be provisioned (npm run streams)`));
       } catch (e) {
         if (!isUnavailable(e)) throw e;
-        if (attempt % 5 === 1) this.logger.warn(`JetStream does not answer yet (${(e as Error).message}): trying again`);
+        if (attempt % 5 === 1) this.logger.warn(`JetStream is not available yet (${(e as Error).message}): trying again`);
         await new Promise((r) => setTimeout(r, 1_000));
       }
     }
