@@ -66,7 +66,13 @@ export class TestSystem {
     system.publisher = new EventPublisher(system.nc);
     if (options.collect !== false) system.nc.subscribe('kite.out.>', { callback: (_e, m) => system.collect(JSON.parse(new TextDecoder().decode(m.data)) as AnyEnvelope) });
     system.nc.subscribe('kite.dlq.>', { callback: (_e, m) => void system.deadLetters.push({ subject: m.subject, body: JSON.parse(new TextDecoder().decode(m.data)) }) });
-    await Promise.all((options.services ?? SERVICE_NAMES).map((name) => system.startService(name, options.env?.[name])));
+    try {
+      await Promise.all((options.services ?? SERVICE_NAMES).map((name) => system.startService(name, options.env?.[name])));
+    } catch (e) {
+      // The test never gets the system to stop: what it started goes now.
+      await system.stop();
+      throw e;
+    }
     return system;
   }
 
