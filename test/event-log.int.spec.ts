@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { DiscardPolicy, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { makeEvent } from '@kite/contracts';
-import { EventLog, isWrongLastSequence, type NatsConnection } from '@kite/messaging';
+import { EventLog, isUnavailable, isWrongLastSequence, type NatsConnection } from '@kite/messaging';
 import { startTestNats, type TestNats } from '@kite/testing';
 
 const membersAdded = (agent: string) => makeEvent('MembersAdded', 'acme', { conversationId: 'C1', members: [{ kind: 'agent', id: agent }], reason: 'routing', silent: false });
@@ -31,6 +31,18 @@ describe('EventLog append', () => {
     expect(isWrongLastSequence(refused)).toBe(true);
     expect((await jsm.streams.info('LOG', { subjects_filter: 'log.c.acme.c2' })).state.subjects).toEqual({ 'log.c.acme.c2': 2 });
     expect((await log.lastEntry('log.c.acme.c2', ['MembersAdded']))?.events.map((e) => e.data.members[0]!.id)).toEqual(['b2']);
+  });
+
+  it('a full event store (discard new, KITE_LOG_MAX_BYTES) refuses appends as an outage to wait out, not as the entry\'s fault', async () => {
+    await jsm.streams.add({ name: 'FULL', subjects: ['full.>'], max_bytes: 4_096, discard: DiscardPolicy.New });
+    const log = await EventLog.open(nc, 'FULL');
+    let refused: unknown;
+    for (let i = 0; i < 100 && refused === undefined; i++) refused = await log.append(`full.c.acme.c${i}`, [membersAdded(`a${i}`)]).then(() => undefined, (e: unknown) => e);
+    expect(refused).toBeDefined();
+    expect(isUnavailable(refused)).toBe(true);
+    expect(isWrongLastSequence(refused)).toBe(false);
+    const { state } = await jsm.streams.info('FULL');
+    expect(state.bytes).toBeLessThanOrEqual(4_096);
   });
 
   it('the same decision appended twice is stored once (its id is the message id)', async () => {
