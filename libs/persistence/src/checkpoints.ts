@@ -1,6 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import type { Queryable, Statement, Writes } from './transaction.js';
-import { write } from './transaction.js';
+import type { Queryable, Statement } from './transaction.js';
 
 /** The first migration of every service schema: per-aggregate positions (since replaced by checkpoints) and replay marks (since per partition). */
 export class Positions1732399999000 implements MigrationInterface {
@@ -82,16 +81,21 @@ export async function readCheckpoints(db: Queryable, processor: string, partitio
 }
 
 /**
- * Locks the partitions' checkpoints until the transaction ends and reads them: a second instance
- * that believes it holds one of them (a lease taken over while it was stalled) waits here, then
- * sees that the checkpoint moved, and gives the work up.
+ * Moves the partitions' checkpoints from where this instance left them (`from`) to where its batch
+ * ends (`to`), and so locks them until the transaction ends; its rows are the partitions moved. A
+ * checkpoint that stands elsewhere is not moved: another instance held the partition meanwhile. A
+ * second instance that believes it holds one (its lease taken over while it was stalled) waits on
+ * the lock, then finds the checkpoint moved, and gives the work up. Sent first, with the reads of
+ * the batch, it is the only statement a transaction spends on where it stands.
  */
-export function lockCheckpoints(processor: string, partitions: readonly number[]): Statement {
-  return { sql: `SELECT partition, position FROM checkpoints WHERE processor = $1 AND partition = ANY($2::int[]) ORDER BY partition FOR UPDATE`, params: [processor, partitions] };
-}
-
-export async function saveCheckpoints(tx: Writes, processor: string, positions: ReadonlyMap<number, number>): Promise<void> {
-  await write(tx, `UPDATE checkpoints SET position = x.s FROM unnest($2::int[], $3::bigint[]) AS x(p, s) WHERE processor = $1 AND partition = x.p`, [processor, [...positions.keys()], [...positions.values()]]);
+export function advanceCheckpoints(processor: string, from: ReadonlyMap<number, number>, to: ReadonlyMap<number, number>): Statement {
+  const partitions = [...to.keys()].sort((a, b) => a - b);
+  // Each row's positions looked up in the arrays, not joined with them: joined, PostgreSQL planned it in 120 µs instead of 75.
+  return {
+    sql: `UPDATE checkpoints SET position = ($4::bigint[])[array_position($2::int[], partition)]
+           WHERE processor = $1 AND partition = ANY($2::int[]) AND position = ($3::bigint[])[array_position($2::int[], partition)] RETURNING partition`,
+    params: [processor, partitions, partitions.map((p) => from.get(p) ?? 0), partitions.map((p) => to.get(p)!)],
+  };
 }
 
 /**

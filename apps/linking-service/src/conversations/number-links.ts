@@ -26,10 +26,8 @@ export function lockedNumberLinks(numbers: readonly NumberRef[]): { statements: 
   return {
     statements: [
       advisoryLocks(NUMBER_LOCKS, unique.map(keyOf), 'shared'),
-      {
-        sql: `SELECT tenant, number, seq FROM number_links WHERE (tenant, number) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
-        params: [unique.map((n) => n.tenant), unique.map((n) => n.number)],
-      },
+      // The tenants' and the numbers' rows, matched in decode: a join with unnest costs PostgreSQL several times the planning.
+      { sql: `SELECT tenant, number, seq FROM number_links WHERE tenant = ANY($1::text[]) AND number = ANY($2::text[])`, params: [unique.map((n) => n.tenant), unique.map((n) => n.number)] },
     ],
     decode: (rows) => {
       const found = new Map((rows.at(-1) as { tenant: string; number: string; seq: string }[]).map((r) => [keyOf(r), Number(r.seq)]));

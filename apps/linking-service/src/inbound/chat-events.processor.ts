@@ -54,7 +54,7 @@ export class ChatEventsProcessor implements Processor<ChatEvent, Known> {
     return readChatEvent(delivery);
   }
 
-  /** The links of the conversations the facts are about, read with the checkpoints' locks. */
+  /** The links of the conversations the facts are about, read with the checkpoints locked. */
   load(received: readonly Received<ChatEvent>[]): Load<Known> {
     const read = conversationLinks(received.flatMap(({ item }) => (item.type === 'ConversationRequested' ? [] : [item.data.conversationId])));
     return { statements: [read.statement], decode: ([rows]) => read.decode(rows!) };

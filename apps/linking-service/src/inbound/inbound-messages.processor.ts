@@ -67,7 +67,7 @@ export class InboundMessagesProcessor implements Processor<MessageReceived, Link
   }
 
   /**
-   * The numbers' configuration (cached), then, with the checkpoints' locks: the provider's message
+   * The numbers' configuration (cached), then, with the checkpoints locked: the provider's message
    * ids claimed (the idempotency key for as long as the conversation lives), the position of each
    * number's last change L6's detaching applied (`number-links.ts`), and the conversations locked
    * and read. Two first messages of one contact, on two instances, meet at the locks: one

@@ -1,7 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import { tenantOfSubject } from '@kite/contracts';
 import { isUnavailable, publishDeadLetter, type EventPublisher } from '@kite/messaging';
-import { CHECKPOINT_MOVED, inTransaction, lockCheckpoints, QueuedWrites, readCheckpoints, readPartitionMarks, readTogether, saveCheckpoints, type DataSource } from '@kite/persistence';
+import { advanceCheckpoints, CHECKPOINT_MOVED, inTransaction, QueuedWrites, readCheckpoints, readPartitionMarks, readTogether, type DataSource } from '@kite/persistence';
 import type { Read } from './batch-queue.js';
 import { GroupCommit, type GroupCommitFailed } from './group-commit.js';
 import { isHolding, type HoldingProcessor, type Processor, type Received } from './processor.js';
@@ -135,11 +135,10 @@ export class BatchHandling<Item, State> {
     this.report(batch.length, dead, started);
   }
 
-  /** One transaction: lock and check the checkpoints, handle (or dead-letter), move the checkpoints. */
+  /** One transaction: move (and so lock) the checkpoints from where they stood, handle (or dead-letter), commit. */
   async commit(batch: Read<Item>[], generation: number, deadReason?: string): Promise<void> {
     const started = performance.now();
     const { processor } = this;
-    const partitions = [...new Set(batch.map((r) => r.partition))].sort((a, b) => a - b);
     if (deadReason === undefined && this.concernsNone(batch)) {
       // No transaction: the database checkpoint moves with the next one (read again, these change nothing).
       if (generation !== this.context.generation()) throw new StaleBatch();
@@ -151,23 +150,21 @@ export class BatchHandling<Item, State> {
     const decoded = deadReason === undefined ? batch.flatMap((r) => ('item' in r ? [r] : [])) : [];
     // Before a connection is taken: a load may look things up (a cached configuration) on its own.
     const load = decoded.length && processor.load ? await processor.load(decoded) : undefined;
+    const moved = lastOfEachPartition(batch);
     const handled = await inTransaction(this.ds, async (tx) => {
-      const [positions, ...loaded] = (await tx.queryAll([lockCheckpoints(processor.name, partitions), ...(load?.statements ?? [])])) as [{ partition: number; position: string }[], ...unknown[][]];
+      const [advanced, ...loaded] = await tx.queryAll([advanceCheckpoints(processor.name, this.committed, moved), ...(load?.statements ?? [])]);
       // Checked under the lock: a batch from before the checkpoints were read again would compare with the new ones.
       if (generation !== this.context.generation()) throw new StaleBatch();
-      // A partition with no checkpoint left: another instance changed the partition count meanwhile.
-      if (positions.length !== partitions.length) throw new CheckpointMoved();
-      for (const { partition, position } of positions) if (Number(position) !== (this.committed.get(partition) ?? 0)) throw new CheckpointMoved();
+      // Not moved: another instance moved it meanwhile, or changed the partition count (no checkpoint left).
+      if (advanced!.length !== moved.size) throw new CheckpointMoved();
       const items: Received<Item>[] = decoded.map(({ item, subject, seq, partition, live, rebuilding }) => ({ item, subject, seq, partition, live, rebuilding }));
       if (items.length) await processor.handle(tx, items, (load ? load.decode(loaded) : undefined) as State);
       const reasons = batch.map((r) => deadReason ?? ('failure' in r ? r.failure : undefined));
       const dead = batch.flatMap((r, i) => (reasons[i] === undefined ? [] : [{ r, reason: reasons[i] }]));
       await Promise.all(dead.map(({ r, reason }) => this.deadLetter(r, reason)));
-      const moved = lastOfEachPartition(batch);
-      await saveCheckpoints(tx, processor.name, moved);
-      return { items, moved, dead };
+      return { items, dead };
     });
-    for (const [p, seq] of handled.moved) for (const stands of [this.committed, this.checkpoints]) stands.set(p, seq);
+    for (const [p, seq] of moved) for (const stands of [this.committed, this.checkpoints]) stands.set(p, seq);
     processor.committed?.(handled.items);
     this.report(batch.length, handled.dead, started);
   }

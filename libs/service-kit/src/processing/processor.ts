@@ -62,8 +62,8 @@ export interface Processor<Item, State = undefined> {
    */
   concerns?(item: Item): boolean;
   /**
-   * What the processor keeps about these items, read with the checkpoints' locks, in one round
-   * trip. It may look things up first (a cached configuration), before the transaction starts.
+   * What the processor keeps about these items, read in the round trip that moves (and locks) the
+   * checkpoints. It may look things up first (a cached configuration), before the transaction starts.
    */
   load?(items: readonly Received<Item>[]): Load<State> | Promise<Load<State>>;
   /** Decides, publishes and writes (queued until COMMIT where it can) for the items, in order. Throws to try again. */
