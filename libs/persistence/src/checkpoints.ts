@@ -34,6 +34,17 @@ export class Processors1733200000000 implements MigrationInterface {
 /** What `moveCheckpoints` raises when a checkpoint no longer stands where the instance left it. */
 export const CHECKPOINT_MOVED = 'KC409';
 
+/** `move_checkpoints` around the UPDATE that moves the checkpoints: it raises `CHECKPOINT_MOVED` unless the UPDATE moved every partition named. */
+const moveCheckpointsFunction = (update: string) => `CREATE OR REPLACE FUNCTION move_checkpoints(p_processor text, p_partitions int[], p_from bigint[], p_to bigint[]) RETURNS void LANGUAGE plpgsql AS $$
+      DECLARE moved int;
+      BEGIN
+        ${update};
+        GET DIAGNOSTICS moved = ROW_COUNT;
+        IF moved <> cardinality(p_partitions) THEN
+          RAISE EXCEPTION 'a checkpoint of % moved: another instance held its partition', p_processor USING ERRCODE = '${CHECKPOINT_MOVED}';
+        END IF;
+      END $$`;
+
 /**
  * `move_checkpoints`: moves checkpoints from where the instance left them, or raises
  * `CHECKPOINT_MOVED` (and so aborts the transaction) when one stands elsewhere: another instance
@@ -41,16 +52,10 @@ export const CHECKPOINT_MOVED = 'KC409';
  */
 export class CheckpointMoves1733300000000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`CREATE FUNCTION move_checkpoints(p_processor text, p_partitions int[], p_from bigint[], p_to bigint[]) RETURNS void LANGUAGE plpgsql AS $$
-      DECLARE moved int;
-      BEGIN
-        UPDATE checkpoints c SET position = x.t FROM unnest(p_partitions, p_from, p_to) AS x(p, f, t)
-         WHERE c.processor = p_processor AND c.partition = x.p AND c.position = x.f;
-        GET DIAGNOSTICS moved = ROW_COUNT;
-        IF moved <> cardinality(p_partitions) THEN
-          RAISE EXCEPTION 'a checkpoint of % moved: another instance held its partition', p_processor USING ERRCODE = '${CHECKPOINT_MOVED}';
-        END IF;
-      END $$`);
+    await q.query(
+      moveCheckpointsFunction(`UPDATE checkpoints c SET position = x.t FROM unnest(p_partitions, p_from, p_to) AS x(p, f, t)
+         WHERE c.processor = p_processor AND c.partition = x.p AND c.position = x.f`),
+    );
   }
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP FUNCTION move_checkpoints(text, int[], bigint[], bigint[])`);
@@ -60,19 +65,12 @@ export class CheckpointMoves1733300000000 implements MigrationInterface {
 /** `move_checkpoints` looks each partition's positions up in the arrays instead of joining with them: it planned its UPDATE in 120 µs, now about 75. */
 export class CheckpointMovesLookedUp1733800000000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`CREATE OR REPLACE FUNCTION move_checkpoints(p_processor text, p_partitions int[], p_from bigint[], p_to bigint[]) RETURNS void LANGUAGE plpgsql AS $$
-      DECLARE moved int;
-      BEGIN
-        UPDATE checkpoints SET position = p_to[array_position(p_partitions, partition)]
-         WHERE processor = p_processor AND partition = ANY(p_partitions) AND position = p_from[array_position(p_partitions, partition)];
-        GET DIAGNOSTICS moved = ROW_COUNT;
-        IF moved <> cardinality(p_partitions) THEN
-          RAISE EXCEPTION 'a checkpoint of % moved: another instance held its partition', p_processor USING ERRCODE = '${CHECKPOINT_MOVED}';
-        END IF;
-      END $$`);
+    await q.query(
+      moveCheckpointsFunction(`UPDATE checkpoints SET position = p_to[array_position(p_partitions, partition)]
+         WHERE processor = p_processor AND partition = ANY(p_partitions) AND position = p_from[array_position(p_partitions, partition)]`),
+    );
   }
   async down(q: QueryRunner): Promise<void> {
-    await new CheckpointMoves1733300000000().down(q);
     await new CheckpointMoves1733300000000().up(q);
   }
 }
