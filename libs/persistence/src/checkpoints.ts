@@ -77,8 +77,13 @@ export class CheckpointMovesLookedUp1733800000000 implements MigrationInterface 
 
 /** Moves the partitions' checkpoints from `from` to `to`, or aborts the transaction (`CHECKPOINT_MOVED`). */
 export function moveCheckpoints(processor: string, from: ReadonlyMap<number, number>, to: ReadonlyMap<number, number>): Statement {
-  const partitions = [...to.keys()];
-  return { sql: `SELECT move_checkpoints($1, $2::int[], $3::bigint[], $4::bigint[])`, params: [processor, partitions, partitions.map((p) => from.get(p) ?? 0), partitions.map((p) => to.get(p)!)] };
+  return { sql: `SELECT move_checkpoints($1, $2::int[], $3::bigint[], $4::bigint[])`, params: moveParams(processor, from, to) };
+}
+
+/** The parameters of a move: the processor, its partitions in ascending order, where each stands (0 if never moved) and where it goes. */
+function moveParams(processor: string, from: ReadonlyMap<number, number>, to: ReadonlyMap<number, number>): unknown[] {
+  const partitions = [...to.keys()].sort((a, b) => a - b);
+  return [processor, partitions, partitions.map((p) => from.get(p) ?? 0), partitions.map((p) => to.get(p)!)];
 }
 
 /** Creates the processor's checkpoint and lease rows (idempotent, any instance). */
@@ -107,12 +112,11 @@ export async function readCheckpoints(db: Queryable, processor: string, partitio
  * the batch, it is the only statement a transaction spends on where it stands.
  */
 export function advanceCheckpoints(processor: string, from: ReadonlyMap<number, number>, to: ReadonlyMap<number, number>): Statement {
-  const partitions = [...to.keys()].sort((a, b) => a - b);
   // Each row's positions looked up in the arrays, not joined with them: joined, PostgreSQL planned it in 120 µs instead of 75.
   return {
     sql: `UPDATE checkpoints SET position = ($4::bigint[])[array_position($2::int[], partition)]
            WHERE processor = $1 AND partition = ANY($2::int[]) AND position = ($3::bigint[])[array_position($2::int[], partition)] RETURNING partition`,
-    params: [processor, partitions, partitions.map((p) => from.get(p) ?? 0), partitions.map((p) => to.get(p)!)],
+    params: moveParams(processor, from, to),
   };
 }
 
