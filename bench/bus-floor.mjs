@@ -1,7 +1,7 @@
 // The bus floor: the NATS traffic the system makes per inbound message, with nothing else. Three
 // stages on their own connections (worker threads, as the services are processes) move about as
 // many messages of about the same sizes through streams set up like the system's, through the same
-// client code (`StreamReader`, `EventLog`, `AckedPublisher`), with no PostgreSQL and no rules:
+// client code (`StreamReader`, `BurstReader`, `EventLog`, `AckedPublisher`), with no PostgreSQL and no rules:
 // "linking" reads the inbound messages and records one decision per message (its public events on
 // the outbound stream, then the entry in the conversation log); "routing" reads the log and answers
 // some entries with a decision of its own, recorded the same way; "the scheduler" reads the log. The load generator publishes the inbound messages and reads the
@@ -11,7 +11,7 @@
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { jetstream, jetstreamManager, DeliverPolicy } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { AckedPublisher, EventLog, provisionStreams, PULL_TIMING, STREAM_CONFIGS, StreamReader } from '@kite/messaging';
+import { AckedPublisher, BurstReader, EventLog, provisionStreams, PULL_TIMING, STREAM_CONFIGS, StreamReader } from '@kite/messaging';
 import { processUsage, spentBetween } from './cpu.mjs';
 
 const STREAMS = { inbound: 'FLOOR_IN', conversations: 'FLOOR_CONV', outbound: 'FLOOR_OUT' };
@@ -28,6 +28,8 @@ const FLOOR_STREAMS = [settingsOf('KITE_IN', STREAMS.inbound, 'floor.in.>'), set
 const MIX = { newConversation: 0.3, secondInbound: 0.18, routedOther: 0.08 };
 const EVENT_BYTES = 404;
 const INBOUND_BYTES = 327;
+/** The readers off the path to an answer read in bursts, as the system's do: linking's view every 30 ms, the scheduler's activity every 50. */
+const BURSTS = { projection: 30, scheduler: 50 };
 
 const event = (id, type, tenant) => ({ id, type, tenant, occurredAt: new Date().toISOString(), data: { text: 'x'.repeat(EVENT_BYTES - 120) } });
 const json = (value) => JSON.stringify(value);
@@ -57,12 +59,12 @@ async function stage({ servers, role, shape }) {
     },
   };
   /** Reads a stream in order and hands what is waiting (up to 500) to `handle`, one call at a time, as the processors do. */
-  const consumer = (name, stream, filterSubject, handle) => {
+  const consumer = (name, stream, filterSubject, handle, burstEvery) => {
     let reader;
     let reading;
     return {
       async start() {
-        reader = await StreamReader.open(nc, stream, filterSubject, 1);
+        reader = burstEvery ? await BurstReader.open(nc, stream, filterSubject, 1, burstEvery) : await StreamReader.open(nc, stream, filterSubject, 1);
         const waiting = [];
         let busy = false;
         const drain = async () => {
@@ -75,8 +77,8 @@ async function stage({ servers, role, shape }) {
           busy = false;
         };
         reading = (async () => {
-          for await (const d of reader.deliveries()) {
-            waiting.push(d);
+          for await (const burst of reader.bursts()) {
+            waiting.push(...burst);
             if (!busy) void drain();
           }
         })();
@@ -108,7 +110,7 @@ async function stage({ servers, role, shape }) {
         );
       }),
       // The projection, in the same process: reads the log.
-      consumer('projection', decisions.stream, decisions.subjects, async () => undefined),
+      consumer('projection', decisions.stream, decisions.subjects, async () => undefined, BURSTS.projection),
     ],
     // Routing answers some entries with a decision of its own.
     routing: () => [
@@ -121,7 +123,7 @@ async function stage({ servers, role, shape }) {
         await record(answers);
       }),
     ],
-    scheduler: () => [consumer('scheduler', decisions.stream, decisions.subjects, async () => undefined)],
+    scheduler: () => [consumer('scheduler', decisions.stream, decisions.subjects, async () => undefined, BURSTS.scheduler)],
   };
   const runners = roles[role]();
   for (const runner of runners) await runner.start();

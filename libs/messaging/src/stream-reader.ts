@@ -78,8 +78,8 @@ export class StreamReader {
     }
   }
 
-  /** The messages in stream order; ends with `ReaderStalled` when the consumer fell silent. */
-  async *deliveries(): AsyncGenerator<Delivery> {
+  /** The messages in stream order, each as it came; ends with `ReaderStalled` when the consumer fell silent. */
+  async *bursts(): AsyncGenerator<Delivery[]> {
     const messages = this.messages[Symbol.asyncIterator]();
     for (;;) {
       // Only time spent waiting counts: a reader its caller pauses is not stalled.
@@ -89,7 +89,7 @@ export class StreamReader {
       this.waiting = false;
       if (next.done) break;
       const m = next.value;
-      yield { subject: m.subject, seq: m.seq, data: m.data, headers: m.headers, pending: m.info.pending };
+      yield [{ subject: m.subject, seq: m.seq, data: m.data, headers: m.headers, pending: m.info.pending }];
     }
     if (this.stalled) throw new ReaderStalled(`nothing from ${this.stream}'s consumer, not even a heartbeat, for ${STALL_MS / 1000} s: its node lost or its leader changed`);
   }

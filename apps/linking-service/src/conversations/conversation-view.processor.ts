@@ -22,7 +22,7 @@ type Views = Map<string, ConversationView>;
 export class ConversationViewProcessor extends ConversationLogProcessor<Views> {
   readonly name = 'conversations';
   /** A projection, and the route of agents' messages (O1): a wait no one notices on a message to a carrier gathers about ten entries per transaction at 200/s. */
-  readonly linger = 30;
+  readonly burst = 30;
 
   constructor(
     private readonly configCache: ConfigCache,

@@ -32,12 +32,12 @@ export class BatchQueue<Item> {
     return this.count === 0 && this.busy.size === 0;
   }
 
+  /** Queues a message read; the reader wakes the workers (`wake`) once it queued what came together. */
   push(read: Read<Item>): void {
     const waiting = this.byPartition.get(read.partition);
     if (waiting) waiting.push(read);
     else this.byPartition.set(read.partition, [read]);
     this.count++;
-    this.wake();
   }
 
   /** Keeps only what waits in these partitions (all of it when none are named). */

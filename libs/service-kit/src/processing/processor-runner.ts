@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { partitionOf } from '@kite/contracts';
-import { EventPublisher, groupBy, isNatsSilence, isUnavailable, ReaderStalled, StreamReader, type Delivery, type NatsConnection } from '@kite/messaging';
+import { BurstReader, EventPublisher, groupBy, isNatsSilence, isUnavailable, ReaderStalled, StreamReader, type Delivery, type NatsConnection } from '@kite/messaging';
 import { createPartitions, repartition, type DataSource } from '@kite/persistence';
 import { BatchHandling, checkpointMoved, StaleBatch, type ProcessingObserver } from './batch-handling.js';
 import { BatchQueue, type Read } from './batch-queue.js';
@@ -24,6 +24,8 @@ const NATS_SILENCE_RETRY_MS = 250;
 const WINDOW = 2_000;
 const CONCURRENCY = 2;
 
+type Reader = StreamReader | BurstReader;
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
@@ -39,7 +41,7 @@ export class ProcessorRunner<Item, State> {
   private owned = new Set<number>();
   private readonly handling: BatchHandling<Item, State>;
   private readonly queue: BatchQueue<Item>;
-  private reader: StreamReader | undefined;
+  private reader: Reader | undefined;
   private reading: Promise<void> = Promise.resolve();
   private generation = 0;
   private behind = Number.POSITIVE_INFINITY;
@@ -61,7 +63,8 @@ export class ProcessorRunner<Item, State> {
   ) {
     this.consumer = `${service}-${processor.name}`;
     this.logger = new Logger(this.consumer);
-    this.queue = new BatchQueue<Item>(processor.batch ?? 500, processor.linger ?? 0, (p) => this.handling.checkpoints.get(p) ?? 0);
+    // A processor that reads in bursts lingers on the server: what it reads together is handled at once.
+    this.queue = new BatchQueue<Item>(processor.batch ?? 500, processor.burst ? 0 : (processor.linger ?? 0), (p) => this.handling.checkpoints.get(p) ?? 0);
     this.handling = new BatchHandling(ds, processor, {
       consumer: this.consumer,
       service,
@@ -120,7 +123,8 @@ export class ProcessorRunner<Item, State> {
       await this.handling.readCheckpoints(this.stopping ? [] : [...this.owned], generation);
       if (this.owned.size === 0 || this.stopping || generation !== this.generation) return;
       const from = Math.min(...this.handling.checkpoints.values()) + 1;
-      const reader = await StreamReader.open(this.nc, this.processor.stream, this.processor.filterSubject, from);
+      const { stream, filterSubject, burst } = this.processor;
+      const reader: Reader = burst ? await BurstReader.open(this.nc, stream, filterSubject, from, burst) : await StreamReader.open(this.nc, stream, filterSubject, from);
       if (generation !== this.generation) return void (await reader.close());
       this.reader = reader;
       this.behind = reader.waitingAtStart;
@@ -150,22 +154,31 @@ export class ProcessorRunner<Item, State> {
     setTimeout(() => void (generation === this.generation && this.readAgain()), delay).unref();
   }
 
-  private async read(reader: StreamReader, generation: number): Promise<void> {
-    const { processor } = this;
-    for await (const d of reader.deliveries()) {
+  private async read(reader: Reader, generation: number): Promise<void> {
+    for await (const burst of reader.bursts()) {
       if (generation !== this.generation) return;
-      this.behind = d.pending;
-      // Keyed by the subject, a message another instance holds is never decoded here.
-      const decoded = processor.keyOf ? this.decode(d) : undefined;
-      const key = decoded && 'item' in decoded ? processor.keyOf!(decoded.item) : d.subject;
-      const partition = partitionOf(key, this.partitions);
-      const live = !this.handling.replayed.covers(key, d.seq);
-      const handled = this.handling.handled.covers(key, d.seq);
-      if (this.owned.has(partition) && d.seq > (this.handling.checkpoints.get(partition) ?? 0) && !handled && !this.hold.holds(partition, live)) {
-        this.queue.push({ subject: d.subject, seq: d.seq, partition, live, rebuilding: this.rebuilding, data: d.data, readAt: performance.now(), ...(decoded ?? this.decode(d)) });
-      } else if (d.pending === 0) this.queue.wake();
+      let queued = false;
+      for (const d of burst) queued = this.take(d) || queued;
+      if (queued || burst.at(-1)!.pending === 0) this.queue.wake();
       while (this.queue.length >= WINDOW && !this.stopping && generation === this.generation) await this.queue.changed();
     }
+  }
+
+  /** Queues a message of a partition this instance holds and has not handled; passes over the rest. */
+  private take(d: Delivery): boolean {
+    const { processor } = this;
+    this.behind = d.pending;
+    // Keyed by the subject, a message another instance holds is never decoded here.
+    const decoded = processor.keyOf ? this.decode(d) : undefined;
+    const key = decoded && 'item' in decoded ? processor.keyOf!(decoded.item) : d.subject;
+    const partition = partitionOf(key, this.partitions);
+    const live = !this.handling.replayed.covers(key, d.seq);
+    const handled = this.handling.handled.covers(key, d.seq);
+    if (this.owned.has(partition) && d.seq > (this.handling.checkpoints.get(partition) ?? 0) && !handled && !this.hold.holds(partition, live)) {
+      this.queue.push({ subject: d.subject, seq: d.seq, partition, live, rebuilding: this.rebuilding, data: d.data, readAt: performance.now(), ...(decoded ?? this.decode(d)) });
+      return true;
+    }
+    return false;
   }
 
   /** On a rebuild (`liveAfterRebuild`): only what is replayed is handled, what would be decided on waits. */

@@ -47,6 +47,12 @@ export interface Processor<Item, State = undefined> {
    * process downstream (`bench/README.md`).
    */
   readonly linger?: number;
+  /**
+   * Off the path to an answer, instead of a linger: its reader waits for a message, lets more gather
+   * on the server this many milliseconds and takes them all in one pull (`BurstReader`), so NATS and
+   * the service wake once per burst, not once per message.
+   */
+  readonly burst?: number;
   /** Partitions, each handled by one instance at a time, in order (KITE_PARTITIONS; 1 for a processor that must see everything in one order). */
   readonly partitions?: number;
   /**

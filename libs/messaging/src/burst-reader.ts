@@ -1,0 +1,139 @@
+import { AckPolicy, DeliverPolicy, jetstreamManager } from '@nats-io/jetstream';
+import { createInbox, nanos, type Msg, type NatsConnection, type Subscription } from '@nats-io/nats-core';
+import { inboxPrefix } from './connection.js';
+import { isUnavailable } from './unavailable.js';
+import { PULL_TIMING, ReaderStalled, STALL_MS, type Delivery } from './stream-reader.js';
+
+/** How long the consumer outlives its reader's last pull: a reader that died leaves nothing behind for long. */
+const INACTIVE_MS = 60_000;
+const CONSUMER_API_TIMEOUT_MS = 500;
+const OPEN_ATTEMPTS = 8;
+
+/** The pull's answer that ends it: nothing (more) waiting (404), expired (408). */
+const ENDS_PULL = new Set([404, 408]);
+
+/**
+ * Reads a stream in order from `fromSeq` in bursts, for a processor off the path to an answer: it
+ * waits for a message, lets more gather on the server for `everyMs`, then takes all that wait in
+ * one pull (`no_wait`), and again while bursts come. NATS writes a burst at once and the service
+ * wakes once for it, where a consumer that delivers each message as it is stored wakes both for
+ * every one. Like `StreamReader`: no acknowledgements, where it stands is kept by its caller, and
+ * anything amiss (a delivery missing, the consumer silent or gone) ends it, to be opened again.
+ */
+export class BurstReader {
+  private readonly sub: Subscription;
+  private readonly arrived: Msg[] = [];
+  private notify: (() => void) | undefined;
+  private closed = false;
+  private delivered = 0;
+  /** Why the subscription ended (a permission refused, the connection closed). */
+  private failure: Error | undefined;
+
+  private constructor(
+    private readonly nc: NatsConnection,
+    private readonly stream: string,
+    private readonly consumer: string,
+    private readonly everyMs: number,
+    private readonly maxMessages: number,
+    /** Messages the filter held past the start when the reader began. */
+    readonly waitingAtStart: number,
+  ) {
+    this.sub = nc.subscribe(createInbox(inboxPrefix(nc)), {
+      callback: (e, m) => {
+        if (e) this.failure ??= e;
+        else this.arrived.push(m);
+        this.notify?.();
+      },
+    });
+  }
+
+  static async open(nc: NatsConnection, stream: string, filterSubject: string, fromSeq: number, everyMs: number, maxMessages = 500): Promise<BurstReader> {
+    const start = fromSeq > 1 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: fromSeq } : { deliver_policy: DeliverPolicy.All };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const jsm = await jetstreamManager(nc, { timeout: CONSUMER_API_TIMEOUT_MS });
+        const info = await jsm.consumers.add(stream, { ack_policy: AckPolicy.None, filter_subject: filterSubject, mem_storage: true, num_replicas: 1, inactive_threshold: nanos(INACTIVE_MS), ...start });
+        return new BurstReader(nc, stream, info.name, everyMs, maxMessages, info.num_pending);
+      } catch (e) {
+        if (!isUnavailable(e) || attempt >= OPEN_ATTEMPTS) throw e;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  }
+
+  /** The messages in stream order, each burst as it came; ends with `ReaderStalled` when the consumer fell silent or lost a delivery. */
+  async *bursts(): AsyncGenerator<Delivery[]> {
+    while (!this.closed) {
+      const first = await this.pull({ batch: 1, expires: nanos(PULL_TIMING.expires), idle_heartbeat: nanos(PULL_TIMING.idle_heartbeat) }, 1);
+      if (first.length === 0) continue; // expired while nothing came: wait again
+      yield first;
+      // Behind (catching up, a rebuild), the next burst is taken at once; else after messages gathered.
+      for (let since = performance.now(), behind = first[0]!.pending > 0; !this.closed; since = performance.now()) {
+        if (!behind) await new Promise((r) => setTimeout(r, Math.max(0, this.everyMs - (performance.now() - since))));
+        if (this.closed) break;
+        const burst = await this.pull({ batch: this.maxMessages, no_wait: true }, this.maxMessages);
+        if (burst.length === 0) break;
+        behind = burst.at(-1)!.pending > 0;
+        yield burst;
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.notify?.();
+    this.sub.unsubscribe();
+    const jsm = await jetstreamManager(this.nc, { timeout: CONSUMER_API_TIMEOUT_MS }).catch(() => undefined);
+    await jsm?.consumers.delete(this.stream, this.consumer).catch(() => undefined);
+  }
+
+  /** Sends one pull and gathers what it brings, until it ends (`ENDS_PULL`) or `batch` came. */
+  private async pull(request: Record<string, unknown>, batch: number): Promise<Delivery[]> {
+    this.nc.publish(`$JS.API.CONSUMER.MSG.NEXT.${this.stream}.${this.consumer}`, JSON.stringify(request), { reply: this.sub.getSubject() });
+    const got: Delivery[] = [];
+    let lastSign = performance.now();
+    while (got.length < batch) {
+      if (this.failure) throw this.failure;
+      const m = this.arrived.shift();
+      if (this.closed) return [];
+      if (!m) {
+        if (performance.now() - lastSign > STALL_MS) throw this.stall('sent nothing, not even a heartbeat');
+        await new Promise<void>((r) => {
+          const timer = setTimeout(r, STALL_MS);
+          this.notify = () => {
+            clearTimeout(timer);
+            r();
+          };
+        });
+        this.notify = undefined;
+        continue;
+      }
+      lastSign = performance.now();
+      const code = m.headers?.code ?? 0;
+      if (m.data.length === 0 && code !== 0) {
+        if (code === 100) continue; // a heartbeat
+        if (ENDS_PULL.has(code)) break;
+        throw this.stall(`answered ${code} ${m.headers?.description ?? ''}`);
+      }
+      const info = deliveryInfo(m.reply ?? '');
+      if (info.deliverySequence !== ++this.delivered) throw this.stall(`delivered ${info.deliverySequence} after ${this.delivered - 1}: a delivery was lost`);
+      got.push({ subject: m.subject, seq: info.streamSequence, data: m.data, headers: m.headers, pending: info.pending });
+    }
+    return got;
+  }
+
+  private stall(why: string): ReaderStalled {
+    void this.close();
+    return new ReaderStalled(`${this.stream}'s consumer ${why}`);
+  }
+}
+
+/** The stream and delivery sequences and what is left to deliver, from a delivery's acknowledgement subject. */
+function deliveryInfo(reply: string): { streamSequence: number; deliverySequence: number; pending: number } {
+  const tokens = reply.split('.');
+  // $JS.ACK.<stream>.<consumer>.<count>.<stream seq>.<delivery seq>.<time>.<pending>, or with a domain and an account hash after ACK and a token at the end.
+  const at = tokens.length === 9 ? 4 : 6;
+  if (tokens[0] !== '$JS' || tokens[1] !== 'ACK' || tokens.length < at + 5) throw new ReaderStalled(`not a JetStream delivery: ${reply}`);
+  return { streamSequence: Number(tokens[at + 1]), deliverySequence: Number(tokens[at + 2]), pending: Number(tokens[at + 4]) };
+}
