@@ -22,7 +22,9 @@ const ENDS_PULL = new Set([404, 408]);
  */
 export class BurstReader {
   private readonly sub: Subscription;
+  /** What the subscription received and `gather` has not taken yet (from `head`). */
   private readonly arrived: Msg[] = [];
+  private head = 0;
   private notify: (() => void) | undefined;
   private closed = false;
   private delivered = 0;
@@ -64,16 +66,24 @@ export class BurstReader {
   /** The messages in stream order, each burst as it came; ends with `ReaderStalled` when the consumer fell silent or lost a delivery. */
   async *bursts(): AsyncGenerator<Delivery[]> {
     while (!this.closed) {
-      const first = await this.pull({ batch: 1, expires: nanos(PULL_TIMING.expires), idle_heartbeat: nanos(PULL_TIMING.idle_heartbeat) }, 1);
+      this.request({ batch: 1, expires: nanos(PULL_TIMING.expires), idle_heartbeat: nanos(PULL_TIMING.idle_heartbeat) });
+      const first = await this.gather(1);
       if (first.length === 0) continue; // expired while nothing came: wait again
+      // Behind (catching up, a rebuild), the next burst is asked for before this one is handled, so
+      // NATS sends it meanwhile; else it is asked for once messages have gathered.
+      let behind = first[0]!.pending > 0;
+      if (behind) this.requestBurst();
       yield first;
-      // Behind (catching up, a rebuild), the next burst is taken at once; else after messages gathered.
-      for (let since = performance.now(), behind = first[0]!.pending > 0; !this.closed; since = performance.now()) {
-        if (!behind) await new Promise((r) => setTimeout(r, Math.max(0, this.everyMs - (performance.now() - since))));
-        if (this.closed) break;
-        const burst = await this.pull({ batch: this.maxMessages, no_wait: true }, this.maxMessages);
+      for (let since = performance.now(); !this.closed; since = performance.now()) {
+        if (!behind) {
+          await new Promise((r) => setTimeout(r, Math.max(0, this.everyMs - (performance.now() - since))));
+          if (this.closed) break;
+          this.requestBurst();
+        }
+        const burst = await this.gather(this.maxMessages);
         if (burst.length === 0) break;
         behind = burst.at(-1)!.pending > 0;
+        if (behind) this.requestBurst();
         yield burst;
       }
     }
@@ -88,15 +98,23 @@ export class BurstReader {
     await jsm?.consumers.delete(this.stream, this.consumer).catch(() => undefined);
   }
 
-  /** Sends one pull and gathers what it brings, until it ends (`ENDS_PULL`) or `batch` came. */
-  private async pull(request: Record<string, unknown>, batch: number): Promise<Delivery[]> {
-    this.nc.publish(`$JS.API.CONSUMER.MSG.NEXT.${this.stream}.${this.consumer}`, JSON.stringify(request), { reply: this.sub.getSubject() });
+  private request(pull: Record<string, unknown>): void {
+    this.nc.publish(`$JS.API.CONSUMER.MSG.NEXT.${this.stream}.${this.consumer}`, JSON.stringify(pull), { reply: this.sub.getSubject() });
+  }
+
+  /** All that waits, up to `maxMessages`, at once. */
+  private requestBurst(): void {
+    this.request({ batch: this.maxMessages, no_wait: true });
+  }
+
+  /** What the pull asked for brings, until it ends (`ENDS_PULL`) or `batch` came. */
+  private async gather(batch: number): Promise<Delivery[]> {
     const got: Delivery[] = [];
     let lastSign = performance.now();
     while (got.length < batch) {
       if (this.failure) throw this.failure;
-      const m = this.arrived.shift();
       if (this.closed) return [];
+      const m = this.arrived[this.head];
       if (!m) {
         if (performance.now() - lastSign > STALL_MS) throw this.stall('sent nothing, not even a heartbeat');
         await new Promise<void>((r) => {
@@ -109,6 +127,7 @@ export class BurstReader {
         this.notify = undefined;
         continue;
       }
+      if (++this.head === this.arrived.length) this.arrived.length = this.head = 0;
       lastSign = performance.now();
       const code = m.headers?.code ?? 0;
       if (m.data.length === 0 && code !== 0) {
