@@ -1,13 +1,10 @@
-import { AckPolicy, DeliverPolicy, jetstreamManager } from '@nats-io/jetstream';
+import { AckPolicy, jetstreamManager } from '@nats-io/jetstream';
 import { createInbox, nanos, type Msg, type NatsConnection, type Subscription } from '@nats-io/nats-core';
 import { inboxPrefix } from './connection.js';
-import { isUnavailable } from './unavailable.js';
-import { PULL_TIMING, ReaderStalled, STALL_MS, type Delivery } from './stream-reader.js';
+import { CONSUMER_API_TIMEOUT_MS, openingConsumer, PULL_TIMING, ReaderStalled, STALL_MS, startingAt, type Delivery } from './stream-reader.js';
 
 /** How long the consumer outlives its reader's last pull: a reader that died leaves nothing behind for long. */
 const INACTIVE_MS = 60_000;
-const CONSUMER_API_TIMEOUT_MS = 500;
-const OPEN_ATTEMPTS = 8;
 
 /** The pull's answer that ends it: nothing (more) waiting (404), expired (408). */
 const ENDS_PULL = new Set([404, 408]);
@@ -49,18 +46,12 @@ export class BurstReader {
     });
   }
 
-  static async open(nc: NatsConnection, stream: string, filterSubject: string, fromSeq: number, everyMs: number, maxMessages = 500): Promise<BurstReader> {
-    const start = fromSeq > 1 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: fromSeq } : { deliver_policy: DeliverPolicy.All };
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const jsm = await jetstreamManager(nc, { timeout: CONSUMER_API_TIMEOUT_MS });
-        const info = await jsm.consumers.add(stream, { ack_policy: AckPolicy.None, filter_subject: filterSubject, mem_storage: true, num_replicas: 1, inactive_threshold: nanos(INACTIVE_MS), ...start });
-        return new BurstReader(nc, stream, info.name, everyMs, maxMessages, info.num_pending);
-      } catch (e) {
-        if (!isUnavailable(e) || attempt >= OPEN_ATTEMPTS) throw e;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
+  static open(nc: NatsConnection, stream: string, filterSubject: string, fromSeq: number, everyMs: number, maxMessages = 500): Promise<BurstReader> {
+    return openingConsumer(async () => {
+      const jsm = await jetstreamManager(nc, { timeout: CONSUMER_API_TIMEOUT_MS });
+      const info = await jsm.consumers.add(stream, { ack_policy: AckPolicy.None, filter_subject: filterSubject, mem_storage: true, num_replicas: 1, inactive_threshold: nanos(INACTIVE_MS), ...startingAt(fromSeq) });
+      return new BurstReader(nc, stream, info.name, everyMs, maxMessages, info.num_pending);
+    });
   }
 
   /** The messages in stream order, each burst as it came; ends with `ReaderStalled` when the consumer fell silent or lost a delivery. */

@@ -32,8 +32,24 @@ export const STALL_MS = 2 * PULL_TIMING.idle_heartbeat + 1_000;
  * consumer on any node of its stream, a lost one included; the request then goes unanswered, and
  * the next one is likely placed elsewhere. A creation takes milliseconds otherwise.
  */
-const CONSUMER_API_TIMEOUT_MS = 500;
+export const CONSUMER_API_TIMEOUT_MS = 500;
 const OPEN_ATTEMPTS = 8;
+
+/** Where a consumer reading from `fromSeq` starts. */
+export const startingAt = (fromSeq: number): { deliver_policy: DeliverPolicy; opt_start_seq?: number } =>
+  fromSeq > 1 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: fromSeq } : { deliver_policy: DeliverPolicy.All };
+
+/** Opens a reader's consumer, asking again at once while JetStream does not answer (a node lost, a leader being elected). */
+export async function openingConsumer<T>(open: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await open();
+    } catch (e) {
+      if (!isUnavailable(e) || attempt >= OPEN_ATTEMPTS) throw e;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
 
 /** Why a reader ended by itself: its consumer sent nothing, not even a heartbeat, for `STALL_MS`. */
 export class ReaderStalled extends Error {
@@ -64,18 +80,13 @@ export class StreamReader {
   }
 
   /** Opens a reader, asking again at once while JetStream does not answer (a node lost, a leader being elected). */
-  static async open(nc: NatsConnection, stream: string, filterSubject: string, fromSeq: number, maxMessages = 1_000): Promise<StreamReader> {
-    const start = fromSeq > 1 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: fromSeq } : { deliver_policy: DeliverPolicy.All };
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const waiting = await waitingFrom(nc, stream, filterSubject, start);
-        const consumer = await jetstream(nc, { timeout: CONSUMER_API_TIMEOUT_MS }).consumers.get(stream, { filter_subjects: filterSubject, ...start });
-        return new StreamReader(stream, await consumer.consume({ max_messages: maxMessages, ...PULL_TIMING }), waiting);
-      } catch (e) {
-        if (!isUnavailable(e) || attempt >= OPEN_ATTEMPTS) throw e;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
+  static open(nc: NatsConnection, stream: string, filterSubject: string, fromSeq: number, maxMessages = 1_000): Promise<StreamReader> {
+    const start = startingAt(fromSeq);
+    return openingConsumer(async () => {
+      const waiting = await waitingFrom(nc, stream, filterSubject, start);
+      const consumer = await jetstream(nc, { timeout: CONSUMER_API_TIMEOUT_MS }).consumers.get(stream, { filter_subjects: filterSubject, ...start });
+      return new StreamReader(stream, await consumer.consume({ max_messages: maxMessages, ...PULL_TIMING }), waiting);
+    });
   }
 
   /** The messages in stream order, each as it came; ends with `ReaderStalled` when the consumer fell silent. */
