@@ -1,32 +1,19 @@
 import { Logger } from '@nestjs/common';
 import { partitionOf } from '@kite/contracts';
-import { BurstReader, EventPublisher, groupBy, isNatsSilence, isUnavailable, ReaderStalled, StreamReader, type Delivery, type NatsConnection } from '@kite/messaging';
+import { EventPublisher, groupBy, isNatsSilence, isUnavailable, openReader, ReaderStalled, type Delivery, type NatsConnection, type Reader } from '@kite/messaging';
 import { createPartitions, repartition, type DataSource } from '@kite/persistence';
 import { BatchHandling, checkpointMoved, StaleBatch, type ProcessingObserver } from './batch-handling.js';
 import { BatchQueue, type Read } from './batch-queue.js';
 import { LiveHold } from './live-hold.js';
 import { LEASE_SECONDS } from './partition-leases.js';
 import type { Processor } from './processor.js';
+import { BACKOFF_MS, MAX_ATTEMPTS, NATS_SILENCE_RETRY_MS, OUTAGE_RETRY_MS, outageWait, sleep } from './retry-policy.js';
 
 export type { ProcessingObserver } from './batch-handling.js';
 
-const BACKOFF_MS = [100, 500, 2_000, 5_000];
-const MAX_ATTEMPTS = 5;
-/**
- * How soon work that met an outage (PostgreSQL or NATS unreachable) is tried again: after 0.25,
- * 0.5 and 1 s, then every 2 s. Outages are not counted as attempts.
- */
-const OUTAGE_RETRY_MS = 2_000;
-const outageWait = (outages: number) => Math.min(OUTAGE_RETRY_MS, 250 * 2 ** (outages - 1));
-/** After NATS left a publish unanswered (it waited 2 s already, or a new leader was elected meanwhile): soon again. */
-const NATS_SILENCE_RETRY_MS = 250;
 /** Messages read and not yet handled, at most: the reader waits beyond. */
 const WINDOW = 2_000;
 const CONCURRENCY = 2;
-
-type Reader = StreamReader | BurstReader;
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
  * The processor shell. It reads its stream in order from where the partitions it holds stand (their
@@ -124,7 +111,7 @@ export class ProcessorRunner<Item, State> {
       if (this.owned.size === 0 || this.stopping || generation !== this.generation) return;
       const from = Math.min(...this.handling.checkpoints.values()) + 1;
       const { stream, filterSubject, burst } = this.processor;
-      const reader: Reader = burst ? await BurstReader.open(this.nc, stream, filterSubject, from, burst) : await StreamReader.open(this.nc, stream, filterSubject, from);
+      const reader = await openReader(this.nc, stream, filterSubject, from, burst);
       if (generation !== this.generation) return void (await reader.close());
       this.reader = reader;
       this.behind = reader.waitingAtStart;
