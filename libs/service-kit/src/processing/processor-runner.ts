@@ -145,14 +145,14 @@ export class ProcessorRunner<Item, State> {
     for await (const burst of reader.bursts()) {
       if (generation !== this.generation) return;
       let queued = false;
-      for (const d of burst) queued = this.take(d) || queued;
+      for (const d of burst) queued = this.enqueue(d) || queued;
       if (queued || burst.at(-1)!.pending === 0) this.queue.wake();
       while (this.queue.length >= WINDOW && !this.stopping && generation === this.generation) await this.queue.changed();
     }
   }
 
   /** Queues a message of a partition this instance holds and has not handled; passes over the rest. */
-  private take(d: Delivery): boolean {
+  private enqueue(d: Delivery): boolean {
     const { processor } = this;
     this.behind = d.pending;
     // Keyed by the subject, a message another instance holds is never decoded here.
