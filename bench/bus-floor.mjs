@@ -11,7 +11,7 @@
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { jetstream, jetstreamManager, DeliverPolicy } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { AckedPublisher, BurstReader, EventLog, provisionStreams, PULL_TIMING, STREAM_CONFIGS, StreamReader } from '@kite/messaging';
+import { AckedPublisher, EventLog, openReader, provisionStreams, PULL_TIMING, STREAM_CONFIGS } from '@kite/messaging';
 import { processUsage, spentBetween } from './cpu.mjs';
 
 const STREAMS = { inbound: 'FLOOR_IN', conversations: 'FLOOR_CONV', outbound: 'FLOOR_OUT' };
@@ -64,7 +64,7 @@ async function stage({ servers, role, shape }) {
     let reading;
     return {
       async start() {
-        reader = burstEvery ? await BurstReader.open(nc, stream, filterSubject, 1, burstEvery) : await StreamReader.open(nc, stream, filterSubject, 1);
+        reader = await openReader(nc, stream, filterSubject, 1, burstEvery);
         const waiting = [];
         let busy = false;
         const drain = async () => {
