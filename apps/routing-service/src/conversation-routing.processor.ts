@@ -14,13 +14,13 @@ type States = Map<string, RoutingConversation>;
  * message it decides (R1–R9) and records MembersAdded or BotReplyRequested: on `kite.out`, then in
  * the conversation's log. The decision is folded into the state at once, so the next message sees
  * it; folding it again when it comes back changes nothing. Its answer is on the path from the
- * contact's message, so it holds its conversations' state and commits every 20 ms.
+ * contact's message, so it holds its conversations' state and commits every 100 ms.
  */
 @Injectable()
 @EventProcessor()
 export class ConversationRoutingProcessor extends ConversationLogProcessor<States> implements HoldingProcessor<Entry, States> {
   readonly name = 'conversations';
-  readonly commitEvery = 20;
+  readonly commitEvery = 100;
   readonly held = new HeldState<RoutingConversation>();
 
   constructor(

@@ -21,7 +21,7 @@ type Activities = Map<string, StoredActivity>;
 export class ActivityProcessor extends ConversationLogProcessor<Activities> {
   readonly name = 'conversations';
   /** Off the critical path: under light load, a few conversations' entries per transaction. */
-  readonly burst = 50;
+  readonly burst = 100;
 
   constructor(
     private readonly configCache: ConfigCache,

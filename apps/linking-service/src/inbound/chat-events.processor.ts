@@ -36,8 +36,8 @@ export class ChatEventsProcessor implements Processor<ChatEvent, Known> {
   readonly stream = STREAMS.inbound.name;
   readonly filterSubject = 'kite.in.*.chat.>';
   readonly replayed = false;
-  /** Agents' messages and reads share a transaction with those that come within 10 ms. */
-  readonly linger = 10;
+  /** Agents' messages and reads share a transaction with those that come within 30 ms. */
+  readonly linger = 30;
 
   constructor(
     private readonly configCache: ConfigCache,
