@@ -1,7 +1,7 @@
 import { AckPolicy, jetstreamManager } from '@nats-io/jetstream';
 import { createInbox, nanos, type Msg, type NatsConnection, type Subscription } from '@nats-io/nats-core';
 import { inboxPrefix } from './connection.js';
-import { CONSUMER_API_TIMEOUT_MS, openingConsumer, PULL_TIMING, ReaderStalled, STALL_MS, startingAt, StreamReader, type Delivery } from './stream-reader.js';
+import { CONSUMER_API_TIMEOUT_MS, openingConsumer, PULL_TIMING, ReaderStalled, STALL_MS, startingAt, type Delivery } from './stream-reader.js';
 
 /** How long the consumer outlives its reader's last pull: a reader that died leaves nothing behind for long. */
 const INACTIVE_MS = 60_000;
@@ -147,9 +147,3 @@ function deliveryInfo(reply: string): { streamSequence: number; deliverySequence
   if (tokens[0] !== '$JS' || tokens[1] !== 'ACK' || tokens.length < at + 5) throw new ReaderStalled(`not a JetStream delivery: ${reply}`);
   return { streamSequence: Number(tokens[at + 1]), deliverySequence: Number(tokens[at + 2]), pending: Number(tokens[at + 4]) };
 }
-
-export type Reader = StreamReader | BurstReader;
-
-/** A processor's reader: in bursts every `burstMs` when it has one, else each message as it is stored. */
-export const openReader = (nc: NatsConnection, stream: string, filterSubject: string, fromSeq: number, burstMs?: number): Promise<Reader> =>
-  burstMs ? BurstReader.open(nc, stream, filterSubject, fromSeq, burstMs) : StreamReader.open(nc, stream, filterSubject, fromSeq);

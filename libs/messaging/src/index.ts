@@ -8,5 +8,6 @@ export * from './publisher.js';
 export * from './dead-letter.js';
 export * from './stream-reader.js';
 export * from './burst-reader.js';
+export * from './open-reader.js';
 export * from './unavailable.js';
 export * from './nest/jetstream.module.js';
