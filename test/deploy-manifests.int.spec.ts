@@ -20,6 +20,7 @@ interface Manifest {
 interface Container {
   name: string;
   image: string;
+  command?: string[];
   securityContext?: { allowPrivilegeEscalation?: boolean; readOnlyRootFilesystem?: boolean; capabilities?: { drop?: string[] } };
   resources?: { requests?: { cpu?: string; memory?: string } };
   startupProbe?: unknown;
@@ -75,6 +76,7 @@ describe('deploy/: Kubernetes manifests and Compose', () => {
     expect(container!.startupProbe && container!.readinessProbe && container!.livenessProbe).toBeTruthy();
     expect(container!.resources?.requests).toEqual({ cpu: expect.any(String), memory: expect.any(String) });
     expect(container!.image).toMatch(/:\d+\.\d+\.\d+$/);
+    expect(container!.command).toEqual(['node', '--no-memory-reducer', `dist/apps/${name}/main.js`]);
     const env = Object.fromEntries((container!.env ?? []).map((e) => [e.name, e]));
     expect(env.NATS_USER).toMatchObject({ value: name });
     expect(env.KITE_STREAMS).toMatchObject({ value: 'existing' });
@@ -102,7 +104,7 @@ describe('deploy/: Kubernetes manifests and Compose', () => {
       expect(service.environment).toMatchObject({ NATS_USER: name, KITE_STREAMS: 'existing' });
       expect(service.read_only).toBe(true);
       expect(service.depends_on?.streams).toEqual({ condition: 'service_completed_successfully' });
-      expect(service.command).toEqual(['node', `dist/apps/${name}/main.js`]);
+      expect(service.command).toEqual(['node', '--no-memory-reducer', `dist/apps/${name}/main.js`]);
     }
   });
 

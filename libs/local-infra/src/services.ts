@@ -32,13 +32,15 @@ export interface RunningService {
 }
 
 /**
- * Node's flags for every service. A batch's hundreds of deliveries live through the transaction and
- * the publishes they wait on, so with V8's default young generation (16 MB halves) most of them
- * outlive a scavenge and are copied into the old generation, to be collected again there: garbage
- * collection was 15–20 % of each service's CPU under load, about half that with 64 MB halves
- * (bench/README). The deploy image sets the same in `NODE_OPTIONS`.
+ * Node's flags for every service (the deploy image and manifests set the same, `deploy/README.md`).
+ * A batch's hundreds of deliveries live through the transaction and the publishes they wait on, so
+ * with V8's default young generation (16 MB halves) most of them outlive a scavenge and are copied
+ * into the old generation, to be collected again there: garbage collection was 15–20 % of each
+ * service's CPU under load, about half that with 64 MB halves. And once work stops, V8's memory
+ * reducer would give the heap back to the system with two full collections, about 140 ms of CPU per
+ * service after every lull: more than all the rest of an idle system's minute (bench/README).
  */
-const NODE_FLAGS = ['--max-semi-space-size=64'];
+const NODE_FLAGS = ['--max-semi-space-size=64', '--no-memory-reducer'];
 
 /**
  * Starts one built service (`node dist/apps/<name>/main.js`) as its own process. `output` is where
