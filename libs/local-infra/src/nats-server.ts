@@ -38,6 +38,10 @@ export interface RunningNats {
   port: number;
   stop(): Promise<void>;
   kill(): void;
+  /** Halts the server without ending it (SIGSTOP), as a hung machine would: its connections stay open and silent. */
+  pause(): void;
+  /** Lets a paused server go on (SIGCONT). */
+  resume(): void;
 }
 
 /**
@@ -84,6 +88,12 @@ export async function startNatsServer(options: NatsServerOptions): Promise<Runni
     stop,
     kill() {
       child.kill('SIGKILL');
+    },
+    pause() {
+      child.kill('SIGSTOP');
+    },
+    resume() {
+      child.kill('SIGCONT');
     },
   };
 }

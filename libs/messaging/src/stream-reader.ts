@@ -67,6 +67,11 @@ export class StreamReader {
   private lastSign = performance.now();
   private waiting = false;
   private stalled = false;
+  /**
+   * Fires `STALL_MS` after the last sign at the latest. Each heartbeat puts it off, so an idle
+   * reader is woken by its heartbeats alone; under load it fires every `STALL_MS` and is set again.
+   */
+  private watchdog: NodeJS.Timeout;
 
   private constructor(
     private readonly stream: string,
@@ -75,8 +80,7 @@ export class StreamReader {
     readonly waitingAtStart: number,
   ) {
     void this.heed();
-    watched.add(this);
-    watchdog ??= setInterval(checkWatched, 1_000).unref();
+    this.watchdog = setTimeout(() => this.check(), STALL_MS).unref();
   }
 
   /** Opens a reader, asking again at once while JetStream does not answer (a node lost, a leader being elected). */
@@ -106,32 +110,28 @@ export class StreamReader {
   }
 
   async close(): Promise<void> {
-    watched.delete(this);
-    if (watched.size === 0) {
-      clearInterval(watchdog);
-      watchdog = undefined;
-    }
+    clearTimeout(this.watchdog);
     await this.messages.close().catch(() => undefined);
   }
 
   private async heed(): Promise<void> {
-    for await (const status of this.messages.status()) if (status.type === 'heartbeat') this.lastSign = performance.now();
+    for await (const status of this.messages.status()) {
+      if (status.type !== 'heartbeat') continue;
+      this.lastSign = performance.now();
+      this.watchdog.refresh();
+    }
   }
 
-  /** Ends the reader when it has waited `STALL_MS` without a sign from its consumer. */
-  check(now: number): void {
-    if (!this.waiting || now - this.lastSign < STALL_MS) return;
-    this.stalled = true;
-    void this.close();
+  /** Ends the reader when it has waited `STALL_MS` without a sign from its consumer; else looks again when it could have. */
+  private check(): void {
+    const silent = performance.now() - this.lastSign;
+    if (this.waiting && silent >= STALL_MS) {
+      this.stalled = true;
+      void this.close();
+      return;
+    }
+    this.watchdog = setTimeout(() => this.check(), this.waiting ? STALL_MS - silent : STALL_MS).unref();
   }
-}
-
-/** The open readers, checked by one timer for the process: an idle service is woken once a second, not once per reader. */
-const watched = new Set<StreamReader>();
-let watchdog: NodeJS.Timeout | undefined;
-function checkWatched(): void {
-  const now = performance.now();
-  for (const reader of watched) reader.check(now);
 }
 
 /** How many messages the filter holds from the start, through a short-lived consumer. */

@@ -1,0 +1,76 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { freePort, startNatsServer, type RunningNats } from '@kite/local-infra';
+import { connectNats, PULL_TIMING, ReaderStalled, STALL_MS, StreamReader, type Delivery, type NatsConnection } from '@kite/messaging';
+import { eventually } from '@kite/testing';
+
+/** Reads into `read` until the reader ends: then `done` tells why (closed: 'ended'; else the error). */
+function readAll(reader: StreamReader): { read: Delivery[]; done: Promise<unknown> } {
+  const read: Delivery[] = [];
+  const done = (async () => {
+    for await (const burst of reader.bursts()) read.push(...burst);
+    return 'ended';
+  })().catch((e: unknown) => e);
+  return { read, done };
+}
+
+const within = <T>(promise: Promise<T>, ms: number): Promise<T | 'still reading'> =>
+  Promise.race([promise, new Promise<'still reading'>((r) => setTimeout(() => r('still reading'), ms))]);
+
+/** The ordered reader of the processors on the path to an answer, and its watchdog, against a nats-server of this file's own. */
+describe('StreamReader', () => {
+  let nats: RunningNats;
+  let nc: NatsConnection;
+  let storeDir: string;
+  let stream = 0;
+
+  async function emptyStream(): Promise<string> {
+    const name = `ORDERED${++stream}`;
+    await (await jetstreamManager(nc)).streams.add({ name, subjects: [`${name}.>`] });
+    return name;
+  }
+
+  beforeAll(async () => {
+    storeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kite-stream-reader-'));
+    nats = await startNatsServer({ port: await freePort(), storeDir });
+    nc = await connectNats(nats.url, 'stream-reader-test');
+  });
+
+  afterAll(async () => {
+    nats?.resume();
+    await nc?.close();
+    await nats?.stop();
+    fs.rmSync(storeDir, { recursive: true, force: true });
+  });
+
+  it("an idle reader lives on its consumer's heartbeats: longer than STALL_MS without a message, it still reads the next one", async () => {
+    const name = await emptyStream();
+    const reader = await StreamReader.open(nc, name, `${name}.>`, 1);
+    const { read, done } = readAll(reader);
+    expect(await within(done, STALL_MS + 2_000)).toBe('still reading');
+    await jetstream(nc).publish(`${name}.a`, 'after the wait');
+    const [delivery] = await eventually(() => read.length > 0 && read, 'the message published after the wait');
+    expect(new TextDecoder().decode(delivery!.data)).toBe('after the wait');
+    await reader.close();
+    expect(await done).toBe('ended');
+  }, 20_000);
+
+  it('ends with ReaderStalled when its server falls silent, not even a heartbeat, for STALL_MS: to be opened again where its caller stands', async () => {
+    const name = await emptyStream();
+    const reader = await StreamReader.open(nc, name, `${name}.>`, 1);
+    const { done } = readAll(reader);
+    const pausedAt = performance.now();
+    nats.pause();
+    try {
+      expect(await within(done, STALL_MS + 3_000)).toBeInstanceOf(ReaderStalled);
+      // Its last sign, a heartbeat, may have come up to one interval before the pause.
+      expect(performance.now() - pausedAt).toBeGreaterThanOrEqual(STALL_MS - PULL_TIMING.idle_heartbeat);
+    } finally {
+      nats.resume();
+    }
+    await reader.close();
+  }, 20_000);
+});
