@@ -58,6 +58,17 @@ describe('StreamReader', () => {
     expect(await done).toBe('ended');
   }, 20_000);
 
+  it('closes at once when its caller stopped reading while messages were still coming', async () => {
+    const name = await emptyStream();
+    for (let i = 0; i < 20; i++) await jetstream(nc).publish(`${name}.a`, String(i));
+    const reader = await StreamReader.open(nc, name, `${name}.>`, 1);
+    for await (const [first] of reader.bursts()) {
+      expect(first!.seq).toBe(1);
+      break; // as a processor does once it reads again from its checkpoints
+    }
+    expect(await within(reader.close(), 1_000)).toBeUndefined();
+  });
+
   it('ends with ReaderStalled when its server falls silent, not even a heartbeat, for STALL_MS: to be opened again where its caller stands', async () => {
     const name = await emptyStream();
     const reader = await StreamReader.open(nc, name, `${name}.>`, 1);

@@ -109,9 +109,14 @@ export class StreamReader {
     if (this.stalled) throw new ReaderStalled(`nothing from ${this.stream}'s consumer, not even a heartbeat, for ${STALL_MS / 1000} s: its node lost or its leader changed`);
   }
 
+  /**
+   * Stops the consumer: its subscription and timers end at once. The client's own promise settles
+   * only when its iterator is read up to the stop, which a caller that stopped reading never does,
+   * so it is not waited for.
+   */
   async close(): Promise<void> {
     clearTimeout(this.watchdog);
-    await this.messages.close().catch(() => undefined);
+    void this.messages.close().catch(() => undefined);
   }
 
   private async heed(): Promise<void> {
