@@ -38,7 +38,7 @@ export interface RunningService {
  * into the old generation, to be collected again there: garbage collection was 15–20 % of each
  * service's CPU under load, about half that with 64 MB halves. And once work stops, V8's memory
  * reducer would give the heap back to the system with two full collections, about 140 ms of CPU per
- * service after every lull: more than all the rest of an idle system's minute (bench/README).
+ * service after every lull, where the whole idle system spends about 8 ms a second (bench/README).
  */
 const NODE_FLAGS = ['--max-semi-space-size=64', '--no-memory-reducer'];
 
