@@ -1,11 +1,7 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { freePort, startNatsServer, type RunningNats } from '@kite/local-infra';
-import { connectNats, PULL_TIMING, ReaderStalled, STALL_MS, StreamReader, type Delivery, type NatsConnection } from '@kite/messaging';
-import { eventually } from '@kite/testing';
+import { PULL_TIMING, ReaderStalled, STALL_MS, StreamReader, type Delivery, type NatsConnection } from '@kite/messaging';
+import { eventually, startTestNats, type TestNats } from '@kite/testing';
 
 /** Reads into `read` until the reader ends: then `done` tells why (closed: 'ended'; else the error). */
 function readAll(reader: StreamReader): { read: Delivery[]; done: Promise<unknown> } {
@@ -22,9 +18,8 @@ const within = <T>(promise: Promise<T>, ms: number): Promise<T | 'still reading'
 
 /** The ordered reader of the processors on the path to an answer, and its watchdog, against a nats-server of this file's own. */
 describe('StreamReader', () => {
-  let nats: RunningNats;
+  let nats: TestNats;
   let nc: NatsConnection;
-  let storeDir: string;
   let stream = 0;
 
   async function emptyStream(): Promise<string> {
@@ -34,16 +29,12 @@ describe('StreamReader', () => {
   }
 
   beforeAll(async () => {
-    storeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kite-stream-reader-'));
-    nats = await startNatsServer({ port: await freePort(), storeDir });
-    nc = await connectNats(nats.url, 'stream-reader-test');
+    nats = await startTestNats('stream-reader');
+    nc = nats.nc;
   });
 
   afterAll(async () => {
-    nats?.resume();
-    await nc?.close();
     await nats?.stop();
-    fs.rmSync(storeDir, { recursive: true, force: true });
   });
 
   it("an idle reader lives on its consumer's heartbeats: longer than STALL_MS without a message, it still reads the next one", async () => {

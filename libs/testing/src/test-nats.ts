@@ -13,6 +13,9 @@ export interface TestNats {
    * `stream` while it ran, watched on a connection of their own.
    */
   messageGets<T>(stream: string, work: () => Promise<T>): Promise<{ result: T; asked: string[] }>;
+  /** Halts the server without ending it, its connections open and silent (`RunningNats.pause`); `resume` lets it go on. */
+  pause(): void;
+  resume(): void;
   /** Closes the connection, stops the server and removes its store. */
   stop(): Promise<void>;
 }
@@ -37,7 +40,10 @@ export async function startTestNats(name: string): Promise<TestNats> {
         await watcher.close();
       }
     },
+    pause: () => nats.pause(),
+    resume: () => nats.resume(),
     stop: async () => {
+      nats.resume();
       await nc.close();
       await nats.stop();
       fs.rmSync(storeDir, { recursive: true, force: true });
