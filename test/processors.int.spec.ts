@@ -21,7 +21,7 @@ describe('the processors, with two instances of every service', () => {
     await db.connect();
     await configureGroupNumber(system, 'acme');
     // The partitions are shared once each instance has seen the other (a lease round is 3 s).
-    for (const [schema, processor] of [['linking', 'messages'], ['linking', 'conversations'], ['routing', 'conversations'], ['scheduler', 'conversations']] as const) {
+    for (const [schema, processor] of [['linking', 'contacts'], ['linking', 'conversations'], ['routing', 'conversations'], ['scheduler', 'conversations']] as const) {
       await eventually(async () => (await holders(schema, processor)) === 2, `two instances holding ${schema}'s ${processor}`, 20_000);
     }
   });

@@ -3,9 +3,8 @@ import { httpApiProviders, ServiceKitModule, type ServiceConfig } from '@kite/se
 import { ConversationViewProcessor } from './conversations/conversation-view.processor.js';
 import { ConversationsController } from './conversations/conversations.controller.js';
 import { LinkingConfigurationProcessor } from './conversations/linking-configuration.processor.js';
-import { CallsProcessor } from './inbound/calls.processor.js';
 import { ChatEventsProcessor } from './inbound/chat-events.processor.js';
-import { InboundMessagesProcessor } from './inbound/inbound-messages.processor.js';
+import { ContactsProcessor } from './inbound/contacts.processor.js';
 import { ProviderOptOutsProcessor } from './inbound/provider-opt-outs.processor.js';
 import { LINKING_MIGRATIONS, LINKING_SCHEMA } from './migrations.js';
 
@@ -16,7 +15,7 @@ export class LinkingServiceModule {
       module: LinkingServiceModule,
       imports: [ServiceKitModule.forRoot(config, { schema: LINKING_SCHEMA, migrations: LINKING_MIGRATIONS })],
       controllers: [ConversationsController],
-      providers: [...httpApiProviders(config), LinkingConfigurationProcessor, InboundMessagesProcessor, CallsProcessor, ChatEventsProcessor, ConversationViewProcessor, ProviderOptOutsProcessor],
+      providers: [...httpApiProviders(config), LinkingConfigurationProcessor, ContactsProcessor, ChatEventsProcessor, ConversationViewProcessor, ProviderOptOutsProcessor],
     };
   }
 }

@@ -42,6 +42,7 @@ export interface Queryable {
 export class Transaction implements Queryable {
   private begun = false;
   private readonly queued: Statement[] = [];
+  private readonly checks: CommitCheck[] = [];
 
   constructor(private readonly client: PoolClient) {}
 
@@ -62,7 +63,13 @@ export class Transaction implements Queryable {
     this.queued.push({ sql, params });
   }
 
+  /** Runs `check` in this transaction just before its queued writes and COMMIT. */
+  beforeCommit(check: CommitCheck): void {
+    this.checks.push(check);
+  }
+
   async commit(): Promise<void> {
+    for (const check of this.checks.splice(0)) await check(this);
     if (!this.begun && this.queued.length === 0) return;
     await this.send([...(this.begun ? [] : ['BEGIN']), ...this.queued.map(prepared), 'COMMIT']);
   }
@@ -144,9 +151,14 @@ export async function commitTogether(ds: DataSource, statements: readonly Statem
  */
 export class QueuedWrites implements Queryable {
   readonly statements: Statement[] = [];
+  readonly checks: CommitCheck[] = [];
 
   later(sql: string, params: readonly unknown[] = []): void {
     this.statements.push({ sql, params });
+  }
+
+  beforeCommit(check: CommitCheck): void {
+    this.checks.push(check);
   }
 
   query(): Promise<never> {
@@ -154,8 +166,14 @@ export class QueuedWrites implements Queryable {
   }
 }
 
+/**
+ * What must be read or decided in the transaction that commits the writes, under its locks, just
+ * before them (a decision made earlier from reads without locks, checked where it lands).
+ */
+export type CommitCheck = (tx: Transaction) => Promise<void>;
+
 /** Where writes go: a `Transaction` queues them until COMMIT, anything else runs them at once. */
-export type Writes = Queryable & { later?: (sql: string, params?: readonly unknown[]) => void };
+export type Writes = Queryable & { later?: (sql: string, params?: readonly unknown[]) => void; beforeCommit?: (check: CommitCheck) => void };
 
 /** A write: queued until COMMIT where the transaction can do that, at once where it cannot. */
 export async function write(tx: Writes, sql: string, params: readonly unknown[]): Promise<void> {

@@ -5,7 +5,7 @@ import { CONVERSATION_LOG, type ConversationLog } from '@kite/messaging';
 import type { Transaction } from '@kite/persistence';
 import { ConfigCache, ConfigReadModelProcessor, EventProcessor, type Received } from '@kite/service-kit';
 import { conversationsOfService } from './conversation-links.js';
-import { lockNumbersForDetaching } from './number-links.js';
+import { lockNumbersForDetaching, recordDetaching } from './number-links.js';
 
 /**
  * Linking's copy of the configuration, and L6 with it, in one transaction: when a number's linked
@@ -14,8 +14,9 @@ import { lockNumbersForDetaching } from './number-links.js';
  * removal (`rememberedLinkedService`). The conversations are found in `conversation_links`, written
  * when a decision creates them, with the numbers locked (`number-links.ts`): one created a moment
  * before the change is detached too, and one decided on the configuration before it waits for the
- * new one. A rebuild replays the changes it had applied without detaching again, and detaches for
- * the ones after them once the conversations are rebuilt.
+ * new one; one decided before it and committed after it is detached where it commits
+ * (`number_detachings`). A rebuild replays the changes it had applied without detaching again, and
+ * detaches for the ones after them once the conversations are rebuilt.
  */
 @Injectable()
 @EventProcessor()
@@ -45,6 +46,7 @@ export class LinkingConfigurationProcessor extends ConfigReadModelProcessor {
     const last = link!.linked_service_id ?? undefined;
     const next = data.configuration?.linkedServiceId;
     if (live && next !== undefined && last !== undefined) {
+      if (last !== next) await recordDetaching(tx, { tenant, number: data.number, seq, from: last, to: next, cause: event });
       const candidates = await conversationsOfService(tx, tenant, last, data.number);
       const detached = decideDetach(tenant, data.number, last, next, candidates, event);
       await this.log.record(detached.map((d) => ({ subject: subjects.conversation(tenant, d.data.conversationId), events: [d] })));

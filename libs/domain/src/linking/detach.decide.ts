@@ -44,3 +44,33 @@ export const waitingForDetaching = (number: string): string => `the configuratio
  * number is the service's own, whatever the configuration links it to.
  */
 export const detachableNumbersOf = <N extends { linkedServiceId?: string | undefined }>(serviceId: string, numbers: readonly N[]): N[] => numbers.filter((n) => n.linkedServiceId === serviceId);
+
+/** A change of a number's linked service that detached the conversations of `from`, at `seq` in the configuration stream. */
+export interface DetachingChange {
+  seq: number;
+  from: string;
+  to: string | undefined;
+  cause: { id: string; correlationId?: string | undefined };
+}
+
+/**
+ * L6 for a decision that gave a conversation a number on the number's configuration as of `since`
+ * and was committed after later changes had looked for the conversations to detach: the
+ * conversation is detached as those changes would have detached it, had it been there to be found
+ * (the same events, under the same ids).
+ */
+export function decideLateDetach(
+  tenant: string,
+  number: string,
+  since: number,
+  conversation: { conversationId: string; serviceId: string; links: readonly string[] },
+  changes: readonly DetachingChange[],
+): ConversationDetached[] {
+  const detached: ConversationDetached[] = [];
+  for (const change of [...changes].sort((a, b) => a.seq - b.seq)) {
+    if (change.seq <= since) continue;
+    const candidate = { ...conversation, detached: detached.map((d) => d.data.number) };
+    detached.push(...decideDetach(tenant, number, change.from, change.to, [candidate], change.cause));
+  }
+  return detached;
+}

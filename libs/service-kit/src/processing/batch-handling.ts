@@ -131,7 +131,7 @@ export class BatchHandling<Item, State> {
     if (generation !== this.context.generation()) throw new StaleBatch();
     const moves = lastOfEachPartition(batch);
     moves.forEach((seq, p) => this.checkpoints.set(p, seq));
-    this.group!.add(writes.statements, moves);
+    this.group!.add(writes, moves);
     this.report(batch.length, dead, started);
   }
 

@@ -1,4 +1,4 @@
-import { commitTogether, moveCheckpoints, type DataSource, type Statement } from '@kite/persistence';
+import { commitTogether, inTransaction, moveCheckpoints, type CommitCheck, type DataSource, type QueuedWrites, type Statement } from '@kite/persistence';
 
 /** A group commit that did not land: its writes are gone, and the checkpoints it would have moved are named. */
 export class GroupCommitFailed extends Error {
@@ -23,6 +23,7 @@ const BEHIND_INTERVALS = 5;
  */
 export class GroupCommit {
   private writes: Statement[] = [];
+  private checks: CommitCheck[] = [];
   private moves = new Map<number, number>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<boolean> = Promise.resolve(true);
@@ -50,10 +51,11 @@ export class GroupCommit {
     return this.moves.has(partition);
   }
 
-  add(writes: readonly Statement[], moves: ReadonlyMap<number, number>): void {
+  add(writes: Pick<QueuedWrites, 'statements' | 'checks'>, moves: ReadonlyMap<number, number>): void {
     if (this.broken) return;
     if (this.moves.size === 0) this.oldest = performance.now();
-    this.writes.push(...writes);
+    this.writes.push(...writes.statements);
+    this.checks.push(...writes.checks);
     for (const [partition, seq] of moves) this.moves.set(partition, seq);
     this.timer ??= setTimeout(() => void this.flush(), this.everyMs);
   }
@@ -84,18 +86,21 @@ export class GroupCommit {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.writes = [];
+    this.checks = [];
     this.moves = new Map();
   }
 
   private async commitPending(): Promise<boolean> {
-    const { writes, moves } = this;
+    const { writes, checks, moves } = this;
     this.forget();
     if (this.broken) return false;
     if (moves.size === 0) return true;
     const from = new Map([...moves.keys()].map((p) => [p, this.committedAt(p)]));
     this.committing = true;
     try {
-      await commitTogether(this.ds, [moveCheckpoints(this.processor, from, moves), ...writes]);
+      const move = moveCheckpoints(this.processor, from, moves);
+      if (checks.length === 0) await commitTogether(this.ds, [move, ...writes]);
+      else await this.commitChecked(move, checks, writes);
     } catch (e) {
       this.broken = true;
       this.forget();
@@ -106,5 +111,14 @@ export class GroupCommit {
     }
     this.landed(moves);
     return true;
+  }
+
+  /** The checkpoints moved (and so fenced) first, then the checks, then the writes and COMMIT: two round trips or more. */
+  private commitChecked(move: Statement, checks: readonly CommitCheck[], writes: readonly Statement[]): Promise<void> {
+    return inTransaction(this.ds, async (tx) => {
+      await tx.queryAll([move]);
+      for (const check of checks) await check(tx);
+      for (const { sql, params } of writes) tx.later(sql, params);
+    });
   }
 }
