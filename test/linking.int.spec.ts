@@ -12,6 +12,7 @@ const N4 = '+15550000004'; // sms, svc-b
 const N5 = '+15550000005'; // sms, configured by its test
 const N6 = '+15550000006'; // sms, linked to svc-e by its test
 const N7 = '+15550000007'; // sms, svc-b, moved to svc-d by its test
+const N8 = '+15550000008'; // sms, svc-b, moved to svc-d by its test
 const ana = { kind: 'agent', id: 'ag-ana' } as const;
 
 describe('linking and outbound', () => {
@@ -47,7 +48,7 @@ describe('linking and outbound', () => {
     system = await TestSystem.start();
     const ok = (r: { status: number; body: unknown }) => expect([r.status, r.body]).toEqual([200, expect.anything()]);
     ok(await system.api('acme', 'PUT', '/v1/directory', {
-      numbers: [{ number: N1, channels: ['sms', 'whatsapp'] }, { number: N2, channels: ['sms'] }, { number: N3, channels: ['sms'] }, { number: N4, channels: ['sms'] }, { number: N5, channels: ['sms'] }, { number: N6, channels: ['sms'] }, { number: N7, channels: ['sms'] }],
+      numbers: [{ number: N1, channels: ['sms', 'whatsapp'] }, { number: N2, channels: ['sms'] }, { number: N3, channels: ['sms'] }, { number: N4, channels: ['sms'] }, { number: N5, channels: ['sms'] }, { number: N6, channels: ['sms'] }, { number: N7, channels: ['sms'] }, { number: N8, channels: ['sms'] }],
       services: [
         { id: 'svc-a', name: 'A', agentIds: ['ag-ana'], dialplan: {} },
         { id: 'svc-b', name: 'B', agentIds: ['ag-bruno'], dialplan: {} },
@@ -213,6 +214,36 @@ describe('linking and outbound', () => {
       await holder.query('ROLLBACK');
       await holder.end();
     }
+  });
+
+  it('L6 a conversation decided before its number moves and committed after the move looked for conversations is detached where it commits', async () => {
+    const routing = (serviceId: string) => ({ linkedServiceId: serviceId, workingHours: { routing: { type: 'group', serviceId }, schedule: { timeZone: 'UTC', rules: [] } } });
+    expect((await system.api('acme', 'PUT', `/v1/numbers/${encodeURIComponent(N8)}`, routing('svc-b'))).status).toBe(200);
+    await system.untilConfigApplied();
+    const detachedFrom = (conversationId: string) => system.outboundOf('ConversationDetached', (e) => data<{ conversationId: string }>(e).conversationId === conversationId);
+    // Linking's contacts processor commits its decisions with its checkpoints: while this lock holds them, it decides and publishes, and cannot commit.
+    const holder = new pg.Client({ connectionString: system.databaseUrl });
+    await holder.connect();
+    let conversationId: string;
+    try {
+      await holder.query('BEGIN');
+      await holder.query(`SELECT 1 FROM linking.checkpoints WHERE processor = 'contacts' FOR UPDATE`);
+      const created = await effect('ConversationCreated', await inbound('+15553100001', N8));
+      expect(data(created)).toMatchObject({ serviceId: 'svc-b', number: N8 });
+      conversationId = data<{ conversationId: string }>(created).conversationId;
+      expect((await system.api('acme', 'PUT', `/v1/numbers/${encodeURIComponent(N8)}`, routing('svc-d'))).status).toBe(200);
+      // The move is applied, its detaching done: the conversation was not committed, so it was not found.
+      await system.untilConfigApplied();
+      await settle(300);
+      expect(detachedFrom(conversationId)).toEqual([]);
+    } finally {
+      await holder.query('ROLLBACK');
+      await holder.end();
+    }
+    const detached = await eventually(() => detachedFrom(conversationId)[0], 'ConversationDetached once the conversation commits');
+    expect(data(detached)).toEqual({ conversationId, number: N8, reason: 'linked_service_changed' });
+    await settle(300);
+    expect(detachedFrom(conversationId)).toHaveLength(1);
   });
 
   it('the conversation API pages through the timeline and hides other tenants\' conversations', async () => {

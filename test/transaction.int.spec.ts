@@ -54,6 +54,26 @@ describe('Transaction', () => {
     expect(await count()).toBe(before + 1);
   });
 
+  it('a check left for the commit runs in the transaction before the queued writes; one that throws rolls it all back', async () => {
+    const seen = await inTransaction(ds, async (tx) => {
+      const saw: unknown[] = [];
+      tx.later(`INSERT INTO items (id, n) VALUES ($1, $2)`, ['checked', 1]);
+      tx.beforeCommit(async (t) => void saw.push(await t.query(`SELECT id FROM items WHERE id = $1`, ['checked'])));
+      return saw;
+    });
+    expect(seen).toEqual([[]]);
+    expect(await ds.query(`SELECT n FROM items WHERE id = 'checked'`)).toEqual([{ n: 1 }]);
+    const before = await count();
+    await expect(
+      inTransaction(ds, async (tx) => {
+        await tx.query(`INSERT INTO items (id, n) VALUES ($1, $2)`, ['refused-1', 1]);
+        tx.later(`INSERT INTO items (id, n) VALUES ($1, $2)`, ['refused-2', 1]);
+        tx.beforeCommit(() => Promise.reject(new Error('the check refused')));
+      }),
+    ).rejects.toThrow('the check refused');
+    expect(await count()).toBe(before);
+  });
+
   it('a failing first statement leaves nothing behind either', async () => {
     const before = await count();
     await expect(inTransaction(ds, async (tx) => tx.query(`INSERT INTO items (id, n) VALUES ($1, $2)`, ['g', -5]))).rejects.toThrow(/check constraint/);

@@ -1,11 +1,10 @@
-import { advisoryLocks, type MigrationInterface, type QueryRunner, type Statement, type Transaction } from '@kite/persistence';
+import { advisoryLocks, type MigrationInterface, type QueryRunner, type Read, type Transaction } from '@kite/persistence';
 
 /**
  * L6's view of each number (`number_links`): the service it was last linked to and the position of
  * the last change to it that the detaching applied, written with linking's configuration in one
  * transaction (`LinkingConfigurationProcessor`). A decider that gives a conversation a number
- * reads its position (a shared lock on the number first) and waits while its copy of the
- * configuration is older (`detachingAgrees`). The detaching takes the locks of its batch's numbers
+ * reads its position and waits while its copy of the configuration is older (`detachingAgrees`). The detaching takes the locks of its batch's numbers
  * exclusively, in one statement, before it changes them, records the change (`number_detachings`)
  * and looks for the conversations to detach. The decider commits later, with a shared lock on the
  * number again (`lockedDetachings`): a decision committed before the detaching looks is found and
@@ -22,17 +21,14 @@ export interface NumberRef {
 
 const keyOf = ({ tenant, number }: NumberRef): string => `${tenant} ${number}`;
 
-/** The position of each number's last change the detaching applied, read with the numbers locked (shared): statements for one round trip. */
-export function lockedNumberLinks(numbers: readonly NumberRef[]): { statements: Statement[]; decode(rows: unknown[][]): (ref: NumberRef) => number | undefined } {
+/** The position of each number's last change the detaching applied. */
+export function numberPositions(numbers: readonly NumberRef[]): Read<(ref: NumberRef) => number | undefined> {
   const unique = [...new Map(numbers.map((n) => [keyOf(n), n])).values()];
   return {
-    statements: [
-      advisoryLocks(NUMBER_LOCKS, unique.map(keyOf), 'shared'),
-      // The tenants' and the numbers' rows, matched in decode: a join with unnest costs PostgreSQL several times the planning.
-      { sql: `SELECT tenant, number, seq FROM number_links WHERE tenant = ANY($1::text[]) AND number = ANY($2::text[])`, params: [unique.map((n) => n.tenant), unique.map((n) => n.number)] },
-    ],
+    // The tenants' and the numbers' rows, matched in decode: a join with unnest costs PostgreSQL several times the planning.
+    statement: { sql: `SELECT tenant, number, seq FROM number_links WHERE tenant = ANY($1::text[]) AND number = ANY($2::text[])`, params: [unique.map((n) => n.tenant), unique.map((n) => n.number)] },
     decode: (rows) => {
-      const found = new Map((rows.at(-1) as { tenant: string; number: string; seq: string }[]).map((r) => [keyOf(r), Number(r.seq)]));
+      const found = new Map((rows as { tenant: string; number: string; seq: string }[]).map((r) => [keyOf(r), Number(r.seq)]));
       return (ref) => found.get(keyOf(ref));
     },
   };

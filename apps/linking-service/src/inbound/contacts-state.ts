@@ -1,11 +1,11 @@
 import type { CallEnded, ConsentSettings, ConversationRequested, MessageReceived } from '@kite/contracts';
 import { conversationIdFor, detachableNumbersOf, inboundConversationOf, rejectionOf, type NumberRoute, type OutboundContext } from '@kite/domain';
 import type { EventLog } from '@kite/messaging';
-import type { DataSource, Statement } from '@kite/persistence';
+import type { DataSource } from '@kite/persistence';
 import { numberNow, type ConfigCache, type ConfigLookups, type HeldState, type Load, type NumberRecord, type Received } from '@kite/service-kit';
 import { BatchLinks, conversationLinks, handledMessages, type ConversationLink } from '../conversations/conversation-links.js';
 import { conversationViews } from '../conversations/conversation-store.js';
-import { lockedNumberLinks, type NumberRef } from '../conversations/number-links.js';
+import { numberPositions, type NumberRef } from '../conversations/number-links.js';
 import type { ContactEvent } from './contact-events.js';
 
 /** What the contacts processor holds by key: a conversation's links ('none': it does not exist), or a provider message id handled. */
@@ -132,18 +132,16 @@ export async function lookUpContacts(events: readonly Received<ContactEvent>[], 
     else if (link !== 'none' && link !== 'handled') known.set(l.conversationId, link);
   });
   const claims = handledMessages(unclaimed.map((m) => ({ tenant: m.tenant, messageId: m.data.messageId })));
-  const numberLinks = lockedNumberLinks(numbers);
+  const positions = numberPositions(numbers);
   const links = conversationLinks([...missing]);
   const members = conversationViews(requested);
-  const statements: Statement[] = [claims.statement, ...numberLinks.statements, links.statement, ...(requested.length ? [members.statement] : [])];
   return {
-    statements,
-    decode: (rows) => {
-      const at = 1 + numberLinks.statements.length;
-      for (const claim of claims.decode(rows[0]!)) handled.add(claim);
-      for (const [id, link] of links.decode(rows[at]!)) known.set(id, link);
-      const detachedThrough = numberLinks.decode(rows.slice(1, at));
-      const views = requested.length ? members.decode(rows[at + 1]!) : new Map();
+    statements: [claims.statement, positions.statement, links.statement, ...(requested.length ? [members.statement] : [])],
+    decode: ([claimed, numberRows, linkRows, memberRows]) => {
+      for (const claim of claims.decode(claimed!)) handled.add(claim);
+      for (const [id, link] of links.decode(linkRows!)) known.set(id, link);
+      const detachedThrough = positions.decode(numberRows!);
+      const views = memberRows ? members.decode(memberRows) : new Map();
       for (const l of looked) {
         if (l.kind === 'message' && l.route) l.route = { ...l.route, detachedThrough: detachedThrough({ tenant: l.message.tenant, number: l.message.data.to }) };
         if (l.kind === 'request') {

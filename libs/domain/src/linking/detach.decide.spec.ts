@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { ConversationDetached } from '@kite/contracts';
-import { decideDetach, detachableNumbersOf, detachingAgrees, rememberedLinkedService } from './detach.decide.js';
+import { decideDetach, decideLateDetach, detachableNumbersOf, detachingAgrees, rememberedLinkedService, type DetachingChange } from './detach.decide.js';
 
 const TENANT = 'acme';
 const NUMBER = '+15551234567';
@@ -106,5 +106,31 @@ describe('L5 L6 the numbers an agent\'s request may give a new conversation that
       { number: '+15550000004', linkedServiceId: 'sales' },
     ];
     expect(detachableNumbersOf('sales', numbers).map((n) => n.number)).toEqual(['+15550000001', '+15550000004']);
+  });
+});
+
+describe('L6 a conversation given the number on a configuration older than a change it committed after', () => {
+  const given = { conversationId: 'C-late', serviceId: 'sales', links: [`sms:${NUMBER}`] };
+  const change = (seq: number, from: string, to: string | undefined, id = `EVTCONFIG${seq}`): DetachingChange => ({ seq, from, to, cause: { id, correlationId: `CORR${seq}` } });
+
+  it('L6 is detached by a later change from its service, with the event that change gives the conversations it found', () => {
+    const [late] = decideLateDetach(TENANT, NUMBER, 10, given, [change(12, 'sales', 'support')]);
+    const [found] = decideDetach(TENANT, NUMBER, 'sales', 'support', [{ ...given, detached: [] }], change(12, 'sales', 'support').cause);
+    expect(late).toEqual({ ...found, occurredAt: late!.occurredAt });
+    expect(late).toMatchObject({ type: 'ConversationDetached', causationId: 'EVTCONFIG12', correlationId: 'CORR12', data: { conversationId: 'C-late', number: NUMBER, reason: 'linked_service_changed' } });
+  });
+
+  it('L6 a change its configuration already had, or a change from another service, detaches nothing', () => {
+    expect(decideLateDetach(TENANT, NUMBER, 12, given, [change(12, 'sales', 'support'), change(9, 'sales', 'support')])).toEqual([]);
+    expect(decideLateDetach(TENANT, NUMBER, 10, given, [change(12, 'support', 'sales')])).toEqual([]);
+  });
+
+  it('L6 several later changes detach it once, by the first that moved the number away from its service', () => {
+    const events = decideLateDetach(TENANT, NUMBER, 10, given, [change(14, 'sales', 'billing'), change(12, 'sales', 'support'), change(13, 'support', 'sales')]);
+    expect(events.map((e) => e.causationId)).toEqual(['EVTCONFIG12']);
+  });
+
+  it('L6 a conversation that does not use the number is not detached from it', () => {
+    expect(decideLateDetach(TENANT, NUMBER, 10, { ...given, links: [`sms:${OTHER_NUMBER}`] }, [change(12, 'sales', 'support')])).toEqual([]);
   });
 });

@@ -16,7 +16,8 @@ const BEHIND_INTERVALS = 5;
 /**
  * The writes of a holding processor's batches, handled and not committed yet, and where they move
  * the checkpoints: committed together, fenced by the checkpoints (`move_checkpoints`), in one
- * round trip, `everyMs` milliseconds after the first of them (a group commit). One commit runs at
+ * round trip, `everyMs` milliseconds after the first of them (a group commit); with the batches'
+ * checks (`beforeCommit`) first where they left any, in a second round trip. One commit runs at
  * a time; what is handled meanwhile waits for the next. Once a commit failed (`failed` is told),
  * nothing more is taken or committed until `clear`: what came after it builds on writes that did
  * not land.

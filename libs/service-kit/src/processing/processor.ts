@@ -92,7 +92,10 @@ export interface HoldingProcessor<Item, State> extends Processor<Item, State> {
   readonly held: HeldState<unknown>;
   /** Keys held of a partition, about (20,000): beyond, once all of it is committed, it is read again. */
   readonly heldPerPartition?: number;
-  /** Decides and publishes, and writes only through `later` (`write`): the writes are committed later. */
+  /**
+   * Decides and publishes, and writes only through `later` (`write`): the writes are committed
+   * later, after the checks it leaves (`beforeCommit`), in that transaction.
+   */
   handle(writes: Writes, items: readonly Received<Item>[], state: State): Promise<void>;
 }
 
