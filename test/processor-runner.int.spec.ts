@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { partitionOf } from '@kite/contracts';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { AckedPublisher, provisionStreams, type Delivery } from '@kite/messaging';
-import { openServiceDatabase, PROCESSOR_MIGRATIONS, write, type DataSource, type MigrationInterface, type QueryRunner, type Transaction, type Writes } from '@kite/persistence';
+import { openServiceDatabase, PROCESSOR_MIGRATIONS, write, type DataSource, type MigrationInterface, type QueryRunner, type QueuedWrites, type Transaction, type Writes } from '@kite/persistence';
 import { HeldState, PartitionLeases, ProcessorRunner, type HoldingProcessor, type Load, type Processor, type Received } from '@kite/service-kit';
 import { createTestDatabase, eventually, startTestNats, type TestNats } from '@kite/testing';
 
@@ -82,6 +82,19 @@ class HoldingTallying extends Tallying implements HoldingProcessor<Tally, Sums> 
     }
     const subjects = [...new Set(items.map((i) => i.subject))];
     await write(writes, `INSERT INTO sums (subject, total) SELECT * FROM unnest($1::text[], $2::int[]) ON CONFLICT (subject) DO UPDATE SET total = EXCLUDED.total`, [subjects, subjects.map((s) => sums.get(s))]);
+  }
+}
+
+/** A holding processor that leaves a check for the commit of each batch: the sequences it handled. */
+class CheckingTallying extends HoldingTallying {
+  readonly checked: { seqs: number[]; committedBefore: number }[] = [];
+  private readonly check = async (tx: Transaction, seqs: readonly number[]): Promise<void> => {
+    const [row] = (await tx.query(`SELECT count(*)::int AS c FROM tallies WHERE seq = ANY($1::bigint[])`, [seqs])) as { c: number }[];
+    this.checked.push({ seqs: [...seqs], committedBefore: row!.c });
+  };
+  override async handle(writes: QueuedWrites | Transaction, items: readonly Received<Tally>[], sums: Sums): Promise<void> {
+    await super.handle(writes, items, sums);
+    writes.beforeCommit(this.check, items.map((i) => i.seq));
   }
 }
 
@@ -258,6 +271,21 @@ describe('ProcessorRunner', () => {
       expect(processor.reads).toBeLessThanOrEqual(subjects.length);
       const [last] = (await ds.query(`SELECT max(position)::int AS position FROM checkpoints WHERE processor = 'held'`)) as { position: number }[];
       expect(last?.position).toBe(sent);
+    });
+
+    it('the checks its batches leave run once per group commit, on every batch\'s items, in its transaction before its writes', async () => {
+      const processor = new CheckingTallying('checked');
+      const r = runner(processor);
+      await r.prepare();
+      await r.assign([0, 1, 2, 3]);
+      const first = sent + 1;
+      const subjects = Array.from({ length: 8 }, (_, i) => `tally.checked.acme.k${i}`);
+      for (let n = 0; n < 10; n++) await Promise.all(subjects.map((s) => publish(s, { n })));
+      await eventually(async () => r.caughtUp && (await ds.query(`SELECT count(*)::int AS c FROM tallies WHERE subject LIKE 'tally.checked.%'`))[0].c === 80, 'everything handled and committed');
+      const seqs = processor.checked.flatMap((c) => c.seqs).sort((a, b) => a - b);
+      expect(seqs).toEqual(Array.from({ length: 80 }, (_, i) => first + i));
+      expect(processor.checked.map((c) => c.committedBefore)).toEqual(processor.checked.map(() => 0));
+      expect(processor.checked.length).toBeLessThan(processor.calls);
     });
 
     it('two instances that both believe they hold the partitions: the loser\'s group commit is refused, it reads again, and every sum is right', async () => {

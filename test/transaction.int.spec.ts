@@ -58,7 +58,7 @@ describe('Transaction', () => {
     const seen = await inTransaction(ds, async (tx) => {
       const saw: unknown[] = [];
       tx.later(`INSERT INTO items (id, n) VALUES ($1, $2)`, ['checked', 1]);
-      tx.beforeCommit(async (t) => void saw.push(await t.query(`SELECT id FROM items WHERE id = $1`, ['checked'])));
+      tx.beforeCommit(async (t, ids) => void saw.push(await t.query(`SELECT id FROM items WHERE id = ANY($1::text[])`, [ids])), ['checked']);
       return saw;
     });
     expect(seen).toEqual([[]]);
@@ -68,7 +68,7 @@ describe('Transaction', () => {
       inTransaction(ds, async (tx) => {
         await tx.query(`INSERT INTO items (id, n) VALUES ($1, $2)`, ['refused-1', 1]);
         tx.later(`INSERT INTO items (id, n) VALUES ($1, $2)`, ['refused-2', 1]);
-        tx.beforeCommit(() => Promise.reject(new Error('the check refused')));
+        tx.beforeCommit(() => Promise.reject(new Error('the check refused')), []);
       }),
     ).rejects.toThrow('the check refused');
     expect(await count()).toBe(before);

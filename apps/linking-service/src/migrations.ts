@@ -1,6 +1,6 @@
 import { PROCESSOR_MIGRATIONS, type MigrationInterface, type QueryRunner } from '@kite/persistence';
 import { CONFIG_READ_MODEL_MIGRATIONS } from '@kite/service-kit';
-import { ConversationLinks1732400000700, ConversationServices1733500000000 } from './conversations/conversation-links.js';
+import { ConversationLinks1732400000700, ConversationServices1733500000000, HandledCalls1733900000050 } from './conversations/conversation-links.js';
 import { NumberDetachings1733900000000 } from './conversations/number-links.js';
 
 /** Linking's read model: conversations by (tenant, contact, service) (L1), their timeline, rejected messages (L2). */
@@ -61,8 +61,9 @@ export class WhatsAppWindow1733400000000 implements MigrationInterface {
 /**
  * One processor ('contacts') takes the inbound messages ('messages'), the calls ('calls') and the
  * agents' requests (from 'chat'). Each of its partitions starts where the earliest of them stood:
- * what is read again is handled again, messages not twice (their provider ids are claimed), calls
- * and requests not twice within NATS's duplicate window (their effects' ids are deterministic).
+ * what is read again is not handled twice: messages and calls are claimed by their ids
+ * (`handled_messages`, `handled_calls`), and an agent's request for a conversation that exists
+ * changes nothing for an agent already a member.
  */
 export class ContactsProcessor1733900000100 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
@@ -71,7 +72,7 @@ export class ContactsProcessor1733900000100 implements MigrationInterface {
        SELECT 'contacts', partition, stream, LEAST(min(position), (SELECT min(position) FROM checkpoints WHERE processor = 'chat'))
          FROM checkpoints WHERE processor IN ('messages', 'calls') GROUP BY partition, stream`,
     );
-    for (const table of ['checkpoints', 'partition_leases', 'handled_marks']) await q.query(`DELETE FROM ${table} WHERE processor IN ('messages', 'calls')`);
+    for (const table of ['checkpoints', 'partition_leases', 'handled_marks', 'processor_partitions']) await q.query(`DELETE FROM ${table} WHERE processor IN ('messages', 'calls')`);
   }
   async down(q: QueryRunner): Promise<void> {
     for (const processor of ['messages', 'calls']) await q.query(`INSERT INTO checkpoints (processor, partition, stream, position) SELECT $1, partition, stream, position FROM checkpoints WHERE processor = 'contacts'`, [processor]);
@@ -81,4 +82,4 @@ export class ContactsProcessor1733900000100 implements MigrationInterface {
 }
 
 export const LINKING_SCHEMA = 'linking';
-export const LINKING_MIGRATIONS = [...PROCESSOR_MIGRATIONS, ...CONFIG_READ_MODEL_MIGRATIONS, LinkingReadModel1732400000100, LinkingOutbound1732400000600, ConversationLinks1732400000700, NumberlessConversations1732400000800, WhatsAppWindow1733400000000, ConversationServices1733500000000, NumberDetachings1733900000000, ContactsProcessor1733900000100];
+export const LINKING_MIGRATIONS = [...PROCESSOR_MIGRATIONS, ...CONFIG_READ_MODEL_MIGRATIONS, LinkingReadModel1732400000100, LinkingOutbound1732400000600, ConversationLinks1732400000700, NumberlessConversations1732400000800, WhatsAppWindow1733400000000, ConversationServices1733500000000, NumberDetachings1733900000000, HandledCalls1733900000050, ContactsProcessor1733900000100];

@@ -42,7 +42,7 @@ export interface Queryable {
 export class Transaction implements Queryable {
   private begun = false;
   private readonly queued: Statement[] = [];
-  private readonly checks: CommitCheck[] = [];
+  private readonly checks = new CommitChecks();
 
   constructor(private readonly client: PoolClient) {}
 
@@ -63,13 +63,13 @@ export class Transaction implements Queryable {
     this.queued.push({ sql, params });
   }
 
-  /** Runs `check` in this transaction just before its queued writes and COMMIT. */
-  beforeCommit(check: CommitCheck): void {
-    this.checks.push(check);
+  /** Runs `check` on the items in this transaction just before its queued writes and COMMIT. */
+  beforeCommit<T>(check: CommitCheck<T>, items: readonly T[]): void {
+    this.checks.add(check, items);
   }
 
   async commit(): Promise<void> {
-    for (const check of this.checks.splice(0)) await check(this);
+    await this.checks.run(this);
     if (!this.begun && this.queued.length === 0) return;
     await this.send([...(this.begun ? [] : ['BEGIN']), ...this.queued.map(prepared), 'COMMIT']);
   }
@@ -151,14 +151,14 @@ export async function commitTogether(ds: DataSource, statements: readonly Statem
  */
 export class QueuedWrites implements Queryable {
   readonly statements: Statement[] = [];
-  readonly checks: CommitCheck[] = [];
+  readonly checks = new CommitChecks();
 
   later(sql: string, params: readonly unknown[] = []): void {
     this.statements.push({ sql, params });
   }
 
-  beforeCommit(check: CommitCheck): void {
-    this.checks.push(check);
+  beforeCommit<T>(check: CommitCheck<T>, items: readonly T[]): void {
+    this.checks.add(check, items);
   }
 
   query(): Promise<never> {
@@ -168,12 +168,47 @@ export class QueuedWrites implements Queryable {
 
 /**
  * What must be read or decided in the transaction that commits the writes, under its locks, just
- * before them (a decision made earlier from reads without locks, checked where it lands).
+ * before them: decisions made earlier from reads without locks, checked where they land.
  */
-export type CommitCheck = (tx: Transaction) => Promise<void>;
+export type CommitCheck<T> = (tx: Transaction, items: readonly T[]) => Promise<void>;
+
+/**
+ * The checks left for one commit, each with the items of every batch that left it: a commit that
+ * takes several batches' writes runs each check once, on all their items (its locks in one statement).
+ */
+export class CommitChecks {
+  private readonly byCheck = new Map<CommitCheck<never>, unknown[]>();
+
+  add<T>(check: CommitCheck<T>, items: readonly T[]): void {
+    const pending = this.byCheck.get(check);
+    if (pending) pending.push(...items);
+    else this.byCheck.set(check, [...items]);
+  }
+
+  /** Takes the other's checks and items too. */
+  merge(other: CommitChecks): void {
+    for (const [check, items] of other.byCheck) {
+      const pending = this.byCheck.get(check);
+      if (pending) pending.push(...items);
+      else this.byCheck.set(check, [...items]);
+    }
+  }
+
+  get size(): number {
+    return this.byCheck.size;
+  }
+
+  /** Runs each check once, on its items, and forgets them. */
+  async run(tx: Transaction): Promise<void> {
+    const checks = [...this.byCheck];
+    this.byCheck.clear();
+    // Each check was added with items of its own type (`add`).
+    for (const [check, items] of checks) await check(tx, items as never[]);
+  }
+}
 
 /** Where writes go: a `Transaction` queues them until COMMIT, anything else runs them at once. */
-export type Writes = Queryable & { later?: (sql: string, params?: readonly unknown[]) => void; beforeCommit?: (check: CommitCheck) => void };
+export type Writes = Queryable & { later?: (sql: string, params?: readonly unknown[]) => void; beforeCommit?: <T>(check: CommitCheck<T>, items: readonly T[]) => void };
 
 /** A write: queued until COMMIT where the transaction can do that, at once where it cannot. */
 export async function write(tx: Writes, sql: string, params: readonly unknown[]): Promise<void> {

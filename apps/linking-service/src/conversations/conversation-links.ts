@@ -43,6 +43,20 @@ export class ConversationServices1733500000000 implements MigrationInterface {
   }
 }
 
+/**
+ * L4: the calls handled, so that a call published again (or read again) is appended once, as a
+ * provider message is (`handled_messages`); those handled before are in the timeline.
+ */
+export class HandledCalls1733900000050 implements MigrationInterface {
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`CREATE TABLE handled_calls (tenant text NOT NULL, call_id text NOT NULL, PRIMARY KEY (tenant, call_id))`);
+    await q.query(`INSERT INTO handled_calls (tenant, call_id) SELECT tenant, body->>'callId' FROM timeline WHERE kind = 'call' ON CONFLICT DO NOTHING`);
+  }
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE handled_calls`);
+  }
+}
+
 export interface ConversationLink {
   conversationId: string;
   tenant: string;
@@ -99,22 +113,37 @@ export async function saveConversationLinks(tx: Writes, links: readonly Conversa
   );
 }
 
-const HANDLE = `INSERT INTO handled_messages (tenant, message_id) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING`;
+/** A provider's message or a call, by its id: what the contacts processor handles once. */
+export interface Handled {
+  kind: 'message' | 'call';
+  tenant: string;
+  id: string;
+}
 
-/** Which of the provider message ids were handled before (`tenant messageId`). */
-export function handledMessages(messages: readonly { tenant: string; messageId: string }[]): Read<Set<string>> {
-  const asked = new Set(messages.map((m) => `${m.tenant} ${m.messageId}`));
+export const handledKey = ({ kind, tenant, id }: Handled): string => `${kind} ${tenant} ${id}`;
+
+const TABLES = { message: { table: 'handled_messages', column: 'message_id' }, call: { table: 'handled_calls', column: 'call_id' } } as const;
+
+/** Which of the ids were handled before (`handledKey`), one kind at a time. */
+export function handledBefore(kind: Handled['kind'], asked: readonly Handled[]): Read<Set<string>> {
+  const { table, column } = TABLES[kind];
+  const ofKind = asked.filter((h) => h.kind === kind);
+  const keys = new Set(ofKind.map(handledKey));
   return {
     // The tenants' and the ids' rows, matched in decode: a join with unnest costs PostgreSQL several times the planning.
-    statement: { sql: `SELECT tenant, message_id FROM handled_messages WHERE tenant = ANY($1::text[]) AND message_id = ANY($2::text[])`, params: [[...new Set(messages.map((m) => m.tenant))], messages.map((m) => m.messageId)] },
-    decode: (rows) => new Set((rows as { tenant: string; message_id: string }[]).map((r) => `${r.tenant} ${r.message_id}`).filter((claim) => asked.has(claim))),
+    statement: { sql: `SELECT tenant, ${column} AS id FROM ${table} WHERE tenant = ANY($1::text[]) AND ${column} = ANY($2::text[])`, params: [[...new Set(ofKind.map((h) => h.tenant))], ofKind.map((h) => h.id)] },
+    decode: (rows) => new Set((rows as { tenant: string; id: string }[]).map((r) => handledKey({ kind, tenant: r.tenant, id: r.id })).filter((key) => keys.has(key))),
   };
 }
 
-/** Records provider message ids as handled (a rebuild replaying the decisions made before it). */
-export async function markHandled(tx: Writes, messages: readonly { tenant: string; messageId: string }[]): Promise<void> {
-  if (messages.length === 0) return;
-  await write(tx, HANDLE, [messages.map((m) => m.tenant), messages.map((m) => m.messageId)]);
+/** Records messages and calls as handled. */
+export async function markHandled(tx: Writes, handled: readonly Handled[]): Promise<void> {
+  for (const kind of ['message', 'call'] as const) {
+    const ofKind = handled.filter((h) => h.kind === kind);
+    if (ofKind.length === 0) continue;
+    const { table, column } = TABLES[kind];
+    await write(tx, `INSERT INTO ${table} (tenant, ${column}) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING`, [ofKind.map((h) => h.tenant), ofKind.map((h) => h.id)]);
+  }
 }
 
 /** The conversation's links after a decision (its events in order); undefined when it changed none. */

@@ -4,7 +4,7 @@ import { messageToSend, outbound, type OutboundContext } from '@kite/domain';
 import { CONVERSATION_LOG, type ConversationLog, type Decision } from '@kite/messaging';
 import type { Transaction } from '@kite/persistence';
 import { ConfigCache, type ConfigLookups, ConversationLogProcessor, conversationsOf, EventProcessor, type Load, type Received } from '@kite/service-kit';
-import { markHandled, saveConversationLinks, type ConversationLink } from './conversation-links.js';
+import { markHandled, saveConversationLinks, type ConversationLink, type Handled } from './conversation-links.js';
 import { addTimelineItems, conversationViews, recordOutbound, routedMessages, saveConversationViews } from './conversation-store.js';
 import { forOutbound, projectEvent, type ConversationView, type OutboundRecord, type TimelineItem } from './conversation-view.js';
 
@@ -45,7 +45,7 @@ export class ConversationViewProcessor extends ConversationLogProcessor<Views> {
     const items: TimelineItem[] = [];
     const records: OutboundRecord[] = [];
     const decisions: Decision[] = [];
-    const replayed = { links: [] as ConversationLink[], messages: [] as { tenant: string; messageId: string }[] };
+    const replayed = { links: [] as ConversationLink[], handled: [] as Handled[] };
     for (const { item, subject, live, rebuilding } of entries) {
       const conversationId = conversationOfSubject(subject);
       let view = views.get(conversationId);
@@ -82,7 +82,7 @@ export class ConversationViewProcessor extends ConversationLogProcessor<Views> {
     await addTimelineItems(tx, items);
     await recordOutbound(tx, records);
     await saveConversationLinks(tx, replayed.links);
-    await markHandled(tx, replayed.messages);
+    await markHandled(tx, replayed.handled);
   }
 }
 
@@ -93,9 +93,10 @@ async function outboundContextOf(config: ConfigLookups, tenant: string, view: Co
 }
 
 /** On a rebuild, what the deciders must know is rebuilt too; otherwise they write it themselves. */
-function replayDeciderState(event: ConversationEvent, view: ConversationView | undefined, replayed: { links: ConversationLink[]; messages: { tenant: string; messageId: string }[] }): void {
+function replayDeciderState(event: ConversationEvent, view: ConversationView | undefined, replayed: { links: ConversationLink[]; handled: Handled[] }): void {
   if ((event.type === 'ConversationCreated' || event.type === 'ConversationLinked') && view) {
     replayed.links.push({ conversationId: view.conversationId, tenant: view.tenant, serviceId: view.serviceId, number: view.number, links: view.links });
   }
-  if (event.type === 'ContactMessageAppended') replayed.messages.push({ tenant: event.tenant, messageId: event.data.messageId });
+  if (event.type === 'ContactMessageAppended') replayed.handled.push({ kind: 'message', tenant: event.tenant, id: event.data.messageId });
+  if (event.type === 'CallAppended') replayed.handled.push({ kind: 'call', tenant: event.tenant, id: event.data.callId });
 }

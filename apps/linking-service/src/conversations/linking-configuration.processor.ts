@@ -11,12 +11,12 @@ import { lockNumbersForDetaching, recordDetaching } from './number-links.js';
  * Linking's copy of the configuration, and L6 with it, in one transaction: when a number's linked
  * service changes from S1 to S2, the conversations of S1 that used the number are detached from it
  * (ConversationDetached in each one's log). The number's linked service is remembered across a
- * removal (`rememberedLinkedService`). The conversations are found in `conversation_links`, written
- * when a decision creates them, with the numbers locked (`number-links.ts`): one created a moment
- * before the change is detached too, and one decided on the configuration before it waits for the
- * new one; one decided before it and committed after it is detached where it commits
- * (`number_detachings`). A rebuild replays the changes it had applied without detaching again, and
- * detaches for the ones after them once the conversations are rebuilt.
+ * removal (`rememberedLinkedService`). The conversations are found in `conversation_links`, with
+ * the numbers locked (`number-links.ts`); the change is recorded (`number_detachings`), so that a
+ * conversation decided before it and committed after it is detached where it commits. A decision
+ * whose copy of the configuration is older than the change waits for the new one. A rebuild
+ * replays the changes it had applied without detaching again, and detaches for the ones after them
+ * once the conversations are rebuilt.
  */
 @Injectable()
 @EventProcessor()

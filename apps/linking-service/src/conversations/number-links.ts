@@ -7,7 +7,7 @@ import { advisoryLocks, type MigrationInterface, type QueryRunner, type Read, ty
  * reads its position and waits while its copy of the configuration is older (`detachingAgrees`). The detaching takes the locks of its batch's numbers
  * exclusively, in one statement, before it changes them, records the change (`number_detachings`)
  * and looks for the conversations to detach. The decider commits later, with a shared lock on the
- * number again (`lockedDetachings`): a decision committed before the detaching looks is found and
+ * number (`lockedDetachings`): a decision committed before the detaching looks is found and
  * detached by it; one committed after it finds the change recorded and detaches its conversation
  * itself. Every transaction takes its number locks in one statement: no two wait on each other in
  * a cycle.

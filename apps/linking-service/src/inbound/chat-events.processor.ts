@@ -25,7 +25,7 @@ export class ChatEventsProcessor implements HoldingProcessor<Item, Known> {
   readonly stream = STREAMS.inbound.name;
   readonly filterSubject = 'kite.in.*.chat.>';
   readonly replayed = false;
-  /** Agents' messages and reads share a transaction with those that come within 30 ms. */
+  /** Agents' messages and reads are handled with those that come within 30 ms. */
   readonly linger = 30;
   readonly commitEvery = 100;
   /** The tenant of each conversation known to exist (a conversation is never removed). */

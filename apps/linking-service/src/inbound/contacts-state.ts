@@ -3,12 +3,12 @@ import { conversationIdFor, detachableNumbersOf, inboundConversationOf, rejectio
 import type { EventLog } from '@kite/messaging';
 import type { DataSource } from '@kite/persistence';
 import { numberNow, type ConfigCache, type ConfigLookups, type HeldState, type Load, type NumberRecord, type Received } from '@kite/service-kit';
-import { BatchLinks, conversationLinks, handledMessages, type ConversationLink } from '../conversations/conversation-links.js';
+import { BatchLinks, conversationLinks, handledBefore, handledKey, type ConversationLink, type Handled } from '../conversations/conversation-links.js';
 import { conversationViews } from '../conversations/conversation-store.js';
 import { numberPositions, type NumberRef } from '../conversations/number-links.js';
 import type { ContactEvent } from './contact-events.js';
 
-/** What the contacts processor holds by key: a conversation's links ('none': it does not exist), or a provider message id handled. */
+/** What the contacts processor holds by key: a conversation's links ('none': it does not exist), or a message or call handled (`handledKey`). */
 export type Held = ConversationLink | 'none' | 'handled';
 
 type RequestContext = OutboundContext & { serviceKnown: boolean };
@@ -24,6 +24,8 @@ export type Looked =
 /** A decision that gave a conversation a number, on the number's configuration as of `since` (L6, checked where it commits). */
 export interface NumberGiven extends NumberRef {
   since: number;
+  /** The conversation's service, as the decision had it. */
+  serviceId: string;
   link: ConversationLink;
 }
 
@@ -31,18 +33,19 @@ export interface NumberGiven extends NumberRef {
 export interface Contacts {
   looked: Looked[];
   links: BatchLinks;
-  /** Provider message ids handled before (`tenant messageId`); the batch adds its own. */
+  /** The messages and calls handled before (`handledKey`); the batch adds its own. */
   handled: Set<string>;
-  /** What to hold once the batch is decided: each partition's conversations and provider message ids. */
+  /** What to hold once the batch is decided: each partition's conversations, messages and calls. */
   conversationsOf: Map<number, Set<string>>;
-  messagesOf: Map<number, Set<string>>;
+  handledOf: Map<number, Set<string>>;
 }
 
 const routeOf = (found: NumberRecord | undefined): NumberRoute | undefined =>
   found && { number: found.number, channels: found.channels, status: found.status, linkedServiceId: found.configuration?.linkedServiceId, version: found.version };
 
-const claimOf = (m: MessageReceived) => `${m.tenant} ${m.data.messageId}`;
-export const heldMessageKey = (claim: string) => `message ${claim}`;
+/** What makes a message or a call handled once. */
+export const claimOf = (l: Looked): Handled | undefined =>
+  l.kind === 'message' ? { kind: 'message', tenant: l.message.tenant, id: l.message.data.messageId } : l.kind === 'call' ? { kind: 'call', tenant: l.call.tenant, id: l.call.data.callId } : undefined;
 
 function add(into: Map<number, Set<string>>, partition: number, key: string): void {
   const keys = into.get(partition);
@@ -106,19 +109,22 @@ export async function lookUpContacts(events: readonly Received<ContactEvent>[], 
   const known = new Map<string, ConversationLink>();
   const handled = new Set<string>();
   const conversationsOf = new Map<number, Set<string>>();
-  const messagesOf = new Map<number, Set<string>>();
+  const handledOf = new Map<number, Set<string>>();
   const missing = new Set<string>();
-  const unclaimed: MessageReceived[] = [];
+  const unclaimed: Handled[] = [];
   const numbers: NumberRef[] = [];
   const requested: string[] = [];
   looked.forEach((l, i) => {
     const { partition } = events[i]!;
+    const claim = claimOf(l);
+    if (claim) {
+      const key = handledKey(claim);
+      add(handledOf, partition, key);
+      if (held.get(partition, key) === 'handled') handled.add(key);
+      else unclaimed.push(claim);
+    }
     if (l.kind === 'message') {
       l.conversationId = inboundConversationOf(l.message, l.route);
-      const claim = claimOf(l.message);
-      add(messagesOf, partition, claim);
-      if (held.get(partition, heldMessageKey(claim)) === 'handled') handled.add(claim);
-      else unclaimed.push(l.message);
       if (l.conversationId) numbers.push({ tenant: l.message.tenant, number: l.message.data.to });
     }
     if (l.kind === 'request') {
@@ -131,17 +137,19 @@ export async function lookUpContacts(events: readonly Received<ContactEvent>[], 
     if (link === undefined) missing.add(l.conversationId);
     else if (link !== 'none' && link !== 'handled') known.set(l.conversationId, link);
   });
-  const claims = handledMessages(unclaimed.map((m) => ({ tenant: m.tenant, messageId: m.data.messageId })));
+  const messages = handledBefore('message', unclaimed);
+  const calls = unclaimed.some((c) => c.kind === 'call') ? handledBefore('call', unclaimed) : undefined;
   const positions = numberPositions(numbers);
   const links = conversationLinks([...missing]);
-  const members = conversationViews(requested);
+  const members = requested.length ? conversationViews(requested) : undefined;
   return {
-    statements: [claims.statement, positions.statement, links.statement, ...(requested.length ? [members.statement] : [])],
-    decode: ([claimed, numberRows, linkRows, memberRows]) => {
-      for (const claim of claims.decode(claimed!)) handled.add(claim);
+    statements: [messages.statement, positions.statement, links.statement, ...(calls ? [calls.statement] : []), ...(members ? [members.statement] : [])],
+    decode: ([messageRows, numberRows, linkRows, ...rest]) => {
+      for (const key of messages.decode(messageRows!)) handled.add(key);
+      if (calls) for (const key of calls.decode(rest.shift()!)) handled.add(key);
+      const views = members ? members.decode(rest.shift()!) : new Map<string, { members: string[] }>();
       for (const [id, link] of links.decode(linkRows!)) known.set(id, link);
       const detachedThrough = positions.decode(numberRows!);
-      const views = memberRows ? members.decode(memberRows) : new Map();
       for (const l of looked) {
         if (l.kind === 'message' && l.route) l.route = { ...l.route, detachedThrough: detachedThrough({ tenant: l.message.tenant, number: l.message.data.to }) };
         if (l.kind === 'request') {
@@ -150,7 +158,7 @@ export async function lookUpContacts(events: readonly Received<ContactEvent>[], 
           l.members = views.get(l.conversationId)?.members ?? [];
         }
       }
-      return { looked, links: new BatchLinks(known), handled, conversationsOf, messagesOf };
+      return { looked, links: new BatchLinks(known), handled, conversationsOf, handledOf };
     },
   };
 }

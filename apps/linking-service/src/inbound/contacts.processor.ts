@@ -2,12 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { STREAMS, subjects, type ConsentChanged, type MessageRejected } from '@kite/contracts';
 import { decideCall, decideConversationRequest, decideInbound, decideLateDetach, detachingAgrees, linkOf, waitingForDetaching } from '@kite/domain';
 import { CONFIGURATION_LOG, CONVERSATION_LOG, EVENT_PUBLISHER, type ConversationLog, type Decision, type Delivery, type EventLog, type EventPublisher } from '@kite/messaging';
-import { write, type DataSource, type Transaction, type Writes } from '@kite/persistence';
+import { write, type DataSource, type QueuedWrites, type Transaction } from '@kite/persistence';
 import { ConfigCache, DATA_SOURCE, EventProcessor, faultPoint, HeldState, NotYet, type HoldingProcessor, type Load, type Received } from '@kite/service-kit';
-import { linkingConversationOf, markHandled } from '../conversations/conversation-links.js';
+import { handledKey, linkingConversationOf, markHandled, type Handled } from '../conversations/conversation-links.js';
 import { lockedDetachings } from '../conversations/number-links.js';
 import { contactOf, readContactEvent, type ContactEvent, type OtherInbound } from './contact-events.js';
-import { heldMessageKey, lookUpContacts, type Contacts, type Held, type NumberGiven } from './contacts-state.js';
+import { claimOf, lookUpContacts, type Contacts, type Held, type NumberGiven } from './contacts-state.js';
 
 type Item = ContactEvent | OtherInbound;
 
@@ -57,22 +57,24 @@ export class ContactsProcessor implements HoldingProcessor<Item, Contacts> {
   }
 
   /** Decides in order, each event seeing the conversations the ones before it created or linked; none while one waits for its number's configuration (`NotYet`). */
-  async handle(writes: Writes, _received: readonly Received<Item>[], contacts: Contacts): Promise<void> {
+  async handle(writes: QueuedWrites | Transaction, _received: readonly Received<Item>[], contacts: Contacts): Promise<void> {
     const { links, handled } = contacts;
     const decisions: Decision[] = [];
     const rejections: MessageRejected[] = [];
     const consent: ConsentChanged[] = [];
-    const claimed: { tenant: string; messageId: string }[] = [];
+    const claimed: Handled[] = [];
     const given: NumberGiven[] = [];
     for (const looked of contacts.looked) {
+      const claim = claimOf(looked);
+      if (claim) {
+        if (handled.has(handledKey(claim))) continue; // handled before, or earlier in this batch
+        handled.add(handledKey(claim));
+        claimed.push(claim);
+      }
       if (looked.kind === 'message') {
         const { message, route, configuration, conversationId, consentSettings } = looked;
-        const claim = `${message.tenant} ${message.data.messageId}`;
-        if (handled.has(claim)) continue; // handled before, or earlier in this batch
-        handled.add(claim);
         const decision = decideInbound(message, route, linkingConversationOf(conversationId === undefined ? undefined : links.get(conversationId)), configuration, consentSettings);
         if (decision.kind === 'waiting') throw new NotYet(decision.reason); // the whole batch is tried again
-        claimed.push({ tenant: message.tenant, messageId: message.data.messageId });
         if (decision.consent) consent.push(decision.consent);
         if (decision.kind === 'rejected') {
           const [rejected] = decision.events;
@@ -83,7 +85,7 @@ export class ContactsProcessor implements HoldingProcessor<Item, Contacts> {
         const before = links.get(conversationId!);
         decisions.push(links.decided(message.tenant, conversationId!, decision.events));
         const { channel, to } = message.data;
-        if (!before?.links.includes(linkOf(channel, to))) given.push({ tenant: message.tenant, number: to, since: Math.max(route!.version ?? 0, route!.detachedThrough ?? 0), link: links.get(conversationId!)! });
+        if (!before?.links.includes(linkOf(channel, to))) given.push({ tenant: message.tenant, number: to, since: Math.max(route!.version ?? 0, route!.detachedThrough ?? 0), serviceId: decision.conversationKey.serviceId, link: links.get(conversationId!)! });
       } else if (looked.kind === 'call') {
         const { call, conversationId, context } = looked;
         decisions.push(links.decided(call.tenant, conversationId, decideCall(call, conversationId, links.get(conversationId) !== undefined, context)));
@@ -102,7 +104,7 @@ export class ContactsProcessor implements HoldingProcessor<Item, Contacts> {
         }
         decisions.push(links.decided(request.tenant, conversationId, events));
         const number = first.type === 'ConversationCreated' ? detachable.find((n) => n.number === first.data.number) : undefined;
-        if (number) given.push({ tenant: request.tenant, number: number.number, since: Math.max(number.version ?? 0, number.detachedThrough ?? 0), link: links.get(conversationId)! });
+        if (number) given.push({ tenant: request.tenant, number: number.number, since: Math.max(number.version ?? 0, number.detachedThrough ?? 0), serviceId: request.data.serviceId, link: links.get(conversationId)! });
       }
     }
     // P1: the consent change is on its way to every read model before the keyword is in the conversation's log.
@@ -111,9 +113,9 @@ export class ContactsProcessor implements HoldingProcessor<Item, Contacts> {
     if (decisions.length) faultPoint('linking:after-append');
     await links.save(writes);
     await markHandled(writes, claimed);
-    if (given.length) writes.beforeCommit?.((tx) => this.detachLate(tx, given));
+    if (given.length) writes.beforeCommit(this.detachLate, given);
     for (const [partition, ids] of contacts.conversationsOf) for (const id of ids) this.held.set(partition, id, links.get(id) ?? 'none');
-    for (const [partition, claims] of contacts.messagesOf) for (const claim of claims) if (handled.has(claim)) this.held.set(partition, heldMessageKey(claim), 'handled');
+    for (const [partition, keys] of contacts.handledOf) for (const key of keys) if (handled.has(key)) this.held.set(partition, key, 'handled');
   }
 
   /**
@@ -121,14 +123,14 @@ export class ContactsProcessor implements HoldingProcessor<Item, Contacts> {
    * committed after a decision gave a conversation the number looked for the conversations to
    * detach before this one was there; it is detached now, as that change would have.
    */
-  private async detachLate(tx: Transaction, given: readonly NumberGiven[]): Promise<void> {
+  private readonly detachLate = async (tx: Transaction, given: readonly NumberGiven[]): Promise<void> => {
     const changes = await lockedDetachings(tx, given, Math.min(...given.map((g) => g.since)));
     if (changes.length === 0) return;
-    const decisions = given.flatMap(({ tenant, number, since, link }) => {
+    const decisions = given.flatMap(({ tenant, number, since, serviceId, link }) => {
       const ofNumber = changes.filter((c) => c.tenant === tenant && c.number === number);
-      const detached = decideLateDetach(tenant, number, since, { conversationId: link.conversationId, serviceId: link.serviceId ?? '', links: link.links }, ofNumber);
+      const detached = decideLateDetach(tenant, number, since, { conversationId: link.conversationId, serviceId, links: link.links }, ofNumber);
       return detached.map((event) => ({ subject: subjects.conversation(tenant, link.conversationId), events: [event] }));
     });
     await this.log.record(decisions);
-  }
+  };
 }

@@ -119,8 +119,14 @@ export class BatchHandling<Item, State> {
     const items = batch.flatMap((r) => ('item' in r ? [{ item: r.item, subject: r.subject, seq: r.seq, partition: r.partition, live: r.live, rebuilding: r.rebuilding }] : []));
     // While commits lag, a failed one would repeat what was published since: wait for them.
     if (!(await this.group!.ready())) throw new StaleBatch();
+    if (this.concernsNone(batch)) {
+      // Nothing to commit: the database checkpoint moves with the next group (read again, these change nothing).
+      if (generation !== this.context.generation()) throw new StaleBatch();
+      lastOfEachPartition(batch).forEach((seq, p) => this.checkpoints.set(p, Math.max(seq, this.checkpoints.get(p) ?? 0)));
+      return;
+    }
     const writes = new QueuedWrites();
-    if (items.length && !this.concernsNone(batch)) {
+    if (items.length) {
       const load = processor.load ? await processor.load(items) : undefined;
       const rows = load ? await readTogether(this.ds, load.statements) : [];
       if (generation !== this.context.generation()) throw new StaleBatch();

@@ -1,4 +1,4 @@
-import { commitTogether, inTransaction, moveCheckpoints, type CommitCheck, type DataSource, type QueuedWrites, type Statement } from '@kite/persistence';
+import { CommitChecks, commitTogether, inTransaction, moveCheckpoints, type DataSource, type QueuedWrites, type Statement } from '@kite/persistence';
 
 /** A group commit that did not land: its writes are gone, and the checkpoints it would have moved are named. */
 export class GroupCommitFailed extends Error {
@@ -24,7 +24,7 @@ const BEHIND_INTERVALS = 5;
  */
 export class GroupCommit {
   private writes: Statement[] = [];
-  private checks: CommitCheck[] = [];
+  private checks = new CommitChecks();
   private moves = new Map<number, number>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<boolean> = Promise.resolve(true);
@@ -56,7 +56,7 @@ export class GroupCommit {
     if (this.broken) return;
     if (this.moves.size === 0) this.oldest = performance.now();
     this.writes.push(...writes.statements);
-    this.checks.push(...writes.checks);
+    this.checks.merge(writes.checks);
     for (const [partition, seq] of moves) this.moves.set(partition, seq);
     this.timer ??= setTimeout(() => void this.flush(), this.everyMs);
   }
@@ -87,7 +87,7 @@ export class GroupCommit {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.writes = [];
-    this.checks = [];
+    this.checks = new CommitChecks();
     this.moves = new Map();
   }
 
@@ -100,7 +100,7 @@ export class GroupCommit {
     this.committing = true;
     try {
       const move = moveCheckpoints(this.processor, from, moves);
-      if (checks.length === 0) await commitTogether(this.ds, [move, ...writes]);
+      if (checks.size === 0) await commitTogether(this.ds, [move, ...writes]);
       else await this.commitChecked(move, checks, writes);
     } catch (e) {
       this.broken = true;
@@ -115,10 +115,10 @@ export class GroupCommit {
   }
 
   /** The checkpoints moved (and so fenced) first, then the checks, then the writes and COMMIT: two round trips or more. */
-  private commitChecked(move: Statement, checks: readonly CommitCheck[], writes: readonly Statement[]): Promise<void> {
+  private commitChecked(move: Statement, checks: CommitChecks, writes: readonly Statement[]): Promise<void> {
     return inTransaction(this.ds, async (tx) => {
       await tx.queryAll([move]);
-      for (const check of checks) await check(tx);
+      await checks.run(tx);
       for (const { sql, params } of writes) tx.later(sql, params);
     });
   }

@@ -1,6 +1,6 @@
 import { SetMetadata } from '@nestjs/common';
 import type { Delivery } from '@kite/messaging';
-import type { Statement, Transaction, Writes } from '@kite/persistence';
+import type { QueuedWrites, Statement, Transaction } from '@kite/persistence';
 import type { HeldState } from './held-state.js';
 
 /** A message of the stream, decoded, with where it stands; `live` is false for one a rebuild only replays. */
@@ -96,7 +96,7 @@ export interface HoldingProcessor<Item, State> extends Processor<Item, State> {
    * Decides and publishes, and writes only through `later` (`write`): the writes are committed
    * later, after the checks it leaves (`beforeCommit`), in that transaction.
    */
-  handle(writes: Writes, items: readonly Received<Item>[], state: State): Promise<void>;
+  handle(writes: QueuedWrites | Transaction, items: readonly Received<Item>[], state: State): Promise<void>;
 }
 
 export const isHolding = <Item, State>(p: Processor<Item, State>): p is HoldingProcessor<Item, State> => 'commitEvery' in p;
