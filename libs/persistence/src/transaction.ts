@@ -180,18 +180,18 @@ export class CommitChecks {
   private readonly byCheck = new Map<CommitCheck<never>, unknown[]>();
 
   add<T>(check: CommitCheck<T>, items: readonly T[]): void {
-    const pending = this.byCheck.get(check);
-    if (pending) pending.push(...items);
-    else this.byCheck.set(check, [...items]);
+    this.append(check, items);
   }
 
   /** Takes the other's checks and items too. */
   merge(other: CommitChecks): void {
-    for (const [check, items] of other.byCheck) {
-      const pending = this.byCheck.get(check);
-      if (pending) pending.push(...items);
-      else this.byCheck.set(check, [...items]);
-    }
+    for (const [check, items] of other.byCheck) this.append(check, items);
+  }
+
+  private append(check: CommitCheck<never>, items: readonly unknown[]): void {
+    const pending = this.byCheck.get(check);
+    if (pending) pending.push(...items);
+    else this.byCheck.set(check, [...items]);
   }
 
   get size(): number {

@@ -98,7 +98,7 @@ interface Sources {
 
 /**
  * What the events need: the configuration (cached), then, in one round trip, whatever is not held
- * of their conversations' links and of their provider message ids, the position of each number's
+ * of their conversations' links and of their message and call ids, the position of each number's
  * last change L6's detaching applied (`number-links.ts`) and, for agents' requests, the members.
  */
 export async function lookUpContacts(events: readonly Received<ContactEvent>[], { cache, ds, configurationLog, held }: Sources): Promise<Load<Contacts>> {
