@@ -41,6 +41,10 @@ describe('rebuild by replay', () => {
       const id = await sendInbound(system, 'acme', contact, `replay-${i}`);
       await eventually(() => system.outboundOf('MembersAdded', (e) => e.correlationId === id)[0], `routing of message ${i}`);
     }
+    // What was decided is committed a moment later (routing and linking every 100 ms), and the readers of the logs read in bursts.
+    const conversations = `SELECT (SELECT count(*) FROM routing.routing_conversations)::int AS routing, (SELECT count(*) FROM linking.conversations)::int AS linking, (SELECT count(*) FROM scheduler.activities)::int AS scheduler`;
+    await eventually(async () => JSON.stringify(await rows(system.databaseUrl, conversations)) === JSON.stringify([{ routing: 3, linking: 3, scheduler: 3 }]), 'every read model holding the three conversations');
+    await settle(500);
   });
   afterAll(async () => system?.stop());
 
