@@ -69,7 +69,7 @@ export class Transaction implements Queryable {
   }
 
   async commit(): Promise<void> {
-    await this.checks.run(this);
+    if (this.checks.size) await this.checks.run(this);
     if (!this.begun && this.queued.length === 0) return;
     await this.send([...(this.begun ? [] : ['BEGIN']), ...this.queued.map(prepared), 'COMMIT']);
   }
