@@ -20,10 +20,11 @@ export interface NumberRef {
 }
 
 const keyOf = ({ tenant, number }: NumberRef): string => `${tenant} ${number}`;
+const uniqueNumbers = (numbers: readonly NumberRef[]): NumberRef[] => [...new Map(numbers.map((n) => [keyOf(n), n])).values()];
 
 /** The position of each number's last change the detaching applied. */
 export function numberPositions(numbers: readonly NumberRef[]): Read<(ref: NumberRef) => number | undefined> {
-  const unique = [...new Map(numbers.map((n) => [keyOf(n), n])).values()];
+  const unique = uniqueNumbers(numbers);
   return {
     // The tenants' and the numbers' rows, matched in decode: a join with unnest costs PostgreSQL several times the planning.
     statement: { sql: `SELECT tenant, number, seq FROM number_links WHERE tenant = ANY($1::text[]) AND number = ANY($2::text[])`, params: [unique.map((n) => n.tenant), unique.map((n) => n.number)] },
@@ -74,7 +75,7 @@ export async function recordDetaching(tx: Transaction, d: NumberDetaching): Prom
 
 /** The detaching changes of the numbers after `after` (the oldest position a caller cares about), read with the numbers locked (shared) until the transaction ends. */
 export async function lockedDetachings(tx: Transaction, numbers: readonly NumberRef[], after: number): Promise<NumberDetaching[]> {
-  const unique = [...new Map(numbers.map((n) => [keyOf(n), n])).values()];
+  const unique = uniqueNumbers(numbers);
   const [, rows] = await tx.queryAll([
     advisoryLocks(NUMBER_LOCKS, unique.map(keyOf), 'shared'),
     {

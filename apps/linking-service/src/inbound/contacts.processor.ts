@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { STREAMS, subjects, type ConsentChanged, type MessageRejected } from '@kite/contracts';
-import { decideCall, decideConversationRequest, decideInbound, decideLateDetach, detachingAgrees, linkOf, waitingForDetaching } from '@kite/domain';
+import { decideCall, decideConversationRequest, decideInbound, decideLateDetach, detachingAgrees, linkOf, positionDecidedOn, waitingForDetaching } from '@kite/domain';
 import { CONFIGURATION_LOG, CONVERSATION_LOG, EVENT_PUBLISHER, type ConversationLog, type Decision, type Delivery, type EventLog, type EventPublisher } from '@kite/messaging';
 import { write, type DataSource, type QueuedWrites, type Transaction } from '@kite/persistence';
 import { ConfigCache, DATA_SOURCE, EventProcessor, faultPoint, HeldState, NotYet, type HoldingProcessor, type Load, type Received } from '@kite/service-kit';
@@ -85,7 +85,7 @@ export class ContactsProcessor implements HoldingProcessor<Item, Contacts> {
         const before = links.get(conversationId!);
         decisions.push(links.decided(message.tenant, conversationId!, decision.events));
         const { channel, to } = message.data;
-        if (!before?.links.includes(linkOf(channel, to))) given.push({ tenant: message.tenant, number: to, since: Math.max(route!.version ?? 0, route!.detachedThrough ?? 0), serviceId: decision.conversationKey.serviceId, link: links.get(conversationId!)! });
+        if (!before?.links.includes(linkOf(channel, to))) given.push({ tenant: message.tenant, number: to, since: positionDecidedOn(route!.version, route!.detachedThrough), serviceId: decision.conversationKey.serviceId, link: links.get(conversationId!)! });
       } else if (looked.kind === 'call') {
         const { call, conversationId, context } = looked;
         decisions.push(links.decided(call.tenant, conversationId, decideCall(call, conversationId, links.get(conversationId) !== undefined, context)));
@@ -104,7 +104,7 @@ export class ContactsProcessor implements HoldingProcessor<Item, Contacts> {
         }
         decisions.push(links.decided(request.tenant, conversationId, events));
         const number = first.type === 'ConversationCreated' ? detachable.find((n) => n.number === first.data.number) : undefined;
-        if (number) given.push({ tenant: request.tenant, number: number.number, since: Math.max(number.version ?? 0, number.detachedThrough ?? 0), serviceId: request.data.serviceId, link: links.get(conversationId)! });
+        if (number) given.push({ tenant: request.tenant, number: number.number, since: positionDecidedOn(number.version, number.detachedThrough), serviceId: request.data.serviceId, link: links.get(conversationId)! });
       }
     }
     // P1: the consent change is on its way to every read model before the keyword is in the conversation's log.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { ConversationDetached } from '@kite/contracts';
-import { decideDetach, decideLateDetach, detachableNumbersOf, detachingAgrees, rememberedLinkedService, type DetachingChange } from './detach.decide.js';
+import { decideDetach, decideLateDetach, detachableNumbersOf, detachingAgrees, positionDecidedOn, rememberedLinkedService, type DetachingChange } from './detach.decide.js';
 
 const TENANT = 'acme';
 const NUMBER = '+15551234567';
@@ -128,6 +128,12 @@ describe('L6 a conversation given the number on a configuration older than a cha
   it('L6 several later changes detach it once, by the first that moved the number away from its service', () => {
     const events = decideLateDetach(TENANT, NUMBER, 10, given, [change(14, 'sales', 'billing'), change(12, 'sales', 'support'), change(13, 'support', 'sales')]);
     expect(events.map((e) => e.causationId)).toEqual(['EVTCONFIG12']);
+  });
+
+  it('L6 stood on the newer of its copy of the configuration and the last change the detaching applied', () => {
+    expect(positionDecidedOn(14, 12)).toBe(14);
+    expect(positionDecidedOn(12, 14)).toBe(14);
+    expect(positionDecidedOn(undefined, undefined)).toBe(0);
   });
 
   it('L6 a conversation that does not use the number is not detached from it', () => {

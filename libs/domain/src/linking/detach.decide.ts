@@ -45,6 +45,13 @@ export const waitingForDetaching = (number: string): string => `the configuratio
  */
 export const detachableNumbersOf = <N extends { linkedServiceId?: string | undefined }>(serviceId: string, numbers: readonly N[]): N[] => numbers.filter((n) => n.linkedServiceId === serviceId);
 
+/**
+ * L6: the position in the configuration stream a decision that gives a conversation the number
+ * stood on: its copy of the number's configuration, or the last change the detaching applied
+ * if that is newer. Later detaching changes are the ones it did not know of (`decideLateDetach`).
+ */
+export const positionDecidedOn = (configuredAt: number | undefined, detachedThrough: number | undefined): number => Math.max(configuredAt ?? 0, detachedThrough ?? 0);
+
 /** A change of a number's linked service that detached the conversations of `from`, at `seq` in the configuration stream. */
 export interface DetachingChange {
   seq: number;
