@@ -23,10 +23,11 @@ export async function openServiceDatabase(options: ServiceDatabaseOptions): Prom
     synchronize: false,
     logging: false,
     // Pipeline mode: a `Transaction` sends several statements before the first answer comes.
-    // Custom plans: a prepared statement is parsed once but planned for the keys it is given. A
-    // plan kept for every run (PostgreSQL's choice after five) is made for the table as it was then:
-    // one made while a table was empty scans every row for each key once it holds thousands.
-    extra: { max: options.poolSize ?? 10, options: `-c search_path=${options.schema} -c plan_cache_mode=force_custom_plan`, pipeline: true },
+    // Generic plans: a prepared statement is parsed and planned once per connection, not at every
+    // run. A plan made while a table was empty would scan every row for each key once it holds
+    // thousands; with sequential scans disabled, a statement that can find its rows through an index
+    // always does (docs/decisions.md).
+    extra: { max: options.poolSize ?? 10, options: `-c search_path=${options.schema} -c plan_cache_mode=force_generic_plan -c enable_seqscan=off`, pipeline: true },
   });
   await ds.initialize();
   keepNewConnectionsFromCrashing(poolOf(ds));
