@@ -59,6 +59,34 @@ describe('BatchQueue', () => {
     q.stop();
   });
 
+  /** Messages read `gap` ms apart until `until` ms ago, each taken (they waited past the linger) and released. */
+  function readEvery(q: BatchQueue<string>, gap: number, until: number, count = 4): void {
+    const now = performance.now();
+    for (let i = count; i >= 1; i--) {
+      q.push(read(100 - i, 0, now - until - i * gap));
+      q.release(q.take(1, false));
+    }
+  }
+
+  it('with a linger, a batch waits for the next message while one is expected within it, and is taken as the next comes when none is expected after it', () => {
+    const q = queue(500, 6);
+    readEvery(q, 5, 5); // 5 ms apart, as 200/s
+    const now = performance.now();
+    q.push(read(100, 0, now - 5));
+    expect(q.take(1, false)).toEqual([]); // waited 5 of 6 ms, the next expected within them
+    q.push(read(101, 1, now));
+    expect(seqs(q.take(1, false))).toEqual([100, 101]); // the next after it is expected past the linger
+    q.stop();
+  });
+
+  it('with a linger, a message that comes alone, none expected within the linger, is taken at once', () => {
+    const q = queue(500, 6);
+    readEvery(q, 100, 100); // 100 ms apart, as 10/s
+    q.push(read(100, 0, performance.now()));
+    expect(seqs(q.take(1, false))).toEqual([100]);
+    q.stop();
+  });
+
   it('drops what was handled meanwhile in its partition', () => {
     const handled = new Map([[0, 2]]);
     const q = queue(500, 0, handled);

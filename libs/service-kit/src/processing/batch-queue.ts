@@ -6,8 +6,11 @@ export type Read<Item> = Omit<Received<Item>, 'item'> & ({ item: Item } | { fail
 /**
  * The messages read and not yet handled, in stream order per partition, and the partitions a call
  * holds. A batch is taken from partitions no call holds, oldest first; with a linger, one that is
- * not full waits until its oldest message has waited that long. A worker waiting for a full batch
- * looks again at every message read, so looking costs a step per partition, not per message.
+ * not full waits until its oldest message has waited that long, while the next message is expected
+ * within it (messages have come that often lately): at 200/s, 5 ms apart, a 6 ms linger takes two
+ * messages as the second comes, and a message that comes alone, none expected behind it, goes at
+ * once. A worker waiting for a full batch looks again at every message read, so looking costs a step
+ * per partition, not per message.
  */
 export class BatchQueue<Item> {
   private readonly byPartition = new Map<number, Read<Item>[]>();
@@ -15,6 +18,9 @@ export class BatchQueue<Item> {
   private readonly busy = new Set<number>();
   private readonly sleepers: (() => void)[] = [];
   private lingering: NodeJS.Timeout | undefined;
+  /** The recent time between two messages read, in ms (an exponential mean of gaps up to twice the linger). */
+  private meanGap = 0;
+  private lastReadAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly limit: number,
@@ -34,6 +40,9 @@ export class BatchQueue<Item> {
 
   /** Queues a message read; the reader wakes the workers (`wake`) once it queued what came together. */
   push(read: Read<Item>): void {
+    const gap = Math.min(Math.max(read.readAt - this.lastReadAt, 0), 2 * this.lingerMs);
+    this.meanGap += (gap - this.meanGap) / 4;
+    this.lastReadAt = Math.max(this.lastReadAt, read.readAt);
     const waiting = this.byPartition.get(read.partition);
     if (waiting) waiting.push(read);
     else this.byPartition.set(read.partition, [read]);
@@ -54,6 +63,7 @@ export class BatchQueue<Item> {
     const free: Read<Item>[][] = [];
     let waiting = 0;
     let oldest = Number.POSITIVE_INFINITY;
+    let newest = Number.NEGATIVE_INFINITY;
     for (const [partition, reads] of this.byPartition) {
       if (this.busy.has(partition)) continue;
       this.dropHandled(partition, reads);
@@ -61,16 +71,20 @@ export class BatchQueue<Item> {
       free.push(reads);
       waiting += reads.length;
       oldest = Math.min(oldest, reads[0]!.readAt);
+      newest = Math.max(newest, reads[reads.length - 1]!.readAt);
     }
     if (waiting === 0 || waiting < starting) return [];
     const waited = performance.now() - oldest;
-    if (waiting < this.limit && waited < this.lingerMs && !stopping) {
+    const nextExpectedInTime = newest + this.meanGap < oldest + this.lingerMs;
+    if (waiting < this.limit && waited < this.lingerMs && nextExpectedInTime && !stopping) {
       this.lingering ??= setTimeout(() => {
         this.lingering = undefined;
         this.wake();
       }, this.lingerMs - waited);
       return [];
     }
+    clearTimeout(this.lingering);
+    this.lingering = undefined;
     // Catching up (a full batch waiting), a batch takes the partitions whose oldest messages are
     // oldest, half of those with work, and leaves the rest to the other call: one decides while the
     // other's commit runs. Under light load a batch takes all there is, in one transaction.
