@@ -28,7 +28,7 @@ export class ContactsProcessor implements HoldingProcessor<Item, Contacts> {
   /** A few milliseconds on the way to the answer buy a batch of the messages that come meanwhile (docs/decisions.md, Messaging). */
   readonly linger = 8;
   readonly commitEvery = 100;
-  /** Each conversation's links ('none' when it does not exist) and the provider message ids handled. */
+  /** Each conversation's links ('none' when it does not exist) and the message and call ids handled. */
   readonly held = new HeldState<Held>();
 
   constructor(
