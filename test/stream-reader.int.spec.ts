@@ -49,6 +49,20 @@ describe('StreamReader', () => {
     expect(await done).toBe('ended');
   }, 20_000);
 
+  it('reads its filter from the sequence asked, in stream order, and tells what waits past it', async () => {
+    const name = await emptyStream();
+    for (let i = 1; i <= 20; i++) await jetstream(nc).publish(`${name}.${i % 2 ? 'read' : 'other'}`, String(i));
+    const reader = await StreamReader.open(nc, name, `${name}.read`, 7);
+    expect(reader.waitingAtStart).toBe(7); // 7, 9, …, 19
+    const seqs: number[] = [];
+    for await (const burst of reader.bursts()) {
+      seqs.push(...burst.map((d) => d.seq));
+      if (seqs.length === 7) break;
+    }
+    await reader.close();
+    expect(seqs).toEqual([7, 9, 11, 13, 15, 17, 19]);
+  });
+
   it('closes at once when its caller stopped reading while messages were still coming', async () => {
     const name = await emptyStream();
     for (let i = 0; i < 20; i++) await jetstream(nc).publish(`${name}.a`, String(i));

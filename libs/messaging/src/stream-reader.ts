@@ -1,5 +1,5 @@
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages } from '@nats-io/jetstream';
-import { nanos, type MsgHdrs, type NatsConnection } from '@nats-io/nats-core';
+import { DeliverPolicy, jetstream, type ConsumerMessages } from '@nats-io/jetstream';
+import type { MsgHdrs, NatsConnection } from '@nats-io/nats-core';
 import { isUnavailable } from './unavailable.js';
 
 /** One message read from a stream, with how many more its filter held when it was sent. */
@@ -87,8 +87,9 @@ export class StreamReader {
   static open(nc: NatsConnection, stream: string, filterSubject: string, fromSeq: number, maxMessages = 1_000): Promise<StreamReader> {
     const start = startingAt(fromSeq);
     return openingConsumer(async () => {
-      const waiting = await waitingFrom(nc, stream, filterSubject, start);
       const consumer = await jetstream(nc, { timeout: CONSUMER_API_TIMEOUT_MS }).consumers.get(stream, { filter_subjects: filterSubject, ...start });
+      // What the consumer's creation answered: how many messages its filter held past the start.
+      const { num_pending: waiting } = await consumer.info(true);
       return new StreamReader(stream, await consumer.consume({ max_messages: maxMessages, ...PULL_TIMING }), waiting);
     });
   }
@@ -137,12 +138,4 @@ export class StreamReader {
     }
     this.watchdog = setTimeout(() => this.check(), this.waiting ? STALL_MS - silent : STALL_MS).unref();
   }
-}
-
-/** How many messages the filter holds from the start, through a short-lived consumer. */
-async function waitingFrom(nc: NatsConnection, stream: string, filterSubject: string, start: { deliver_policy: DeliverPolicy; opt_start_seq?: number }): Promise<number> {
-  const jsm = await jetstreamManager(nc, { timeout: CONSUMER_API_TIMEOUT_MS });
-  const probe = await jsm.consumers.add(stream, { ack_policy: AckPolicy.None, filter_subject: filterSubject, mem_storage: true, inactive_threshold: nanos(10_000), ...start });
-  await jsm.consumers.delete(stream, probe.name).catch(() => undefined);
-  return probe.num_pending;
 }
