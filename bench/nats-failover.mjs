@@ -61,9 +61,9 @@ async function trial() {
   }
 }
 
-/** When a consumer of KITE_CONV was first created, asked every 100 ms. */
+/** When a consumer of KITE_CONV was first created, asked every 100 ms for 30 s at most (NaN: never). */
 async function firstConsumer(jsm) {
-  for (;;) {
+  for (const until = Date.now() + 30_000; Date.now() < until; ) {
     try {
       const info = await jsm.consumers.add('KITE_CONV', { ack_policy: AckPolicy.None, mem_storage: true, inactive_threshold: nanos(10_000) });
       const at = Date.now();
@@ -73,6 +73,7 @@ async function firstConsumer(jsm) {
       await sleep(100);
     }
   }
+  return Number.NaN;
 }
 
 const trials = Number(process.argv[2] ?? 3);
