@@ -43,9 +43,8 @@ export interface Processor<Item, State = undefined> {
   /**
    * How many milliseconds a batch that is not full waits for more messages before its transaction
    * starts, while the next is expected within them (`BatchQueue`): fewer, larger transactions under
-   * light load, at the price of that wait. At 200 messages
-   * a second nothing else batches: each message would cost a transaction and a wake-up of every
-   * process downstream (`bench/README.md`).
+   * light load, at the price of that wait. At 200 messages a second nothing else batches: each
+   * message would cost a transaction and a wake-up of every process downstream (`bench/README.md`).
    */
   readonly linger?: number;
   /**
