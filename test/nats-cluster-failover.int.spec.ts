@@ -27,6 +27,16 @@ async function streamMetric(port: number, metric: string, stream: string): Promi
   return value === undefined ? undefined : Number(value);
 }
 
+/** Per service, the times its processors opened their streams again, for any reason. */
+async function readsAgain(system: TestSystem): Promise<number[]> {
+  return Promise.all(
+    SERVICE_NAMES.map(async (name) => {
+      const text = await (await fetch(`http://127.0.0.1:${system.ports[name]}/metrics`)).text();
+      return [...text.matchAll(/^kite_reader_restarts_total\{[^}]*\} (\S+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+    }),
+  );
+}
+
 /** Every event `KITE_OUT` holds, with how many times each id was stored. */
 async function storedOutbound(nc: NatsConnection): Promise<AnyEnvelope[]> {
   const last = await streamLastSequence(nc, STREAMS.outbound.name);
@@ -83,6 +93,19 @@ describe('NATS cluster: losing the leader of KITE_CONV under load', () => {
     expect(await streamMetric(port, 'kite_stream_replicas', STREAMS.conversations.name)).toBe(3);
     await eventually(async () => (await streamMetric(port, 'kite_stream_replicas_current', STREAMS.conversations.name)) === 3, 'three current replicas of KITE_CONV in the metrics');
   });
+
+  it('a stream electing a new leader with no node lost (its leader stepping down): the readers, whose consumers still answer, read on undisturbed', async () => {
+    const before = await readsAgain(system);
+    const elected = new Promise<void>((resolve) => system.nc.subscribe(`$JS.EVENT.ADVISORY.STREAM.LEADER_ELECTED.${STREAMS.conversations.name}`, { max: 1, callback: () => resolve() }));
+    const answer = await system.nc.request(`$JS.API.STREAM.LEADER.STEPDOWN.${STREAMS.conversations.name}`, '', { timeout: 5_000 });
+    expect((JSON.parse(new TextDecoder().decode(answer.data)) as { success?: boolean }).success).toBe(true);
+    await elected;
+    const event = inboundMessage(TENANT, '+15554990001', 'after-stepdown');
+    const publisher = new EventPublisher(system.nc);
+    while (!(await publisher.publish(subjects.inbound(TENANT, 'MessageReceived'), event).then(() => true, () => false))) await sleep(200);
+    await eventually(async () => (await storedOutbound(system.nc).catch(() => [])).some((e) => e.type === 'MembersAdded' && e.correlationId === event.id), 'the message after the election routed', 30_000);
+    expect(await readsAgain(system)).toEqual(before);
+  }, 60_000);
 
   it('effects resume within 10 s of the leader being killed (or 3 s after NATS elects the new leaders, the metadata leader included, if it takes longer), with nothing lost and nothing doubled', async () => {
     const leader = await eventually(async () => (await (await jetstreamManager(system.nc)).streams.info(STREAMS.conversations.name)).cluster?.leader, 'a leader of KITE_CONV');

@@ -47,7 +47,7 @@ describe('StreamReader', () => {
     expect(new TextDecoder().decode(delivery!.data)).toBe('after the wait');
     await reader.close();
     expect(await done).toBe('ended');
-  }, 20_000);
+  }, STALL_MS + 10_000);
 
   it('reads its filter from the sequence asked, in stream order, and tells what waits past it', async () => {
     const name = await emptyStream();
@@ -88,5 +88,5 @@ describe('StreamReader', () => {
       nats.resume();
     }
     await reader.close();
-  }, 20_000);
+  }, STALL_MS + 10_000);
 });

@@ -89,6 +89,16 @@ export class BurstReader {
     await jsm?.consumers.delete(this.stream, this.consumer).catch(() => undefined);
   }
 
+  /** Whether its consumer answers (within `CONSUMER_API_TIMEOUT_MS`): not when it went with its node. */
+  answers(): Promise<boolean> {
+    return jetstreamManager(this.nc, { timeout: CONSUMER_API_TIMEOUT_MS, checkAPI: false })
+      .then((jsm) => jsm.consumers.info(this.stream, this.consumer))
+      .then(
+        () => true,
+        () => false,
+      );
+  }
+
   private request(pull: Record<string, unknown>): void {
     this.nc.publish(`$JS.API.CONSUMER.MSG.NEXT.${this.stream}.${this.consumer}`, JSON.stringify(pull), { reply: this.sub.getSubject() });
   }

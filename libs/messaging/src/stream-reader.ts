@@ -1,4 +1,4 @@
-import { DeliverPolicy, jetstream, type ConsumerMessages } from '@nats-io/jetstream';
+import { DeliverPolicy, jetstream, type Consumer, type ConsumerMessages } from '@nats-io/jetstream';
 import type { MsgHdrs, NatsConnection } from '@nats-io/nats-core';
 import { isUnavailable } from './unavailable.js';
 
@@ -14,10 +14,12 @@ export interface Delivery {
 /**
  * How a reader pulls. nats-server 2.9.10 can drop a pull request that expires as a message arrives
  * without the 408 that tells the client, which then waits for deliveries that never come until two
- * idle heartbeats are missed. Pulls that rarely expire, and a heartbeat every 2 s while idle, make
- * that rare and short (docs/architecture.md); each heartbeat wakes the server and the service.
+ * idle heartbeats are missed. Pulls that rarely expire make that rare. A consumer lost with its node
+ * is noticed from the events NATS sends (`NatsStatus.onChange`); the heartbeat, every 10 s while
+ * idle, is there for what those miss, and each one wakes the server and the service
+ * (docs/architecture.md).
  */
-export const PULL_TIMING = { expires: 300_000, idle_heartbeat: 2_000 } as const;
+export const PULL_TIMING = { expires: 300_000, idle_heartbeat: 10_000 } as const;
 
 /**
  * How long a reader waiting for messages goes without one and without a heartbeat before it
@@ -75,6 +77,7 @@ export class StreamReader {
 
   private constructor(
     private readonly stream: string,
+    private readonly consumer: Consumer,
     private readonly messages: ConsumerMessages,
     /** Messages the filter held past the start when the reader began. */
     readonly waitingAtStart: number,
@@ -90,7 +93,7 @@ export class StreamReader {
       const consumer = await jetstream(nc, { timeout: CONSUMER_API_TIMEOUT_MS }).consumers.get(stream, { filter_subjects: filterSubject, ...start });
       // What the consumer's creation answered: how many messages its filter held past the start.
       const { num_pending: waiting } = await consumer.info(true);
-      return new StreamReader(stream, await consumer.consume({ max_messages: maxMessages, ...PULL_TIMING }), waiting);
+      return new StreamReader(stream, consumer, await consumer.consume({ max_messages: maxMessages, ...PULL_TIMING }), waiting);
     });
   }
 
@@ -108,6 +111,14 @@ export class StreamReader {
       yield [{ subject: m.subject, seq: m.seq, data: m.data, headers: m.headers, pending: m.info.pending }];
     }
     if (this.stalled) throw new ReaderStalled(`nothing from ${this.stream}'s consumer, not even a heartbeat, for ${STALL_MS / 1000} s: its node lost or its leader changed`);
+  }
+
+  /** Whether its consumer answers (within `CONSUMER_API_TIMEOUT_MS`): not when it went with its node. */
+  answers(): Promise<boolean> {
+    return this.consumer.info().then(
+      () => true,
+      () => false,
+    );
   }
 
   /**

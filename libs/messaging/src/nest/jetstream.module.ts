@@ -17,10 +17,16 @@ export const CONFIGURATION_LOG = Symbol('CONFIGURATION_LOG');
 export const EVENT_PUBLISHER = Symbol('EVENT_PUBLISHER');
 
 export const NATS_SETTINGS = Symbol('NATS_SETTINGS');
-/** The advisory NATS publishes when a stream has a new leader: publishes waiting on the old one are sent again. */
+/** The advisory NATS publishes when a stream has a new leader: publishes waiting on the old one are sent again, readers open again. */
 const LEADER_ELECTED = '$JS.EVENT.ADVISORY.STREAM.LEADER_ELECTED.*';
 /** How long a permission refused keeps the service not ready. */
 const REFUSAL_UNHEALTHY_MS = 60_000;
+
+/** Something beneath the readers' consumers changed: the connection came back (`reconnected`), or the cluster changed. */
+export interface NatsChange {
+  why: string;
+  reconnected: boolean;
+}
 
 export interface JetStreamModuleOptions {
   settings: NatsSettings;
@@ -30,7 +36,8 @@ export interface JetStreamModuleOptions {
 
 /**
  * Creates the streams or brings them to the configured replicas and limits (or, for a user not
- * allowed to, waits until they exist) before anything consumes, and knows whether the connection is up.
+ * allowed to, waits until they exist) before anything consumes, knows whether the connection is up,
+ * and tells when what the readers' consumers stand on may have gone (`onChange`).
  */
 @Injectable()
 export class NatsStatus implements OnModuleInit {
@@ -40,6 +47,7 @@ export class NatsStatus implements OnModuleInit {
   /** Permissions the server refused this connection since it started, and when it last did. */
   refusals = 0;
   private lastRefusal = Number.NEGATIVE_INFINITY;
+  private readonly changeListeners: ((change: NatsChange) => void)[] = [];
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
@@ -55,9 +63,30 @@ export class NatsStatus implements OnModuleInit {
     return this.connected && performance.now() - this.lastRefusal > REFUSAL_UNHEALTHY_MS;
   }
 
+  /**
+   * Calls `listener` whenever a consumer may have been lost with a NATS node: the connection came
+   * back (to a restarted server, or another node), the cluster's membership changed (the server's
+   * INFO), or a stream elected a new leader. Each is an event NATS sends anyway, so noticing costs
+   * nothing while idle; the consumers' heartbeats are left to catch what these miss.
+   */
+  onChange(listener: (change: NatsChange) => void): void {
+    this.changeListeners.push(listener);
+  }
+
+  private changed(why: string, reconnected = false): void {
+    for (const listener of this.changeListeners) listener({ why, reconnected });
+  }
+
   async onModuleInit(): Promise<void> {
     void this.watch();
-    this.nc.subscribe(LEADER_ELECTED, { callback: (error, msg) => void (error || AckedPublisher.of(this.nc).giveUpWaiting(`${msg.subject.slice(LEADER_ELECTED.length - 1)} elected a new leader`)) });
+    this.nc.subscribe(LEADER_ELECTED, {
+      callback: (error, msg) => {
+        if (error) return;
+        const why = `${msg.subject.slice(LEADER_ELECTED.length - 1)} elected a new leader`;
+        AckedPublisher.of(this.nc).giveUpWaiting(why);
+        this.changed(why);
+      },
+    });
     const configs = streamConfigs(this.settings.limits);
     // A cluster starting with the services has no JetStream leader for a few seconds: waited for.
     for (let attempt = 1; ; attempt++) {
@@ -83,6 +112,9 @@ export class NatsStatus implements OnModuleInit {
       } else if (status.type === 'reconnect') {
         this.up = true;
         this.logger.log('NATS connection back');
+        this.changed('the connection to NATS came back', true);
+      } else if (status.type === 'update') {
+        this.changed('the NATS cluster changed');
       } else if (status.type === 'error') {
         // A permission refused is a deployment's mistake (docs/operations.md): said loudly, every time.
         if (status.error instanceof PermissionViolationError) {

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { partitionOf } from '@kite/contracts';
-import { EventPublisher, groupBy, isNatsSilence, isUnavailable, openReader, ReaderStalled, type Delivery, type NatsConnection, type Reader } from '@kite/messaging';
+import { EventPublisher, groupBy, isNatsSilence, isUnavailable, openReader, ReaderStalled, type Delivery, type NatsChange, type NatsConnection, type Reader } from '@kite/messaging';
 import { createPartitions, repartition, type DataSource } from '@kite/persistence';
 import { BatchHandling, checkpointMoved, StaleBatch, type ProcessingObserver } from './batch-handling.js';
 import { BatchQueue, type Read } from './batch-queue.js';
@@ -97,6 +97,21 @@ export class ProcessorRunner<Item, State> {
   /** Messages of the stream not read yet, and read but not handled. */
   get lag(): number {
     return (Number.isFinite(this.behind) ? this.behind : 0) + this.queue.length;
+  }
+
+  /**
+   * NATS said something beneath the reader changed (`NatsStatus.onChange`): after a reconnect it
+   * reads again from the checkpoints at once; otherwise only when its consumer does not answer, gone
+   * with its node, so that readers that are fine go on undisturbed.
+   */
+  async reopen({ why, reconnected }: NatsChange): Promise<void> {
+    const reader = this.reader;
+    if (this.stopping || !reader) return;
+    if (!reconnected && (await reader.answers())) return;
+    if (reader !== this.reader || this.stopping) return;
+    this.observer?.readingRestarted?.(this.consumer, 'changed');
+    this.logger.log(`reading again: ${why}`);
+    await this.readAgain();
   }
 
   private async readAgain(): Promise<void> {
