@@ -94,6 +94,27 @@ describe('BurstReader', () => {
     await reader.close();
   });
 
+  it('heeds what NATS says: reads on while its consumer answers; ends with ReaderStalled when it does not, or after a reconnect', async () => {
+    const name = await streamWith(0);
+    const reader = await BurstReader.open(nc, name, `${name}.read`, 1, 50);
+    const { bursts, done } = collect(reader, 2);
+    await reader.heed({ why: 'a stream elected a new leader', reconnected: false });
+    await publish(name, 1);
+    await eventually(() => bursts.length === 1, 'the message published after the change');
+    nats.pause();
+    try {
+      await reader.heed({ why: 'the NATS cluster changed', reconnected: false });
+    } finally {
+      nats.resume();
+    }
+    expect(await done).toEqual(new ReaderStalled(`${name}'s consumer does not answer (the NATS cluster changed)`));
+
+    const reopened = await BurstReader.open(nc, name, `${name}.read`, 2, 50);
+    const ended = collect(reopened, 1).done;
+    await reopened.heed({ why: 'the connection to NATS came back', reconnected: true });
+    expect(await ended).toEqual(new ReaderStalled(`${name}'s consumer was read through the old connection (the connection to NATS came back)`));
+  });
+
   it('leaves no consumer behind once closed', async () => {
     const name = await streamWith(3);
     const reader = await BurstReader.open(nc, name, `${name}.>`, 1, 50);

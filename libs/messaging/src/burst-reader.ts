@@ -1,7 +1,7 @@
 import { AckPolicy, jetstreamManager } from '@nats-io/jetstream';
 import { createInbox, nanos, type Msg, type NatsConnection, type Subscription } from '@nats-io/nats-core';
 import { inboxPrefix } from './connection.js';
-import { CONSUMER_API_TIMEOUT_MS, openingConsumer, PULL_TIMING, ReaderStalled, STALL_MS, startingAt, type Delivery } from './stream-reader.js';
+import { CONSUMER_API_TIMEOUT_MS, consumerAnswers, openingConsumer, PULL_TIMING, ReaderStalled, STALL_MS, startingAt, type Delivery, type NatsChange } from './stream-reader.js';
 
 /** How long the consumer outlives its reader's last pull: a reader that died leaves nothing behind for long. */
 const INACTIVE_MS = 60_000;
@@ -78,6 +78,7 @@ export class BurstReader {
         yield burst;
       }
     }
+    if (this.failure) throw this.failure;
   }
 
   async close(): Promise<void> {
@@ -89,14 +90,11 @@ export class BurstReader {
     await jsm?.consumers.delete(this.stream, this.consumer).catch(() => undefined);
   }
 
-  /** Whether its consumer answers (within `CONSUMER_API_TIMEOUT_MS`): not when it went with its node. */
-  answers(): Promise<boolean> {
-    return jetstreamManager(this.nc, { timeout: CONSUMER_API_TIMEOUT_MS, checkAPI: false })
-      .then((jsm) => jsm.consumers.info(this.stream, this.consumer))
-      .then(
-        () => true,
-        () => false,
-      );
+  /** Ends the reader (`ReaderStalled`) after a reconnect, or when its consumer does not answer (`consumerAnswers`): gone with its node. */
+  async heed({ why, reconnected }: NatsChange): Promise<void> {
+    if (!reconnected && (await consumerAnswers(this.nc, this.stream, this.consumer))) return;
+    this.failure ??= this.stall(`${reconnected ? 'was read through the old connection' : 'does not answer'} (${why})`);
+    this.notify?.();
   }
 
   private request(pull: Record<string, unknown>): void {

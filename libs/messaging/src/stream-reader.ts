@@ -1,4 +1,4 @@
-import { DeliverPolicy, jetstream, type Consumer, type ConsumerMessages } from '@nats-io/jetstream';
+import { DeliverPolicy, jetstream, jetstreamManager, type Consumer, type ConsumerMessages } from '@nats-io/jetstream';
 import type { MsgHdrs, NatsConnection } from '@nats-io/nats-core';
 import { isUnavailable } from './unavailable.js';
 
@@ -37,6 +37,18 @@ export const STALL_MS = 2 * PULL_TIMING.idle_heartbeat + 1_000;
 export const CONSUMER_API_TIMEOUT_MS = 500;
 const OPEN_ATTEMPTS = 8;
 
+/** How long a consumer asked whether it is still there may take to answer before it counts as gone: long enough for a busy server. */
+const ANSWER_MS = 2_000;
+
+/** Whether the stream's consumer answers within `ANSWER_MS`: not when it went with its node. */
+export async function consumerAnswers(nc: NatsConnection, stream: string, consumer: string): Promise<boolean> {
+  const jsm = await jetstreamManager(nc, { timeout: ANSWER_MS, checkAPI: false });
+  return jsm.consumers.info(stream, consumer).then(
+    () => true,
+    () => false,
+  );
+}
+
 /** Where a consumer reading from `fromSeq` starts. */
 export const startingAt = (fromSeq: number): { deliver_policy: DeliverPolicy; opt_start_seq?: number } =>
   fromSeq > 1 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: fromSeq } : { deliver_policy: DeliverPolicy.All };
@@ -53,7 +65,13 @@ export async function openingConsumer<T>(open: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Why a reader ended by itself: its consumer sent nothing, not even a heartbeat, for `STALL_MS`. */
+/** Something beneath the readers' consumers changed (`NatsStatus.onChange`): the connection came back (`reconnected`), or the cluster changed. */
+export interface NatsChange {
+  why: string;
+  reconnected: boolean;
+}
+
+/** Why a reader ended by itself: its consumer sent nothing, not even a heartbeat, for `STALL_MS`, or may be gone (`heed`). */
 export class ReaderStalled extends Error {
   override readonly name = 'ReaderStalled';
 }
@@ -68,7 +86,8 @@ export class StreamReader {
   /** When the reader last heard from its consumer (a message or a heartbeat), or began to wait for it. */
   private lastSign = performance.now();
   private waiting = false;
-  private stalled = false;
+  /** Why the reader ended by itself, once it has. */
+  private stalled: string | undefined;
   /**
    * Fires `STALL_MS` after the last sign at the latest. Each heartbeat puts it off, so an idle
    * reader is woken by its heartbeats alone; under load it fires every `STALL_MS` and is set again.
@@ -76,13 +95,14 @@ export class StreamReader {
   private watchdog: NodeJS.Timeout;
 
   private constructor(
+    private readonly nc: NatsConnection,
     private readonly stream: string,
     private readonly consumer: Consumer,
     private readonly messages: ConsumerMessages,
     /** Messages the filter held past the start when the reader began. */
     readonly waitingAtStart: number,
   ) {
-    void this.heed();
+    void this.heedHeartbeats();
     this.watchdog = setTimeout(() => this.check(), STALL_MS).unref();
   }
 
@@ -93,7 +113,7 @@ export class StreamReader {
       const consumer = await jetstream(nc, { timeout: CONSUMER_API_TIMEOUT_MS }).consumers.get(stream, { filter_subjects: filterSubject, ...start });
       // What the consumer's creation answered: how many messages its filter held past the start.
       const { num_pending: waiting } = await consumer.info(true);
-      return new StreamReader(stream, consumer, await consumer.consume({ max_messages: maxMessages, ...PULL_TIMING }), waiting);
+      return new StreamReader(nc, stream, consumer, await consumer.consume({ max_messages: maxMessages, ...PULL_TIMING }), waiting);
     });
   }
 
@@ -110,15 +130,15 @@ export class StreamReader {
       const m = next.value;
       yield [{ subject: m.subject, seq: m.seq, data: m.data, headers: m.headers, pending: m.info.pending }];
     }
-    if (this.stalled) throw new ReaderStalled(`nothing from ${this.stream}'s consumer, not even a heartbeat, for ${STALL_MS / 1000} s: its node lost or its leader changed`);
+    if (this.stalled) throw new ReaderStalled(this.stalled);
   }
 
-  /** Whether its consumer answers (within `CONSUMER_API_TIMEOUT_MS`): not when it went with its node. */
-  answers(): Promise<boolean> {
-    return this.consumer.info().then(
-      () => true,
-      () => false,
-    );
+  /** Ends the reader (`ReaderStalled`) after a reconnect, or when its consumer does not answer (`consumerAnswers`): gone with its node. */
+  async heed({ why, reconnected }: NatsChange): Promise<void> {
+    if (reconnected) return this.end(`${this.stream}'s consumer was read through the old connection (${why})`);
+    // The ordered consumer's current one: the client replaces it after a gap in deliveries.
+    const { name } = await this.consumer.info(true);
+    if (!(await consumerAnswers(this.nc, this.stream, name))) this.end(`${this.stream}'s consumer does not answer (${why})`);
   }
 
   /**
@@ -131,7 +151,12 @@ export class StreamReader {
     void this.messages.close().catch(() => undefined);
   }
 
-  private async heed(): Promise<void> {
+  private end(why: string): void {
+    this.stalled ??= why;
+    void this.close();
+  }
+
+  private async heedHeartbeats(): Promise<void> {
     for await (const status of this.messages.status()) {
       if (status.type !== 'heartbeat') continue;
       this.lastSign = performance.now();
@@ -142,11 +167,7 @@ export class StreamReader {
   /** Ends the reader when it has waited `STALL_MS` without a sign from its consumer; else looks again when it could have. */
   private check(): void {
     const silent = performance.now() - this.lastSign;
-    if (this.waiting && silent >= STALL_MS) {
-      this.stalled = true;
-      void this.close();
-      return;
-    }
+    if (this.waiting && silent >= STALL_MS) return this.end(`nothing from ${this.stream}'s consumer, not even a heartbeat, for ${STALL_MS / 1000} s: its node lost`);
     this.watchdog = setTimeout(() => this.check(), this.waiting ? STALL_MS - silent : STALL_MS).unref();
   }
 }

@@ -8,6 +8,7 @@ import { EventLog } from '../event-log.js';
 import { EventPublisher } from '../publisher.js';
 import type { NatsSettings } from '../nats-settings.js';
 import { provisionStreams, streamConfigs, untilStreamsExist } from '../streams.js';
+import type { NatsChange } from '../stream-reader.js';
 import { isUnavailable } from '../unavailable.js';
 
 export const NATS_CONNECTION = Symbol('NATS_CONNECTION');
@@ -21,12 +22,6 @@ export const NATS_SETTINGS = Symbol('NATS_SETTINGS');
 const LEADER_ELECTED = '$JS.EVENT.ADVISORY.STREAM.LEADER_ELECTED.*';
 /** How long a permission refused keeps the service not ready. */
 const REFUSAL_UNHEALTHY_MS = 60_000;
-
-/** Something beneath the readers' consumers changed: the connection came back (`reconnected`), or the cluster changed. */
-export interface NatsChange {
-  why: string;
-  reconnected: boolean;
-}
 
 export interface JetStreamModuleOptions {
   settings: NatsSettings;

@@ -11,7 +11,7 @@ export interface ProcessingObserver {
   settled(processor: string, outcome: 'ack' | 'retry' | 'dead', seconds: number): void;
   called?(processor: string, messages: number, seconds: number): void;
   /** Reading the stream stopped (a stall, an outage) and is opened again from the checkpoints. */
-  readingRestarted?(processor: string, reason: 'stalled' | 'failed' | 'changed'): void;
+  readingRestarted?(processor: string, reason: 'stalled' | 'failed'): void;
 }
 
 /** Another instance moved a checkpoint this one counted on: it held the partition meanwhile. */

@@ -18,7 +18,7 @@ const callDeliveries = new Histogram({
 });
 const readerRestarts = new Counter({
   name: 'kite_reader_restarts_total',
-  help: 'Times a processor opened its stream again: changed (a reconnect, a node lost or joined, a stream leader elected), stalled (nothing, not even a heartbeat, for 21 s) or failed (an outage)',
+  help: 'Times a processor opened its stream again: stalled (its consumer gone with a NATS node, or nothing from it, not even a heartbeat, for 21 s) or failed (an outage)',
   labelNames: ['consumer', 'reason'],
   registers: [metricsRegistry],
 });

@@ -99,19 +99,9 @@ export class ProcessorRunner<Item, State> {
     return (Number.isFinite(this.behind) ? this.behind : 0) + this.queue.length;
   }
 
-  /**
-   * NATS said something beneath the reader changed (`NatsStatus.onChange`): after a reconnect it
-   * reads again from the checkpoints at once; otherwise only when its consumer does not answer, gone
-   * with its node, so that readers that are fine go on undisturbed.
-   */
-  async reopen({ why, reconnected }: NatsChange): Promise<void> {
-    const reader = this.reader;
-    if (this.stopping || !reader) return;
-    if (!reconnected && (await reader.answers())) return;
-    if (reader !== this.reader || this.stopping) return;
-    this.observer?.readingRestarted?.(this.consumer, 'changed');
-    this.logger.log(`reading again: ${why}`);
-    await this.readAgain();
+  /** NATS said something beneath the readers changed: the reader ends if its consumer may be gone, and is opened again. */
+  heed(change: NatsChange): void {
+    void this.reader?.heed(change);
   }
 
   private async readAgain(): Promise<void> {

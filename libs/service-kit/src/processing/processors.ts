@@ -52,7 +52,7 @@ export class Processors implements OnApplicationBootstrap, BeforeApplicationShut
       .map((w) => w.instance as Processor<unknown, unknown> | undefined)
       .filter((p): p is Processor<unknown, unknown> => !!p && typeof p === 'object' && Reflect.getMetadata(PROCESSOR_METADATA, p.constructor) === true);
     this.runners = processors.map((p) => new ProcessorRunner(this.nc, this.ds, p, p.partitions ?? this.config.partitions, this.config.service, processingMetrics));
-    this.nats.onChange((change) => void Promise.all(this.runners.map((r) => r.reopen(change))));
+    this.nats.onChange((change) => this.runners.forEach((r) => r.heed(change)));
     const owner = `${hostname()}:${this.config.port}`;
     await Promise.all(this.runners.map((r) => r.prepare(owner)));
     const replayed = this.runners.filter((r) => r.processor.replayed);
