@@ -93,6 +93,9 @@ export class StreamReader {
    * reader is woken by its heartbeats alone; under load it fires every `STALL_MS` and is set again.
    */
   private watchdog: NodeJS.Timeout;
+  /** Settles when the reader is closed: reading stops then, whatever the client's iterator still does. */
+  private readonly closing: Promise<undefined>;
+  private markClosed!: () => void;
 
   private constructor(
     private readonly nc: NatsConnection,
@@ -102,6 +105,7 @@ export class StreamReader {
     /** Messages the filter held past the start when the reader began. */
     readonly waitingAtStart: number,
   ) {
+    this.closing = new Promise((resolve) => (this.markClosed = () => resolve(undefined)));
     void this.heedHeartbeats();
     this.watchdog = setTimeout(() => this.check(), STALL_MS).unref();
   }
@@ -124,9 +128,9 @@ export class StreamReader {
       // Only time spent waiting counts: a reader its caller pauses is not stalled.
       this.lastSign = performance.now();
       this.waiting = true;
-      const next = await messages.next();
+      const next = await Promise.race([messages.next(), this.closing]);
       this.waiting = false;
-      if (next.done) break;
+      if (!next || next.done) break;
       const m = next.value;
       yield [{ subject: m.subject, seq: m.seq, data: m.data, headers: m.headers, pending: m.info.pending }];
     }
@@ -148,6 +152,7 @@ export class StreamReader {
    */
   async close(): Promise<void> {
     clearTimeout(this.watchdog);
+    this.markClosed();
     void this.messages.close().catch(() => undefined);
   }
 
