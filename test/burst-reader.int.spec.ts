@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { BurstReader, ReaderStalled, type Delivery, type NatsConnection } from '@kite/messaging';
 import { eventually, startTestNats, type TestNats } from '@kite/testing';
+import { expectHeeding } from './reader-heeding.js';
 
 /** Reads bursts into `bursts` until it has `count` messages, or the reader ends. */
 function collect(reader: BurstReader, count: number): { bursts: Delivery[][]; done: Promise<unknown> } {
@@ -16,9 +17,6 @@ function collect(reader: BurstReader, count: number): { bursts: Delivery[][]; do
   })().catch((e: unknown) => e);
   return { bursts, done };
 }
-
-const within = <T>(promise: Promise<T>, ms: number): Promise<T | 'still reading'> =>
-  Promise.race([promise, new Promise<'still reading'>((r) => setTimeout(() => r('still reading'), ms))]);
 
 const seqs = (bursts: Delivery[][]) => bursts.flat().map((d) => d.seq);
 
@@ -99,23 +97,7 @@ describe('BurstReader', () => {
 
   it('heeds what NATS says: reads on while its consumer answers; ends with ReaderStalled when it does not, or after a reconnect', async () => {
     const name = await streamWith(0);
-    const reader = await BurstReader.open(nc, name, `${name}.read`, 1, 50);
-    const { bursts, done } = collect(reader, 2);
-    await reader.heed({ why: 'a stream elected a new leader', reconnected: false });
-    await publish(name, 1);
-    await eventually(() => bursts.length === 1, 'the message published after the change');
-    nats.pause();
-    try {
-      await reader.heed({ why: 'the NATS cluster changed', reconnected: false });
-    } finally {
-      nats.resume();
-    }
-    expect(await within(done, 5_000)).toEqual(new ReaderStalled(`${name}'s consumer does not answer (the NATS cluster changed)`));
-
-    const reopened = await BurstReader.open(nc, name, `${name}.read`, 2, 50);
-    const ended = collect(reopened, 1).done;
-    await reopened.heed({ why: 'the connection to NATS came back', reconnected: true });
-    expect(await within(ended, 5_000)).toEqual(new ReaderStalled(`${name}'s consumer was read through the old connection (the connection to NATS came back)`));
+    await expectHeeding(nats, name, (from) => BurstReader.open(nc, name, `${name}.read`, from, 50), () => publish(name, 1));
   });
 
   it('leaves no consumer behind once closed', async () => {

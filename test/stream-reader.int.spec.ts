@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { PULL_TIMING, ReaderStalled, STALL_MS, StreamReader, type Delivery, type NatsConnection } from '@kite/messaging';
 import { eventually, startTestNats, type TestNats } from '@kite/testing';
+import { expectHeeding } from './reader-heeding.js';
 
 /** Reads into `read` until the reader ends: then `done` tells why (closed: 'ended'; else the error). */
 function readAll(reader: StreamReader): { read: Delivery[]; done: Promise<unknown> } {
@@ -76,23 +77,7 @@ describe('StreamReader', () => {
 
   it('heeds what NATS says: reads on while its consumer answers; ends with ReaderStalled when it does not, or after a reconnect', async () => {
     const name = await emptyStream();
-    const reader = await StreamReader.open(nc, name, `${name}.>`, 1);
-    const { read, done } = readAll(reader);
-    await reader.heed({ why: 'a stream elected a new leader', reconnected: false });
-    await jetstream(nc).publish(`${name}.a`, 'read on');
-    await eventually(() => read.length === 1, 'the message published after the change');
-    nats.pause();
-    try {
-      await reader.heed({ why: 'the NATS cluster changed', reconnected: false });
-    } finally {
-      nats.resume();
-    }
-    expect(await within(done, 5_000)).toEqual(new ReaderStalled(`${name}'s consumer does not answer (the NATS cluster changed)`));
-
-    const reopened = await StreamReader.open(nc, name, `${name}.>`, 2);
-    const { done: ended } = readAll(reopened);
-    await reopened.heed({ why: 'the connection to NATS came back', reconnected: true });
-    expect(await within(ended, 5_000)).toEqual(new ReaderStalled(`${name}'s consumer was read through the old connection (the connection to NATS came back)`));
+    await expectHeeding(nats, name, (from) => StreamReader.open(nc, name, `${name}.>`, from), () => jetstream(nc).publish(`${name}.a`, 'read on'));
   });
 
   it('ends with ReaderStalled when its server falls silent, not even a heartbeat, for STALL_MS: to be opened again where its caller stands', async () => {
