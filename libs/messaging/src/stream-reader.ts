@@ -1,4 +1,4 @@
-import { DeliverPolicy, jetstream, jetstreamManager, type Consumer, type ConsumerMessages } from '@nats-io/jetstream';
+import { DeliverPolicy, jetstream, jetstreamManager, type Consumer, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import type { MsgHdrs, NatsConnection } from '@nats-io/nats-core';
 import { isUnavailable } from './unavailable.js';
 
@@ -93,9 +93,9 @@ export class StreamReader {
    * reader is woken by its heartbeats alone; under load it fires every `STALL_MS` and is set again.
    */
   private watchdog: NodeJS.Timeout;
-  /** Settles when the reader is closed: reading stops then, whatever the client's iterator still does. */
-  private readonly closing: Promise<undefined>;
-  private markClosed!: () => void;
+  private closed = false;
+  /** Ends the wait for the next message at once, whatever the client's iterator still does; set while waiting, called by `close`. */
+  private stopWaiting: (() => void) | undefined;
 
   private constructor(
     private readonly nc: NatsConnection,
@@ -105,7 +105,6 @@ export class StreamReader {
     /** Messages the filter held past the start when the reader began. */
     readonly waitingAtStart: number,
   ) {
-    this.closing = new Promise((resolve) => (this.markClosed = () => resolve(undefined)));
     void this.heedHeartbeats();
     this.watchdog = setTimeout(() => this.check(), STALL_MS).unref();
   }
@@ -128,7 +127,12 @@ export class StreamReader {
       // Only time spent waiting counts: a reader its caller pauses is not stalled.
       this.lastSign = performance.now();
       this.waiting = true;
-      const next = await Promise.race([messages.next(), this.closing]);
+      if (this.closed) break;
+      const next = await new Promise<IteratorResult<JsMsg> | undefined>((resolve, reject) => {
+        this.stopWaiting = () => resolve(undefined);
+        messages.next().then(resolve, reject);
+      });
+      this.stopWaiting = undefined;
       this.waiting = false;
       if (!next || next.done) break;
       const m = next.value;
@@ -152,7 +156,8 @@ export class StreamReader {
    */
   async close(): Promise<void> {
     clearTimeout(this.watchdog);
-    this.markClosed();
+    this.closed = true;
+    this.stopWaiting?.();
     void this.messages.close().catch(() => undefined);
   }
 
