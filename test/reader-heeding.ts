@@ -27,6 +27,8 @@ export async function expectHeeding(nats: TestNats, name: string, open: (fromSeq
   await publish();
   await eventually(() => read() === 1, 'the message published after the change');
   nats.pause();
+  // SIGSTOP lands a moment after it is sent: on a busy machine the server could still answer a request sent at once.
+  await new Promise((r) => setTimeout(r, 200));
   try {
     await reader.heed({ why: 'the NATS cluster changed', reconnected: false });
   } finally {
