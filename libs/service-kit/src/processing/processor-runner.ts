@@ -100,9 +100,7 @@ export class ProcessorRunner<Item, State> {
   }
 
   /** NATS said something beneath the readers changed: the reader ends if its consumer may be gone, and is opened again. */
-  heed(change: NatsChange): void {
-    void this.reader?.heed(change);
-  }
+  readonly heed = (change: NatsChange): void => void this.reader?.heed(change);
 
   private async readAgain(): Promise<void> {
     // From here no batch of what was read before can be taken, nor committed (`StaleBatch`).
