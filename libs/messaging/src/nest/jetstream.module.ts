@@ -18,7 +18,7 @@ export const CONFIGURATION_LOG = Symbol('CONFIGURATION_LOG');
 export const EVENT_PUBLISHER = Symbol('EVENT_PUBLISHER');
 
 export const NATS_SETTINGS = Symbol('NATS_SETTINGS');
-/** The advisory NATS publishes when a stream has a new leader: publishes waiting on the old one are sent again, readers open again. */
+/** The advisory NATS publishes when a stream has a new leader: publishes waiting on the old one are sent again, readers ask their consumers. */
 const LEADER_ELECTED = '$JS.EVENT.ADVISORY.STREAM.LEADER_ELECTED.*';
 /** How long a permission refused keeps the service not ready. */
 const REFUSAL_UNHEALTHY_MS = 60_000;
