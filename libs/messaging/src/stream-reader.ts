@@ -1,4 +1,4 @@
-import { DeliverPolicy, jetstream, jetstreamManager, type Consumer, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { DeliverPolicy, jetstream, jetstreamManager, type Consumer, type ConsumerMessages } from '@nats-io/jetstream';
 import type { MsgHdrs, NatsConnection } from '@nats-io/nats-core';
 import { isUnavailable } from './unavailable.js';
 
@@ -93,9 +93,6 @@ export class StreamReader {
    * reader is woken by its heartbeats alone; under load it fires every `STALL_MS` and is set again.
    */
   private watchdog: NodeJS.Timeout;
-  private closed = false;
-  /** Ends the wait for the next message at once, whatever the client's iterator still does; set while waiting, called by `close`. */
-  private stopWaiting: (() => void) | undefined;
 
   private constructor(
     private readonly nc: NatsConnection,
@@ -127,14 +124,9 @@ export class StreamReader {
       // Only time spent waiting counts: a reader its caller pauses is not stalled.
       this.lastSign = performance.now();
       this.waiting = true;
-      if (this.closed) break;
-      const next = await new Promise<IteratorResult<JsMsg> | undefined>((resolve, reject) => {
-        this.stopWaiting = () => resolve(undefined);
-        messages.next().then(resolve, reject);
-      });
-      this.stopWaiting = undefined;
+      const next = await messages.next();
       this.waiting = false;
-      if (!next || next.done) break;
+      if (next.done) break;
       const m = next.value;
       yield [{ subject: m.subject, seq: m.seq, data: m.data, headers: m.headers, pending: m.info.pending }];
     }
@@ -156,8 +148,6 @@ export class StreamReader {
    */
   async close(): Promise<void> {
     clearTimeout(this.watchdog);
-    this.closed = true;
-    this.stopWaiting?.();
     void this.messages.close().catch(() => undefined);
   }
 
