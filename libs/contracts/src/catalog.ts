@@ -102,6 +102,13 @@ function parseJson(payload: Uint8Array | string): { value: unknown } | { failure
 export function validateEvent<T extends EventType>(subject: string, json: unknown, accepted: readonly T[]): Decoded<EventOf<T>> {
   const unstorable = unstorablePath(json);
   if (unstorable) return { ok: false, reason: `${unstorable.length ? unstorable.join('.') : '(root)'}: ${UNSTORABLE_MESSAGE}` };
+  // Nearly every event is valid: its own schema, which holds the envelope's, settles it in one parse.
+  // Otherwise the checks below, in order, say why.
+  const claimed = json !== null && typeof json === 'object' ? (json as { type?: unknown; tenant?: unknown }) : {};
+  if (typeof claimed.type === 'string' && (accepted as readonly string[]).includes(claimed.type) && claimed.tenant === tenantOfSubject(subject)) {
+    const parsed = EVENT_SCHEMAS[claimed.type as T].safeParse(json);
+    if (parsed.success) return { ok: true, event: parsed.data as EventOf<T> };
+  }
   const envelope = AnyEnvelope.safeParse(json);
   if (!envelope.success) return { ok: false, reason: `bad envelope: ${describeIssues(envelope.error)}` };
   const { type, tenant } = envelope.data;

@@ -128,15 +128,16 @@ export class BurstReader {
       }
       if (++this.head === this.arrived.length) this.arrived.length = this.head = 0;
       lastSign = performance.now();
-      const code = m.headers?.code ?? 0;
-      if (m.data.length === 0 && code !== 0) {
+      // Only a status has no data: the headers of an entry are not read (parsing them costs).
+      const code = m.data.length === 0 ? (m.headers?.code ?? 0) : 0;
+      if (code !== 0) {
         if (code === 100) continue; // a heartbeat
         if (ENDS_PULL.has(code)) break;
         throw this.stall(`answered ${code} ${m.headers?.description ?? ''}`);
       }
       const info = deliveryInfo(m.reply ?? '');
       if (info.deliverySequence !== ++this.delivered) throw this.stall(`delivered ${info.deliverySequence} after ${this.delivered - 1}: a delivery was lost`);
-      got.push({ subject: m.subject, seq: info.streamSequence, data: m.data, headers: m.headers, pending: info.pending });
+      got.push({ subject: m.subject, seq: info.streamSequence, data: m.data, pending: info.pending });
     }
     return got;
   }

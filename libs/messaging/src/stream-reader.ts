@@ -1,5 +1,5 @@
 import { DeliverPolicy, jetstream, jetstreamManager, type Consumer, type ConsumerMessages } from '@nats-io/jetstream';
-import type { MsgHdrs, NatsConnection } from '@nats-io/nats-core';
+import type { NatsConnection } from '@nats-io/nats-core';
 import { isUnavailable } from './unavailable.js';
 
 /** One message read from a stream, with how many more its filter held when it was sent. */
@@ -7,7 +7,6 @@ export interface Delivery {
   subject: string;
   seq: number;
   data: Uint8Array;
-  headers: MsgHdrs | undefined;
   pending: number;
 }
 
@@ -128,7 +127,7 @@ export class StreamReader {
       this.waiting = false;
       if (next.done) break;
       const m = next.value;
-      yield [{ subject: m.subject, seq: m.seq, data: m.data, headers: m.headers, pending: m.info.pending }];
+      yield [{ subject: m.subject, seq: m.seq, data: m.data, pending: m.info.pending }];
     }
     if (this.stalled) throw new ReaderStalled(this.stalled);
   }
