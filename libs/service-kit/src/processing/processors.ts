@@ -13,8 +13,9 @@ import { ProcessorRunner } from './processor-runner.js';
 
 type AnyRunner = ProcessorRunner<unknown, unknown>;
 
+/** Looked at often: a rebuild waits here between its stages, and the look costs nothing. */
 async function untilCaughtUp(runners: readonly AnyRunner[]): Promise<void> {
-  while (!runners.every((r) => r.caughtUp)) await new Promise((r) => setTimeout(r, 100));
+  while (!runners.every((r) => r.caughtUp)) await new Promise((r) => setTimeout(r, 10));
 }
 
 /**
