@@ -20,7 +20,8 @@ describe('PostgreSQL down under load', () => {
   let postgres: RunningPostgres;
   let system: TestSystem;
   const startPostgres = async () => (postgres = await startEmbeddedPostgres({ dataDir: path.join(dir, 'data'), port }));
-  const readiness = () => Promise.all(SERVICE_NAMES.map(async (name) => (await fetch(`http://127.0.0.1:${system.ports[name]}/health/ready`)).status));
+  const answers = () => Promise.all(SERVICE_NAMES.map(async (name) => fetch(`http://127.0.0.1:${system.ports[name]}/health/ready`)));
+  const readiness = async () => (await answers()).map((r) => r.status);
 
   beforeAll(async () => {
     fs.chmodSync(dir, 0o755); // PostgreSQL's own user, as root, reaches it
@@ -49,6 +50,8 @@ describe('PostgreSQL down under load', () => {
     await postgres.stop();
     await publish(MESSAGES / 3, MESSAGES / 3);
     await eventually(async () => (await readiness()).every((status) => status === 503), 'every service not ready', 15_000);
+    // As docs/contract.md says: the checks, and which is down.
+    for (const answer of await answers()) expect(await answer.json()).toEqual({ status: 'unavailable', checks: { processors: expect.any(String), database: 'down' } });
     // Down for longer than the five attempts (backoff 0.2, 1, 3, 10 s) a failing event gets before it is dead-lettered.
     await new Promise((r) => setTimeout(r, 16_000));
     await startPostgres();

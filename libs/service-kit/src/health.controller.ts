@@ -1,4 +1,4 @@
-import { Controller, Get, HttpException, HttpStatus, Inject } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
 import type { DataSource } from '@kite/persistence';
 import { DATA_SOURCE } from './database.module.js';
 import { Processors } from './processing/processors.js';
@@ -16,8 +16,9 @@ export class HealthController {
     return { status: 'ok' };
   }
 
+  /** Not ready is an answer, not a failure: a 503 with the checks (docs/contract.md), logged nowhere. */
   @Get('ready')
-  async ready(): Promise<{ status: 'ok'; checks: Record<string, string> }> {
+  async ready(@Res({ passthrough: true }) response: { status(code: number): unknown }): Promise<{ status: 'ok' | 'unavailable'; checks: Record<string, string> }> {
     const checks: Record<string, string> = {};
     checks.processors = this.processors.ready ? 'up' : 'down';
     try {
@@ -26,7 +27,8 @@ export class HealthController {
     } catch {
       checks.database = 'down';
     }
-    if (Object.values(checks).some((c) => c !== 'up')) throw new HttpException({ status: 'unavailable', checks }, HttpStatus.SERVICE_UNAVAILABLE);
-    return { status: 'ok', checks };
+    if (Object.values(checks).every((c) => c === 'up')) return { status: 'ok', checks };
+    response.status(HttpStatus.SERVICE_UNAVAILABLE);
+    return { status: 'unavailable', checks };
   }
 }
