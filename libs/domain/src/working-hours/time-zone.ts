@@ -2,7 +2,7 @@ const FIXED_OFFSET = /^GMT([+-])(\d{2}):(\d{2})$/;
 
 /**
  * C4: a schedule's zone is an IANA name (`America/Sao_Paulo`) or a fixed offset written `GMT-03:00`.
- * Returns the zone as date-fns-tz understands it (`-03:00`), or undefined when it is neither.
+ * Returns the zone as the wall clock reads it (a fixed offset as `-03:00`), or undefined when it is neither.
  */
 export function resolveTimeZone(name: string): string | undefined {
   const fixed = FIXED_OFFSET.exec(name);

@@ -9,7 +9,7 @@ const everyday = (timeZone: string, from: string, to: string): Schedule => ({ ti
 const within = (timeZone: string, rules: ScheduleRule[]): Schedule => ({ timeZone, rules, closures: [] });
 const at = (iso: string): Date => new Date(iso);
 
-/** The local wall clock `HH:mm` of an instant in a zone, computed with Intl only (independently of date-fns-tz). */
+/** The local wall clock `HH:mm` of an instant in a zone, formatted by Intl directly (apart from the code under test). */
 function localHHmm(instant: Date, zone: string): string {
   return new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(instant);
 }
@@ -39,6 +39,22 @@ describe('R1 the period follows the local wall clock of the schedule zone (prope
         const local = localHHmm(instant, zone);
         const expected = local >= from && local < to ? 'working_hours' : 'out_of_hours';
         expect(periodAt(everyday(zone, from, to), instant)).toBe(expected);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('R1 a fixed offset GMT±hh:00 gives every schedule the period of the IANA zone of that offset (Etc/GMT∓h), weekdays, nights and closures included', () => {
+    const hhmm = fc.integer({ min: 0, max: 23 * 4 + 3 }).map((q) => `${String(Math.floor(q / 4)).padStart(2, '0')}:${String((q % 4) * 15).padStart(2, '0')}`);
+    const days = fc.constantFrom('everyday', 'weekdays', 'weekends', 'monday', 'wednesday', 'saturday', 'sunday') as fc.Arbitrary<ScheduleRule['days']>;
+    const rules = fc.array(fc.record({ days, from: hhmm, to: hhmm }), { minLength: 1, maxLength: 3 });
+    const instant = fc.date({ min: new Date('1971-01-01T00:00:00Z'), max: new Date('9998-12-30T00:00:00Z'), noInvalidDate: true });
+    fc.assert(
+      fc.property(fc.integer({ min: -12, max: 14 }), rules, instant, fc.boolean(), (hours, rules, instant, closed) => {
+        const offset = `GMT${hours < 0 ? '-' : '+'}${String(Math.abs(hours)).padStart(2, '0')}:00`;
+        const iana = hours === 0 ? 'UTC' : `Etc/GMT${hours < 0 ? '+' : '-'}${Math.abs(hours)}`;
+        const closures = closed ? [new Date(instant.getTime() + hours * 3_600_000).toISOString().slice(0, 10)] : [];
+        expect(periodAt({ timeZone: offset, rules, closures }, instant)).toBe(periodAt({ timeZone: iana, rules, closures }, instant));
       }),
       { numRuns: 2000 },
     );

@@ -1,4 +1,3 @@
-import { formatInTimeZone } from 'date-fns-tz';
 import type { Override, Schedule, ScheduleDays, ScheduleRule } from '@kite/contracts';
 import { resolveTimeZone } from './time-zone.js';
 
@@ -32,9 +31,27 @@ interface WallClock {
   minute: number;
 }
 
+const OFFSET = /^([+-])(\d{2}):(\d{2})$/;
+const SHORT_WEEKDAY: Record<string, IsoWeekday> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
+/** One formatter per zone: making one costs far more than using it. */
+const formats = new Map<string, Intl.DateTimeFormat>();
+
+/** The wall clock in `zone` as `resolveTimeZone` gives it: a fixed offset (`-03:00`) by arithmetic, an IANA zone by `Intl`. */
 function wallClockAt(instant: Date, zone: string): WallClock {
-  const [date = '', weekday = '1', time = '00:00'] = formatInTimeZone(instant, zone, 'yyyy-MM-dd i HH:mm').split(' ');
-  return { date, weekday: Number(weekday) as IsoWeekday, minute: minutesOf(time) };
+  const offset = OFFSET.exec(zone);
+  if (offset) {
+    const [, sign, hours, minutes] = offset;
+    const local = new Date(instant.getTime() + (sign === '-' ? -1 : 1) * (Number(hours) * 60 + Number(minutes)) * 60_000);
+    return { date: local.toISOString().slice(0, 10), weekday: (local.getUTCDay() || 7) as IsoWeekday, minute: local.getUTCHours() * 60 + local.getUTCMinutes() };
+  }
+  let format = formats.get(zone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    formats.set(zone, format);
+  }
+  const part: Partial<Record<Intl.DateTimeFormatPartTypes, string>> = {};
+  for (const { type, value } of format.formatToParts(instant)) part[type] = value;
+  return { date: `${part.year}-${part.month}-${part.day}`, weekday: SHORT_WEEKDAY[part.weekday!]!, minute: Number(part.hour) * 60 + Number(part.minute) };
 }
 
 function previousDate(date: string): string {
