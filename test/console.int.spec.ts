@@ -133,7 +133,10 @@ describe('the administrators console', () => {
       const appended = await eventually(() => system.outboundOf('ContactMessageAppended', (e) => e.correlationId === event.id)[0], 'the message linked');
       const conversationId = (appended.data as { conversationId: string }).conversationId;
       // Routing's answer: the message is days old, so the action's timer is due at once and its own MembersAdded may come first.
-      const routed = ({ data }: AnyEnvelope) => (data as { conversationId: string }).conversationId === conversationId && (data as { reason: string }).reason === 'routing';
+      const routed = (e: AnyEnvelope) => {
+        const data = e.data as { conversationId: string; reason: string };
+        return data.conversationId === conversationId && data.reason === 'routing';
+      };
       return eventually(() => system.outboundOf('MembersAdded', routed)[0], 'members added by routing');
     };
     expect((await arrive('+15554500001', '2026-11-30T09:00:00Z')).data).toMatchObject({ members: [{ kind: 'agent', id: 'ag-ana' }, { kind: 'agent', id: 'ag-bruno' }], reason: 'routing' });

@@ -12,7 +12,8 @@ function reading(reader: Reader): { read: () => number; done: Promise<unknown> }
   return { read: () => read, done };
 }
 
-const within = <T>(promise: Promise<T>, ms: number): Promise<T | 'still reading'> =>
+/** The promise's value, or 'still reading' if it has not settled within `ms`. */
+export const within = <T>(promise: Promise<T>, ms: number): Promise<T | 'still reading'> =>
   Promise.race([promise, new Promise<'still reading'>((r) => setTimeout(() => r('still reading'), ms))]);
 
 /**

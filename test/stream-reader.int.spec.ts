@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { PULL_TIMING, ReaderStalled, STALL_MS, StreamReader, type Delivery, type NatsConnection } from '@kite/messaging';
 import { eventually, startTestNats, type TestNats } from '@kite/testing';
-import { expectHeeding } from './reader-heeding.js';
+import { expectHeeding, within } from './reader-heeding.js';
 
 /** Reads into `read` until the reader ends: then `done` tells why (closed: 'ended'; else the error). */
 function readAll(reader: StreamReader): { read: Delivery[]; done: Promise<unknown> } {
@@ -13,9 +13,6 @@ function readAll(reader: StreamReader): { read: Delivery[]; done: Promise<unknow
   })().catch((e: unknown) => e);
   return { read, done };
 }
-
-const within = <T>(promise: Promise<T>, ms: number): Promise<T | 'still reading'> =>
-  Promise.race([promise, new Promise<'still reading'>((r) => setTimeout(() => r('still reading'), ms))]);
 
 /** The ordered reader of the processors on the path to an answer, and its watchdog, against a nats-server of this file's own. */
 describe('StreamReader', () => {
