@@ -206,6 +206,7 @@ try {
 } catch (e) {
   say(`FAILED: ${e instanceof Error ? e.message : String(e)}`);
 } finally {
+  if (code !== 0) for (const name of SERVICE_NAMES) say(`the last ${name} wrote:\n${system.lastLines(name)}`);
   await system.stop();
   await postgres.stop();
   fs.rmSync(dir, { recursive: true, force: true });

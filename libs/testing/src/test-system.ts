@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
 import { SignJWT } from 'jose';
 import type { AnyEnvelope } from '@kite/contracts';
-import { configurationReached, freePort, startNatsServer, startService, waitUntilReady, SERVICE_NAMES, type RunningNats, type RunningService, type ServiceName } from '@kite/local-infra';
+import { configurationStanding, freePort, startNatsServer, startService, waitUntilReady, SERVICE_NAMES, type RunningNats, type RunningService, type ServiceName } from '@kite/local-infra';
 import { connectNats, EventPublisher, streamLastSequence, type NatsConnection, type NatsCredentials } from '@kite/messaging';
 import { STREAMS } from '@kite/contracts';
 import { createTestDatabase } from './test-postgres.js';
@@ -123,9 +123,7 @@ export class TestSystem {
     try {
       await waitUntilReady(service.port, 60_000, service.exited);
     } catch (e) {
-      const log = this.logOf(service.name, service.port);
-      const last = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trimEnd().split('\n').slice(-20).join('\n') : '(its output was shown: KITE_TEST_LOGS)';
-      throw new Error(`${service.name}: ${(e as Error).message}; the last it wrote:\n${last}`, { cause: e });
+      throw new Error(`${service.name}: ${(e as Error).message}; the last it wrote:\n${this.tail(service)}`, { cause: e });
     }
   }
 
@@ -171,7 +169,23 @@ export class TestSystem {
   /** Waits until every running service has applied all configuration events published so far. */
   async untilConfigApplied(timeoutMs = 10_000): Promise<void> {
     const last = await streamLastSequence(this.nc, STREAMS.config.name);
-    await eventually(() => configurationReached(this.databaseUrl, [...this.services.keys()], last), 'every service to apply the configuration', timeoutMs);
+    let standing = new Map<ServiceName, number>();
+    const reached = async () => [...(standing = await configurationStanding(this.databaseUrl, [...this.services.keys()])).values()].every((position) => position >= last);
+    await eventually(reached, 'every service to apply the configuration', timeoutMs).catch((e: Error) => {
+      const behind = [...standing].filter(([, position]) => position < last);
+      throw new Error(`${e.message} (${STREAMS.config.name} up to #${last}): ${behind.map(([name, position]) => `${name} stands at #${position}; the last it wrote:\n${this.lastLines(name)}`).join('\n')}`, { cause: e });
+    });
+  }
+
+  /** The last lines the service (its instance started first) wrote. */
+  lastLines(name: ServiceName): string {
+    const service = this.services.get(name);
+    return service ? this.tail(service) : '(not running)';
+  }
+
+  private tail(service: RunningService): string {
+    const log = this.logOf(service.name, service.port);
+    return fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trimEnd().split('\n').slice(-20).join('\n') : '(its output was shown: KITE_TEST_LOGS)';
   }
 
   private collect(event: AnyEnvelope): void {
