@@ -55,10 +55,10 @@ export class TestSystem {
   static async start(
     options: { services?: readonly ServiceName[]; env?: Partial<Record<ServiceName, NodeJS.ProcessEnv>>; collect?: boolean; database?: { url: string; drop(): Promise<void> }; nats?: { url: string; credentials?: NatsCredentials } } = {},
   ): Promise<TestSystem> {
+    const db = options.database ?? (await createTestDatabase());
     const natsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kite-test-nats-'));
     const nats = options.nats ? undefined : await startNatsServer({ port: await freePort(), storeDir: natsDir });
     const natsUrl = options.nats?.url ?? nats!.url;
-    const db = options.database ?? (await createTestDatabase());
     const ports = {} as Record<ServiceName, number>;
     for (const name of SERVICE_NAMES) ports[name] = await freePort();
     const system = new TestSystem(nats, natsUrl, db.url, db.drop, natsDir, ports);
