@@ -2,18 +2,19 @@ import fs from 'node:fs';
 import net from 'node:net';
 
 /**
- * Where the kernel takes the local ports of outgoing connections (Linux's default when it does not
- * say). A port found free in that range can be taken by a connection to PostgreSQL or NATS before
- * the server it was found for binds it; below it, only a server that binds it takes it.
+ * The first port of the range the kernel takes the local ports of outgoing connections from
+ * (Linux's default when it does not say). A port found free in that range can be taken by a
+ * connection to PostgreSQL or NATS before the server it was found for binds it; below it, only a
+ * server that binds it takes it.
  */
-function ephemeralPorts(): { first: number; last: number } {
+function firstEphemeralPort(): number {
   try {
-    const [first, last] = fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
-    if (Number.isInteger(first) && Number.isInteger(last)) return { first: first!, last: last! };
+    const first = Number(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    if (Number.isInteger(first) && first > 0) return first;
   } catch {
     // not Linux
   }
-  return { first: 32_768, last: 60_999 };
+  return 32_768;
 }
 
 /** The ports handed out by this process: never twice, though the first one's server may not have bound it yet. */
@@ -27,7 +28,7 @@ const handedOut = new Set<number>();
  */
 export async function freePort(): Promise<number> {
   const first = 20_000;
-  const last = ephemeralPorts().first - 1;
+  const last = firstEphemeralPort() - 1;
   if (last - first < 1_000) return anyFreePort();
   for (let attempt = 0; attempt < 1_000; attempt++) {
     const port = first + Math.floor(Math.random() * (last - first + 1));
