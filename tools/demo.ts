@@ -3,7 +3,7 @@
  * against the running system (`npm start`), and tells what happened as a person would read it.
  */
 import { makeEvent, STREAMS, subjects, type AnyEnvelope } from '@kite/contracts';
-import { configurationReached, SERVICE_NAMES } from '@kite/local-infra';
+import { configurationBehind, SERVICE_NAMES } from '@kite/local-infra';
 import { connectNats, EventPublisher, streamLastSequence } from '@kite/messaging';
 import { signToken } from './token.js';
 import { readRuntime } from './runtime.js';
@@ -78,7 +78,7 @@ console.log('  +15550000001 configured: linked to Sales, routed to the Sales gro
 // customer writes later than that, so the demo waits for every service as a customer would.
 const configured = await streamLastSequence(nc, STREAMS.config.name);
 const databaseUrl = process.env.DATABASE_URL ?? runtime?.databaseUrl ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-for (const giveUpAt = Date.now() + 30_000; !(await configurationReached(databaseUrl, SERVICE_NAMES, configured)); ) {
+for (const giveUpAt = Date.now() + 30_000; (await configurationBehind(databaseUrl, SERVICE_NAMES, configured)).size > 0; ) {
   if (Date.now() > giveUpAt) throw new Error('the services did not apply the configuration within 30 s');
   await new Promise((r) => setTimeout(r, 50));
 }

@@ -29,34 +29,27 @@ const handedOut = new Set<number>();
 export async function freePort(): Promise<number> {
   const first = 20_000;
   const last = firstEphemeralPort() - 1;
-  if (last - first < 1_000) return anyFreePort();
   for (let attempt = 0; attempt < 1_000; attempt++) {
-    const port = first + Math.floor(Math.random() * (last - first + 1));
-    if (handedOut.has(port) || !(await canListen(port))) continue;
+    // Where the ephemeral range leaves no room below it, the OS picks (0).
+    const asked = last - first < 1_000 ? 0 : first + Math.floor(Math.random() * (last - first + 1));
+    if (handedOut.has(asked)) continue;
+    const port = await bindOnce(asked);
+    if (port === undefined || handedOut.has(port)) continue;
     handedOut.add(port);
     return port;
   }
-  throw new Error(`no free port found from ${first} to ${last} in 1,000 tries`);
+  throw new Error('no free port found in 1,000 tries');
 }
 
-function canListen(port: number): Promise<boolean> {
+/** Binds the port on loopback (0: one the OS picks) and lets it go: the port bound, or undefined when it is taken. */
+function bindOnce(port: number): Promise<number | undefined> {
   return new Promise((resolve) => {
     const server = net.createServer();
     server.unref();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-/** A port the OS has free right now on loopback (where the ephemeral range leaves no room below it). */
-function anyFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
+    server.once('error', () => resolve(undefined));
+    server.listen(port, '127.0.0.1', () => {
+      const bound = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(bound));
     });
   });
 }

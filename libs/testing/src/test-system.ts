@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
 import { SignJWT } from 'jose';
 import type { AnyEnvelope } from '@kite/contracts';
-import { configurationStanding, freePort, startNatsServer, startService, waitUntilReady, SERVICE_NAMES, type RunningNats, type RunningService, type ServiceName } from '@kite/local-infra';
+import { configurationBehind, freePort, startNatsServer, startService, waitUntilReady, SERVICE_NAMES, type RunningNats, type RunningService, type ServiceName } from '@kite/local-infra';
 import { connectNats, EventPublisher, streamLastSequence, type NatsConnection, type NatsCredentials } from '@kite/messaging';
 import { STREAMS } from '@kite/contracts';
 import { createTestDatabase } from './test-postgres.js';
@@ -169,11 +169,10 @@ export class TestSystem {
   /** Waits until every running service has applied all configuration events published so far. */
   async untilConfigApplied(timeoutMs = 10_000): Promise<void> {
     const last = await streamLastSequence(this.nc, STREAMS.config.name);
-    let standing = new Map<ServiceName, number>();
-    const reached = async () => [...(standing = await configurationStanding(this.databaseUrl, [...this.services.keys()])).values()].every((position) => position >= last);
+    let behind = new Map<ServiceName, number>();
+    const reached = async () => (behind = await configurationBehind(this.databaseUrl, [...this.services.keys()], last)).size === 0;
     await eventually(reached, 'every service to apply the configuration', timeoutMs).catch((e: Error) => {
-      const behind = [...standing].filter(([, position]) => position < last);
-      throw new Error(`${e.message} (${STREAMS.config.name} up to #${last}): ${behind.map(([name, position]) => `${name} stands at #${position}; the last it wrote:\n${this.lastLines(name)}`).join('\n')}`, { cause: e });
+      throw new Error(`${e.message} (${STREAMS.config.name} up to #${last}): ${[...behind].map(([name, position]) => `${name} stands at #${position}; the last it wrote:\n${this.lastLines(name)}`).join('\n')}`, { cause: e });
     });
   }
 
